@@ -1,0 +1,47 @@
+// SMTP command lines (RFC 5321 §4.1) and the address checks that keep them injection-free.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtpc {
+
+/// Whether a command line may be shown in traces.
+enum class Secrecy { Public, Secret };
+
+/// One command line without its CRLF.
+struct Command {
+  std::string line;
+  Secrecy secrecy = Secrecy::Public;
+  /// For secret lines: what traces show instead, e.g. "AUTH PLAIN [redacted]".
+  std::string redacted;
+
+  [[nodiscard]] std::string_view shown() const noexcept {
+    return secrecy == Secrecy::Public ? std::string_view{line} : std::string_view{redacted};
+  }
+};
+
+/// Normalises a user-given mailbox to the text between the angle brackets of a path:
+/// "user@example.com", "<user@example.com>", "Name <user@example.com>" and a bare local
+/// part ("root") are accepted; "" stays "" (the null reverse-path).
+/// Throws Error(FailedInit) naming the address when it holds CR, LF or NUL, or has
+/// unbalanced or misplaced angle brackets.
+[[nodiscard]] std::string normalize_mailbox(std::string_view address);
+
+/// Throws Error(FailedInit) when `text` has CR, LF or NUL; `what` names it in the message.
+void require_single_line(std::string_view text, std::string_view what);
+
+[[nodiscard]] Command ehlo_command(std::string_view domain);
+[[nodiscard]] Command helo_command(std::string_view domain);
+struct MailParameters {
+  std::optional<std::uint64_t> size;  // SIZE= (RFC 1870)
+};
+[[nodiscard]] Command mail_from_command(std::string_view reverse_path,
+                                        const MailParameters& parameters = {});
+[[nodiscard]] Command rcpt_to_command(std::string_view forward_path);
+[[nodiscard]] Command vrfy_command(std::string_view mailbox);
+[[nodiscard]] Command simple_command(std::string_view verb);  // DATA, QUIT, HELP, STARTTLS
+
+}  // namespace smtpc

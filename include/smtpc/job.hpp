@@ -1,0 +1,30 @@
+// One send: connect, drive the Session, stream the body, QUIT.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "smtpc/session.hpp"
+#include "smtpc/trace.hpp"
+#include "smtpc/url.hpp"
+
+namespace smtpc {
+
+struct JobSpec {
+  SmtpUrl url;
+  SessionConfig session;                                     // ehlo_name, paths, mode, tls policy
+  std::optional<std::string> upload_path;                    // "-" is standard input
+  std::optional<std::chrono::milliseconds> connect_timeout;  // --connect-timeout
+  std::optional<std::chrono::milliseconds> max_time;         // -m/--max-time
+  std::chrono::milliseconds reply_timeout{std::chrono::seconds(120)};
+};
+
+/// Runs the job. Returns what the server accepted and refused.
+/// Throws Error with curl's code: 6, 7, 8, 9, 26, 28, 55, 56 (and the TLS codes).
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer);
+
+/// The machine's fully qualified name, the default EHLO name.
+[[nodiscard]] std::string local_host_name();
+
+}  // namespace smtpc

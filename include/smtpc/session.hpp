@@ -1,0 +1,142 @@
+// The SMTP client dialogue as a pure state machine: reply in, next step out (sans-I/O).
+// RFC 5321 (SMTP), RFC 1870 (SIZE), RFC 3207 (STARTTLS).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "smtpc/capabilities.hpp"
+#include "smtpc/command.hpp"
+#include "smtpc/error.hpp"
+#include "smtpc/reply.hpp"
+
+namespace smtpc {
+
+/// What one connection is for (curl: upload, or no upload with or without recipients).
+enum class SessionMode {
+  SendMail,  // MAIL, RCPT..., DATA, body
+  Help,      // no upload, no recipients: HELP
+  Verify,    // no upload, recipients: VRFY each
+};
+
+/// curl's --ssl (Try) and --ssl-reqd (Required); Implicit is smtps://.
+enum class TlsPolicy { None, Try, Required, Implicit };
+
+struct SessionConfig {
+  SessionMode mode = SessionMode::SendMail;
+  std::string ehlo_name;
+  std::string reverse_path;                   // "" is the null reverse-path
+  std::vector<std::string> forward_paths;     // normalised mailboxes
+  bool allow_rcpt_failures = false;           // --mail-rcpt-allowfails
+  std::optional<std::uint64_t> message_size;  // for SIZE=, when known
+  TlsPolicy tls = TlsPolicy::None;
+};
+
+enum class State {
+  Greeting,
+  Ehlo,
+  Helo,
+  StartTls,
+  MailFrom,
+  RcptTo,
+  Data,
+  EndOfData,
+  Help,
+  Verify,
+  Quit,
+  Done,
+};
+
+[[nodiscard]] const char* to_string(State state) noexcept;
+
+/// A recipient the server refused, with its reply.
+struct RefusedRecipient {
+  std::string address;
+  Reply reply;
+};
+
+struct SendResult {
+  std::vector<std::string> accepted;
+  std::vector<RefusedRecipient> refused;
+  std::optional<Reply> final_reply;  // reply to the end of data
+  /// Lines a HELP or VRFY dialogue prints, as curl writes them: "214-..." each.
+  std::vector<std::string> output;
+};
+
+/// Send these commands (in this order, in one write) and feed back their replies.
+struct SendCommands {
+  std::vector<Command> commands;
+};
+/// STARTTLS was accepted: do the handshake, then call on_tls_ready().
+struct UpgradeTls {};
+/// DATA got 354: send the body, then feed back the reply to the end of data.
+struct SendBody {};
+/// The dialogue is over; close the connection.
+struct Finished {
+  SendResult result;
+};
+/// The dialogue failed; close the connection (QUIT has been sent when it could be).
+struct Failed {
+  Error error;
+};
+using Action = std::variant<SendCommands, UpgradeTls, SendBody, Finished, Failed>;
+
+/// Drives one SMTP connection. It never blocks and does no I/O: the job feeds it
+/// each reply and carries out the Action it returns.
+class Session {
+ public:
+  explicit Session(SessionConfig config);
+
+  /// The server's next reply. Never throws.
+  [[nodiscard]] Action on_reply(const Reply& reply);
+  /// The TLS handshake after STARTTLS succeeded: forget the capabilities, EHLO again.
+  [[nodiscard]] Action on_tls_ready();
+  /// The server closed the connection. In Quit, that ends the dialogue as planned;
+  /// elsewhere it is Error(RecvError).
+  [[nodiscard]] Action on_connection_closed();
+
+  [[nodiscard]] State state() const noexcept { return state_; }
+  [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
+  /// Warnings for the user (printed even without -v), drained by the caller.
+  [[nodiscard]] std::vector<std::string> take_warnings();
+  /// Whether the next step expects a reply from the server.
+  [[nodiscard]] bool awaiting_reply() const noexcept { return state_ != State::Done; }
+
+ private:
+  void enter(State next);  // the only way state_ changes
+  Action start_transaction();
+  Action send_next_recipient();
+  Action after_recipients();
+  Action quit_with(Error error);
+  Action quit_successfully();
+  Action finish();
+  Action fail_now(Error error);
+  Action on_greeting(const Reply& reply);
+  Action on_ehlo(const Reply& reply);
+  Action on_helo(const Reply& reply);
+  Action on_starttls(const Reply& reply);
+  Action on_mail_from(const Reply& reply);
+  Action on_rcpt_to(const Reply& reply);
+  Action on_data(const Reply& reply);
+  Action on_end_of_data(const Reply& reply);
+  Action on_help(const Reply& reply);
+  Action on_verify(const Reply& reply);
+  Action after_hello();
+  Action send(Command command);
+
+  SessionConfig config_;
+  State state_ = State::Greeting;
+  Capabilities capabilities_;
+  bool tls_active_ = false;
+  bool starttls_refused_ = false;  // --ssl: carry on in plain text
+  std::size_t next_recipient_ = 0;
+  SendResult result_;
+  std::optional<Error> pending_error_;  // reported after QUIT
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace smtpc

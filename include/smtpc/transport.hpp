@@ -1,0 +1,45 @@
+// One byte-stream interface for plain TCP and TLS, with deadlines instead of blocking forever.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace smtpc {
+
+class Tracer;
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+
+/// A connected byte stream. TcpTransport is one; a TLS transport wraps one.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  /// Writes every byte before `deadline`. Throws Error(SendError) or Error(OperationTimedout).
+  virtual void write_all(std::span<const char> data, Deadline deadline) = 0;
+  /// Reads what is available (waiting until `deadline`); returns 0 at end of stream.
+  /// Throws Error(RecvError) or Error(OperationTimedout).
+  virtual std::size_t read_some(std::span<char> buffer, Deadline deadline) = 0;
+  [[nodiscard]] virtual bool is_tls() const noexcept = 0;
+  /// The socket descriptor, for a TLS layer put over this transport.
+  [[nodiscard]] virtual int native_handle() const noexcept = 0;
+  /// The peer's numeric address, e.g. "127.0.0.1" or "::1".
+  [[nodiscard]] virtual const std::string& peer_address() const noexcept = 0;
+};
+
+struct ConnectRequest {
+  std::string host;
+  std::uint16_t port = 25;
+  std::optional<std::chrono::milliseconds> connect_timeout;  // per address tried
+  Deadline deadline = Deadline::max();                       // --max-time
+};
+
+/// Resolves `host` and connects to the first address that answers, tracing each try.
+/// Throws Error(CouldntResolveHost), Error(CouldntConnect) or Error(OperationTimedout).
+[[nodiscard]] std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tracer);
+
+}  // namespace smtpc

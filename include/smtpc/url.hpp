@@ -1,0 +1,37 @@
+// smtp:// and smtps:// URLs as curl reads them: the path is the EHLO name.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtpc {
+
+enum class Scheme { Smtp, Smtps };
+
+struct SmtpUrl {
+  Scheme scheme = Scheme::Smtp;
+  std::string host;  // IPv6 literals without brackets
+  std::uint16_t port = 25;
+  bool host_is_ipv6_literal = false;
+  std::string ehlo_name;                     // percent-decoded path; empty: use the local host name
+  std::optional<std::string> user;           // percent-decoded userinfo
+  std::optional<std::string> password;       // percent-decoded userinfo
+  std::optional<std::string> login_options;  // ";AUTH=..." in the userinfo
+};
+
+[[nodiscard]] constexpr std::uint16_t default_port(Scheme scheme) noexcept {
+  return scheme == Scheme::Smtps ? 465 : 25;
+}
+
+/// Parses `smtp[s]://[user[:password][;options]@]host[:port][/ehlo-name]`.
+/// A URL without "://" is taken as smtp://.
+/// Throws Error(UnsupportedProtocol) for other schemes and Error(UrlMalformat) for
+/// a bad host, port or percent-encoding, or a path that decodes to CR, LF or NUL.
+[[nodiscard]] SmtpUrl parse_smtp_url(std::string_view url);
+
+/// Decodes %XX escapes; throws Error(UrlMalformat) on a bad escape.
+[[nodiscard]] std::string percent_decode(std::string_view text);
+
+}  // namespace smtpc

@@ -1,0 +1,82 @@
+// smtpc's entry point: parse, run the job, report errors the way curl does.
+#include <fmt/format.h>
+#include <openssl/opensslv.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "options.hpp"
+#include "smtpc/error.hpp"
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* file) const {
+    if (file != nullptr && file != stdout && file != stderr) std::fclose(file);
+  }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+// "-" is stdout and "%" stderr, as in curl's --trace-ascii.
+FilePtr open_output(const std::string& path, std::string_view option) {
+  if (path == "-") return FilePtr(stdout);
+  if (path == "%") return FilePtr(stderr);
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    throw smtpc::Error(
+        smtpc::ExitCode::WriteError,
+        fmt::format("{}: cannot open \"{}\": {}", option, path, std::strerror(errno)));
+  }
+  return FilePtr(file);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using smtpc::ExitCode;
+  smtpc::cli::Options options;
+  CLI::App app{"smtpc: send mail over SMTP with curl's command line"};
+  app.set_version_flag("-V,--version",
+                       fmt::format("smtpc {} ({})", SMTPC_VERSION, OPENSSL_VERSION_TEXT));
+  smtpc::cli::add_options(app, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    fmt::print(stderr, "smtpc: ({}) {}\nsmtpc: try 'smtpc --help' for more information\n",
+               smtpc::to_int(ExitCode::FailedInit), error.what());
+    return smtpc::to_int(ExitCode::FailedInit);
+  }
+
+  const bool show_errors = !options.silent || options.show_error;
+  try {
+    const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    FilePtr trace_file;
+    if (options.trace_ascii) trace_file = open_output(*options.trace_ascii, "--trace-ascii");
+    smtpc::Tracer tracer(smtpc::TraceOptions{
+        .verbosity = options.verbose,
+        .verbose_stream = stderr,
+        .ascii_stream = trace_file.get(),
+        .with_time = options.trace_time,
+        .show_warnings = !options.silent,
+    });
+    const smtpc::SendResult result = smtpc::run_job(spec, tracer);
+    if (!result.output.empty()) {
+      FilePtr output = open_output(options.output.value_or("-"), "--output");
+      for (const auto& line : result.output) fmt::print(output.get(), "{}\n", line);
+      if (std::fflush(output.get()) != 0) {
+        throw smtpc::Error(ExitCode::WriteError, "failed writing the output");
+      }
+    }
+    return 0;
+  } catch (const smtpc::Error& error) {
+    if (show_errors)
+      fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()), error.what());
+    return smtpc::to_int(error.code());
+  } catch (const std::exception& error) {
+    if (show_errors) fmt::print(stderr, "smtpc: (2) internal error: {}\n", error.what());
+    return smtpc::to_int(ExitCode::FailedInit);
+  }
+}

@@ -1,0 +1,41 @@
+// The command line: curl's option spellings bound to a plain struct, then a JobSpec.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtpc/job.hpp"
+
+namespace smtpc::cli {
+
+struct Options {
+  std::string url;
+  std::optional<std::string> mail_from;
+  std::vector<std::string> mail_rcpt;
+  std::optional<std::string> upload_file;
+  bool mail_rcpt_allowfails = false;
+  int verbose = 0;
+  bool silent = false;
+  bool show_error = false;
+  std::optional<double> connect_timeout;
+  std::optional<double> max_time;
+  std::optional<std::string> output;
+  std::optional<std::string> trace_ascii;
+  bool trace_time = false;
+  bool include = false;  // accepted: SMTP has no headers to include
+  bool crlf = false;     // accepted: smtpc always sends CRLF
+  bool ssl = false;
+  bool ssl_reqd = false;
+};
+
+/// Declares every option on `app`, bound to `options`.
+void add_options(CLI::App& app, Options& options);
+
+/// Checks the options and builds the job.
+/// Throws Error(FailedInit) for bad usage (bad address, -T without --mail-rcpt, bad
+/// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL.
+[[nodiscard]] JobSpec make_job_spec(const Options& options);
+
+}  // namespace smtpc::cli

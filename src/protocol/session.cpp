@@ -1,0 +1,289 @@
+// The client side of RFC 5321 §3 (greeting, EHLO/HELO, mail transaction, QUIT), with
+// STARTTLS (RFC 3207) and SIZE (RFC 1870). Exit codes follow curl's lib/smtp.c.
+#include "smtpc/session.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace smtpc {
+
+const char* to_string(State state) noexcept {
+  switch (state) {
+    case State::Greeting:
+      return "GREETING";
+    case State::Ehlo:
+      return "EHLO";
+    case State::Helo:
+      return "HELO";
+    case State::StartTls:
+      return "STARTTLS";
+    case State::MailFrom:
+      return "MAIL";
+    case State::RcptTo:
+      return "RCPT";
+    case State::Data:
+      return "DATA";
+    case State::EndOfData:
+      return "POSTDATA";
+    case State::Help:
+      return "HELP";
+    case State::Verify:
+      return "VRFY";
+    case State::Quit:
+      return "QUIT";
+    case State::Done:
+      return "DONE";
+  }
+  return "?";
+}
+
+Session::Session(SessionConfig config) : config_(std::move(config)) {
+  tls_active_ = config_.tls == TlsPolicy::Implicit;
+}
+
+std::vector<std::string> Session::take_warnings() { return std::exchange(warnings_, {}); }
+
+void Session::enter(State next) { state_ = next; }
+
+Action Session::send(Command command) { return SendCommands{{std::move(command)}}; }
+
+Action Session::on_reply(const Reply& reply) {
+  switch (state_) {
+    case State::Greeting:
+      return on_greeting(reply);
+    case State::Ehlo:
+      return on_ehlo(reply);
+    case State::Helo:
+      return on_helo(reply);
+    case State::StartTls:
+      return on_starttls(reply);
+    case State::MailFrom:
+      return on_mail_from(reply);
+    case State::RcptTo:
+      return on_rcpt_to(reply);
+    case State::Data:
+      return on_data(reply);
+    case State::EndOfData:
+      return on_end_of_data(reply);
+    case State::Help:
+      return on_help(reply);
+    case State::Verify:
+      return on_verify(reply);
+    case State::Quit:
+      return finish();
+    case State::Done:
+      break;
+  }
+  return fail_now(Error(ExitCode::WeirdServerReply,
+                        describe_with_reply("unexpected reply after the dialogue ended", reply),
+                        reply));
+}
+
+Action Session::on_greeting(const Reply& reply) {
+  if (reply.code.value() != 220) {
+    // RFC 5321 §3.1: after a 554 greeting the client should still send QUIT.
+    return quit_with(Error(ExitCode::WeirdServerReply,
+                           describe_with_reply("server greeting refused the connection", reply),
+                           reply));
+  }
+  enter(State::Ehlo);
+  return send(ehlo_command(config_.ehlo_name));
+}
+
+Action Session::on_ehlo(const Reply& reply) {
+  if (reply.code.positive()) {
+    capabilities_ = Capabilities::from_ehlo(reply);
+    return after_hello();
+  }
+  if (config_.tls == TlsPolicy::Required && !tls_active_) {
+    // Without EHLO there is no STARTTLS; HELO would only lead to plain text.
+    return quit_with(Error(ExitCode::UseSslFailed,
+                           describe_with_reply("EHLO refused, so STARTTLS is impossible", reply),
+                           reply));
+  }
+  // RFC 5321 §4.1.4: a server that does not know EHLO may still know HELO.
+  enter(State::Helo);
+  return send(helo_command(config_.ehlo_name));
+}
+
+Action Session::on_helo(const Reply& reply) {
+  if (!reply.code.positive()) {
+    return quit_with(
+        Error(ExitCode::RemoteAccessDenied, describe_with_reply("HELO refused", reply), reply));
+  }
+  capabilities_ = Capabilities{};
+  return after_hello();
+}
+
+Action Session::after_hello() {
+  const bool wants_tls = config_.tls == TlsPolicy::Try || config_.tls == TlsPolicy::Required;
+  if (wants_tls && !tls_active_ && !starttls_refused_) {
+    if (capabilities_.starttls) {
+      enter(State::StartTls);
+      return send(simple_command("STARTTLS"));
+    }
+    if (config_.tls == TlsPolicy::Required) {
+      return quit_with(Error(ExitCode::UseSslFailed,
+                             "STARTTLS is required (--ssl-reqd) but the server does not offer it"));
+    }
+    warnings_.emplace_back(
+        "the server does not offer STARTTLS: continuing WITHOUT encryption (--ssl); use "
+        "--ssl-reqd to refuse plain text");
+  }
+  switch (config_.mode) {
+    case SessionMode::Help:
+      enter(State::Help);
+      return send(simple_command("HELP"));
+    case SessionMode::Verify:
+      enter(State::Verify);
+      return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
+    case SessionMode::SendMail:
+      break;
+  }
+  return start_transaction();
+}
+
+Action Session::on_starttls(const Reply& reply) {
+  if (reply.code.value() == 220) return UpgradeTls{};
+  if (config_.tls == TlsPolicy::Required) {
+    return quit_with(
+        Error(ExitCode::UseSslFailed, describe_with_reply("STARTTLS refused", reply), reply));
+  }
+  starttls_refused_ = true;
+  warnings_.push_back(fmt::format(
+      "STARTTLS refused ({}): continuing WITHOUT encryption (--ssl); use --ssl-reqd to refuse "
+      "plain text",
+      reply.summary()));
+  return after_hello();
+}
+
+Action Session::on_tls_ready() {
+  // RFC 3207 §4.2: discard everything learnt before the handshake and ask again.
+  tls_active_ = true;
+  capabilities_ = Capabilities{};
+  enter(State::Ehlo);
+  return send(ehlo_command(config_.ehlo_name));
+}
+
+Action Session::start_transaction() {
+  MailParameters parameters;
+  if (capabilities_.size && config_.message_size) parameters.size = config_.message_size;
+  enter(State::MailFrom);
+  return send(mail_from_command(config_.reverse_path, parameters));
+}
+
+Action Session::on_mail_from(const Reply& reply) {
+  if (!reply.code.positive()) {
+    return quit_with(
+        Error(ExitCode::SendError, describe_with_reply("MAIL FROM failed", reply), reply));
+  }
+  next_recipient_ = 0;
+  enter(State::RcptTo);
+  return send_next_recipient();
+}
+
+Action Session::send_next_recipient() {
+  return send(rcpt_to_command(config_.forward_paths.at(next_recipient_)));
+}
+
+Action Session::on_rcpt_to(const Reply& reply) {
+  const std::string& address = config_.forward_paths.at(next_recipient_);
+  if (reply.code.positive()) {
+    result_.accepted.push_back(address);
+  } else {
+    result_.refused.push_back({address, reply});
+    if (!config_.allow_rcpt_failures) {
+      return quit_with(
+          Error(ExitCode::SendError,
+                describe_with_reply(fmt::format("RCPT TO <{}> failed", address), reply), reply));
+    }
+  }
+  if (++next_recipient_ < config_.forward_paths.size()) return send_next_recipient();
+  return after_recipients();
+}
+
+Action Session::after_recipients() {
+  if (result_.accepted.empty()) {
+    // curl's rule with --mail-rcpt-allowfails: fail only when every recipient was refused.
+    const RefusedRecipient& last = result_.refused.back();
+    return quit_with(
+        Error(ExitCode::SendError,
+              describe_with_reply(
+                  fmt::format("every recipient was refused; last, <{}>", last.address), last.reply),
+              last.reply));
+  }
+  enter(State::Data);
+  return send(simple_command("DATA"));
+}
+
+Action Session::on_data(const Reply& reply) {
+  if (reply.code.value() != 354) {
+    return quit_with(Error(ExitCode::SendError, describe_with_reply("DATA failed", reply), reply));
+  }
+  enter(State::EndOfData);
+  return SendBody{};
+}
+
+Action Session::on_end_of_data(const Reply& reply) {
+  result_.final_reply = reply;
+  if (reply.code.value() != 250) {
+    return quit_with(Error(ExitCode::WeirdServerReply,
+                           describe_with_reply("the message was NOT accepted", reply), reply));
+  }
+  return quit_successfully();
+}
+
+Action Session::on_help(const Reply& reply) {
+  if (!reply.code.positive()) {
+    return quit_with(
+        Error(ExitCode::WeirdServerReply, describe_with_reply("HELP failed", reply), reply));
+  }
+  for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
+  return quit_successfully();
+}
+
+Action Session::on_verify(const Reply& reply) {
+  // 553 is "ambiguous mailbox": curl prints it like a success (RFC 5321 §3.5.3).
+  if (!reply.code.positive() && reply.code.value() != 553) {
+    return quit_with(
+        Error(ExitCode::WeirdServerReply, describe_with_reply("VRFY failed", reply), reply));
+  }
+  for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
+  if (++next_recipient_ < config_.forward_paths.size()) {
+    return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
+  }
+  return quit_successfully();
+}
+
+Action Session::quit_with(Error error) {
+  pending_error_ = std::move(error);
+  return quit_successfully();
+}
+
+Action Session::quit_successfully() {
+  enter(State::Quit);
+  return send(simple_command("QUIT"));
+}
+
+Action Session::finish() {
+  enter(State::Done);
+  if (pending_error_) return Failed{*pending_error_};
+  return Finished{result_};
+}
+
+Action Session::fail_now(Error error) {
+  enter(State::Done);
+  return Failed{std::move(error)};
+}
+
+Action Session::on_connection_closed() {
+  if (state_ == State::Quit) return finish();
+  if (pending_error_) return fail_now(*pending_error_);
+  return fail_now(Error(ExitCode::RecvError,
+                        fmt::format("connection closed by the server while waiting for the "
+                                    "reply to {}",
+                                    to_string(state_))));
+}
+
+}  // namespace smtpc

@@ -1,0 +1,60 @@
+// Connection: the one place where commands are written, replies read, and both traced.
+#include "smtpc/connection.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "smtpc/error.hpp"
+
+namespace smtpc {
+
+Connection::Connection(std::unique_ptr<Transport> transport, Tracer& tracer, ReplyTimeouts timeouts)
+    : transport_(std::move(transport)), tracer_(tracer), timeouts_(timeouts) {}
+
+Deadline Connection::reply_deadline(std::optional<std::chrono::milliseconds> timeout) const {
+  const auto wait = timeout ? std::min(*timeout, timeouts_.per_reply) : timeouts_.per_reply;
+  return std::min(timeouts_.overall, Clock::now() + wait);
+}
+
+void Connection::send_commands(const std::vector<Command>& commands) {
+  write_buffer_.clear();
+  for (const auto& command : commands) {
+    tracer_.command_sent(command);
+    write_buffer_ += command.line;
+    write_buffer_ += "\r\n";
+  }
+  transport_->write_all(write_buffer_, reply_deadline());
+}
+
+void Connection::send_data(std::string_view data) {
+  tracer_.data_sent(data);
+  transport_->write_all(data, reply_deadline());
+}
+
+std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout) {
+  std::array<char, 16 * 1024> buffer{};
+  while (true) {
+    if (auto reply = parser_.next()) {
+      for (const auto& line : reply->to_string_lines()) tracer_.reply_line_received(line);
+      return reply;
+    }
+    const Deadline deadline = reply_deadline(timeout);
+    const std::size_t got = transport_->read_some(buffer, deadline);
+    if (got == 0) return std::nullopt;
+    parser_.feed(std::string_view(buffer.data(), got));
+  }
+}
+
+void Connection::upgrade(
+    const std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>& wrap) {
+  if (parser_.buffered() != 0) {
+    throw Error(ExitCode::WeirdServerReply,
+                fmt::format("the server sent {} bytes after its reply to STARTTLS: refusing "
+                            "them as a possible command injection",
+                            parser_.buffered()));
+  }
+  transport_ = wrap(std::move(transport_));
+}
+
+}  // namespace smtpc

@@ -1,0 +1,10 @@
+# Runs BINARY with ARGS and fails unless it exits with EXPECTED and prints "(EXPECTED)".
+string(REPLACE "|" ";" args "${ARGS}")
+execute_process(COMMAND ${BINARY} ${args} RESULT_VARIABLE code ERROR_VARIABLE err
+                OUTPUT_VARIABLE out INPUT_FILE /dev/null TIMEOUT 20)
+if(NOT code STREQUAL "${EXPECTED}")
+  message(FATAL_ERROR "expected exit ${EXPECTED}, got ${code}; stderr: ${err}")
+endif()
+if(NOT err MATCHES "smtpc: \\(${EXPECTED}\\)")
+  message(FATAL_ERROR "stderr lacks \"smtpc: (${EXPECTED})\": ${err}")
+endif()

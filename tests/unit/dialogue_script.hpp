@@ -1,0 +1,134 @@
+// A canned SMTP dialogue for driving the Session: server replies in, expected client lines out.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "smtpc/session.hpp"
+
+namespace smtpc::testing {
+
+class Script {
+ public:
+  explicit Script(SessionConfig config) : session_(std::move(config)) {}
+
+  /// A server reply; lines separated by '\n', CRLFs added here.
+  Script& server(std::string_view text) {
+    std::string wire;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const auto end = text.find('\n', start);
+      wire += std::string(text.substr(start, end - start)) + "\r\n";
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+    steps_.push_back(Step{Kind::Server, std::move(wire)});
+    return *this;
+  }
+  /// The next command line the client must send.
+  Script& client(std::string_view line) {
+    steps_.push_back(Step{Kind::Client, std::string(line)});
+    return *this;
+  }
+  /// The client must now send the body.
+  Script& body() {
+    steps_.push_back(Step{Kind::Body, {}});
+    return *this;
+  }
+  /// The client must now do the TLS handshake; it succeeds.
+  Script& tls() {
+    steps_.push_back(Step{Kind::Tls, {}});
+    return *this;
+  }
+  /// The server closes the connection.
+  Script& closed() {
+    steps_.push_back(Step{Kind::Closed, {}});
+    return *this;
+  }
+
+  /// Plays the steps and returns the last action. Fails the test on any mismatch.
+  Action run() {
+    Action action = SendCommands{};
+    for (const auto& step : steps_) {
+      switch (step.kind) {
+        case Kind::Server:
+          EXPECT_TRUE(sent_.empty()) << "unchecked client line: " << sent_.front();
+          action = session_.on_reply(parse_reply(step.text));
+          take_commands(action);
+          break;
+        case Kind::Closed:
+          action = session_.on_connection_closed();
+          take_commands(action);
+          break;
+        case Kind::Client:
+          if (sent_.empty()) {
+            ADD_FAILURE() << "expected client line \"" << step.text << "\", client sent nothing";
+            return action;
+          }
+          EXPECT_EQ(sent_.front(), step.text);
+          sent_.pop_front();
+          break;
+        case Kind::Body:
+          EXPECT_TRUE(std::holds_alternative<SendBody>(action)) << "expected SendBody";
+          break;
+        case Kind::Tls:
+          EXPECT_TRUE(std::holds_alternative<UpgradeTls>(action)) << "expected UpgradeTls";
+          action = session_.on_tls_ready();
+          take_commands(action);
+          break;
+      }
+    }
+    EXPECT_TRUE(sent_.empty()) << "unchecked client line: " << sent_.front();
+    return action;
+  }
+
+  Session& session() { return session_; }
+
+  /// The result of a Finished action; fails the test otherwise.
+  static SendResult finished(const Action& action) {
+    if (const auto* failed = std::get_if<Failed>(&action)) {
+      ADD_FAILURE() << "dialogue failed: " << failed->error.what();
+      return {};
+    }
+    EXPECT_TRUE(std::holds_alternative<Finished>(action));
+    return std::holds_alternative<Finished>(action) ? std::get<Finished>(action).result
+                                                    : SendResult{};
+  }
+  /// The error of a Failed action; fails the test otherwise.
+  static Error failed(const Action& action) {
+    if (const auto* failed = std::get_if<Failed>(&action)) return failed->error;
+    ADD_FAILURE() << "expected the dialogue to fail";
+    return Error(ExitCode::Ok, "");
+  }
+
+ private:
+  enum class Kind { Server, Client, Body, Tls, Closed };
+  struct Step {
+    Kind kind;
+    std::string text;
+  };
+  void take_commands(const Action& action) {
+    if (const auto* send = std::get_if<SendCommands>(&action)) {
+      for (const auto& command : send->commands) sent_.push_back(command.line);
+    }
+  }
+
+  Session session_;
+  std::vector<Step> steps_;
+  std::deque<std::string> sent_;
+};
+
+inline SessionConfig mail_config(std::vector<std::string> recipients = {"b@example.com"}) {
+  SessionConfig config;
+  config.mode = SessionMode::SendMail;
+  config.ehlo_name = "client.example";
+  config.reverse_path = "a@example.com";
+  config.forward_paths = std::move(recipients);
+  return config;
+}
+
+}  // namespace smtpc::testing

@@ -1,0 +1,334 @@
+// Session: whole dialogues with canned replies, checking every line the client sends.
+#include <gtest/gtest.h>
+
+#include "dialogue_script.hpp"
+
+namespace smtpc {
+namespace {
+
+using testing::mail_config;
+using testing::Script;
+
+TEST(SessionDialogue, SendsOneMessage) {
+  const auto action = Script{mail_config()}
+                          .server("220 mx ESMTP")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 8BITMIME")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 2.1.0 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 2.1.5 ok")
+                          .client("DATA")
+                          .server("354 go ahead")
+                          .body()
+                          .server("250 2.0.0 queued as 123")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const auto result = Script::finished(action);
+  EXPECT_EQ(result.accepted, std::vector<std::string>{"b@example.com"});
+  ASSERT_TRUE(result.final_reply.has_value());
+  EXPECT_EQ(result.final_reply->summary(), "250 2.0.0 queued as 123");
+}
+
+TEST(SessionDialogue, ServerClosingAfterQuitIsFine) {
+  const auto action = Script{mail_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .closed()
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+TEST(SessionDialogue, NullReversePath) {
+  auto config = mail_config();
+  config.reverse_path = "";
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250 mx")
+      .client("MAIL FROM:<>")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionDialogue, FallsBackToHeloWhenEhloIsUnknown) {
+  const auto action = Script{mail_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("502 5.5.2 command not recognized")
+                          .client("HELO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+TEST(SessionDialogue, RefusedHeloIsAccessDenied) {
+  const auto action = Script{mail_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("500 no")
+                          .client("HELO client.example")
+                          .server("550 go away")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::RemoteAccessDenied);
+  EXPECT_NE(std::string(error.what()).find("550 go away"), std::string::npos);
+}
+
+TEST(SessionDialogue, BadGreetingIsWeirdReplyAndQuits) {
+  const auto action =
+      Script{mail_config()}.server("554 5.3.2 no service").client("QUIT").server("221 bye").run();
+  EXPECT_EQ(Script::failed(action).code(), ExitCode::WeirdServerReply);
+}
+
+TEST(SessionDialogue, AddsSizeWhenAdvertisedAndKnown) {
+  auto config = mail_config();
+  config.message_size = 4321;
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250-mx\n250 SIZE 10000000")
+      .client("MAIL FROM:<a@example.com> SIZE=4321")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionDialogue, NoSizeWithoutTheExtension) {
+  auto config = mail_config();
+  config.message_size = 4321;
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250 mx")
+      .client("MAIL FROM:<a@example.com>")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionDialogue, OversizedMessageRefusedAtMail) {
+  auto config = mail_config();
+  config.message_size = 2000;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 SIZE 1000")
+                          .client("MAIL FROM:<a@example.com> SIZE=2000")
+                          .server("552 5.3.4 message size exceeds fixed limit")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::SendError);
+  EXPECT_NE(std::string(error.what()).find("552 5.3.4"), std::string::npos);
+}
+
+TEST(SessionDialogue, RefusedRecipientStopsTheSendWithoutAllowFails) {
+  const auto action = Script{mail_config({"b@example.com", "nobody@example.com", "c@example.com"})}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<nobody@example.com>")
+                          .server("550 5.1.1 no such user")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::SendError);
+  EXPECT_EQ(std::string(error.what()),
+            "RCPT TO <nobody@example.com> failed: 550 5.1.1 no such user");
+}
+
+TEST(SessionDialogue, RefusedRecipientIsReportedWhenAllowFails) {
+  auto config = mail_config({"b@example.com", "nobody@example.com"});
+  config.allow_rcpt_failures = true;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<nobody@example.com>")
+                          .server("550 5.1.1 no such user")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const auto result = Script::finished(action);
+  EXPECT_EQ(result.accepted, std::vector<std::string>{"b@example.com"});
+  ASSERT_EQ(result.refused.size(), 1U);
+  EXPECT_EQ(result.refused[0].address, "nobody@example.com");
+  EXPECT_EQ(result.refused[0].reply.code.value(), 550);
+}
+
+TEST(SessionDialogue, AllRecipientsRefusedFailsEvenWithAllowFails) {
+  auto config = mail_config({"x@example.com", "y@example.com"});
+  config.allow_rcpt_failures = true;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<x@example.com>")
+                          .server("550 no x")
+                          .client("RCPT TO:<y@example.com>")
+                          .server("451 try later")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::SendError);
+  EXPECT_NE(std::string(error.what()).find("451 try later"), std::string::npos);
+}
+
+TEST(SessionDialogue, RefusedDataIsSendError) {
+  const auto action = Script{mail_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("554 no valid recipients")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::failed(action).code(), ExitCode::SendError);
+}
+
+TEST(SessionDialogue, MessageNotAcceptedAtEndOfDataIsReported) {
+  const auto action = Script{mail_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("554 5.7.1 spam")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::WeirdServerReply);
+  EXPECT_NE(std::string(error.what()).find("NOT accepted: 554 5.7.1 spam"), std::string::npos);
+}
+
+TEST(SessionDialogue, ConnectionLostMidDialogueIsRecvError) {
+  const auto action =
+      Script{mail_config()}.server("220 mx").client("EHLO client.example").closed().run();
+  EXPECT_EQ(Script::failed(action).code(), ExitCode::RecvError);
+}
+
+TEST(SessionDialogue, HelpPrintsTheReply) {
+  SessionConfig config = mail_config({});
+  config.mode = SessionMode::Help;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("HELP")
+                          .server("214-Commands:\n214 EHLO MAIL RCPT")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::finished(action).output,
+            (std::vector<std::string>{"214-Commands:", "214 EHLO MAIL RCPT"}));
+}
+
+TEST(SessionDialogue, VerifyEachRecipient) {
+  SessionConfig config = mail_config({"b@example.com", "c@example.com"});
+  config.mode = SessionMode::Verify;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("VRFY b@example.com")
+                          .server("250 <b@example.com>")
+                          .client("VRFY c@example.com")
+                          .server("553 ambiguous")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::finished(action).output,
+            (std::vector<std::string>{"250 <b@example.com>", "553 ambiguous"}));
+}
+
+TEST(SessionDialogue, RefusedVerifyIsWeirdReply) {
+  SessionConfig config = mail_config({"b@example.com"});
+  config.mode = SessionMode::Verify;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("VRFY b@example.com")
+                          .server("502 VRFY disabled")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::failed(action).code(), ExitCode::WeirdServerReply);
+}
+
+}  // namespace
+}  // namespace smtpc

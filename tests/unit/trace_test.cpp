@@ -1,0 +1,76 @@
+// Tracer: curl's prefixes, redaction of secret lines, --trace-ascii format.
+#include "smtpc/trace.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+namespace smtpc {
+namespace {
+
+// Captures what the tracer writes into an in-memory FILE.
+class Captured {
+ public:
+  Captured() : file_(open_memstream(&data_, &size_)) {}
+  ~Captured() {
+    std::fclose(file_);
+    std::free(data_);
+  }
+  Captured(const Captured&) = delete;
+  Captured& operator=(const Captured&) = delete;
+  std::FILE* file() { return file_; }
+  std::string text() {
+    std::fflush(file_);
+    return std::string(data_, size_);
+  }
+
+ private:
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::FILE* file_;
+};
+
+TEST(Tracer, VerbosePrefixes) {
+  Captured out;
+  Tracer tracer(TraceOptions{.verbosity = 1, .verbose_stream = out.file()});
+  tracer.info("Connected to h (127.0.0.1) port 25");
+  tracer.command_sent(simple_command("QUIT"));
+  tracer.reply_line_received("221 bye");
+  tracer.data_summary(42);
+  EXPECT_EQ(out.text(),
+            "* Connected to h (127.0.0.1) port 25\n> QUIT\n< 221 bye\n} [42 bytes data]\n");
+}
+
+TEST(Tracer, SilentWithoutVerbose) {
+  Captured out;
+  Tracer tracer(TraceOptions{.verbosity = 0, .verbose_stream = out.file()});
+  tracer.info("x");
+  tracer.command_sent(simple_command("QUIT"));
+  EXPECT_EQ(out.text(), "");
+}
+
+TEST(Tracer, SecretCommandsAreRedactedEverywhere) {
+  Captured verbose;
+  Captured ascii;
+  Tracer tracer(
+      TraceOptions{.verbosity = 2, .verbose_stream = verbose.file(), .ascii_stream = ascii.file()});
+  tracer.command_sent(
+      Command{"AUTH PLAIN AHVzZXIAc2VjcmV0", Secrecy::Secret, "AUTH PLAIN [redacted]"});
+  EXPECT_EQ(verbose.text(), "> AUTH PLAIN [redacted]\n");
+  EXPECT_EQ(ascii.text().find("AHVzZXIAc2VjcmV0"), std::string::npos);
+  EXPECT_NE(ascii.text().find("AUTH PLAIN [redacted]"), std::string::npos);
+}
+
+TEST(Tracer, TraceAsciiFormat) {
+  Captured ascii;
+  Tracer tracer(TraceOptions{.ascii_stream = ascii.file()});
+  tracer.command_sent(simple_command("EHLO client.example"));
+  tracer.data_sent("line one\r\nline two\r\n");
+  EXPECT_EQ(ascii.text(),
+            "=> Send header, 21 bytes (0x15)\n0000: EHLO client.example\n"
+            "=> Send data, 20 bytes (0x14)\n0000: line one\n000a: line two\n");
+}
+
+}  // namespace
+}  // namespace smtpc
