@@ -1,0 +1,207 @@
+"""A real SMTP server (Debian's aiosmtpd 1.4.3) that spools messages and logs commands, for tests.
+
+Run with /usr/bin/python3. It listens on loopback only, on a free port that it writes
+to --port-file once it accepts connections, and stops cleanly on SIGTERM/SIGINT.
+
+Spool: every accepted message becomes DIR/NNNN.eml (the bytes after un-dot-stuffing,
+exactly as aiosmtpd hands them over) and then DIR/NNNN.json with the envelope
+{"mail_from": ..., "rcpt_tos": [...], "mail_options": [...], "rcpt_options": [...]}.
+The null reverse-path (MAIL FROM:<>) is recorded as "". The .json file is written
+last, so a reader that sees it also sees the complete .eml.
+
+Log: every command line received from the client, one per line, without its line end,
+appended and flushed before the server replies to it. DATA content is not logged.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+NULL_PATH = "<>"
+
+
+def write_atomically(path, data):
+    """Writes `data` (bytes) to `path` via a temporary file and rename."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.rename(tmp, path)
+
+
+class CommandLog:
+    """Appends received command lines to a file (or nowhere)."""
+
+    def __init__(self, path):
+        self._file = open(path, "ab", buffering=0) if path else None
+
+    def record(self, line):
+        if self._file is not None:
+            self._file.write(line.rstrip(b"\r\n") + b"\n")
+
+
+class LoggingReader:
+    """Wraps the protocol's StreamReader and logs each command line it hands out.
+
+    aiosmtpd 1.4.3 reads commands with readuntil() (separator b"\\n"), DATA lines with
+    readuntil(b"\\r\\n") and AUTH responses with readline(); commands and AUTH responses
+    are logged, DATA lines are not.
+    """
+
+    def __init__(self, inner, log):
+        object.__setattr__(self, "_inner", inner)
+        object.__setattr__(self, "_log", log)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._inner, name, value)
+
+    async def readuntil(self, separator=b"\n"):
+        line = await self._inner.readuntil(separator)
+        if separator == b"\n":
+            self._log.record(line)
+        return line
+
+    async def readline(self):
+        line = await self._inner.readline()
+        self._log.record(line)
+        return line
+
+
+class TestSMTP(SMTP):
+    """aiosmtpd's SMTP with command logging and optional fault behaviour."""
+
+    def __init__(self, handler, *, options, log, **kwargs):
+        super().__init__(handler, **kwargs)
+        self._options = options
+        self._log = log
+
+    def _client_connected_cb(self, reader, writer):
+        super()._client_connected_cb(LoggingReader(reader, self._log), writer)
+
+    async def smtp_EHLO(self, hostname):
+        if self._options.helo_only:
+            await self.push("502 5.5.2 command not recognized")
+            return
+        await super().smtp_EHLO(hostname)
+
+
+class SpoolHandler:
+    """aiosmtpd handler: applies the refusal options and spools accepted messages."""
+
+    def __init__(self, options):
+        self._options = options
+        self._refused = {address.lower() for address in options.refuse_rcpt}
+        self._count = 0
+        if options.spool:
+            os.makedirs(options.spool, exist_ok=True)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self._options.reject_mail:
+            return self._options.reject_mail
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == NULL_PATH:
+            return "501 5.1.3 null forward-path"
+        if address.lower() in self._refused:
+            return f"550 5.1.1 <{address}>: no such user"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self._options.data_reply:
+            return self._options.data_reply
+        if self._options.spool:
+            self._count += 1
+            stem = os.path.join(self._options.spool, f"{self._count:04d}")
+            content = envelope.original_content
+            assert isinstance(content, bytes)
+            write_atomically(stem + ".eml", content)
+            mail_from = "" if envelope.mail_from == NULL_PATH else envelope.mail_from
+            meta = {
+                "mail_from": mail_from,
+                "rcpt_tos": list(envelope.rcpt_tos),
+                "mail_options": list(envelope.mail_options),
+                "rcpt_options": list(envelope.rcpt_options),
+            }
+            write_atomically(stem + ".json", json.dumps(meta).encode("ascii"))
+        return "250 OK: queued"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"],
+                        help="loopback address to listen on")
+    parser.add_argument("--port-file", required=True, help="where to write the port")
+    parser.add_argument("--spool", help="directory for NNNN.eml and NNNN.json")
+    parser.add_argument("--log", help="file to append received command lines to")
+    parser.add_argument("--refuse-rcpt", action="append", default=[], metavar="ADDR",
+                        help="answer RCPT for ADDR with 550 5.1.1 (repeatable)")
+    parser.add_argument("--helo-only", action="store_true",
+                        help="answer EHLO with 502; HELO works")
+    parser.add_argument("--size-limit", type=int, default=0, metavar="N",
+                        help="advertise SIZE N and refuse bigger messages")
+    parser.add_argument("--data-reply", metavar="'CODE TEXT'",
+                        help="reply to the end of data with this instead of 250")
+    parser.add_argument("--reject-mail", metavar="'CODE TEXT'",
+                        help="reply to MAIL with this")
+    parser.add_argument("--hostname", default="mx.test.example",
+                        help="name in the greeting and EHLO reply")
+    return parser.parse_args(argv)
+
+
+def make_protocol_factory(options, loop):
+    """The one place that turns options into an SMTP protocol instance (add TLS/AUTH here)."""
+    handler = SpoolHandler(options)
+    log = CommandLog(options.log)
+
+    def factory():
+        return TestSMTP(
+            handler,
+            options=options,
+            log=log,
+            data_size_limit=options.size_limit or None,
+            decode_data=False,
+            hostname=options.hostname,
+            ident="smtpc-test-server",
+            timeout=120,
+            loop=loop,
+        )
+
+    return factory
+
+
+async def serve(options):
+    loop = asyncio.get_running_loop()
+    stop = loop.create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
+    server = await loop.create_server(make_protocol_factory(options, loop),
+                                      host=options.host, port=0)
+    port = server.sockets[0].getsockname()[1]
+    write_atomically(options.port_file, f"{port}\n".encode("ascii"))
+    try:
+        await stop
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def main(argv):
+    options = parse_args(argv)
+    asyncio.run(serve(options))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,126 @@
+// Integration-test helpers: run the smtpc binary and the Python SMTP test servers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smtpc::it {
+
+/// What one run of the smtpc binary did.
+struct RunResult {
+  int exit_code = -1;  // -1 if it was killed by a signal (or for taking too long)
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
+  bool timed_out = false;
+  std::chrono::milliseconds elapsed{0};
+};
+
+/// Runs SMTPC_BINARY with `args`, feeding `stdin_data` to its standard input (then EOF).
+/// A run that outlasts `timeout` is killed and reported as a test failure.
+RunResult run_smtpc(std::vector<std::string> args, std::string stdin_data = "",
+                    std::chrono::seconds timeout = std::chrono::seconds(60));
+
+/// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// Writes `content` to path()/name and returns the full path.
+  std::string write_file(std::string_view name, std::string_view content) const;
+
+ private:
+  std::string path_;
+};
+
+/// The whole content of a file; throws std::runtime_error if it cannot be read.
+[[nodiscard]] std::string read_file(const std::string& path);
+/// Splits at "\n", dropping one "\r" before each "\n" and a final empty piece.
+[[nodiscard]] std::vector<std::string> split_lines(std::string_view text);
+/// A loopback TCP port on which nothing listens (bound, then closed).
+[[nodiscard]] std::uint16_t closed_port();
+
+/// The envelope smtp_server.py records with each message ("" is the null reverse-path).
+struct Envelope {
+  std::string mail_from;
+  std::vector<std::string> rcpt_tos;
+  std::vector<std::string> mail_options;  // e.g. "SIZE=123", upper-cased by aiosmtpd
+  std::vector<std::string> rcpt_options;
+};
+
+struct Message {
+  std::string bytes;  // the content after un-dot-stuffing, as the server received it
+  Envelope envelope;
+};
+
+/// A Python helper server run as a child process, stopped (SIGTERM) when destroyed.
+class ServerProcess {
+ public:
+  /// Runs PYTHON_EXECUTABLE `script` --port-file DIR/port `args`... and waits (bounded)
+  /// for the port. Throws std::runtime_error, with the server's output, if it never listens.
+  ServerProcess(const std::string& script, std::vector<std::string> args, const TempDir& dir);
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+  /// Waits up to `timeout` for the process to end by itself; true if it did.
+  bool wait_exit(std::chrono::milliseconds timeout);
+  /// The server's own stdout and stderr, for diagnostics.
+  [[nodiscard]] std::string output() const;
+
+ private:
+  void stop();
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string output_path_;
+};
+
+/// smtp_server.py (aiosmtpd) with a fresh spool and command log.
+/// `options` are passed through, e.g. {"--refuse-rcpt", "nobody@example.com"}.
+class SmtpServer {
+ public:
+  explicit SmtpServer(std::vector<std::string> options = {});
+
+  [[nodiscard]] std::uint16_t port() const noexcept { return process_.port(); }
+  /// "smtp://127.0.0.1:PORT/path" ("smtp://[::1]:PORT/path" with --host ::1).
+  [[nodiscard]] std::string url(std::string_view path = "") const;
+  /// Accepted messages, in order of arrival.
+  [[nodiscard]] std::vector<Message> messages() const;
+  /// Every command line received, in order, without line ends.
+  [[nodiscard]] std::vector<std::string> log_lines() const;
+  /// The received command lines that start with `verb` followed by a space or the end.
+  [[nodiscard]] std::vector<std::string> commands(std::string_view verb) const;
+  [[nodiscard]] std::string output() const { return process_.output(); }
+
+ private:
+  TempDir dir_;
+  std::string host_;
+  ServerProcess process_;
+};
+
+/// scripted_server.py: plays `script` (see that file) on one connection.
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(std::string_view script, std::vector<std::string> options = {});
+
+  [[nodiscard]] std::uint16_t port() const noexcept { return process_.port(); }
+  [[nodiscard]] std::string url(std::string_view path = "") const;
+  /// Every byte received; first waits (up to 5 s) for the script to end.
+  [[nodiscard]] std::string received();
+  [[nodiscard]] std::vector<std::string> received_lines() { return split_lines(received()); }
+
+ private:
+  TempDir dir_;
+  ServerProcess process_;
+};
+
+}  // namespace smtpc::it
