@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <netdb.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <array>
@@ -72,6 +73,26 @@ class BodyWriter {
   std::size_t prefetched_ = 0;
 };
 
+// The address to connect to: the URL's host, or what --resolve maps it to.
+std::string connect_address(const JobSpec& spec) {
+  for (const auto& entry : spec.resolve) {
+    if (entry.port == spec.url.port && strcasecmp(entry.host.c_str(), spec.url.host.c_str()) == 0) {
+      return entry.address;
+    }
+  }
+  return spec.url.host;
+}
+
+// RFC 3207 §5: nothing the server sent after its reply to STARTTLS may be read as a
+// reply, neither inside TLS nor in a plain session that goes on (STARTTLS injection).
+void refuse_injected_bytes(Connection& connection) {
+  if (connection.unread_bytes() > 0 || has_pending_input(connection.transport())) {
+    throw Error(ExitCode::WeirdServerReply,
+                "the server sent data after its reply to STARTTLS: refusing it as a possible "
+                "command injection");
+  }
+}
+
 }  // namespace
 
 std::string local_host_name() {
@@ -103,16 +124,16 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
     config.message_size = source->size();
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
-  if (spec.url.scheme == Scheme::Smtps || config.tls != TlsPolicy::None) {
-    throw Error(ExitCode::UnsupportedProtocol,
-                "TLS (smtps://, --ssl, --ssl-reqd) is not "
-                "available in this build");
-  }
 
   const Deadline overall = spec.max_time ? Clock::now() + *spec.max_time : Deadline::max();
-  Connection connection(
-      connect_tcp({spec.url.host, spec.url.port, spec.connect_timeout, overall}, tracer), tracer,
-      ReplyTimeouts{spec.reply_timeout, overall});
+  auto handshake_deadline = [&] { return std::min(overall, Clock::now() + spec.reply_timeout); };
+  std::unique_ptr<Transport> transport =
+      connect_tcp({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
+  if (config.tls == TlsPolicy::Implicit) {
+    transport =
+        start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(), tracer);
+  }
+  Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
   Session session(std::move(config));
 
   auto next_reply = [&]() -> Action {
@@ -120,6 +141,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
     try {
       auto reply =
           connection.read_reply(quitting ? std::optional(kQuitReplyTimeout) : std::nullopt);
+      if (reply && session.state() == State::StartTls) refuse_injected_bytes(connection);
       return reply ? session.on_reply(*reply) : session.on_connection_closed();
     } catch (const Error&) {
       // A server that drops the link or stays silent after QUIT loses us nothing.
@@ -132,28 +154,32 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
   while (true) {
     for (const auto& warning : session.take_warnings()) tracer.warning(warning);
     State before = session.state();
-    std::optional<Action> next = std::visit(
-        Overloaded{
-            [&](const SendCommands& send) -> std::optional<Action> {
-              try {
-                connection.send_commands(send.commands);
-              } catch (const Error&) {
-                if (session.state() != State::Quit) throw;
-                return session.on_connection_closed();
-              }
-              return next_reply();
-            },
-            [&](const SendBody&) -> std::optional<Action> {
-              tracer.data_summary(body->write(connection));
-              return next_reply();
-            },
-            [&](const UpgradeTls&) -> std::optional<Action> {
-              throw Error(ExitCode::SslConnectError, "TLS is not available in this build");
-            },
-            [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
-            [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
-        },
-        action);
+    std::optional<Action> next =
+        std::visit(Overloaded{
+                       [&](const SendCommands& send) -> std::optional<Action> {
+                         try {
+                           connection.send_commands(send.commands);
+                         } catch (const Error&) {
+                           if (session.state() != State::Quit) throw;
+                           return session.on_connection_closed();
+                         }
+                         return next_reply();
+                       },
+                       [&](const SendBody&) -> std::optional<Action> {
+                         tracer.data_summary(body->write(connection));
+                         return next_reply();
+                       },
+                       [&](const UpgradeTls&) -> std::optional<Action> {
+                         connection.upgrade([&](std::unique_ptr<Transport> plain) {
+                           return start_tls(std::move(plain), spec.tls, spec.url.host,
+                                            handshake_deadline(), tracer);
+                         });
+                         return session.on_tls_ready();
+                       },
+                       [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
+                       [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
+                   },
+                   action);
     if (!next) break;
     if (session.state() != before) {
       tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));

@@ -27,9 +27,12 @@ enum class ExitCode : int {
   SslConnectError = 35,
   SendError = 55,
   RecvError = 56,
+  SslCertProblem = 58,  // client certificate or key unusable
   PeerFailedVerification = 60,
   UseSslFailed = 64,
   LoginDenied = 67,
+  SslCacertBadFile = 77,
+  SslPinnedPubKeyMismatch = 90,
 };
 
 [[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }

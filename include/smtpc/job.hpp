@@ -4,12 +4,21 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "smtpc/session.hpp"
+#include "smtpc/tls.hpp"
 #include "smtpc/trace.hpp"
 #include "smtpc/url.hpp"
 
 namespace smtpc {
+
+/// --resolve HOST:PORT:ADDR: connect to ADDR, but name HOST in SNI and certificate checks.
+struct ResolveOverride {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string address;
+};
 
 struct JobSpec {
   SmtpUrl url;
@@ -18,6 +27,8 @@ struct JobSpec {
   std::optional<std::chrono::milliseconds> connect_timeout;  // --connect-timeout
   std::optional<std::chrono::milliseconds> max_time;         // -m/--max-time
   std::chrono::milliseconds reply_timeout{std::chrono::seconds(120)};
+  TlsOptions tls;
+  std::vector<ResolveOverride> resolve;
 };
 
 /// Runs the job. Returns what the server accepted and refused.

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 #include "smtpc/command.hpp"
@@ -17,6 +18,60 @@ std::chrono::milliseconds to_duration(double seconds, std::string_view option) {
                 fmt::format("{}: expected a number of seconds, got {}", option, seconds));
   }
   return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000.0)));
+}
+
+TlsOptions make_tls_options(const Options& options) {
+  TlsOptions tls;
+  tls.verify_peer = !options.insecure;
+  tls.ca_file = options.cacert;
+  tls.ca_path = options.capath;
+  tls.client_cert = options.cert;
+  tls.client_key = options.key;
+  tls.key_password = options.pass;
+  if (options.key && !options.cert) {
+    throw Error(ExitCode::FailedInit, "--key given without --cert");
+  }
+  if (options.tlsv1_3) tls.min_version = TlsVersion::Tls13;
+  if (options.tls_max) tls.max_version = parse_tls_version(*options.tls_max);
+  if (tls.max_version && *tls.max_version < tls.min_version) {
+    throw Error(ExitCode::FailedInit, "--tls-max is lower than the minimum TLS version");
+  }
+  tls.ciphers = options.ciphers;
+  tls.tls13_ciphers = options.tls13_ciphers;
+  if (options.pinnedpubkey) {
+    if (!options.pinnedpubkey->starts_with("sha256//")) {
+      throw Error(ExitCode::FailedInit,
+                  "--pinnedpubkey: expected sha256//BASE64 (optionally several, separated by ;)");
+    }
+    tls.pinned_public_key = options.pinnedpubkey;
+  }
+  return tls;
+}
+
+// HOST:PORT:ADDRESS, where ADDRESS may be a bracketed IPv6 literal.
+ResolveOverride parse_resolve(const std::string& text) {
+  const auto first = text.find(':');
+  const auto second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (second == std::string::npos) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("--resolve \"{}\": expected HOST:PORT:ADDRESS", text));
+  }
+  ResolveOverride entry;
+  entry.host = text.substr(0, first);
+  const std::string port = text.substr(first + 1, second - first - 1);
+  entry.address = text.substr(second + 1);
+  if (entry.address.size() > 2 && entry.address.front() == '[' && entry.address.back() == ']') {
+    entry.address = entry.address.substr(1, entry.address.size() - 2);
+  }
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (entry.host.empty() || entry.address.empty() || ec != std::errc{} ||
+      ptr != port.data() + port.size() || value == 0 || value > 65535) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("--resolve \"{}\": expected HOST:PORT:ADDRESS", text));
+  }
+  entry.port = static_cast<std::uint16_t>(value);
+  return entry;
 }
 
 }  // namespace
@@ -45,6 +100,22 @@ void add_options(CLI::App& app, Options& options) {
   app.add_flag("--crlf", options.crlf, "Accepted for curl compatibility; CRLF is always sent");
   app.add_flag("--ssl", options.ssl, "Use STARTTLS when the server offers it");
   app.add_flag("--ssl-reqd", options.ssl_reqd, "Require STARTTLS; never send in plain text");
+  app.add_flag("-k,--insecure", options.insecure,
+               "Do not verify the server's certificate (unsafe)");
+  app.add_option("--cacert", options.cacert, "Trust the CA certificates in this PEM file");
+  app.add_option("--capath", options.capath, "Trust the CA certificates in this directory");
+  app.add_option("-E,--cert", options.cert, "Client certificate (PEM)");
+  app.add_option("--key", options.key, "Private key of the client certificate (PEM)");
+  app.add_option("--pass", options.pass, "Pass phrase of the private key");
+  app.add_flag("--tlsv1.2", options.tlsv1_2, "Use TLS 1.2 or later (the default)");
+  app.add_flag("--tlsv1.3", options.tlsv1_3, "Use TLS 1.3 or later");
+  app.add_option("--tls-max", options.tls_max, "Highest TLS version to use: 1.2 or 1.3");
+  app.add_option("--ciphers", options.ciphers, "TLS 1.2 cipher list (OpenSSL syntax)");
+  app.add_option("--tls13-ciphers", options.tls13_ciphers, "TLS 1.3 cipher suites");
+  app.add_option("--pinnedpubkey", options.pinnedpubkey,
+                 "sha256//BASE64[;sha256//...]: accept only these server public keys");
+  app.add_option("--resolve", options.resolve,
+                 "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT; repeatable");
 }
 
 JobSpec make_job_spec(const Options& options) {
@@ -81,6 +152,9 @@ JobSpec make_job_spec(const Options& options) {
   } else if (options.ssl) {
     session.tls = TlsPolicy::Try;
   }
+
+  spec.tls = make_tls_options(options);
+  for (const auto& entry : options.resolve) spec.resolve.push_back(parse_resolve(entry));
 
   if (options.connect_timeout) {
     spec.connect_timeout = to_duration(*options.connect_timeout, "--connect-timeout");

@@ -28,6 +28,19 @@ struct Options {
   bool crlf = false;     // accepted: smtpc always sends CRLF
   bool ssl = false;
   bool ssl_reqd = false;
+  bool insecure = false;
+  std::optional<std::string> cacert;
+  std::optional<std::string> capath;
+  std::optional<std::string> cert;
+  std::optional<std::string> key;
+  std::optional<std::string> pass;
+  bool tlsv1_2 = false;
+  bool tlsv1_3 = false;
+  std::optional<std::string> tls_max;
+  std::optional<std::string> ciphers;
+  std::optional<std::string> tls13_ciphers;
+  std::optional<std::string> pinnedpubkey;
+  std::vector<std::string> resolve;
 };
 
 /// Declares every option on `app`, bound to `options`.

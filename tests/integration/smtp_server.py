@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import signal
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP
@@ -157,13 +158,39 @@ def parse_args(argv):
                         help="reply to MAIL with this")
     parser.add_argument("--hostname", default="mx.test.example",
                         help="name in the greeting and EHLO reply")
-    return parser.parse_args(argv)
+    parser.add_argument("--tls-cert", metavar="PEM", help="server certificate (with --tls-key)")
+    parser.add_argument("--tls-key", metavar="PEM", help="server private key")
+    parser.add_argument("--starttls", action="store_true",
+                        help="offer STARTTLS (needs --tls-cert/--tls-key)")
+    parser.add_argument("--require-starttls", action="store_true",
+                        help="refuse everything but EHLO/STARTTLS/QUIT before TLS")
+    parser.add_argument("--implicit-tls", action="store_true",
+                        help="TLS from the first byte, as on port 465 (smtps://)")
+    parser.add_argument("--client-ca", metavar="PEM",
+                        help="require a client certificate signed by this CA")
+    options = parser.parse_args(argv)
+    if (options.starttls or options.implicit_tls) and not (options.tls_cert and options.tls_key):
+        parser.error("--starttls and --implicit-tls need --tls-cert and --tls-key")
+    return options
+
+
+def make_tls_context(options):
+    """The server's TLS context, or None when the options ask for no TLS."""
+    if not (options.tls_cert and options.tls_key):
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(options.tls_cert, options.tls_key)
+    if options.client_ca:
+        context.load_verify_locations(options.client_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
 
 
 def make_protocol_factory(options, loop):
     """The one place that turns options into an SMTP protocol instance (add TLS/AUTH here)."""
     handler = SpoolHandler(options)
     log = CommandLog(options.log)
+    starttls_context = make_tls_context(options) if options.starttls else None
 
     def factory():
         return TestSMTP(
@@ -176,6 +203,8 @@ def make_protocol_factory(options, loop):
             ident="smtpc-test-server",
             timeout=120,
             loop=loop,
+            tls_context=starttls_context,
+            require_starttls=options.require_starttls,
         )
 
     return factory
@@ -186,8 +215,9 @@ async def serve(options):
     stop = loop.create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
-    server = await loop.create_server(make_protocol_factory(options, loop),
-                                      host=options.host, port=0)
+    server = await loop.create_server(
+        make_protocol_factory(options, loop), host=options.host, port=0,
+        ssl=make_tls_context(options) if options.implicit_tls else None)
     port = server.sockets[0].getsockname()[1]
     write_atomically(options.port_file, f"{port}\n".encode("ascii"))
     try:

@@ -80,6 +80,53 @@ TEST(Options, UsageErrors) {
   EXPECT_EQ(code_of({"smtp://h:70000"}), ExitCode::UrlMalformat);
 }
 
+TEST(Options, TlsDefaultsAreSafe) {
+  const auto tls = spec_for({"smtps://h"}).tls;
+  EXPECT_TRUE(tls.verify_peer);
+  EXPECT_EQ(tls.min_version, TlsVersion::Tls12);
+  EXPECT_FALSE(tls.max_version.has_value());
+  EXPECT_FALSE(tls.pinned_public_key.has_value());
+  EXPECT_FALSE(tls.client_cert.has_value());
+}
+
+TEST(Options, TlsOptionsMapToSettings) {
+  const auto tls =
+      spec_for({"smtps://h", "-k", "--cacert", "ca.pem", "--capath", "/etc/ssl", "--cert", "c.pem",
+                "--key", "c.key", "--pass", "pw", "--tlsv1.3", "--tls-max", "1.3", "--ciphers",
+                "ECDHE-RSA-AES128-GCM-SHA256", "--pinnedpubkey", "sha256//abc="})
+          .tls;
+  EXPECT_FALSE(tls.verify_peer);
+  EXPECT_EQ(tls.ca_file, "ca.pem");
+  EXPECT_EQ(tls.ca_path, "/etc/ssl");
+  EXPECT_EQ(tls.client_cert, "c.pem");
+  EXPECT_EQ(tls.client_key, "c.key");
+  EXPECT_EQ(tls.key_password, "pw");
+  EXPECT_EQ(tls.min_version, TlsVersion::Tls13);
+  EXPECT_EQ(tls.max_version, TlsVersion::Tls13);
+  EXPECT_EQ(tls.ciphers, "ECDHE-RSA-AES128-GCM-SHA256");
+  EXPECT_EQ(tls.pinned_public_key, "sha256//abc=");
+}
+
+TEST(Options, TlsUsageErrors) {
+  EXPECT_EQ(code_of({"smtps://h", "--tls-max", "1.1"}), ExitCode::FailedInit);
+  EXPECT_EQ(code_of({"smtps://h", "--tlsv1.3", "--tls-max", "1.2"}), ExitCode::FailedInit);
+  EXPECT_EQ(code_of({"smtps://h", "--pinnedpubkey", "md5//x"}), ExitCode::FailedInit);
+  EXPECT_EQ(code_of({"smtps://h", "--key", "k.pem"}), ExitCode::FailedInit);
+}
+
+TEST(Options, ResolveEntries) {
+  const auto spec = spec_for({"smtps://mail.example.com", "--resolve",
+                              "mail.example.com:465:127.0.0.1", "--resolve", "h:25:[::1]"});
+  ASSERT_EQ(spec.resolve.size(), 2U);
+  EXPECT_EQ(spec.resolve[0].host, "mail.example.com");
+  EXPECT_EQ(spec.resolve[0].port, 465);
+  EXPECT_EQ(spec.resolve[0].address, "127.0.0.1");
+  EXPECT_EQ(spec.resolve[1].address, "::1");
+  EXPECT_EQ(code_of({"smtp://h", "--resolve", "h:25"}), ExitCode::FailedInit);
+  EXPECT_EQ(code_of({"smtp://h", "--resolve", "h:x:127.0.0.1"}), ExitCode::FailedInit);
+  EXPECT_EQ(code_of({"smtp://h", "--resolve", ":25:127.0.0.1"}), ExitCode::FailedInit);
+}
+
 TEST(Options, CombinedShortFlags) {
   Options options;
   CLI::App app;

@@ -1,0 +1,356 @@
+// The TLS transport: OpenSSL is used here and nowhere else. TLS 1.2 minimum, peer
+// verified against the trust store with its host name (RFC 6125) or IP address checked.
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "smtpc/base64.hpp"
+#include "smtpc/error.hpp"
+#include "smtpc/tls.hpp"
+#include "smtpc/trace.hpp"
+
+namespace smtpc {
+namespace {
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+struct SslFree {
+  void operator()(SSL* ssl) const { SSL_free(ssl); }
+};
+struct X509Free {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+using SslPtr = std::unique_ptr<SSL, SslFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+// The most recent OpenSSL error as text; clears the queue.
+std::string openssl_error() {
+  std::string text;
+  while (const unsigned long code = ERR_get_error()) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    text = buffer;
+  }
+  return text.empty() ? std::string("unknown error") : text;
+}
+
+int protocol_version(TlsVersion version) {
+  return version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+}
+
+int poll_timeout(Deadline deadline) {
+  if (deadline == Deadline::max()) return -1;
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  if (left <= 0) return 0;
+  return static_cast<int>(std::min<long long>(left, 24LL * 3600 * 1000));
+}
+
+// Waits for the socket as OpenSSL asked; false when the deadline passed.
+bool wait_for_socket(int fd, int ssl_error, Deadline deadline) {
+  const short events = ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+  while (true) {
+    pollfd pfd{fd, events, 0};
+    const int rc = ::poll(&pfd, 1, poll_timeout(deadline));
+    if (rc > 0) return true;
+    if (rc == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
+
+// "CN=localhost,O=Example" (RFC 2253 order and escaping).
+std::string name_of(const X509_NAME* name) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr || name == nullptr) {
+    BIO_free(bio);
+    return "?";
+  }
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string text(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return text;
+}
+
+std::string time_of(const ASN1_TIME* time) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "?";
+  ASN1_TIME_print(bio, time);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string text(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return text;
+}
+
+void check_pinned_key(X509* cert, const std::string& pins) {
+  // curl's form: "sha256//BASE64[;sha256//BASE64...]" over the DER SubjectPublicKeyInfo.
+  unsigned char* der = nullptr;
+  const int length = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
+  if (length <= 0) {
+    throw Error(ExitCode::SslPinnedPubKeyMismatch, "cannot read the server's public key");
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_length = 0;
+  const bool hashed = EVP_Digest(der, static_cast<std::size_t>(length), digest, &digest_length,
+                                 EVP_sha256(), nullptr) == 1;
+  OPENSSL_free(der);
+  if (!hashed) throw Error(ExitCode::SslPinnedPubKeyMismatch, "cannot hash the public key");
+  const std::string actual = base64_encode(
+      std::string_view(reinterpret_cast<const char*>(digest), digest_length));  // NOLINT: bytes
+  std::string_view rest = pins;
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    std::string_view pin = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+    if (pin.starts_with("sha256//") && pin.substr(8) == actual) return;
+  }
+  throw Error(
+      ExitCode::SslPinnedPubKeyMismatch,
+      fmt::format("the server's public key (sha256//{}) does not match --pinnedpubkey", actual));
+}
+
+class TlsTransport final : public Transport {
+ public:
+  TlsTransport(std::unique_ptr<Transport> inner, SslCtxPtr ctx, SslPtr ssl, bool sent_client_cert)
+      : inner_(std::move(inner)),
+        ctx_(std::move(ctx)),
+        ssl_(std::move(ssl)),
+        sent_client_cert_(sent_client_cert) {}
+
+  ~TlsTransport() override {
+    // Send close_notify; the peer's answer is not awaited (RFC 8446 §6.1 allows it).
+    if (!failed_) SSL_shutdown(ssl_.get());
+  }
+  TlsTransport(const TlsTransport&) = delete;
+  TlsTransport& operator=(const TlsTransport&) = delete;
+
+  void write_all(std::span<const char> data, Deadline deadline) override {
+    while (!data.empty()) {
+      std::size_t written = 0;
+      const int rc = SSL_write_ex(ssl_.get(), data.data(), data.size(), &written);
+      if (rc == 1) {
+        data = data.subspan(written);
+        continue;
+      }
+      const int error = SSL_get_error(ssl_.get(), rc);
+      if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        if (!wait_for_socket(inner_->native_handle(), error, deadline)) {
+          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
+        }
+        continue;
+      }
+      failed_ = true;
+      throw Error(ExitCode::SendError,
+                  fmt::format("TLS write to the server failed: {}", openssl_error()));
+    }
+  }
+
+  std::size_t read_some(std::span<char> buffer, Deadline deadline) override {
+    while (true) {
+      std::size_t got = 0;
+      const int rc = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &got);
+      if (rc == 1) {
+        received_data_ = true;
+        return got;
+      }
+      const int error = SSL_get_error(ssl_.get(), rc);
+      if (error == SSL_ERROR_ZERO_RETURN) return 0;  // close_notify
+      if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        if (!wait_for_socket(inner_->native_handle(), error, deadline)) {
+          throw Error(ExitCode::OperationTimedout, "timed out waiting for the server");
+        }
+        continue;
+      }
+      failed_ = true;
+      // TLS 1.3 servers check the client certificate after the handshake: a server that
+      // wants one hangs up before saying anything.
+      const char* hint = received_data_ || sent_client_cert_
+                             ? ""
+                             : " (the server closed the connection before its first reply; it "
+                               "may require a client certificate: --cert)";
+      throw Error(ExitCode::RecvError,
+                  fmt::format("TLS read from the server failed: {}{}", openssl_error(), hint));
+    }
+  }
+
+  [[nodiscard]] bool is_tls() const noexcept override { return true; }
+  [[nodiscard]] int native_handle() const noexcept override { return inner_->native_handle(); }
+  [[nodiscard]] const std::string& peer_address() const noexcept override {
+    return inner_->peer_address();
+  }
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  SslCtxPtr ctx_;
+  SslPtr ssl_;
+  bool sent_client_cert_;
+  bool received_data_ = false;
+  bool failed_ = false;
+};
+
+SslCtxPtr make_context(const TlsOptions& options) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) throw Error(ExitCode::SslConnectError, "cannot create a TLS context");
+  SSL_CTX_set_min_proto_version(ctx.get(), protocol_version(options.min_version));
+  if (options.max_version) {
+    if (*options.max_version < options.min_version) {
+      throw Error(ExitCode::FailedInit, "--tls-max is lower than the minimum TLS version");
+    }
+    SSL_CTX_set_max_proto_version(ctx.get(), protocol_version(*options.max_version));
+  }
+  // No SSL_OP_IGNORE_UNEXPECTED_EOF: a truncated stream is an error, except after QUIT,
+  // where the job accepts any end of the connection.
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (options.ciphers && SSL_CTX_set_cipher_list(ctx.get(), options.ciphers->c_str()) != 1) {
+    throw Error(ExitCode::SslConnectError,
+                fmt::format("--ciphers \"{}\": no usable cipher", *options.ciphers));
+  }
+  if (options.tls13_ciphers &&
+      SSL_CTX_set_ciphersuites(ctx.get(), options.tls13_ciphers->c_str()) != 1) {
+    throw Error(ExitCode::SslConnectError,
+                fmt::format("--tls13-ciphers \"{}\": no usable cipher", *options.tls13_ciphers));
+  }
+
+  if (options.verify_peer) {
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    if (options.ca_file || options.ca_path) {
+      if (SSL_CTX_load_verify_locations(
+              ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
+              options.ca_path ? options.ca_path->c_str() : nullptr) != 1) {
+        throw Error(
+            ExitCode::SslCacertBadFile,
+            fmt::format("cannot load CA certificates from {}: {}",
+                        options.ca_file.value_or(options.ca_path.value_or("")), openssl_error()));
+      }
+    } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+      throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
+    }
+  } else {
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  }
+
+  if (options.client_cert) {
+    if (options.key_password) {
+      SSL_CTX_set_default_passwd_cb_userdata(
+          ctx.get(), const_cast<char*>(options.key_password->c_str()));  // NOLINT: OpenSSL API
+    }
+    const std::string& key = options.client_key.value_or(*options.client_cert);
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), options.client_cert->c_str()) != 1) {
+      throw Error(ExitCode::SslCertProblem, fmt::format("cannot use client certificate {}: {}",
+                                                        *options.client_cert, openssl_error()));
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx.get()) != 1) {
+      throw Error(ExitCode::SslCertProblem,
+                  fmt::format("cannot use private key {}: {}", key, openssl_error()));
+    }
+  }
+  return ctx;
+}
+
+bool is_ip_literal(const std::string& host) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
+  tracer.info(
+      fmt::format("SSL connection using {} / {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
+  X509Ptr cert(SSL_get1_peer_certificate(ssl));
+  if (!cert) return;
+  tracer.info("Server certificate:");
+  tracer.info(fmt::format(" subject: {}", name_of(X509_get_subject_name(cert.get()))));
+  tracer.info(fmt::format(" start date: {}", time_of(X509_get0_notBefore(cert.get()))));
+  tracer.info(fmt::format(" expire date: {}", time_of(X509_get0_notAfter(cert.get()))));
+  tracer.info(fmt::format(" issuer: {}", name_of(X509_get_issuer_name(cert.get()))));
+  tracer.info(verified ? " SSL certificate verify ok."
+                       : " SSL certificate NOT verified (--insecure)");
+}
+
+}  // namespace
+
+TlsVersion parse_tls_version(std::string_view text) {
+  if (text == "1.2") return TlsVersion::Tls12;
+  if (text == "1.3") return TlsVersion::Tls13;
+  throw Error(ExitCode::FailedInit,
+              fmt::format("unsupported TLS version \"{}\" (use 1.2 or 1.3)", text));
+}
+
+bool has_pending_input(const Transport& transport) {
+  char byte = 0;
+  const ssize_t got = ::recv(transport.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return got > 0;
+}
+
+std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const TlsOptions& options,
+                                     const std::string& server_name, Deadline deadline,
+                                     Tracer& tracer) {
+  SslCtxPtr ctx = make_context(options);
+  SslPtr ssl(SSL_new(ctx.get()));
+  if (!ssl || SSL_set_fd(ssl.get(), inner->native_handle()) != 1) {
+    throw Error(ExitCode::SslConnectError, "cannot set up TLS on the connection");
+  }
+  const bool ip_literal = is_ip_literal(server_name);
+  if (!ip_literal) {
+    // RFC 6066 §3: SNI carries DNS names only.
+    // SSL_set_tlsext_host_name() is a macro with a C cast; this is its expansion.
+    SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(server_name.c_str()));  // NOLINT: OpenSSL takes void*
+  }
+  if (options.verify_peer) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
+    const int ok = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, server_name.c_str())
+                              : SSL_set1_host(ssl.get(), server_name.c_str());
+    if (ok != 1) {
+      throw Error(ExitCode::SslConnectError,
+                  fmt::format("cannot check the certificate against \"{}\"", server_name));
+    }
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  }
+
+  tracer.info(fmt::format("TLS handshake with {}", server_name));
+  while (true) {
+    const int rc = SSL_connect(ssl.get());
+    if (rc == 1) break;
+    const int error = SSL_get_error(ssl.get(), rc);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+      if (!wait_for_socket(inner->native_handle(), error, deadline)) {
+        throw Error(ExitCode::OperationTimedout, "timed out during the TLS handshake");
+      }
+      continue;
+    }
+    const long verify = SSL_get_verify_result(ssl.get());
+    if (options.verify_peer && verify != X509_V_OK) {
+      throw Error(ExitCode::PeerFailedVerification,
+                  fmt::format("server certificate for \"{}\" not verified: {}", server_name,
+                              X509_verify_cert_error_string(verify)));
+    }
+    throw Error(ExitCode::SslConnectError,
+                fmt::format("TLS handshake with {} failed: {}", server_name, openssl_error()));
+  }
+  trace_session(ssl.get(), options.verify_peer, tracer);
+  if (options.pinned_public_key) {
+    X509Ptr cert(SSL_get1_peer_certificate(ssl.get()));
+    if (!cert) throw Error(ExitCode::SslPinnedPubKeyMismatch, "the server sent no certificate");
+    check_pinned_key(cert.get(), *options.pinned_public_key);
+    tracer.info("public key hash matches --pinnedpubkey");
+  }
+  return std::make_unique<TlsTransport>(std::move(inner), std::move(ctx), std::move(ssl),
+                                        options.client_cert.has_value());
+}
+
+}  // namespace smtpc

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Generates the test PKI into DIR (default: ./certs): never downloaded, never committed.
+#   ca.pem/ca.key            test CA
+#   server.pem/server.key    localhost, 127.0.0.1, ::1 — signed by the CA
+#   expired.pem/.key         same names, validity in the past
+#   wrong-name.pem/.key      only wrong.example — signed by the CA
+#   self-signed.pem/.key     localhost, 127.0.0.1, ::1 — signed by itself
+#   client-ca.pem/.key       CA for client certificates
+#   client.pem/client.key    a client certificate signed by client-ca
+#   client-encrypted.key     client.key encrypted with the pass phrase "secret-pass"
+#   server.pin               sha256//BASE64 of the server key, for --pinnedpubkey
+set -euo pipefail
+dir=${1:-certs}
+mkdir -p "$dir"
+cd "$dir"
+if [ -s server.pin ]; then exit 0; fi
+
+san_localhost="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
+
+ca() {  # name subject
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" -days 3650 \
+    -subj "$2" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+
+# leaf name subject san ca_name [ca options...]
+leaf() {
+  local name=$1 subject=$2 san=$3 issuer=$4
+  shift 4
+  openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" -subj "$subject" \
+    2>/dev/null
+  mkdir -p "ca-$name/newcerts"
+  : > "ca-$name/index.txt"
+  echo 01 > "ca-$name/serial"
+  cat > "ca-$name/ca.cnf" <<CNF
+[ca]
+default_ca = test_ca
+[test_ca]
+dir = ca-$name
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+default_md = sha256
+policy = anything
+copy_extensions = none
+unique_subject = no
+[anything]
+commonName = supplied
+[ext]
+basicConstraints = critical,CA:FALSE
+$san
+extendedKeyUsage = serverAuth,clientAuth
+CNF
+  openssl ca -batch -config "ca-$name/ca.cnf" -cert "$issuer.pem" -keyfile "$issuer.key" \
+    -extensions ext -in "$name.csr" -out "$name.pem" -notext "$@" 2>/dev/null
+  rm -rf "$name.csr" "ca-$name"
+}
+
+ca ca "/CN=smtpc test CA"
+ca client-ca "/CN=smtpc test client CA"
+leaf server "/CN=localhost" "$san_localhost" ca -days 3650
+leaf expired "/CN=localhost" "$san_localhost" ca -startdate 20200101000000Z -enddate 20210101000000Z
+leaf wrong-name "/CN=wrong.example" "subjectAltName=DNS:wrong.example" ca -days 3650
+leaf client "/CN=smtpc test client" "subjectAltName=DNS:client.example" client-ca -days 3650
+openssl req -x509 -newkey rsa:2048 -nodes -keyout self-signed.key -out self-signed.pem \
+  -days 3650 -subj "/CN=localhost" -addext "$san_localhost" 2>/dev/null
+openssl pkey -in client.key -out client-encrypted.key -aes256 -passout pass:secret-pass
+# curl's --pinnedpubkey form of the server key: sha256 of the DER SubjectPublicKeyInfo.
+echo "sha256//$(openssl pkey -in server.key -pubout -outform der | openssl dgst -sha256 -binary | openssl base64 -A)" > server.pin

@@ -1,0 +1,270 @@
+// TLS integration tests: smtps:// and STARTTLS against aiosmtpd with the generated test PKI.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace smtpc::it {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::string kCerts = TEST_CERTS_DIR;
+constexpr std::string_view kMessage = "Subject: tls\n\nsecret body\n.dot\n";
+constexpr std::string_view kMessageOnWire = "Subject: tls\r\n\r\nsecret body\r\n.dot\r\n";
+
+std::string cert(std::string_view name) { return kCerts + "/" + std::string(name); }
+
+std::vector<std::string> server_tls(std::string_view mode, std::string_view name = "server") {
+  return {std::string(mode), "--tls-cert", cert(std::string(name) + ".pem"), "--tls-key",
+          cert(std::string(name) + ".key")};
+}
+
+class TlsTest : public ::testing::Test {
+ protected:
+  std::string message_file() const { return dir_.write_file("mail.txt", kMessage); }
+
+  // smtp[s]://127.0.0.1:PORT/client.example with the message and a recipient.
+  std::vector<std::string> send_args(const std::string& url,
+                                     std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{
+        url, "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", message_file()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  static std::string smtps_url(const SmtpServer& server, std::string_view host = "127.0.0.1") {
+    return "smtps://" + std::string(host) + ":" + std::to_string(server.port()) + "/client.example";
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(TlsTest, SmtpsDeliversByteExact) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const auto run = run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "-v"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 1U);
+  EXPECT_EQ(messages[0].bytes, kMessageOnWire);
+  EXPECT_THAT(run.err, HasSubstr("* SSL connection using TLSv1.3"));
+  EXPECT_THAT(run.err, HasSubstr("*  subject: CN=localhost"));
+  EXPECT_THAT(run.err, HasSubstr("*  issuer: CN=smtpc test CA"));
+  EXPECT_THAT(run.err, HasSubstr("*  SSL certificate verify ok."));
+  // The dialogue inside TLS is traced in plain text.
+  EXPECT_THAT(run.err, HasSubstr("> MAIL FROM:<a@example.com>"));
+}
+
+TEST_F(TlsTest, StartTlsRequiredDeliversAndSaysEhloAgain) {
+  SmtpServer server(server_tls("--starttls"));
+  const auto run = run_smtpc(
+      send_args(server.url("client.example"), {"--ssl-reqd", "--cacert", cert("ca.pem")}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_EQ(server.messages()[0].bytes, kMessageOnWire);
+  const auto log = server.log_lines();
+  ASSERT_GE(log.size(), 4U);
+  EXPECT_EQ(log[0], "EHLO client.example");
+  EXPECT_EQ(log[1], "STARTTLS");
+  EXPECT_EQ(log[2], "EHLO client.example");  // RFC 3207: capabilities learnt again
+  EXPECT_THAT(log[3], StartsWith("MAIL FROM:"));
+}
+
+TEST_F(TlsTest, SslTryUpgradesWhenOffered) {
+  SmtpServer server(server_tls("--starttls"));
+  const auto run =
+      run_smtpc(send_args(server.url("client.example"), {"--ssl", "--cacert", cert("ca.pem")}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server.log_lines(), Contains("STARTTLS"));
+  EXPECT_THAT(run.err, Not(HasSubstr("WITHOUT encryption")));
+}
+
+TEST_F(TlsTest, SslReqdWithoutStartTlsSendsNoMail) {
+  SmtpServer server;
+  const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl-reqd"}));
+  EXPECT_EQ(run.exit_code, 64) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("smtpc: (64)"));
+  EXPECT_THAT(server.log_lines(), Not(Contains(StartsWith("MAIL"))));
+  EXPECT_THAT(server.log_lines(), Not(Contains(StartsWith("RCPT"))));
+  EXPECT_TRUE(server.messages().empty());
+}
+
+TEST_F(TlsTest, SslTryWithoutStartTlsDeliversAndWarns) {
+  SmtpServer server;
+  const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("Warning: the server does not offer STARTTLS"));
+  EXPECT_THAT(run.err, HasSubstr("WITHOUT encryption"));
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(TlsTest, SslTryWarningIsSilencedBySilent) {
+  SmtpServer server;
+  const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl", "-s"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+}
+
+struct BadCertCase {
+  const char* name;
+  const char* reason;  // in smtpc's error message
+};
+
+class BadCertificateTest : public TlsTest, public ::testing::WithParamInterface<BadCertCase> {};
+
+TEST_P(BadCertificateTest, RefusedWithExit60AndAcceptedWithInsecure) {
+  SmtpServer server(server_tls("--implicit-tls", GetParam().name));
+  const auto refused = run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem")}));
+  EXPECT_EQ(refused.exit_code, 60) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr(GetParam().reason));
+  EXPECT_TRUE(server.messages().empty());
+
+  const auto insecure = run_smtpc(send_args(smtps_url(server), {"-k"}));
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Certificates, BadCertificateTest,
+                         ::testing::Values(BadCertCase{"self-signed", "self-signed certificate"},
+                                           BadCertCase{"expired", "certificate has expired"},
+                                           BadCertCase{"wrong-name", "IP address mismatch"}),
+                         [](const ::testing::TestParamInfo<BadCertCase>& param_info) {
+                           std::string name = param_info.param.name;
+                           std::erase(name, '-');
+                           return name;
+                         });
+
+TEST_F(TlsTest, WrongHostNameIsRefused) {
+  SmtpServer server(server_tls("--implicit-tls", "wrong-name"));
+  const std::string port = std::to_string(server.port());
+  const auto run =
+      run_smtpc(send_args(smtps_url(server, "localhost"), {"--cacert", cert("ca.pem"), "--resolve",
+                                                           "localhost:" + port + ":127.0.0.1"}));
+  EXPECT_EQ(run.exit_code, 60) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("hostname mismatch"));
+}
+
+TEST_F(TlsTest, SystemTrustStoreDoesNotTrustTheTestCa) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const auto run = run_smtpc(send_args(smtps_url(server)));
+  EXPECT_EQ(run.exit_code, 60) << run.err;
+  EXPECT_TRUE(server.messages().empty());
+}
+
+TEST_F(TlsTest, ResolveKeepsTheUrlHostForVerification) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const std::string port = std::to_string(server.port());
+  const auto run = run_smtpc(send_args(
+      "smtps://localhost:" + port + "/client.example",
+      {"--cacert", cert("ca.pem"), "--resolve", "localhost:" + port + ":127.0.0.1", "-v"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("*   Trying 127.0.0.1:" + port));
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(TlsTest, ClientCertificateRequiredByTheServer) {
+  auto options = server_tls("--implicit-tls");
+  options.insert(options.end(), {"--client-ca", cert("client-ca.pem")});
+  SmtpServer server(options);
+
+  const auto without = run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem")}));
+  EXPECT_EQ(without.exit_code, 56) << without.err;
+  EXPECT_THAT(without.err, HasSubstr("may require a client certificate: --cert"));
+  EXPECT_TRUE(server.messages().empty());
+
+  const auto with =
+      run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "--cert",
+                                              cert("client.pem"), "--key", cert("client.key")}));
+  EXPECT_EQ(with.exit_code, 0) << with.err;
+
+  const auto encrypted = run_smtpc(send_args(
+      smtps_url(server), {"--cacert", cert("ca.pem"), "--cert", cert("client.pem"), "--key",
+                          cert("client-encrypted.key"), "--pass", "secret-pass"}));
+  EXPECT_EQ(encrypted.exit_code, 0) << encrypted.err;
+  EXPECT_EQ(server.messages().size(), 2U);
+
+  const auto wrong_pass = run_smtpc(
+      send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "--cert", cert("client.pem"),
+                                    "--key", cert("client-encrypted.key"), "--pass", "nope"}));
+  EXPECT_EQ(wrong_pass.exit_code, 58) << wrong_pass.err;
+}
+
+TEST_F(TlsTest, PinnedPublicKey) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const std::string pin = split_lines(read_file(cert("server.pin"))).at(0);
+  const auto match = run_smtpc(send_args(smtps_url(server), {"-k", "--pinnedpubkey", pin}));
+  EXPECT_EQ(match.exit_code, 0) << match.err;
+
+  const auto several =
+      run_smtpc(send_args(smtps_url(server), {"-k", "--pinnedpubkey", "sha256//AAAA;" + pin}));
+  EXPECT_EQ(several.exit_code, 0) << several.err;
+
+  const auto mismatch = run_smtpc(
+      send_args(smtps_url(server),
+                {"-k", "--pinnedpubkey", "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}));
+  EXPECT_EQ(mismatch.exit_code, 90) << mismatch.err;
+  EXPECT_EQ(server.messages().size(), 2U);
+}
+
+TEST_F(TlsTest, TlsVersionBounds) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const auto tls12 = run_smtpc(
+      send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "--tls-max", "1.2", "-v"}));
+  ASSERT_EQ(tls12.exit_code, 0) << tls12.err;
+  EXPECT_THAT(tls12.err, HasSubstr("* SSL connection using TLSv1.2"));
+
+  const auto contradictory =
+      run_smtpc(send_args(smtps_url(server), {"--tlsv1.3", "--tls-max", "1.2"}));
+  EXPECT_EQ(contradictory.exit_code, 2) << contradictory.err;
+}
+
+// STARTTLS response injection (the class of CVE-2021-22947): bytes after the reply to
+// STARTTLS must never be read as replies.
+TEST_F(TlsTest, StartTlsResponseInjectionIsRefused) {
+  ScriptedServer server(
+      "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
+      "SRAW 220 ready\\r\\n250 injected\\r\\n\nDRAIN 3\n");
+  const auto run = run_smtpc(
+      send_args(server.url("client.example"), {"--ssl-reqd", "--cacert", cert("ca.pem")}));
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("after its reply to STARTTLS"));
+  EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
+}
+
+TEST_F(TlsTest, InjectionAfterRefusedStartTlsIsRefusedToo) {
+  ScriptedServer server(
+      "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
+      "SRAW 454 4.7.0 TLS not available\\r\\n250 injected\\r\\n\nDRAIN 3\n");
+  const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl"}));
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
+}
+
+TEST_F(TlsTest, RefusedStartTlsUnderSslReqdIs64) {
+  ScriptedServer server(
+      "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
+      "S 454 4.7.0 TLS not available\nR\nS 221 bye\nDRAIN 3\n");
+  const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl-reqd"}));
+  EXPECT_EQ(run.exit_code, 64) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("454 4.7.0 TLS not available"));
+  const auto received = server.received_lines();
+  EXPECT_THAT(received, Not(Contains(StartsWith("MAIL"))));
+  EXPECT_THAT(received, Contains("QUIT"));
+}
+
+TEST_F(TlsTest, HandshakeFailureIs35) {
+  // A plain-text server on an smtps:// URL: the handshake cannot succeed.
+  SmtpServer server;
+  const auto run = run_smtpc(send_args(
+      "smtps://127.0.0.1:" + std::to_string(server.port()) + "/client.example", {"-m", "10"}));
+  EXPECT_EQ(run.exit_code, 35) << run.err;
+}
+
+}  // namespace
+}  // namespace smtpc::it
