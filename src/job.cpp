@@ -31,7 +31,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 class BodyWriter {
  public:
-  explicit BodyWriter(BodySource& source) : source_(source) { buffer_.resize(kChunkSize); }
+  explicit BodyWriter(MessageSource& source) : source_(source) { buffer_.resize(kChunkSize); }
 
   /// Reads the first chunk before connecting, so that an empty or unreadable upload is
   /// refused before the server sees anything.
@@ -68,7 +68,7 @@ class BodyWriter {
   }
 
  private:
-  BodySource& source_;
+  MessageSource& source_;
   std::vector<char> buffer_;
   std::size_t prefetched_ = 0;
 };
@@ -115,10 +115,11 @@ std::string local_host_name() {
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer) {
   SessionConfig config = spec.session;
-  std::optional<BodySource> source;
+  std::unique_ptr<MessageSource> source;
   std::optional<BodyWriter> body;
   if (config.mode == SessionMode::SendMail) {
-    source.emplace(spec.upload_path.value_or("-"));
+    source = spec.open_message ? spec.open_message()
+                               : std::make_unique<BodySource>(spec.upload_path.value_or("-"));
     body.emplace(*source);
     body->prefetch();
     config.message_size = source->size();

@@ -1,4 +1,4 @@
-// The message to upload: a file or standard input, read in fixed-size chunks.
+// The message to upload: a file, standard input or a composed message, read in chunks.
 #pragma once
 
 #include <cstdint>
@@ -8,20 +8,32 @@
 
 namespace smtpc {
 
-/// Streams the upload so memory does not grow with the message size.
-class BodySource {
+/// Where the message comes from: a file, standard input, or a composed message.
+/// The job pulls it in chunks, so memory does not grow with the message size.
+class MessageSource {
+ public:
+  virtual ~MessageSource() = default;
+  /// Reads up to buffer.size() bytes; 0 at end. Throws Error(ReadError).
+  [[nodiscard]] virtual std::size_t read(std::span<char> buffer) = 0;
+  /// The size in bytes when known in advance, for SIZE= (RFC 1870).
+  [[nodiscard]] virtual std::optional<std::uint64_t> size() const noexcept { return std::nullopt; }
+  /// What to call the source in messages: a file name or "standard input".
+  [[nodiscard]] virtual const std::string& name() const noexcept = 0;
+};
+
+/// The upload file, or standard input for "-".
+class BodySource final : public MessageSource {
  public:
   /// Opens `path` ("-" is standard input). Throws Error(ReadError) naming the file.
   explicit BodySource(const std::string& path);
-  ~BodySource();
+  ~BodySource() override;
   BodySource(const BodySource&) = delete;
   BodySource& operator=(const BodySource&) = delete;
 
-  /// Reads up to buffer.size() bytes; 0 at end. Throws Error(ReadError).
-  [[nodiscard]] std::size_t read(std::span<char> buffer);
-  /// The size when the source is a regular file, for SIZE=.
-  [[nodiscard]] std::optional<std::uint64_t> size() const noexcept { return size_; }
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] std::size_t read(std::span<char> buffer) override;
+  /// The size when the source is a regular file.
+  [[nodiscard]] std::optional<std::uint64_t> size() const noexcept override { return size_; }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
 
  private:
   int fd_ = -1;

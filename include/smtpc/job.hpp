@@ -2,10 +2,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "smtpc/body_source.hpp"
 #include "smtpc/session.hpp"
 #include "smtpc/tls.hpp"
 #include "smtpc/trace.hpp"
@@ -22,8 +25,10 @@ struct ResolveOverride {
 
 struct JobSpec {
   SmtpUrl url;
-  SessionConfig session;                                     // ehlo_name, paths, mode, tls policy
-  std::optional<std::string> upload_path;                    // "-" is standard input
+  SessionConfig session;                   // ehlo_name, paths, mode, tls policy
+  std::optional<std::string> upload_path;  // "-" is standard input
+  /// Opens the message instead of upload_path (e.g. a composed message) when set.
+  std::function<std::unique_ptr<MessageSource>()> open_message;
   std::optional<std::chrono::milliseconds> connect_timeout;  // --connect-timeout
   std::optional<std::chrono::milliseconds> max_time;         // -m/--max-time
   std::chrono::milliseconds reply_timeout{std::chrono::seconds(120)};
