@@ -41,6 +41,20 @@ struct Options {
   std::optional<std::string> tls13_ciphers;
   std::optional<std::string> pinnedpubkey;
   std::vector<std::string> resolve;
+
+  // Authentication (RFC 4954).
+  std::optional<std::string> user;           // -u USER[:PASSWORD]
+  std::optional<std::string> password_file;  // first line is the password
+  std::optional<std::string> password_command;  // its output is the password (config files)
+  bool netrc = false;
+  bool netrc_optional = false;
+  std::optional<std::string> netrc_file;
+  std::optional<std::string> login_options;  // "AUTH=NAME"
+  std::optional<std::string> sasl_authzid;
+  bool sasl_ir = false;
+  std::optional<std::string> oauth2_bearer;
+  std::optional<std::string> mail_auth;  // MAIL FROM ... AUTH=<addr>
+  bool allow_plaintext_auth = false;
 };
 
 /// Declares every option on `app`, bound to `options`.
