@@ -134,6 +134,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
     transport =
         start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(), tracer);
   }
+  config.peer_address = transport->peer_address();
   Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
   Session session(std::move(config));
 

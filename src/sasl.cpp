@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -323,10 +324,65 @@ Command sasl_response_command(std::string_view raw_response) {
   return command;
 }
 
-Command sasl_cancel_command() {
-  Command command;
-  command.line = "*";
-  return command;
+Command sasl_cancel_command() { return simple_command("*"); }
+
+SaslAuthenticator::SaslAuthenticator(Credentials credentials,
+                                     std::optional<std::string> login_options,
+                                     bool initial_response)
+    : credentials_(std::move(credentials)),
+      login_options_(std::move(login_options)),
+      initial_response_(initial_response) {
+  // Checks the options before connecting: throws Error(FailedInit) when they are bad.
+  (void)allowed_mechanisms(login_options_);
+}
+
+std::optional<Command> SaslAuthenticator::start(const std::vector<std::string>& offered) {
+  tried_.clear();
+  return next(offered);
+}
+
+std::optional<Command> SaslAuthenticator::retry(const std::vector<std::string>& offered) {
+  // curl's rule: a refused mechanism ends the login, unless the user listed several.
+  if (allowed_mechanisms(login_options_).size() < 2 || !login_options_ ||
+      login_options_->find('*') != std::string::npos) {
+    return std::nullopt;
+  }
+  return next(offered);
+}
+
+std::optional<Command> SaslAuthenticator::next(const std::vector<std::string>& offered) {
+  std::vector<std::string> untried;
+  for (const auto& name : offered) {
+    const auto mechanism = mechanism_from_name(name);
+    if (!mechanism || std::find(tried_.begin(), tried_.end(), *mechanism) == tried_.end()) {
+      untried.push_back(name);
+    }
+  }
+  const auto mechanism = choose_mechanism(untried, credentials_, login_options_);
+  if (!mechanism) return std::nullopt;
+  tried_.push_back(*mechanism);
+  exchange_.emplace(*mechanism, credentials_);
+  std::optional<std::string> initial = exchange_->initial_response();
+  if (initial && initial_response_) {
+    Command command = auth_command(*mechanism, initial);
+    // RFC 4954 §4: a line over 512 octets must leave the response for the first challenge.
+    if (command.line.size() + 2 <= kMaxAuthLine) return command;
+  }
+  if (initial) exchange_->defer_initial_response();
+  return auth_command(*mechanism, std::nullopt);
+}
+
+std::optional<Command> SaslAuthenticator::respond(std::string_view challenge) {
+  if (!exchange_ || exchange_->done()) return std::nullopt;
+  // "334" alone or "334 " carries an empty challenge.
+  while (!challenge.empty() && challenge.back() == ' ') challenge.remove_suffix(1);
+  const auto decoded = base64_decode(challenge);
+  if (!decoded) return std::nullopt;
+  return sasl_response_command(exchange_->respond(*decoded));
+}
+
+std::string SaslAuthenticator::mechanism() const {
+  return exchange_ ? std::string(to_string(exchange_->mechanism())) : std::string("(none)");
 }
 
 }  // namespace smtpc

@@ -37,7 +37,11 @@ void require_single_line(std::string_view text, std::string_view what);
 [[nodiscard]] Command helo_command(std::string_view domain);
 struct MailParameters {
   std::optional<std::uint64_t> size;  // SIZE= (RFC 1870)
+  /// AUTH= (RFC 4954 §5): the authenticated submitter; "" is "<>" (unknown).
+  std::optional<std::string> auth;
 };
+/// RFC 3461 §4 xtext: "+" and "=", controls, space and non-ASCII become "+XX".
+[[nodiscard]] std::string xtext_encode(std::string_view text);
 [[nodiscard]] Command mail_from_command(std::string_view reverse_path,
                                         const MailParameters& parameters = {});
 [[nodiscard]] Command rcpt_to_command(std::string_view forward_path);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "smtpc/command.hpp"
+#include "smtpc/session.hpp"
 
 namespace smtpc {
 
@@ -113,5 +114,31 @@ class SaslExchange {
 
 /// "*": the client cancels the exchange (RFC 4954 §4). Public. Never throws.
 [[nodiscard]] Command sasl_cancel_command();
+
+/// RFC 4954 §4: an AUTH line, CRLF included, may be at most 512 octets.
+inline constexpr std::size_t kMaxAuthLine = 512;
+
+/// The Session's Authenticator over the mechanisms above: picks the mechanism, runs the
+/// exchange, and on a refusal moves on only when the user listed several mechanisms.
+class SaslAuthenticator final : public Authenticator {
+ public:
+  /// `initial_response`: send it on the AUTH line (--sasl-ir) when it fits.
+  /// Throws Error(FailedInit) for bad login options.
+  SaslAuthenticator(Credentials credentials, std::optional<std::string> login_options,
+                    bool initial_response);
+
+  [[nodiscard]] std::optional<Command> start(const std::vector<std::string>& offered) override;
+  [[nodiscard]] std::optional<Command> respond(std::string_view challenge) override;
+  [[nodiscard]] std::optional<Command> retry(const std::vector<std::string>& offered) override;
+  [[nodiscard]] std::string mechanism() const override;
+
+ private:
+  std::optional<Command> next(const std::vector<std::string>& offered);
+  Credentials credentials_;
+  std::optional<std::string> login_options_;
+  bool initial_response_;
+  std::vector<Mechanism> tried_;
+  std::optional<SaslExchange> exchange_;
+};
 
 }  // namespace smtpc

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -26,6 +28,29 @@ enum class SessionMode {
 /// curl's --ssl (Try) and --ssl-reqd (Required); Implicit is smtps://.
 enum class TlsPolicy { None, Try, Required, Implicit };
 
+/// The client side of SMTP AUTH (RFC 4954). An interface so that the core stays free of
+/// crypto: the SASL implementation lives in the network library (SaslAuthenticator).
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// The AUTH command for the best mechanism among `offered` (upper-case EHLO AUTH
+  /// keywords), or nullopt when none fits. Throws Error(FailedInit) for bad login options.
+  [[nodiscard]] virtual std::optional<Command> start(const std::vector<std::string>& offered) = 0;
+  /// The answer to a 334 challenge (its base64 text), or nullopt when the challenge cannot
+  /// be decoded and the exchange must be cancelled. Throws Error(LoginDenied).
+  [[nodiscard]] virtual std::optional<Command> respond(std::string_view challenge) = 0;
+  /// After the server refused: AUTH with the next mechanism the user listed, if any.
+  [[nodiscard]] virtual std::optional<Command> retry(const std::vector<std::string>& offered) = 0;
+  /// The mechanism of the exchange under way, e.g. "PLAIN".
+  [[nodiscard]] virtual std::string mechanism() const = 0;
+};
+
+struct AuthSettings {
+  std::shared_ptr<Authenticator> authenticator;  // null: do not authenticate
+  bool allow_plaintext = false;          // send credentials unencrypted to a non-loopback peer
+  std::optional<std::string> mail_auth;  // --mail-auth: MAIL FROM's AUTH= (RFC 4954 §5)
+};
+
 struct SessionConfig {
   SessionMode mode = SessionMode::SendMail;
   std::string ehlo_name;
@@ -34,6 +59,8 @@ struct SessionConfig {
   bool allow_rcpt_failures = false;           // --mail-rcpt-allowfails
   std::optional<std::uint64_t> message_size;  // for SIZE=, when known
   TlsPolicy tls = TlsPolicy::None;
+  AuthSettings auth;
+  std::string peer_address;  // numeric; decides whether credentials may go unencrypted
 };
 
 enum class State {
@@ -41,6 +68,7 @@ enum class State {
   Ehlo,
   Helo,
   StartTls,
+  Auth,
   MailFrom,
   RcptTo,
   Data,
@@ -119,6 +147,9 @@ class Session {
   Action on_ehlo(const Reply& reply);
   Action on_helo(const Reply& reply);
   Action on_starttls(const Reply& reply);
+  Action start_auth();
+  Action on_auth(const Reply& reply);
+  Action after_auth();
   Action on_mail_from(const Reply& reply);
   Action on_rcpt_to(const Reply& reply);
   Action on_data(const Reply& reply);
@@ -133,6 +164,10 @@ class Session {
   Capabilities capabilities_;
   bool tls_active_ = false;
   bool starttls_refused_ = false;  // --ssl: carry on in plain text
+  bool authenticated_ = false;
+  bool auth_skipped_ = false;  // the server offers no AUTH
+  std::size_t auth_rounds_ = 0;
+  std::optional<Error> auth_cancelled_;  // sent "*"; reported after the server's reply
   std::size_t next_recipient_ = 0;
   SendResult result_;
   std::optional<Error> pending_error_;  // reported after QUIT

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "credentials.hpp"
 #include "options.hpp"
 #include "smtpc/error.hpp"
 
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     return smtpc::to_int(ExitCode::FailedInit);
   }
 
+  smtpc::cli::scrub_secrets(argc, argv);
   const bool show_errors = !options.silent || options.show_error;
   try {
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);

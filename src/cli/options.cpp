@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "credentials.hpp"
 #include "smtpc/command.hpp"
 #include "smtpc/error.hpp"
 
@@ -116,6 +117,23 @@ void add_options(CLI::App& app, Options& options) {
                  "sha256//BASE64[;sha256//...]: accept only these server public keys");
   app.add_option("--resolve", options.resolve,
                  "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT; repeatable");
+
+  app.add_option("-u,--user", options.user, "USER[:PASSWORD] to log in with (AUTH)");
+  app.add_option("--password-file", options.password_file,
+                 "Read the password from the first line of this file");
+  app.add_flag("-n,--netrc", options.netrc, "Take the login from ~/.netrc (or $NETRC)");
+  app.add_flag("--netrc-optional", options.netrc_optional, "Like --netrc, if the file exists");
+  app.add_option("--netrc-file", options.netrc_file, "Take the login from this netrc file");
+  app.add_option("--login-options", options.login_options,
+                 "AUTH=MECHANISM (or several, separated by ;) or AUTH=*");
+  app.add_option("--sasl-authzid", options.sasl_authzid, "Authorization identity for AUTH PLAIN");
+  app.add_flag("--sasl-ir", options.sasl_ir, "Send the initial response with the AUTH command");
+  app.add_option("--oauth2-bearer", options.oauth2_bearer,
+                 "OAuth 2.0 bearer token (XOAUTH2, OAUTHBEARER)");
+  app.add_option("--mail-auth", options.mail_auth,
+                 "Original submitter: MAIL FROM's AUTH= parameter");
+  app.add_flag("--allow-plaintext-auth", options.allow_plaintext_auth,
+               "Allow sending credentials unencrypted to a host other than this one (unsafe)");
 }
 
 JobSpec make_job_spec(const Options& options) {
@@ -154,6 +172,14 @@ JobSpec make_job_spec(const Options& options) {
   }
 
   spec.tls = make_tls_options(options);
+  if (auto credentials = resolve_credentials(options, spec.url)) {
+    const auto& login_options =
+        options.login_options ? options.login_options : spec.url.login_options;
+    session.auth.authenticator = std::make_shared<SaslAuthenticator>(
+        std::move(*credentials), login_options, options.sasl_ir);
+  }
+  session.auth.allow_plaintext = options.allow_plaintext_auth;
+  if (options.mail_auth) session.auth.mail_auth = normalize_mailbox(*options.mail_auth);
   for (const auto& entry : options.resolve) spec.resolve.push_back(parse_resolve(entry));
 
   if (options.connect_timeout) {

@@ -43,8 +43,8 @@ struct Options {
   std::vector<std::string> resolve;
 
   // Authentication (RFC 4954).
-  std::optional<std::string> user;           // -u USER[:PASSWORD]
-  std::optional<std::string> password_file;  // first line is the password
+  std::optional<std::string> user;              // -u USER[:PASSWORD]
+  std::optional<std::string> password_file;     // first line is the password
   std::optional<std::string> password_command;  // its output is the password (config files)
   bool netrc = false;
   bool netrc_optional = false;

@@ -61,6 +61,19 @@ std::string normalize_mailbox(std::string_view address) {
   return std::string(inner);
 }
 
+std::string xtext_encode(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 33 || byte > 126 || c == '+' || c == '=') {
+      out += fmt::format("+{:02X}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 Command ehlo_command(std::string_view domain) {
   require_single_line(domain, "EHLO name");
   return public_line(fmt::format("EHLO {}", domain));
@@ -75,6 +88,11 @@ Command mail_from_command(std::string_view reverse_path, const MailParameters& p
   require_single_line(reverse_path, "address");
   std::string line = fmt::format("MAIL FROM:<{}>", reverse_path);
   if (parameters.size) line += fmt::format(" SIZE={}", *parameters.size);
+  if (parameters.auth) {
+    require_single_line(*parameters.auth, "--mail-auth address");
+    line +=
+        fmt::format(" AUTH={}", parameters.auth->empty() ? "<>" : xtext_encode(*parameters.auth));
+  }
   return public_line(std::move(line));
 }
 

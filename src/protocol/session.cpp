@@ -3,8 +3,11 @@
 #include "smtpc/session.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <utility>
+
+#include "smtpc/auth_policy.hpp"
 
 namespace smtpc {
 
@@ -18,6 +21,8 @@ const char* to_string(State state) noexcept {
       return "HELO";
     case State::StartTls:
       return "STARTTLS";
+    case State::Auth:
+      return "AUTH";
     case State::MailFrom:
       return "MAIL";
     case State::RcptTo:
@@ -58,6 +63,8 @@ Action Session::on_reply(const Reply& reply) {
       return on_helo(reply);
     case State::StartTls:
       return on_starttls(reply);
+    case State::Auth:
+      return on_auth(reply);
     case State::MailFrom:
       return on_mail_from(reply);
     case State::RcptTo:
@@ -131,6 +138,11 @@ Action Session::after_hello() {
         "the server does not offer STARTTLS: continuing WITHOUT encryption (--ssl); use "
         "--ssl-reqd to refuse plain text");
   }
+  if (config_.auth.authenticator && !authenticated_ && !auth_skipped_) return start_auth();
+  return after_auth();
+}
+
+Action Session::after_auth() {
   switch (config_.mode) {
     case SessionMode::Help:
       enter(State::Help);
@@ -142,6 +154,84 @@ Action Session::after_hello() {
       break;
   }
   return start_transaction();
+}
+
+Action Session::start_auth() {
+  const auto& offered = capabilities_.auth_mechanisms;
+  if (offered.empty()) {
+    // curl carries on silently; a warning tells the user the credentials went unused.
+    warnings_.emplace_back(
+        "credentials were given but the server offers no AUTH: sending without "
+        "authenticating");
+    auth_skipped_ = true;
+    return after_auth();
+  }
+  if (decide_credentials(config_.peer_address, tls_active_, config_.auth.allow_plaintext) ==
+      CredentialDecision::RefusePlaintext) {
+    return quit_with(Error(
+        ExitCode::LoginDenied,
+        fmt::format("refusing to send credentials unencrypted to {}: use smtps://, --ssl-reqd, "
+                    "or --allow-plaintext-auth",
+                    config_.peer_address)));
+  }
+  std::optional<Command> command;
+  try {
+    command = config_.auth.authenticator->start(offered);
+  } catch (const Error& error) {
+    return quit_with(error);
+  }
+  if (!command) {
+    return quit_with(
+        Error(ExitCode::LoginDenied,
+              fmt::format("no usable authentication mechanism: the server offers {} (see "
+                          "--login-options, --oauth2-bearer)",
+                          fmt::join(offered, " "))));
+  }
+  auth_rounds_ = 0;
+  enter(State::Auth);
+  return send(std::move(*command));
+}
+
+Action Session::on_auth(const Reply& reply) {
+  // Bounds the exchange: no mechanism we speak needs more than two challenges.
+  constexpr std::size_t kMaxAuthRounds = 8;
+  Authenticator& authenticator = *config_.auth.authenticator;
+  if (reply.code.value() == 235) {
+    authenticated_ = true;
+    return after_auth();
+  }
+  if (reply.code.value() == 334 && !auth_cancelled_) {
+    std::optional<Command> answer;
+    if (++auth_rounds_ <= kMaxAuthRounds) {
+      try {
+        answer = authenticator.respond(reply.lines.front());
+      } catch (const Error& error) {
+        auth_cancelled_ = error;
+        return send(simple_command("*"));
+      }
+    }
+    if (!answer) {
+      // RFC 4954 §4: a client that cannot go on cancels with "*".
+      auth_cancelled_ = Error(
+          ExitCode::LoginDenied,
+          fmt::format("AUTH {} cancelled: the server's challenge \"{}\" is not valid base64 or "
+                      "one too many",
+                      authenticator.mechanism(), reply.lines.front().substr(0, 64)),
+          reply);
+      return send(simple_command("*"));
+    }
+    return send(std::move(*answer));
+  }
+  if (auth_cancelled_) return quit_with(*auth_cancelled_);
+  if (auto next = authenticator.retry(capabilities_.auth_mechanisms)) {
+    warnings_.push_back(
+        fmt::format("AUTH refused ({}); trying the next mechanism listed", reply.summary()));
+    auth_rounds_ = 0;
+    return send(std::move(*next));
+  }
+  return quit_with(Error(
+      ExitCode::LoginDenied,
+      describe_with_reply(fmt::format("AUTH {} failed", authenticator.mechanism()), reply), reply));
 }
 
 Action Session::on_starttls(const Reply& reply) {
@@ -169,6 +259,8 @@ Action Session::on_tls_ready() {
 Action Session::start_transaction() {
   MailParameters parameters;
   if (capabilities_.size && config_.message_size) parameters.size = config_.message_size;
+  // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
+  if (authenticated_ && config_.auth.mail_auth) parameters.auth = config_.auth.mail_auth;
   enter(State::MailFrom);
   return send(mail_from_command(config_.reverse_path, parameters));
 }

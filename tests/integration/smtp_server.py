@@ -14,14 +14,18 @@ appended and flushed before the server replies to it. DATA content is not logged
 """
 
 import argparse
+import base64
+import binascii
+import hmac
 import asyncio
 import json
 import os
 import signal
 import ssl
 import sys
+import time
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult
 
 NULL_PATH = "<>"
 
@@ -94,14 +98,77 @@ class TestSMTP(SMTP):
 
 
 class SpoolHandler:
-    """aiosmtpd handler: applies the refusal options and spools accepted messages."""
+    """aiosmtpd handler: applies the refusal options, checks logins, spools messages.
+
+    PLAIN and LOGIN are aiosmtpd's own; CRAM-MD5 (RFC 2195), XOAUTH2 and OAUTHBEARER
+    (RFC 7628) are implemented here, since aiosmtpd has none of them.
+    """
 
     def __init__(self, options):
         self._options = options
+        self.passwords = dict(entry.split(":", 1) for entry in options.auth_user)
+        self.tokens = dict(entry.split(":", 1) for entry in options.auth_token)
         self._refused = {address.lower() for address in options.refuse_rcpt}
         self._count = 0
         if options.spool:
             os.makedirs(options.spool, exist_ok=True)
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        """aiosmtpd's authenticator hook for PLAIN and LOGIN."""
+        login = auth_data.login.decode("utf-8", "replace")
+        password = auth_data.password.decode("utf-8", "replace")
+        ok = self.passwords.get(login) == password
+        return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
+
+    async def auth_CRAM__MD5(self, server, args):
+        challenge = f"<{os.getpid()}.{time.time_ns()}@mx.test.example>".encode()
+        response = await server.challenge_auth(challenge)
+        if response is MISSING:
+            return AuthResult(success=False, handled=True)
+        user, _, digest = response.partition(b" ")
+        password = self.passwords.get(user.decode("utf-8", "replace"))
+        if password is None:
+            return AuthResult(success=False, handled=False)
+        expected = hmac.new(password.encode(), challenge, "md5").hexdigest().encode()
+        return AuthResult(success=hmac.compare_digest(digest, expected), handled=False,
+                          auth_data=user.decode())
+
+    async def _bearer(self, server, args, parse, error_response):
+        if len(args) > 1:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        user, token = parse(blob)
+        if user is not None and self.tokens.get(user) == token:
+            return AuthResult(success=True, handled=False, auth_data=user)
+        # Both mechanisms report the failure in a challenge the client must answer.
+        answer = await server.challenge_auth(b'{"status":"invalid_token"}')
+        if answer is not MISSING and answer != error_response:
+            await server.push("501 5.5.2 unexpected answer to the error challenge")
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False)
+
+    async def auth_XOAUTH2(self, server, args):
+        def parse(blob):
+            fields = dict(f.split("=", 1) for f in blob.decode().split("\x01") if "=" in f)
+            token = fields.get("auth", "")
+            return fields.get("user"), token[7:] if token.startswith("Bearer ") else None
+        return await self._bearer(server, args, parse, b"")
+
+    async def auth_OAUTHBEARER(self, server, args):
+        def parse(blob):
+            header, _, rest = blob.decode().partition("\x01")
+            user = next((p[2:] for p in header.split(",") if p.startswith("a=")), None)
+            fields = dict(f.split("=", 1) for f in rest.split("\x01") if "=" in f)
+            token = fields.get("auth", "")
+            return user, token[7:] if token.startswith("Bearer ") else None
+        return await self._bearer(server, args, parse, b"\x01")
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self._options.reject_mail:
@@ -168,6 +235,16 @@ def parse_args(argv):
                         help="TLS from the first byte, as on port 465 (smtps://)")
     parser.add_argument("--client-ca", metavar="PEM",
                         help="require a client certificate signed by this CA")
+    parser.add_argument("--auth-user", action="append", default=[], metavar="USER:PASSWORD",
+                        help="accept this login for PLAIN, LOGIN and CRAM-MD5 (repeatable)")
+    parser.add_argument("--auth-token", action="append", default=[], metavar="USER:TOKEN",
+                        help="accept this bearer token for XOAUTH2 and OAUTHBEARER (repeatable)")
+    parser.add_argument("--auth-mechanisms", metavar="LIST",
+                        help="comma-separated mechanisms to offer (default: all)")
+    parser.add_argument("--auth-required", action="store_true",
+                        help="refuse MAIL before a successful AUTH (530)")
+    parser.add_argument("--auth-require-tls", action="store_true",
+                        help="offer AUTH only inside TLS")
     options = parser.parse_args(argv)
     if (options.starttls or options.implicit_tls) and not (options.tls_cert and options.tls_key):
         parser.error("--starttls and --implicit-tls need --tls-cert and --tls-key")
@@ -191,6 +268,15 @@ def make_protocol_factory(options, loop):
     handler = SpoolHandler(options)
     log = CommandLog(options.log)
     starttls_context = make_tls_context(options) if options.starttls else None
+    all_mechanisms = {"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"}
+    offered = (set(m.strip().upper() for m in options.auth_mechanisms.split(","))
+               if options.auth_mechanisms else all_mechanisms)
+    # Without logins to check, offer no AUTH at all (aiosmtpd would offer PLAIN and LOGIN).
+    auth = dict(auth_exclude_mechanism=sorted(all_mechanisms))
+    if options.auth_user or options.auth_token:
+        auth = dict(authenticator=handler.authenticate, auth_required=options.auth_required,
+                    auth_require_tls=options.auth_require_tls,
+                    auth_exclude_mechanism=sorted(all_mechanisms - offered))
 
     def factory():
         return TestSMTP(
@@ -205,6 +291,7 @@ def make_protocol_factory(options, loop):
             loop=loop,
             tls_context=starttls_context,
             require_starttls=options.require_starttls,
+            **auth,
         )
 
     return factory

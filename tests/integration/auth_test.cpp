@@ -1,0 +1,273 @@
+// AUTH integration tests: every mechanism against aiosmtpd over TLS, credential sources,
+// failures, and that no secret reaches any output.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace smtpc::it {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::string kCerts = TEST_CERTS_DIR;
+constexpr std::string_view kUser = "me@example.com";
+constexpr std::string_view kPassword = "s3cret-Pa55";
+constexpr std::string_view kToken = "ya29.token-Value_123";
+
+// Base64 without padding concerns for the substrings we look for.
+std::string base64(std::string_view raw) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < raw.size(); i += 3) {
+    const auto n = static_cast<unsigned>(static_cast<unsigned char>(raw[i]) << 16 |
+                                         static_cast<unsigned char>(raw[i + 1]) << 8 |
+                                         static_cast<unsigned char>(raw[i + 2]));
+    for (int shift = 18; shift >= 0; shift -= 6) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (i < raw.size()) {
+    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(raw[i]) << 16);
+    if (i + 1 < raw.size()) n |= static_cast<unsigned>(static_cast<unsigned char>(raw[i + 1]) << 8);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < raw.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Sets an environment variable for the lifetime of the object (smtpc inherits it).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+std::vector<std::string> auth_server(std::string_view tls_mode) {
+  return {std::string(tls_mode),
+          "--tls-cert",
+          kCerts + "/server.pem",
+          "--tls-key",
+          kCerts + "/server.key",
+          "--auth-user",
+          std::string(kUser) + ":" + std::string(kPassword),
+          "--auth-token",
+          std::string(kUser) + ":" + std::string(kToken),
+          "--auth-required"};
+}
+
+class AuthTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> send_args(const SmtpServer& server, std::vector<std::string> extra,
+                                     bool smtps = false) const {
+    const std::string url =
+        smtps ? "smtps://127.0.0.1:" + std::to_string(server.port()) + "/client.example"
+              : server.url("client.example");
+    std::vector<std::string> args{url,           "--mail-from",   "a@example.com",
+                                  "--mail-rcpt", "b@example.com", "-T",
+                                  message_,      "--cacert",      kCerts + "/ca.pem"};
+    if (!smtps) args.push_back("--ssl-reqd");
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  TempDir dir_;
+  std::string message_ = dir_.write_file("mail.txt", "Subject: auth\n\nhello\n");
+};
+
+struct MechanismCase {
+  const char* name;
+  std::vector<std::string> args;
+};
+
+class MechanismTest : public AuthTest, public ::testing::WithParamInterface<MechanismCase> {};
+
+TEST_P(MechanismTest, DeliversOverStartTls) {
+  SmtpServer server(auth_server("--starttls"));
+  auto extra = GetParam().args;
+  extra.insert(extra.end(), {"--login-options", std::string("AUTH=") + GetParam().name, "-v"});
+  const auto run = run_smtpc(send_args(server, extra));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr(std::string("> AUTH ") + GetParam().name));
+  EXPECT_THAT(run.err, HasSubstr("< 235"));
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+const std::string kUserPassword = std::string(kUser) + ":" + std::string(kPassword);
+
+INSTANTIATE_TEST_SUITE_P(Mechanisms, MechanismTest,
+                         ::testing::Values(MechanismCase{"PLAIN", {"-u", kUserPassword}},
+                                           MechanismCase{"LOGIN", {"-u", kUserPassword}},
+                                           MechanismCase{"CRAM-MD5", {"-u", kUserPassword}},
+                                           MechanismCase{"XOAUTH2",
+                                                         {"-u", std::string(kUser),
+                                                          "--oauth2-bearer", std::string(kToken)}},
+                                           MechanismCase{"OAUTHBEARER",
+                                                         {"-u", std::string(kUser),
+                                                          "--oauth2-bearer", std::string(kToken)}}),
+                         [](const ::testing::TestParamInfo<MechanismCase>& param_info) {
+                           std::string name = param_info.param.name;
+                           std::erase(name, '-');
+                           return name;
+                         });
+
+TEST_F(AuthTest, SmtpsWithStrongestMechanismByDefault) {
+  SmtpServer server(auth_server("--implicit-tls"));
+  const auto run = run_smtpc(send_args(server, {"-u", kUserPassword, "-v"}, true));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("> AUTH CRAM-MD5"));  // curl's preference order
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(AuthTest, WrongPasswordIs67WithTheServersReplyAndNoMail) {
+  SmtpServer server(auth_server("--starttls"));
+  const auto run = run_smtpc(send_args(server, {"-u", std::string(kUser) + ":wrong"}));
+  EXPECT_EQ(run.exit_code, 67) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("smtpc: (67) AUTH CRAM-MD5 failed: 535 5.7.8"));
+  EXPECT_THAT(server.log_lines(), Not(Contains(StartsWith("MAIL"))));
+  EXPECT_TRUE(server.messages().empty());
+}
+
+TEST_F(AuthTest, WrongTokenIs67) {
+  SmtpServer server(auth_server("--starttls"));
+  const auto run =
+      run_smtpc(send_args(server, {"-u", std::string(kUser), "--oauth2-bearer", "expired-token"}));
+  EXPECT_EQ(run.exit_code, 67) << run.err;
+  EXPECT_TRUE(server.messages().empty());
+}
+
+TEST_F(AuthTest, PasswordFromEnvironment) {
+  SmtpServer server(auth_server("--starttls"));
+  ScopedEnv env("SMTPC_PASSWORD", std::string(kPassword));
+  const auto run = run_smtpc(send_args(server, {"-u", std::string(kUser)}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(AuthTest, PasswordFromFile) {
+  SmtpServer server(auth_server("--starttls"));
+  const std::string file = dir_.write_file("password", std::string(kPassword) + "\nignored\n");
+  const auto run =
+      run_smtpc(send_args(server, {"-u", std::string(kUser), "--password-file", file}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(AuthTest, LoginFromNetrc) {
+  SmtpServer server(auth_server("--starttls"));
+  const std::string netrc =
+      dir_.write_file("netrc",
+                      "machine other.example login x password y\n"
+                      "machine 127.0.0.1\n  login " +
+                          std::string(kUser) + "\n  password \"" + std::string(kPassword) + "\"\n");
+  const auto run = run_smtpc(send_args(server, {"--netrc-file", netrc}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(AuthTest, MissingPasswordWithoutTerminalIsAClearError) {
+  SmtpServer server(auth_server("--starttls"));
+  ::unsetenv("SMTPC_PASSWORD");
+  const auto run = run_smtpc(send_args(server, {"-u", std::string(kUser)}));
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("no password for user"));
+  EXPECT_TRUE(server.log_lines().empty());  // refused before connecting
+}
+
+TEST_F(AuthTest, ServerWithoutAuthWarnsAndSends) {
+  SmtpServer server(
+      {"--starttls", "--tls-cert", kCerts + "/server.pem", "--tls-key", kCerts + "/server.key"});
+  const auto run = run_smtpc(send_args(server, {"-u", kUserPassword}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("Warning: credentials were given but the server offers no AUTH"));
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
+TEST_F(AuthTest, MailAuthParameter) {
+  ScriptedServer server(
+      "S 220 mx\nR\nSRAW 250-mx\\r\\n250 AUTH PLAIN\\r\\n\nR\nS 235 ok\nR\nS 250 ok\nR\n"
+      "S 250 ok\nR\nS 354 go\nRDATA\nS 250 queued\nR\nS 221 bye\nDRAIN 3\n");
+  const auto run = run_smtpc({server.url("client.example"), "--mail-from", "a@example.com",
+                              "--mail-rcpt", "b@example.com", "-T", message_, "-u", kUserPassword,
+                              "--sasl-ir", "--mail-auth", "e=mc2@example.com"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server.received_lines(),
+              Contains("MAIL FROM:<a@example.com> AUTH=e+3Dmc2@example.com"));
+}
+
+// No password, no base64 form of it, and no token may appear in anything smtpc writes.
+TEST_F(AuthTest, SecretsAppearInNoOutput) {
+  SmtpServer server(auth_server("--starttls"));
+  const std::string plain_blob =
+      std::string("\0", 1) + std::string(kUser) + '\0' + std::string(kPassword);
+  const std::string xoauth2 =
+      "user=" + std::string(kUser) + "\x01" + "auth=Bearer " + std::string(kToken) + "\x01\x01";
+  const std::vector<std::string> secrets{std::string(kPassword), base64(kPassword),
+                                         base64(plain_blob),     std::string(kToken),
+                                         base64(kToken),         base64(xoauth2)};
+  const std::vector<std::vector<std::string>> logins{
+      {"-u", kUserPassword, "--login-options", "AUTH=PLAIN", "--sasl-ir"},
+      {"-u", kUserPassword, "--login-options", "AUTH=PLAIN"},
+      {"-u", kUserPassword, "--login-options", "AUTH=LOGIN"},
+      {"-u", kUserPassword, "--login-options", "AUTH=CRAM-MD5"},
+      {"-u", std::string(kUser), "--oauth2-bearer", std::string(kToken), "--sasl-ir"},
+      {"-u", std::string(kUser) + ":wrong-" + std::string(kPassword)},
+      {"-u", std::string(kUser), "--oauth2-bearer", "bad-" + std::string(kToken)},
+  };
+  int index = 0;
+  for (const auto& login : logins) {
+    const std::string trace = dir_.path() + "/trace" + std::to_string(index++);
+    auto extra = login;
+    extra.insert(extra.end(), {"-v", "--trace-ascii", trace, "--trace-time"});
+    const auto run = run_smtpc(send_args(server, extra));
+    const std::string everything = run.out + run.err + read_file(trace);
+    EXPECT_THAT(everything, HasSubstr("[redacted]"));
+    for (const auto& secret : secrets) {
+      EXPECT_THAT(everything, Not(HasSubstr(secret))) << "with " << login.back();
+    }
+  }
+  EXPECT_EQ(server.messages().size(), 5U);
+}
+
+// As curl does, passwords and tokens are overwritten in argv so that ps cannot show them.
+TEST_F(AuthTest, SecretsAreScrubbedFromTheCommandLine) {
+  ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
+  const std::string command = std::string("sh -c '") + SMTPC_BINARY +
+                              " smtp://bob:url-pass@127.0.0.1:" + std::to_string(server.port()) +
+                              "/x -u alice:argv-pass --oauth2-bearer argv-token " +
+                              "--mail-rcpt b@example.com -T " + message_ +
+                              " -s -m 10 & pid=$!; sleep 1; " +
+                              "tr \"\\0\" \" \" < /proc/$pid/cmdline; kill $pid'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string cmdline;
+  char buffer[1024];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) cmdline.append(buffer, got);
+  ::pclose(pipe);
+  EXPECT_THAT(cmdline, HasSubstr("-u alice:"));
+  EXPECT_THAT(cmdline, HasSubstr("smtp://bob:"));
+  EXPECT_THAT(cmdline, Not(HasSubstr("argv-pass")));
+  EXPECT_THAT(cmdline, Not(HasSubstr("argv-token")));
+  EXPECT_THAT(cmdline, Not(HasSubstr("url-pass")));
+}
+
+}  // namespace
+}  // namespace smtpc::it

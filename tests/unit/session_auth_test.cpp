@@ -1,0 +1,271 @@
+// Session with SaslAuthenticator: AUTH dialogues, the plaintext policy, retries, cancelling.
+#include <gtest/gtest.h>
+
+#include "dialogue_script.hpp"
+#include "smtpc/base64.hpp"
+#include "smtpc/sasl.hpp"
+
+namespace smtpc {
+namespace {
+
+using testing::mail_config;
+using testing::Script;
+
+SessionConfig auth_config(std::string peer = "127.0.0.1",
+                          std::optional<std::string> login_options = std::nullopt,
+                          bool initial_response = false) {
+  SessionConfig config = mail_config();
+  Credentials credentials;
+  credentials.user = "me@example.com";
+  credentials.password = "s3cret";
+  config.auth.authenticator =
+      std::make_shared<SaslAuthenticator>(credentials, login_options, initial_response);
+  config.peer_address = std::move(peer);
+  return config;
+}
+
+const std::string kPlainBlob = base64_encode(std::string("\0me@example.com\0s3cret", 22));
+
+TEST(SessionAuth, PlainWithChallengeThenMail) {
+  const auto action = Script{auth_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH LOGIN PLAIN")
+                          .client("AUTH PLAIN")
+                          .server("334 ")
+                          .client(kPlainBlob)
+                          .server("235 2.7.0 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+TEST(SessionAuth, InitialResponseOnTheAuthLine) {
+  Script{auth_config("127.0.0.1", std::nullopt, true)}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250-mx\n250 AUTH PLAIN")
+      .client("AUTH PLAIN " + kPlainBlob)
+      .server("235 ok")
+      .client("MAIL FROM:<a@example.com>")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionAuth, RefusesCredentialsInClearTextToARemotePeer) {
+  const auto action = Script{auth_config("192.0.2.10")}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH PLAIN")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::LoginDenied);
+  EXPECT_NE(std::string(error.what()).find("--allow-plaintext-auth"), std::string::npos);
+}
+
+TEST(SessionAuth, AllowPlaintextFlagSendsToARemotePeer) {
+  auto config = auth_config("192.0.2.10");
+  config.auth.allow_plaintext = true;
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250-mx\n250 AUTH PLAIN")
+      .client("AUTH PLAIN")
+      .server("334 ")
+      .client(kPlainBlob)
+      .server("235 ok")
+      .client("MAIL FROM:<a@example.com>")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionAuth, TlsProtectsCredentialsToARemotePeer) {
+  auto config = auth_config("192.0.2.10");
+  config.tls = TlsPolicy::Required;
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250-mx\n250-STARTTLS\n250 AUTH PLAIN")
+      .client("STARTTLS")
+      .server("220 go ahead")
+      .tls()
+      .client("EHLO client.example")
+      .server("250-mx\n250 AUTH PLAIN")
+      .client("AUTH PLAIN")
+      .server("334 ")
+      .client(kPlainBlob)
+      .server("235 ok")
+      .client("MAIL FROM:<a@example.com>")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionAuth, NoAuthOfferedWarnsAndSends) {
+  Script script{auth_config()};
+  script.server("220 mx")
+      .client("EHLO client.example")
+      .server("250 mx")
+      .client("MAIL FROM:<a@example.com>")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye");
+  const auto action = script.run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+  const auto warnings = script.session().take_warnings();
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("offers no AUTH"), std::string::npos);
+}
+
+TEST(SessionAuth, RefusedLoginIs67WithTheServersText) {
+  const auto action =
+      Script{auth_config()}
+          .server("220 mx")
+          .client("EHLO client.example")
+          .server("250-mx\n250 AUTH PLAIN LOGIN")
+          .client("AUTH PLAIN")
+          .server("334 ")
+          .client(kPlainBlob)
+          .server("535-5.7.8 Username and Password not accepted.\n535 5.7.8 https://x/app-pw")
+          .client("QUIT")
+          .server("221 bye")
+          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::LoginDenied);
+  EXPECT_NE(std::string(error.what()).find("https://x/app-pw"), std::string::npos);
+  EXPECT_EQ(std::string(error.what()).find("s3cret"), std::string::npos);
+}
+
+TEST(SessionAuth, ListedMechanismsAreTriedInTurn) {
+  const auto action = Script{auth_config("127.0.0.1", "AUTH=LOGIN;AUTH=PLAIN")}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH PLAIN LOGIN")
+                          .client("AUTH PLAIN")
+                          .server("334 ")
+                          .client(kPlainBlob)
+                          .server("535 no")
+                          .client("AUTH LOGIN")
+                          .server("334 VXNlcm5hbWU6")
+                          .client(base64_encode("me@example.com"))
+                          .server("334 UGFzc3dvcmQ6")
+                          .client(base64_encode("s3cret"))
+                          .server("235 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+TEST(SessionAuth, BadChallengeIsCancelledWithStar) {
+  const auto action = Script{auth_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH CRAM-MD5")
+                          .client("AUTH CRAM-MD5")
+                          .server("334 not*base64!")
+                          .client("*")
+                          .server("501 5.7.0 cancelled")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::LoginDenied);
+  EXPECT_NE(std::string(error.what()).find("not valid base64"), std::string::npos);
+}
+
+TEST(SessionAuth, NoCommonMechanismIs67) {
+  const auto action = Script{auth_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH NTLM GSSAPI")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::LoginDenied);
+  EXPECT_NE(std::string(error.what()).find("NTLM GSSAPI"), std::string::npos);
+}
+
+TEST(SessionAuth, MailAuthParameterIsXtextAfterLogin) {
+  auto config = auth_config("127.0.0.1", std::nullopt, true);
+  config.auth.mail_auth = "e=mc2@example.com";
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250-mx\n250 AUTH PLAIN")
+      .client("AUTH PLAIN " + kPlainBlob)
+      .server("235 ok")
+      .client("MAIL FROM:<a@example.com> AUTH=e+3Dmc2@example.com")
+      .server("250 ok")
+      .client("RCPT TO:<b@example.com>")
+      .server("250 ok")
+      .client("DATA")
+      .server("354 go")
+      .body()
+      .server("250 ok")
+      .client("QUIT")
+      .server("221 bye")
+      .run();
+}
+
+TEST(SessionAuth, AuthLinesAreSecret) {
+  Session session{auth_config("127.0.0.1", std::nullopt, true)};
+  (void)session.on_reply(parse_reply("220 mx\r\n"));
+  const auto action = session.on_reply(parse_reply("250-mx\r\n250 AUTH PLAIN\r\n"));
+  const auto& commands = std::get<SendCommands>(action).commands;
+  ASSERT_EQ(commands.size(), 1U);
+  EXPECT_EQ(commands[0].secrecy, Secrecy::Secret);
+  EXPECT_EQ(commands[0].shown(), "AUTH PLAIN [redacted]");
+}
+
+}  // namespace
+}  // namespace smtpc
