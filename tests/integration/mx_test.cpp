@@ -262,6 +262,17 @@ TEST_F(MxTest, InternationalDomainIsLookedUpAndSentAsALabel) {
   EXPECT_THAT(run.err, HasSubstr("* xn--bcher-kva.test: MX lookup"));
 }
 
+TEST_F(MxTest, AddressLiteralIsConnectedToWithoutDns) {
+  SmtpServer server;
+  DnsServer dns({});
+  const auto run = run_smtpc(args(dns, server.port(), {"u@[127.0.0.1]"}, {"-v"}));
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server.commands("RCPT"), ElementsAre("RCPT TO:<u@[127.0.0.1]>"));
+  EXPECT_THAT(run.err, HasSubstr("[127.0.0.1]: address literal: no MX lookup"));
+  EXPECT_THAT(dns.log(), Not(HasSubstr("query[MX]")));  // only the fixture's readiness probe
+}
+
 TEST_F(MxTest, OpportunisticTlsWithUnverifiableCertificateStillEncrypts) {
   // The test certificate names localhost, not mx.tls.test: verification fails.
   SmtpServer server(
