@@ -114,6 +114,12 @@ std::string local_host_name() {
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer) {
+  JobProgress progress;
+  return run_job(spec, tracer, progress);
+}
+
+SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
+  progress = JobProgress{};
   SessionConfig config = spec.session;
   std::unique_ptr<MessageSource> source;
   std::optional<BodyWriter> body;
@@ -130,6 +136,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
   auto handshake_deadline = [&] { return std::min(overall, Clock::now() + spec.reply_timeout); };
   std::unique_ptr<Transport> transport =
       connect_tcp({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
+  progress.connected = true;
   if (config.tls == TlsPolicy::Implicit) {
     transport =
         start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(), tracer);
@@ -144,6 +151,9 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
       auto reply =
           connection.read_reply(quitting ? std::optional(kQuitReplyTimeout) : std::nullopt);
       if (reply && session.state() == State::StartTls) refuse_injected_bytes(connection);
+      if (reply && session.state() == State::Greeting && reply->code.value() == 220) {
+        progress.greeted = true;
+      }
       return reply ? session.on_reply(*reply) : session.on_connection_closed();
     } catch (const Error&) {
       // A server that drops the link or stays silent after QUIT loses us nothing.
@@ -189,6 +199,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
     action = std::move(*next);
   }
   tracer.info("Closing connection");
+  progress.tls = connection.transport().is_tls();
   if (auto* failed = std::get_if<Failed>(&action)) throw failed->error;
   SendResult result = std::get<Finished>(action).result;
   for (const auto& refused : result.refused) {

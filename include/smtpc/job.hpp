@@ -40,6 +40,18 @@ struct JobSpec {
 /// Throws Error with curl's code: 6, 7, 8, 9, 26, 28, 55, 56 (and the TLS codes).
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer);
 
+/// How far a job got, for a caller that may try another server after a failure (--mx):
+/// until `greeted`, the server never offered service, so trying another one cannot
+/// deliver the message twice.
+struct JobProgress {
+  bool connected = false;  // the TCP connection was established
+  bool greeted = false;    // the server's greeting was 220
+  bool tls = false;        // the dialogue ended inside TLS
+};
+
+/// run_job, recording its progress in `progress` whether it returns or throws.
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress);
+
 /// The machine's fully qualified name, the default EHLO name.
 [[nodiscard]] std::string local_host_name();
 

@@ -26,7 +26,9 @@ enum class SessionMode {
 };
 
 /// curl's --ssl (Try) and --ssl-reqd (Required); Implicit is smtps://.
-enum class TlsPolicy { None, Try, Required, Implicit };
+/// Opportunistic is Try without the plain-text warnings: STARTTLS when offered, as MTAs do
+/// between each other (RFC 7435, RFC 3207); --mx uses it and reports the outcome itself.
+enum class TlsPolicy { None, Try, Required, Implicit, Opportunistic };
 
 /// The client side of SMTP AUTH (RFC 4954). An interface so that the core stays free of
 /// crypto: the SASL implementation lives in the network library (SaslAuthenticator).

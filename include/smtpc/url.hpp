@@ -29,7 +29,9 @@ struct SmtpUrl {
 /// A URL without "://" is taken as smtp://.
 /// Throws Error(UnsupportedProtocol) for other schemes and Error(UrlMalformat) for
 /// a bad host, port or percent-encoding, or a path that decodes to CR, LF or NUL.
-[[nodiscard]] SmtpUrl parse_smtp_url(std::string_view url);
+/// With `allow_empty_host`, "smtp:///ehlo-name" parses with an empty host (direct delivery,
+/// --mx); a port without a host is still refused.
+[[nodiscard]] SmtpUrl parse_smtp_url(std::string_view url, bool allow_empty_host = false);
 
 /// Decodes %XX escapes; throws Error(UrlMalformat) on a bad escape.
 [[nodiscard]] std::string percent_decode(std::string_view text);

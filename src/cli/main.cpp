@@ -33,6 +33,22 @@ FilePtr open_output(const std::string& path, std::string_view option) {
   return FilePtr(file);
 }
 
+// Direct delivery: each domain's outcome with -v or when one failed, then the first
+// failure as the error line and its code as the exit status.
+int report_mx_delivery(const smtpc::MxReport& report, const smtpc::cli::Options& options,
+                       bool show_errors) {
+  const smtpc::DomainOutcome* failure = report.first_failure();
+  if ((failure != nullptr && show_errors) || (options.verbose > 0 && !options.silent)) {
+    for (const auto& line : report.summary()) fmt::print(stderr, "smtpc: {}\n", line);
+  }
+  if (failure == nullptr) return 0;
+  if (show_errors) {
+    fmt::print(stderr, "smtpc: ({}) {}: {}\n", smtpc::to_int(failure->error->code()),
+               failure->domain, failure->error->what());
+  }
+  return smtpc::to_int(failure->error->code());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,6 +80,9 @@ int main(int argc, char** argv) {
         .with_time = options.trace_time,
         .show_warnings = !options.silent,
     });
+    if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
+      return report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer), options, show_errors);
+    }
     const smtpc::SendResult result = smtpc::run_job(spec, tracer);
     if (!result.output.empty()) {
       FilePtr output = open_output(options.output.value_or("-"), "--output");

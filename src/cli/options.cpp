@@ -134,12 +134,17 @@ void add_options(CLI::App& app, Options& options) {
                  "Original submitter: MAIL FROM's AUTH= parameter");
   app.add_flag("--allow-plaintext-auth", options.allow_plaintext_auth,
                "Allow sending credentials unencrypted to a host other than this one (unsafe)");
+  app.add_flag("--mx", options.mx,
+               "Deliver directly to each recipient domain's MX hosts (no relay; docs/mx.md)");
+  app.add_option("--dns-servers", options.dns_servers,
+                 "With --mx: IPv4ADDR[:PORT][,...] DNS servers instead of the system's");
+  app.add_option("--mx-port", options.mx_port, "With --mx: connect to this port instead of 25");
 }
 
 JobSpec make_job_spec(const Options& options) {
-  if (options.url.empty()) throw Error(ExitCode::FailedInit, "no URL specified");
+  if (options.url.empty() && !options.mx) throw Error(ExitCode::FailedInit, "no URL specified");
   JobSpec spec;
-  spec.url = parse_smtp_url(options.url);
+  spec.url = options.url.empty() ? SmtpUrl{} : parse_smtp_url(options.url, true);
   SessionConfig& session = spec.session;
   session.ehlo_name = spec.url.ehlo_name;
   session.reverse_path = normalize_mailbox(options.mail_from.value_or(""));
@@ -187,6 +192,32 @@ JobSpec make_job_spec(const Options& options) {
   }
   if (options.max_time) spec.max_time = to_duration(*options.max_time, "--max-time");
   return spec;
+}
+
+std::optional<MxOptions> make_mx_options(const Options& options, const JobSpec& spec) {
+  if (!options.mx && !spec.url.host.empty()) {
+    if (options.dns_servers || options.mx_port) {
+      throw Error(ExitCode::FailedInit, "--dns-servers and --mx-port are only used with --mx");
+    }
+    return std::nullopt;
+  }
+  auto usage = [](std::string_view what) {
+    throw Error(ExitCode::FailedInit, fmt::format("--mx: {}", what));
+  };
+  if (!spec.url.host.empty()) usage("the URL names a host: give either a relay or --mx");
+  if (spec.url.scheme == Scheme::Smtps) usage("MX hosts take SMTP with STARTTLS, not smtps://");
+  if (spec.session.mode != SessionMode::SendMail) usage("direct delivery needs -T and --mail-rcpt");
+  if (!spec.resolve.empty()) usage("--resolve does not apply; use --dns-servers");
+  MxOptions mx;
+  if (options.dns_servers) mx.dns_servers = parse_dns_servers(*options.dns_servers);
+  if (options.mx_port) {
+    if (*options.mx_port <= 0 || *options.mx_port > 65535) {
+      throw Error(ExitCode::FailedInit,
+                  fmt::format("--mx-port: {} is not a port number", *options.mx_port));
+    }
+    mx.port = static_cast<std::uint16_t>(*options.mx_port);
+  }
+  return mx;
 }
 
 }  // namespace smtpc::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "smtpc/job.hpp"
+#include "smtpc/mx_delivery.hpp"
 
 namespace smtpc::cli {
 
@@ -55,6 +56,11 @@ struct Options {
   std::optional<std::string> oauth2_bearer;
   std::optional<std::string> mail_auth;  // MAIL FROM ... AUTH=<addr>
   bool allow_plaintext_auth = false;
+
+  // Direct delivery (docs/mx.md).
+  bool mx = false;                         // --mx, or a URL without a host
+  std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
+  std::optional<int> mx_port;              // --mx-port
 };
 
 /// Declares every option on `app`, bound to `options`.
@@ -64,5 +70,9 @@ void add_options(CLI::App& app, Options& options);
 /// Throws Error(FailedInit) for bad usage (bad address, -T without --mail-rcpt, bad
 /// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL.
 [[nodiscard]] JobSpec make_job_spec(const Options& options);
+
+/// The direct-delivery settings when --mx is asked for (or the URL has no host), else nullopt.
+/// Throws Error(FailedInit) for --dns-servers or --mx-port without --mx, or a bad value.
+[[nodiscard]] std::optional<MxOptions> make_mx_options(const Options& options, const JobSpec& spec);
 
 }  // namespace smtpc::cli

@@ -124,7 +124,8 @@ Action Session::on_helo(const Reply& reply) {
 }
 
 Action Session::after_hello() {
-  const bool wants_tls = config_.tls == TlsPolicy::Try || config_.tls == TlsPolicy::Required;
+  const bool wants_tls = config_.tls == TlsPolicy::Try || config_.tls == TlsPolicy::Required ||
+                         config_.tls == TlsPolicy::Opportunistic;
   if (wants_tls && !tls_active_ && !starttls_refused_) {
     if (capabilities_.starttls) {
       enter(State::StartTls);
@@ -134,9 +135,11 @@ Action Session::after_hello() {
       return quit_with(Error(ExitCode::UseSslFailed,
                              "STARTTLS is required (--ssl-reqd) but the server does not offer it"));
     }
-    warnings_.emplace_back(
-        "the server does not offer STARTTLS: continuing WITHOUT encryption (--ssl); use "
-        "--ssl-reqd to refuse plain text");
+    if (config_.tls == TlsPolicy::Try) {
+      warnings_.emplace_back(
+          "the server does not offer STARTTLS: continuing WITHOUT encryption (--ssl); use "
+          "--ssl-reqd to refuse plain text");
+    }
   }
   if (config_.auth.authenticator && !authenticated_ && !auth_skipped_) return start_auth();
   return after_auth();
@@ -241,10 +244,12 @@ Action Session::on_starttls(const Reply& reply) {
         Error(ExitCode::UseSslFailed, describe_with_reply("STARTTLS refused", reply), reply));
   }
   starttls_refused_ = true;
-  warnings_.push_back(fmt::format(
-      "STARTTLS refused ({}): continuing WITHOUT encryption (--ssl); use --ssl-reqd to refuse "
-      "plain text",
-      reply.summary()));
+  if (config_.tls == TlsPolicy::Try) {
+    warnings_.push_back(fmt::format(
+        "STARTTLS refused ({}): continuing WITHOUT encryption (--ssl); use --ssl-reqd to refuse "
+        "plain text",
+        reply.summary()));
+  }
   return after_hello();
 }
 

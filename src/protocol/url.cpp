@@ -84,7 +84,7 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-SmtpUrl parse_smtp_url(std::string_view text) {
+SmtpUrl parse_smtp_url(std::string_view text, bool allow_empty_host) {
   SmtpUrl url;
   if (text.empty()) bad_url("empty URL");
   for (const char c : text) {
@@ -142,7 +142,10 @@ SmtpUrl parse_smtp_url(std::string_view text) {
       bad_url(fmt::format("bad host name \"{}\"", url.host));
     }
   }
-  if (url.host.empty()) bad_url("no host name");
+  if (url.host.empty() && !allow_empty_host) bad_url("no host name");
+  if (url.host.empty() && !port_text.empty()) {
+    bad_url("a port without a host name (direct delivery takes --mx-port)");
+  }
 
   if (!port_text.empty()) {
     unsigned value = 0;

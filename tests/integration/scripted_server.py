@@ -128,6 +128,9 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"])
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on (default: a free one); --mx tests put two "
+                             "servers on one port, at 127.0.0.1 and ::1")
     parser.add_argument("--script", required=True)
     parser.add_argument("--log", help="file to append every received byte to")
     parser.add_argument("--accept-timeout", type=float, default=60,
@@ -140,7 +143,7 @@ def main(argv):
 
     family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.bind((options.host, 0))
+    listener.bind((options.host, options.port))
     listener.listen(1)
     write_atomically(options.port_file, f"{listener.getsockname()[1]}\n".encode("ascii"))
 

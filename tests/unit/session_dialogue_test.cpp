@@ -330,5 +330,58 @@ TEST(SessionDialogue, RefusedVerifyIsWeirdReply) {
   EXPECT_EQ(Script::failed(action).code(), ExitCode::WeirdServerReply);
 }
 
+// --mx: STARTTLS when offered; without it, plain text with no warning (RFC 7435).
+TEST(SessionDialogue, OpportunisticTlsUpgradesWhenOffered) {
+  SessionConfig config = mail_config();
+  config.tls = TlsPolicy::Opportunistic;
+  Script script{config};
+  const auto action = script.server("220 mx ESMTP")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 STARTTLS")
+                          .client("STARTTLS")
+                          .server("220 go ahead")
+                          .tls()
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<SendCommands>(action));
+  EXPECT_TRUE(script.session().take_warnings().empty());
+}
+
+TEST(SessionDialogue, OpportunisticTlsGoesOnInPlainTextWithoutWarning) {
+  SessionConfig config = mail_config();
+  config.tls = TlsPolicy::Opportunistic;
+  Script not_offered{config};
+  (void)not_offered.server("220 mx ESMTP")
+      .client("EHLO client.example")
+      .server("250 mx")
+      .client("MAIL FROM:<a@example.com>")
+      .run();
+  EXPECT_TRUE(not_offered.session().take_warnings().empty());
+
+  Script refused{config};
+  (void)refused.server("220 mx ESMTP")
+      .client("EHLO client.example")
+      .server("250-mx\n250 STARTTLS")
+      .client("STARTTLS")
+      .server("454 4.7.0 TLS not available")
+      .client("MAIL FROM:<a@example.com>")
+      .run();
+  EXPECT_TRUE(refused.session().take_warnings().empty());
+}
+
+TEST(SessionDialogue, SslTryStillWarnsAboutPlainText) {
+  SessionConfig config = mail_config();
+  config.tls = TlsPolicy::Try;
+  Script script{config};
+  (void)script.server("220 mx ESMTP")
+      .client("EHLO client.example")
+      .server("250 mx")
+      .client("MAIL FROM:<a@example.com>")
+      .run();
+  EXPECT_EQ(script.session().take_warnings().size(), 1U);
+}
+
 }  // namespace
 }  // namespace smtpc

@@ -90,5 +90,16 @@ TEST(SmtpUrl, Errors) {
   EXPECT_EQ(code_of(""), ExitCode::UrlMalformat);
 }
 
+TEST(SmtpUrl, EmptyHostOnlyForDirectDelivery) {
+  EXPECT_EQ(code_of("smtp:///client.example"), ExitCode::UrlMalformat);
+  const auto url = parse_smtp_url("smtp:///client.example", true);
+  EXPECT_EQ(url.host, "");
+  EXPECT_EQ(url.ehlo_name, "client.example");
+  EXPECT_EQ(parse_smtp_url("smtp://", true).host, "");
+  EXPECT_EQ(parse_smtp_url("smtp://relay.example/x", true).host, "relay.example");
+  // The MX port is --mx-port: a port without a host would be silently ignored.
+  EXPECT_THROW((void)parse_smtp_url("smtp://:2525/x", true), Error);
+}
+
 }  // namespace
 }  // namespace smtpc
