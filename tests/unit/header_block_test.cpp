@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "smtpc/composed_message.hpp"
 #include "smtpc/error.hpp"
 
 namespace smtpc {
@@ -78,6 +79,32 @@ TEST(Bcc, RemovedWithResentBccAndTheirContinuations) {
   auto fields = fields_of("To: a@b\nBcc: x@y,\n z@w\nbcc: q@r\nResent-Bcc: s@t\nSubject: keep\n\n");
   remove_bcc(fields);
   EXPECT_EQ(join_fields(fields), "To: a@b\r\nSubject: keep\r\n");
+}
+
+TEST(LoneDotFilter, StopsAtALineWithOnlyADot) {
+  for (const std::string ending : {"\n", "\r\n"}) {
+    const std::string input = "a\n.b\n..\n." + ending + "after\n";
+    // Feed in every split, byte by byte too.
+    for (std::size_t step = 1; step <= input.size(); ++step) {
+      LoneDotFilter filter;
+      std::string out;
+      bool done = false;
+      for (std::size_t pos = 0; pos < input.size() && !done; pos += step) {
+        done = filter.feed(std::string_view(input).substr(pos, step), out);
+      }
+      EXPECT_TRUE(done);
+      EXPECT_EQ(out, "a\n.b\n..\n") << "step " << step;
+    }
+  }
+}
+
+TEST(LoneDotFilter, DotAtTheEndAndDotsInsideLinesPassThrough) {
+  LoneDotFilter filter;
+  std::string out;
+  EXPECT_FALSE(filter.feed("x.\n.\rno\n.", out));
+  filter.finish(out);
+  EXPECT_TRUE(filter.done());
+  EXPECT_EQ(out, "x.\n.\rno\n");
 }
 
 }  // namespace
