@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   const bool show_errors = !options.silent || options.show_error;
   try {
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    if (options.compose.dump_message) {
+      smtpc::cli::write_message(spec, stdout);
+      return 0;
+    }
     FilePtr trace_file;
     if (options.trace_ascii) trace_file = open_output(*options.trace_ascii, "--trace-ascii");
     smtpc::Tracer tracer(smtpc::TraceOptions{

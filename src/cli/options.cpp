@@ -116,6 +116,7 @@ void add_options(CLI::App& app, Options& options) {
                  "sha256//BASE64[;sha256//...]: accept only these server public keys");
   app.add_option("--resolve", options.resolve,
                  "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT; repeatable");
+  add_compose_options(app, options.compose);
 }
 
 JobSpec make_job_spec(const Options& options) {
@@ -132,7 +133,9 @@ JobSpec make_job_spec(const Options& options) {
   }
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
 
-  if (options.upload_file) {
+  if (apply_compose(options, spec)) {
+    // A composed or edited message: apply_compose set the mode, envelope and source.
+  } else if (options.upload_file) {
     if (options.upload_file->empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
     if (session.forward_paths.empty()) {
       // curl would send HELP here and no mail at all, and still exit 0.

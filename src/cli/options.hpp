@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compose_options.hpp"
 #include "smtpc/job.hpp"
 
 namespace smtpc::cli {
@@ -43,8 +44,8 @@ struct Options {
   std::vector<std::string> resolve;
 
   // Authentication (RFC 4954).
-  std::optional<std::string> user;           // -u USER[:PASSWORD]
-  std::optional<std::string> password_file;  // first line is the password
+  std::optional<std::string> user;              // -u USER[:PASSWORD]
+  std::optional<std::string> password_file;     // first line is the password
   std::optional<std::string> password_command;  // its output is the password (config files)
   bool netrc = false;
   bool netrc_optional = false;
@@ -55,6 +56,8 @@ struct Options {
   std::optional<std::string> oauth2_bearer;
   std::optional<std::string> mail_auth;  // MAIL FROM ... AUTH=<addr>
   bool allow_plaintext_auth = false;
+
+  ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --config, ...
 };
 
 /// Declares every option on `app`, bound to `options`.
