@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "config.hpp"
 #include "options.hpp"
 #include "smtpc/error.hpp"
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
 
   const bool show_errors = !options.silent || options.show_error;
   try {
+    smtpc::cli::apply_config_profile(options);  // --config, -a, or no URL given
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
     if (options.compose.dump_message) {
       smtpc::cli::write_message(spec, stdout);

@@ -215,5 +215,31 @@ TEST_F(ComposeTest, HeaderOptionEditsAnUpload) {
             "X-Keep: 1\r\nSubject: new\r\nReply-To: help@example.com\r\n\r\nbody\r\n");
 }
 
+// --- config profiles ---
+
+TEST_F(ComposeTest, ConfigAccountSuppliesUrlAndSender) {
+  SmtpServer server;
+  const auto config = files_.write_file(
+      "config", "[default]\nurl = smtp://192.0.2.1:1\n\n[lab]\nurl = " + server.url() +
+                    "\nfrom = cron@example.com\n");
+  const auto run = run_smtpc({"--config", config, "-a", "lab", "--mail-rcpt", "me@example.com",
+                              "--subject", "from the lab", "--body", "hi"});
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_EQ(messages[0].envelope.mail_from, "cron@example.com");
+}
+
+TEST_F(ComposeTest, ConfigWithPasswordReadableByOthersIsRefused) {
+  const auto config =
+      files_.write_file("config", "[default]\nurl = smtp://127.0.0.1:1\npassword = secret\n");
+  ASSERT_EQ(::chmod(config.c_str(), 0644), 0);
+  const auto run = run_smtpc({"--config", config, "--mail-rcpt", "a@example.com", "-T", "-"},
+                             "Subject: x\n\nbody\n");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("chmod 600 " + config));
+}
+
 }  // namespace
 }  // namespace smtpc::it
