@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "options.hpp"
+#include "sendmail.hpp"
 #include "smtpc/error.hpp"
 
 namespace {
@@ -37,6 +38,7 @@ FilePtr open_output(const std::string& path, std::string_view option) {
 
 int main(int argc, char** argv) {
   using smtpc::ExitCode;
+  if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   smtpc::cli::Options options;
   CLI::App app{"smtpc: send mail over SMTP with curl's command line"};
   app.set_version_flag("-V,--version",

@@ -241,5 +241,114 @@ TEST_F(ComposeTest, ConfigWithPasswordReadableByOthersIsRefused) {
   EXPECT_THAT(run.err, HasSubstr("chmod 600 " + config));
 }
 
+// --- sendmail mode ---
+
+class SendmailTest : public ::testing::Test {
+ protected:
+  SendmailTest() {
+    sendmail_ = files_.path() + "/sendmail";
+    EXPECT_EQ(::symlink(SMTPC_BINARY, sendmail_.c_str()), 0);
+  }
+
+  /// Writes $XDG_CONFIG_HOME/smtpc/config (XDG_CONFIG_HOME is the temp dir) for `url`.
+  std::vector<std::string> config_env(const std::string& url,
+                                      const std::string& extra = "from = cron@example.com\n") {
+    ::mkdir((files_.path() + "/smtpc").c_str(), 0700);
+    files_.write_file("smtpc/config", "[default]\nurl = " + url + "\n" + extra);
+    return {"XDG_CONFIG_HOME=" + files_.path(),
+            "SMTPC_CONFIG=", "SMTPC_URL=", "HOME=" + files_.path()};
+  }
+
+  RunResult sendmail(std::vector<std::string> args, const std::string& input,
+                     const std::vector<std::string>& env) {
+    args.insert(args.begin(), sendmail_);
+    return run_program(std::move(args), input, env);
+  }
+
+  TempDir files_;
+  std::string sendmail_;
+};
+
+TEST_F(SendmailTest, SymlinkWithConfigFileDeliversWithTOi) {
+  SmtpServer server;
+  const auto env = config_env(server.url());
+  const auto run = sendmail({"-t", "-oi"},
+                            "To: me@example.com\nSubject: cron\n\nhello\n.\nafter the dot\n", env);
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_EQ(messages[0].envelope.mail_from, "cron@example.com");
+  EXPECT_THAT(messages[0].envelope.rcpt_tos, ElementsAre("me@example.com"));
+  const std::string header = header_of(messages[0].bytes);
+  EXPECT_THAT(header, HasSubstr("From: cron@example.com\r\n"));  // added: the message had none
+  EXPECT_THAT(header, HasSubstr("Date: "));
+  EXPECT_THAT(header, HasSubstr("Message-ID: <"));
+  EXPECT_THAT(messages[0].bytes, HasSubstr("\r\n\r\nhello\r\n.\r\nafter the dot\r\n"));
+}
+
+TEST_F(SendmailTest, CronStylePipeThroughTheShell) {
+  SmtpServer server;
+  auto env = config_env(server.url());
+  env.push_back("PATH=" + files_.path() + ":/usr/bin:/bin");
+  // What cron runs for MAILTO= (without -i: a lone "." ends the message).
+  const auto run =
+      run_program({"/bin/sh", "-c",
+                   "printf 'To: me@example.com\\nSubject: cron\\n\\nhello\\n.\\nnot sent\\n' | "
+                   "sendmail -t"},
+                  "", env);
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_THAT(messages[0].bytes, HasSubstr("Subject: cron\r\n"));
+  EXPECT_TRUE(messages[0].bytes.ends_with("\r\n\r\nhello\r\n")) << messages[0].bytes;
+}
+
+TEST_F(SendmailTest, RecipientsAsArgumentsAndSmtpcUrlWithoutConfig) {
+  SmtpServer server;
+  const auto run =
+      sendmail({"-f", "bounce@example.com", "-F", "Build Bot", "a@example.com", "b@example.com"},
+               "Subject: args\n\nbody\n",
+               {"SMTPC_URL=" + server.url(), "SMTPC_CONFIG=", "XDG_CONFIG_HOME=" + files_.path(),
+                "HOME=" + files_.path()});
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_EQ(messages[0].envelope.mail_from, "bounce@example.com");
+  EXPECT_THAT(messages[0].envelope.rcpt_tos, ElementsAre("a@example.com", "b@example.com"));
+  EXPECT_THAT(messages[0].bytes, HasSubstr("From: Build Bot <bounce@example.com>\r\n"));
+}
+
+TEST_F(SendmailTest, ExitCodesAreSysexits) {
+  const std::string input = "To: me@example.com\nSubject: x\n\nbody\n";
+  // EX_USAGE: no recipients at all.
+  EXPECT_EQ(sendmail({}, input, config_env("smtp://127.0.0.1:1")).exit_code, 64);
+  // EX_TEMPFAIL: nothing listens.
+  const auto closed = "smtp://127.0.0.1:" + std::to_string(closed_port());
+  const auto tempfail = sendmail({"-t", "-i"}, input, config_env(closed));
+  EXPECT_EQ(tempfail.exit_code, 75) << tempfail.err;
+  EXPECT_THAT(tempfail.err, HasSubstr("sendmail: "));
+  // EX_UNAVAILABLE: the server refuses the recipient with 550.
+  SmtpServer refusing({"--refuse-rcpt", "me@example.com"});
+  EXPECT_EQ(sendmail({"-t", "-i"}, input, config_env(refusing.url())).exit_code, 69);
+  // EX_DATAERR: -t but the message names nobody.
+  EXPECT_EQ(sendmail({"-t", "-i"}, "Subject: x\n\nbody\n", config_env(closed)).exit_code, 65);
+  // EX_CONFIG: no server configured.
+  const std::vector<std::string> empty_env{
+      "SMTPC_URL=", "SMTPC_CONFIG=", "XDG_CONFIG_HOME=" + files_.path() + "/none",
+      "HOME=" + files_.path() + "/none"};
+  if (::access("/etc/smtpc.conf", F_OK) != 0) {
+    EXPECT_EQ(sendmail({"-t", "-i"}, input, empty_env).exit_code, 78);
+  }
+  // EX_NOPERM: a password in a config file others can read.
+  auto env = config_env(closed, "password = secret\n");
+  ::chmod((files_.path() + "/smtpc/config").c_str(), 0644);
+  const auto noperm = sendmail({"-t", "-i"}, input, env);
+  EXPECT_EQ(noperm.exit_code, 77);
+  EXPECT_THAT(noperm.err, HasSubstr("chmod 600"));
+}
+
 }  // namespace
 }  // namespace smtpc::it
