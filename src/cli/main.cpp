@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "credentials.hpp"
+#include "config.hpp"
 #include "options.hpp"
+#include "sendmail.hpp"
 #include "smtpc/error.hpp"
 
 namespace {
@@ -53,6 +55,7 @@ int report_mx_delivery(const smtpc::MxReport& report, const smtpc::cli::Options&
 
 int main(int argc, char** argv) {
   using smtpc::ExitCode;
+  if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   smtpc::cli::Options options;
   CLI::App app{"smtpc: send mail over SMTP with curl's command line"};
   app.set_version_flag("-V,--version",
@@ -70,7 +73,12 @@ int main(int argc, char** argv) {
   smtpc::cli::scrub_secrets(argc, argv);
   const bool show_errors = !options.silent || options.show_error;
   try {
+    smtpc::cli::apply_config_profile(options);  // --config, -a, or no URL given
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    if (options.compose.dump_message) {
+      smtpc::cli::write_message(spec, stdout);
+      return 0;
+    }
     FilePtr trace_file;
     if (options.trace_ascii) trace_file = open_output(*options.trace_ascii, "--trace-ascii");
     smtpc::Tracer tracer(smtpc::TraceOptions{

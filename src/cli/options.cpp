@@ -139,6 +139,7 @@ void add_options(CLI::App& app, Options& options) {
   app.add_option("--dns-servers", options.dns_servers,
                  "With --mx: IPv4ADDR[:PORT][,...] DNS servers instead of the system's");
   app.add_option("--mx-port", options.mx_port, "With --mx: connect to this port instead of 25");
+  add_compose_options(app, options.compose);
 }
 
 JobSpec make_job_spec(const Options& options) {
@@ -155,7 +156,9 @@ JobSpec make_job_spec(const Options& options) {
   }
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
 
-  if (options.upload_file) {
+  if (apply_compose(options, spec)) {
+    // A composed or edited message: apply_compose set the mode, envelope and source.
+  } else if (options.upload_file) {
     if (options.upload_file->empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
     if (session.forward_paths.empty()) {
       // curl would send HELP here and no mail at all, and still exit 0.

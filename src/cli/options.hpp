@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compose_options.hpp"
 #include "smtpc/job.hpp"
 #include "smtpc/mx_delivery.hpp"
 
@@ -61,6 +62,7 @@ struct Options {
   bool mx = false;                         // --mx, or a URL without a host
   std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
   std::optional<int> mx_port;              // --mx-port
+  ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --config, ...
 };
 
 /// Declares every option on `app`, bound to `options`.

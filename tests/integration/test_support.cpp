@@ -99,13 +99,29 @@ class FileActions {
   posix_spawn_file_actions_t actions_{};
 };
 
-pid_t spawn(const std::vector<std::string>& argv, const FileActions& actions) {
+pid_t spawn(const std::vector<std::string>& argv, const FileActions& actions,
+            const std::vector<std::string>& env = {}) {
+  // The environment: ours, with each NAME=value of `env` replacing or adding NAME.
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto name = text.substr(0, text.find('=') + 1);
+    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& e) {
+      return e.compare(0, name.size(), name) == 0;
+    });
+    if (!replaced) entries.emplace_back(text);
+  }
+  entries.insert(entries.end(), env.begin(), env.end());
+  std::vector<char*> environment;
+  for (auto& entry : entries) environment.push_back(entry.data());
+  environment.push_back(nullptr);
   std::vector<char*> pointers;
   pointers.reserve(argv.size() + 1);
   for (const auto& arg : argv) pointers.push_back(const_cast<char*>(arg.c_str()));
   pointers.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, pointers[0], actions.get(), nullptr, pointers.data(), environ);
+  const int rc =
+      posix_spawn(&pid, pointers[0], actions.get(), nullptr, pointers.data(), environment.data());
   if (rc != 0) {
     throw std::system_error(rc, std::generic_category(), "posix_spawn " + argv[0]);
   }
@@ -302,8 +318,13 @@ std::string host_option(const std::vector<std::string>& options) {
 
 RunResult run_smtpc(std::vector<std::string> args, std::string stdin_data,
                     std::chrono::seconds timeout) {
-  ignore_sigpipe_once();
   args.insert(args.begin(), SMTPC_BINARY);
+  return run_program(std::move(args), std::move(stdin_data), {}, timeout);
+}
+
+RunResult run_program(std::vector<std::string> args, std::string stdin_data,
+                      std::vector<std::string> env, std::chrono::seconds timeout) {
+  ignore_sigpipe_once();
   Pipe in = make_pipe();
   Pipe out = make_pipe();
   Pipe err = make_pipe();
@@ -314,7 +335,7 @@ RunResult run_smtpc(std::vector<std::string> args, std::string stdin_data,
 
   const auto start = Clock::now();
   const auto deadline = start + timeout;
-  const pid_t pid = spawn(args, actions);
+  const pid_t pid = spawn(args, actions, env);
   in.read.reset();
   out.write.reset();
   err.write.reset();
@@ -366,7 +387,7 @@ RunResult run_smtpc(std::vector<std::string> args, std::string stdin_data,
     ::kill(pid, SIGKILL);
     int ignored = 0;
     ::waitpid(pid, &ignored, 0);
-    ADD_FAILURE() << "smtpc did not finish within " << timeout.count()
+    ADD_FAILURE() << args[0] << " did not finish within " << timeout.count()
                   << " s and was killed: " << shell_words(args) << "\nstderr so far:\n"
                   << result.err;
   } else {

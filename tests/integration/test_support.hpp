@@ -25,6 +25,12 @@ struct RunResult {
 RunResult run_smtpc(std::vector<std::string> args, std::string stdin_data = "",
                     std::chrono::seconds timeout = std::chrono::seconds(60));
 
+/// Runs the program args[0] (a path) with the arguments after it, in our environment with
+/// `env` ("NAME=value" each) added or replacing; otherwise as run_smtpc.
+RunResult run_program(std::vector<std::string> args, std::string stdin_data = "",
+                      std::vector<std::string> env = {},
+                      std::chrono::seconds timeout = std::chrono::seconds(60));
+
 /// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
 class TempDir {
  public:

@@ -1,0 +1,65 @@
+// Options that compose a message (--subject, --body, --html, --attach, -H) or edit an
+// upload's header section (-t, -H with -T), and the hook that turns them into the job's
+// message source.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smtpc/composed_message.hpp"
+#include "smtpc/job.hpp"
+
+namespace smtpc::cli {
+
+struct Options;
+
+struct ComposeOptions {
+  std::optional<std::string> subject;  // --subject TEXT
+  std::optional<std::string> body;     // --body TEXT | @FILE | -
+  std::optional<std::string> html;     // --html TEXT | @FILE
+  std::vector<std::string> attach;     // --attach FILE[;type=MIME][;filename=NAME]
+  std::vector<std::string> headers;    // -H 'Name: value'
+  bool dump_message = false;           // --dump-message: write it to stdout, do not send
+  bool read_recipients = false;        // -t: envelope recipients from To/Cc/Bcc
+  bool no_auto_headers = false;        // --no-auto-headers: no Date/Message-ID with -t
+  std::optional<std::string> config;   // --config FILE
+  std::optional<std::string> account;  // -a/--account NAME
+
+  // Set by sendmail mode only.
+  bool sendmail = false;                 // add From/Date/Message-ID when missing
+  bool stop_at_lone_dot = false;         // without -i/-oi
+  std::optional<std::string> full_name;  // -F NAME: the From display name
+};
+
+/// Declares the composition, -t and configuration options on `app`.
+void add_compose_options(CLI::App& app, ComposeOptions& options);
+
+/// Whether the options compose a new message (rather than upload or edit one).
+[[nodiscard]] bool composes_message(const Options& options);
+
+/// --attach's argument: FILE[;type=MIME][;filename=NAME] (curl -F's spelling).
+/// Throws Error(FailedInit) for an empty file name or type.
+[[nodiscard]] Attachment parse_attach(std::string_view text);
+
+/// A -H argument "Name: value" split, the name checked (RFC 5322 §3.6.8 ftext) and the
+/// value checked for CR/LF. Throws Error(FailedInit).
+[[nodiscard]] std::pair<std::string, std::string> parse_header_option(std::string_view text);
+
+/// The make_job_spec hook: when the options compose a message, or edit an upload (-t,
+/// -H with -T, sendmail mode), sets spec.open_message, the mode and the envelope
+/// (recipients from the headers with -t, the sender from From without --mail-from) and
+/// returns true. Returns false for a plain -T upload or no upload: curl's behaviour.
+/// Reads the body, or the upload's header section, now: -t needs the recipients before
+/// connecting. Throws Error(FailedInit) for bad usage or addresses, Error(ReadError)
+/// for unreadable bodies and uploads.
+bool apply_compose(const Options& options, JobSpec& spec);
+
+/// --dump-message: writes the job's message to `out` without sending it.
+/// Throws Error(ReadError) or Error(WriteError).
+void write_message(const JobSpec& spec, std::FILE* out);
+
+}  // namespace smtpc::cli

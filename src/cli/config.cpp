@@ -1,0 +1,228 @@
+// Config files with named accounts (msmtp's idea, INI-like syntax) and their permission check.
+#include "config.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "options.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+constexpr std::array<std::string_view, 19> kKeys{
+    "url",  "user",    "password",     "password-file", "password-command", "netrc",  "netrc-file",
+    "from", "ssl",     "ssl-reqd",     "insecure",      "cacert",           "capath", "cert",
+    "key",  "tls-max", "pinnedpubkey", "login-options", "sasl-authzid"};
+constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::optional<bool> parse_bool(std::string_view value) {
+  for (const auto yes : {"yes", "on", "true", "1"}) {
+    if (value == yes) return true;
+  }
+  for (const auto no : {"no", "off", "false", "0"}) {
+    if (value == no) return false;
+  }
+  return std::nullopt;
+}
+
+bool is_boolean_key(std::string_view key) {
+  return std::find(std::begin(kBooleanKeys), std::end(kBooleanKeys), key) != std::end(kBooleanKeys);
+}
+
+}  // namespace
+
+ConfigFile parse_config(std::string_view text, const std::string& path) {
+  ConfigFile config;
+  config.path = path;
+  std::map<std::string, std::size_t> account_lines;
+  std::map<std::string, std::string>* current = nullptr;
+  std::size_t number = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    ++number;
+    auto fail = [&](const std::string& what) {
+      throw Error(ExitCode::FailedInit, fmt::format("{}:{}: {}", path, number, what));
+    };
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    if (line.front() == '[') {
+      if (line.back() != ']') fail("expected [account-name]");
+      const std::string name(trim(line.substr(1, line.size() - 2)));
+      if (name.empty()) fail("empty account name");
+      if (const auto seen = account_lines.find(name); seen != account_lines.end()) {
+        fail(fmt::format("account [{}] was already defined on line {}", name, seen->second));
+      }
+      account_lines[name] = number;
+      current = &config.accounts[name];
+      continue;
+    }
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos) fail("expected key = value");
+    const std::string key(trim(line.substr(0, equals)));
+    std::string_view value = trim(line.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (current == nullptr) fail(fmt::format("\"{}\" comes before any [account]", key));
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end() && !is_boolean_key(key)) {
+      fail(fmt::format("unknown key \"{}\"", key));
+    }
+    if (is_boolean_key(key) && !parse_bool(value)) {
+      fail(fmt::format("{}: expected yes or no, got \"{}\"", key, value));
+    }
+    if (key == "netrc" && !parse_bool(value) && value != "optional") {
+      fail(fmt::format("netrc: expected yes, no or optional, got \"{}\"", value));
+    }
+    if (!current->emplace(key, std::string(value)).second) {
+      fail(fmt::format("\"{}\" is set twice in this account", key));
+    }
+    if (key == "password") config.has_password = true;
+  }
+  return config;
+}
+
+void check_config_permissions(const std::string& path, unsigned mode, bool has_password) {
+  if (!has_password || (mode & 044U) == 0) return;
+  throw ConfigPermissionError(
+      ExitCode::FailedInit,
+      fmt::format("config file {} holds a password but the group or others can read it (mode "
+                  "{:04o}): run 'chmod 600 {}', or use password-file or password-command",
+                  path, mode & 07777U, path));
+}
+
+std::optional<std::string> find_config_file(const std::function<const char*(const char*)>& get_env,
+                                            const std::function<bool(const std::string&)>& exists) {
+  auto env = [&](const char* name) -> std::optional<std::string> {
+    const char* value = get_env(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+  if (auto explicit_path = env("SMTPC_CONFIG")) return explicit_path;
+  std::vector<std::string> candidates;
+  const auto home = env("HOME");
+  if (auto xdg = env("XDG_CONFIG_HOME")) {
+    candidates.push_back(*xdg + "/smtpc/config");
+  } else if (home) {
+    candidates.push_back(*home + "/.config/smtpc/config");
+  }
+  if (home) candidates.push_back(*home + "/.smtpcrc");
+  candidates.emplace_back("/etc/smtpc.conf");
+  for (const auto& candidate : candidates) {
+    if (exists(candidate)) return candidate;
+  }
+  return std::nullopt;
+}
+
+ConfigFile load_config(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("cannot read config file {}: {}", path, std::strerror(errno)));
+  }
+  std::string text;
+  struct stat info {};
+  const bool stat_ok = ::fstat(fd, &info) == 0;
+  std::array<char, 4096> buffer{};
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer.data(), buffer.size())) > 0 && text.size() < 1024 * 1024) {
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  const int read_errno = errno;
+  ::close(fd);
+  if (n < 0 || !stat_ok) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("cannot read config file {}: {}", path, std::strerror(read_errno)));
+  }
+  ConfigFile config = parse_config(text, path);
+  check_config_permissions(path, static_cast<unsigned>(info.st_mode), config.has_password);
+  return config;
+}
+
+void apply_account(const ConfigFile& config, const std::optional<std::string>& account,
+                   Options& options) {
+  const std::string name = account.value_or("default");
+  const auto found = config.accounts.find(name);
+  if (found == config.accounts.end()) {
+    throw Error(
+        ExitCode::FailedInit,
+        account ? fmt::format("no account [{}] in {}", name, config.path)
+                : fmt::format("no [default] account in {}: choose one with -a NAME", config.path));
+  }
+  const auto& keys = found->second;
+  auto value = [&](std::string_view key) -> std::optional<std::string> {
+    const auto it = keys.find(std::string(key));
+    return it == keys.end() ? std::nullopt : std::optional(it->second);
+  };
+  auto fill = [&](std::optional<std::string>& field, std::string_view key) {
+    if (!field) field = value(key);
+  };
+  auto flag = [&](bool& field, std::string_view key) {
+    if (auto v = value(key)) field = field || parse_bool(*v).value_or(false);
+  };
+  if (options.url.empty()) options.url = value("url").value_or("");
+  const bool user_from_config = !options.user && value("user");
+  fill(options.user, "user");
+  if (user_from_config && value("password")) *options.user += ":" + *value("password");
+  fill(options.password_file, "password-file");
+  fill(options.password_command, "password-command");
+  if (auto netrc = value("netrc")) {
+    if (*netrc == "optional") {
+      options.netrc_optional = true;
+    } else {
+      flag(options.netrc, "netrc");
+    }
+  }
+  fill(options.netrc_file, "netrc-file");
+  fill(options.mail_from, "from");
+  flag(options.ssl, "ssl");
+  flag(options.ssl_reqd, "ssl-reqd");
+  flag(options.insecure, "insecure");
+  flag(options.allow_plaintext_auth, "allow-plaintext-auth");
+  fill(options.cacert, "cacert");
+  fill(options.capath, "capath");
+  fill(options.cert, "cert");
+  fill(options.key, "key");
+  fill(options.tls_max, "tls-max");
+  fill(options.pinnedpubkey, "pinnedpubkey");
+  fill(options.login_options, "login-options");
+  fill(options.sasl_authzid, "sasl-authzid");
+}
+
+void apply_config_profile(Options& options) {
+  const ComposeOptions& c = options.compose;
+  if (!c.config && !c.account && !options.url.empty()) return;  // a plain curl command line
+  std::optional<std::string> path = c.config;
+  if (!path) {
+    path = find_config_file([](const char* name) { return std::getenv(name); },
+                            [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
+  }
+  if (!path) {
+    if (c.account) {
+      throw Error(ExitCode::FailedInit, "-a/--account given but no config file was found");
+    }
+    return;  // no URL and no config: make_job_spec reports the missing URL
+  }
+  apply_account(load_config(*path), c.account, options);
+}
+
+}  // namespace smtpc::cli

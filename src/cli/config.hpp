@@ -1,0 +1,61 @@
+// Configuration profiles: an INI-like file of named accounts (url, user, password source,
+// from address, TLS settings) that fill in what the command line leaves out.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "smtpc/error.hpp"
+
+namespace smtpc::cli {
+
+struct Options;
+
+/// A parsed config file: account name -> key -> value.
+struct ConfigFile {
+  std::string path;
+  std::map<std::string, std::map<std::string, std::string>> accounts;
+  bool has_password = false;  // some account holds a `password` key
+};
+
+/// The file holds a password but others can read it.
+class ConfigPermissionError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Parses `text`: "[name]" starts an account, "key = value" sets a key (a value may be
+/// double-quoted to keep blanks), "#" and ";" start comment lines. Keys: url, user,
+/// password, password-file, password-command, netrc, netrc-file, from, ssl, ssl-reqd,
+/// insecure, cacert, capath, cert, key, tls-max, pinnedpubkey, login-options,
+/// sasl-authzid, allow-plaintext-auth. Throws Error(FailedInit) "PATH:LINE: problem" for
+/// an unknown key, a key outside an account, a repeated account or key, a bad yes/no.
+[[nodiscard]] ConfigFile parse_config(std::string_view text, const std::string& path);
+
+/// Refuses (ConfigPermissionError, FailedInit) a file with a password whose mode lets the
+/// group or others read it; the message says to run chmod 600.
+void check_config_permissions(const std::string& path, unsigned mode, bool has_password);
+
+/// The config file to read: $SMTPC_CONFIG, $XDG_CONFIG_HOME/smtpc/config (default
+/// ~/.config/smtpc/config), ~/.smtpcrc, /etc/smtpc.conf; the first that exists.
+[[nodiscard]] std::optional<std::string> find_config_file(
+    const std::function<const char*(const char*)>& get_env,
+    const std::function<bool(const std::string&)>& exists);
+
+/// Reads, parses and permission-checks `path`. Throws Error(FailedInit).
+[[nodiscard]] ConfigFile load_config(const std::string& path);
+
+/// Fills what `options` leaves unset from `account` (or "default"). Throws
+/// Error(FailedInit) when that account is not in the file.
+void apply_account(const ConfigFile& config, const std::optional<std::string>& account,
+                   Options& options);
+
+/// Normal mode: with --config, -a, or no URL on the command line, reads the config file
+/// and applies the account. Without those a curl command line is left untouched.
+/// Throws Error(FailedInit).
+void apply_config_profile(Options& options);
+
+}  // namespace smtpc::cli

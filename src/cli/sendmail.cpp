@@ -1,0 +1,188 @@
+// sendmail mode: sendmail's command line -> Options -> the usual job, sysexits on failure.
+#include "sendmail.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
+
+#include "config.hpp"
+#include "options.hpp"
+#include "smtpc/address_list.hpp"
+#include "smtpc/job.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+[[noreturn]] void usage(const std::string& what) { throw Error(ExitCode::FailedInit, what); }
+
+std::string base_name(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+}  // namespace
+
+SendmailArgs parse_sendmail_args(const std::vector<std::string>& args) {
+  SendmailArgs out;
+  bool options_done = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    // The value of -x: attached ("-fADDR") or the next argument ("-f ADDR").
+    auto value = [&](std::size_t prefix) -> std::string {
+      if (arg.size() > prefix) return arg.substr(prefix);
+      if (i + 1 >= args.size()) usage(fmt::format("option {} needs an argument", arg));
+      return args[++i];
+    };
+    if (options_done || arg.empty() || arg.front() != '-' || arg == "-") {
+      for (auto& mailbox : parse_address_list(arg)) {
+        out.recipients.push_back(std::move(mailbox.address));
+      }
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+    } else if (arg == "--sendmail") {
+      continue;
+    } else if (arg.find_first_not_of("tiv", 1) == std::string::npos) {  // -t, -i, -v, -ti...
+      for (const char c : std::string_view(arg).substr(1)) {
+        if (c == 't') out.read_recipients = true;
+        if (c == 'i') out.ignore_dots = true;
+        if (c == 'v') ++out.verbose;
+      }
+    } else if (arg == "-oi") {
+      out.ignore_dots = true;
+    } else if (arg.starts_with("-f") || arg.starts_with("-r")) {
+      out.from = value(2);
+    } else if (arg.starts_with("-F")) {
+      out.full_name = value(2);
+    } else if (arg.starts_with("-C")) {
+      out.config = value(2);
+    } else if (arg.starts_with("-a")) {
+      out.account = value(2);
+    } else if (arg == "-bm" || arg.starts_with("-o")) {
+      // Deliver mail (the default) and sendmail's -o options: accepted, no effect.
+      if (arg == "-o") (void)value(2);
+    } else if (arg.size() >= 2 && std::string_view("BNRVLXhO").find(arg[1]) != std::string::npos) {
+      (void)value(2);  // body type, DSN, envelope id, ...: accepted, no effect
+    } else if (arg.starts_with("-b") || arg.starts_with("-q")) {
+      usage(fmt::format("{}: smtpc's sendmail mode only sends mail (-bm)", arg));
+    } else {
+      usage(fmt::format("unknown option {}", arg));
+    }
+  }
+  return out;
+}
+
+SysExit sendmail_exit_code(const Error& error, SendmailStage stage) {
+  switch (stage) {
+    case SendmailStage::Arguments:
+      return SysExit::Usage;
+    case SendmailStage::Configuration:
+      return SysExit::Config;
+    case SendmailStage::Message:
+      switch (error.code()) {
+        case ExitCode::UnsupportedProtocol:
+        case ExitCode::UrlMalformat:
+          return SysExit::Config;
+        case ExitCode::ReadError:
+          return SysExit::IoErr;
+        default:
+          return SysExit::DataErr;
+      }
+    case SendmailStage::Delivery:
+      break;
+  }
+  if (error.reply()) {
+    if (error.reply()->code.transient()) return SysExit::TempFail;
+    if (error.reply()->code.permanent()) return SysExit::Unavailable;
+  }
+  switch (error.code()) {
+    case ExitCode::LoginDenied:
+      return SysExit::NoPerm;
+    case ExitCode::ReadError:
+    case ExitCode::WriteError:
+      return SysExit::IoErr;
+    case ExitCode::FailedInit:
+    case ExitCode::SslCacertBadFile:
+    case ExitCode::SslCertProblem:
+      return SysExit::Config;
+    case ExitCode::PeerFailedVerification:
+    case ExitCode::SslPinnedPubKeyMismatch:
+    case ExitCode::UseSslFailed:
+    case ExitCode::UnsupportedProtocol:
+      return SysExit::Unavailable;
+    default:  // resolve, connect, timeouts, I/O and protocol failures: try again later
+      return SysExit::TempFail;
+  }
+}
+
+bool is_sendmail_invocation(int argc, char** argv) {
+  if (argc > 0 && argv[0] != nullptr && base_name(argv[0]) == "sendmail") return true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--sendmail") return true;
+  }
+  return false;
+}
+
+int run_sendmail(int argc, char** argv) {
+  const std::string program = argc > 0 && argv[0] != nullptr ? base_name(argv[0]) : "sendmail";
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  SendmailStage stage = SendmailStage::Arguments;
+  try {
+    const SendmailArgs parsed = parse_sendmail_args(args);
+    if (!parsed.read_recipients && parsed.recipients.empty()) {
+      usage("no recipients: give them as arguments, or -t to read them from the message");
+    }
+
+    stage = SendmailStage::Configuration;
+    Options options;
+    options.mail_from = parsed.from;
+    if (const char* url = std::getenv("SMTPC_URL"); url != nullptr && *url != '\0') {
+      options.url = url;
+    }
+    std::optional<std::string> path = parsed.config;
+    if (!path) {
+      path = find_config_file([](const char* name) { return std::getenv(name); },
+                              [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
+    }
+    if (path) {
+      apply_account(load_config(*path), parsed.account, options);
+    } else if (parsed.account) {
+      usage("-a given but no config file was found");
+    }
+    if (options.url.empty()) {
+      usage(
+          "no SMTP server configured: set url in ~/.config/smtpc/config (or /etc/smtpc.conf), "
+          "or SMTPC_URL");
+    }
+
+    stage = SendmailStage::Message;
+    options.mail_rcpt = parsed.recipients;
+    options.upload_file = "-";
+    options.verbose = parsed.verbose;
+    options.compose.sendmail = true;
+    options.compose.read_recipients = parsed.read_recipients;
+    options.compose.stop_at_lone_dot = !parsed.ignore_dots;
+    options.compose.full_name = parsed.full_name;
+    const JobSpec spec = make_job_spec(options);
+
+    stage = SendmailStage::Delivery;
+    Tracer tracer(TraceOptions{.verbosity = options.verbose});
+    (void)run_job(spec, tracer);
+    return 0;
+  } catch (const ConfigPermissionError& error) {
+    fmt::print(stderr, "{}: {}\n", program, error.what());
+    return static_cast<int>(SysExit::NoPerm);
+  } catch (const Error& error) {
+    fmt::print(stderr, "{}: {}\n", program, error.what());
+    return static_cast<int>(sendmail_exit_code(error, stage));
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "{}: internal error: {}\n", program, error.what());
+    return static_cast<int>(SysExit::Software);
+  }
+}
+
+}  // namespace smtpc::cli

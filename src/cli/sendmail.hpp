@@ -1,0 +1,58 @@
+// sendmail mode: the command line that cron, mail(1), logwatch and scripts use for
+// /usr/sbin/sendmail, mapped onto smtpc, with sysexits(3) exit codes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtpc/error.hpp"
+
+namespace smtpc::cli {
+
+/// sysexits.h values: what callers of sendmail check.
+enum class SysExit : int {
+  Ok = 0,
+  Usage = 64,        // EX_USAGE: bad command line
+  DataErr = 65,      // EX_DATAERR: the message is unusable (bad headers, no recipients)
+  Unavailable = 69,  // EX_UNAVAILABLE: the server refused for good (5xx), TLS not trusted
+  Software = 70,     // EX_SOFTWARE: internal error
+  IoErr = 74,        // EX_IOERR: reading the message failed
+  TempFail = 75,     // EX_TEMPFAIL: try again later (4xx, connection failures, timeouts)
+  NoPerm = 77,       // EX_NOPERM: login denied, config file readable by others
+  Config = 78,       // EX_CONFIG: no server configured, bad config file or URL
+};
+
+struct SendmailArgs {
+  std::vector<std::string> recipients;   // addresses from the arguments
+  bool read_recipients = false;          // -t
+  bool ignore_dots = false;              // -i, -oi: a lone "." does not end the input
+  std::optional<std::string> from;       // -f ADDR, -r ADDR
+  std::optional<std::string> full_name;  // -F NAME
+  std::optional<std::string> config;     // -C FILE
+  std::optional<std::string> account;    // -a NAME (as msmtp)
+  int verbose = 0;                       // -v
+};
+
+/// Parses sendmail's options (without argv[0] and --sendmail): -t, -i, -oi, -f/-r ADDR,
+/// -F NAME (attached or separate), -v, -C FILE, -a NAME; the no-ops -bm, -o* (-oem,
+/// -odi, ...), -B/-N/-R/-V/-L/-X/-h with their arguments; "--" ends options; every
+/// other argument is an address list. Throws Error(FailedInit) for other modes (-bs,
+/// -bd, -bp, -q...), unknown options, missing arguments and bad addresses.
+[[nodiscard]] SendmailArgs parse_sendmail_args(const std::vector<std::string>& args);
+
+/// Where a sendmail-mode run failed.
+enum class SendmailStage { Arguments, Configuration, Message, Delivery };
+
+/// The sysexits code for an error at `stage`. Delivery: a 4xx reply, connection and
+/// timeout failures are TempFail; a 5xx reply Unavailable; login denied NoPerm.
+[[nodiscard]] SysExit sendmail_exit_code(const Error& error, SendmailStage stage);
+
+/// Whether to run in sendmail mode: argv[0]'s base name is "sendmail", or --sendmail.
+[[nodiscard]] bool is_sendmail_invocation(int argc, char** argv);
+
+/// Runs sendmail mode: reads the message from standard input, sends it to the server of
+/// the config file's account (or $SMTPC_URL), returns a sysexits code.
+[[nodiscard]] int run_sendmail(int argc, char** argv);
+
+}  // namespace smtpc::cli

@@ -1,0 +1,77 @@
+// Composition options -> JobSpec: --attach and -H syntax, envelope from headers with -t.
+#include "compose_options.hpp"
+
+#include <gtest/gtest.h>
+
+#include "options.hpp"
+#include "smtpc/error.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+std::string read_all(MessageSource& source) {
+  std::string out;
+  std::vector<char> buffer(4096);
+  while (const std::size_t n = source.read(buffer)) out.append(buffer.data(), n);
+  return out;
+}
+
+JobSpec spec_for(std::vector<std::string> args) {
+  Options options;
+  CLI::App app;
+  add_options(app, options);
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  return make_job_spec(options);
+}
+
+TEST(ParseAttach, FileTypeAndName) {
+  const auto plain = parse_attach("build.log");
+  EXPECT_EQ(plain.path, "build.log");
+  EXPECT_FALSE(plain.content_type);
+  const auto full = parse_attach("a;b.bin;type=image/png;filename=pic.png");
+  EXPECT_EQ(full.path, "a;b.bin");
+  EXPECT_EQ(full.content_type, "image/png");
+  EXPECT_EQ(full.filename, "pic.png");
+  EXPECT_THROW((void)parse_attach(""), Error);
+  EXPECT_THROW((void)parse_attach("f;type="), Error);
+  EXPECT_THROW((void)parse_attach("f;filename=x;junk"), Error);
+}
+
+TEST(ParseHeaderOption, NameAndTrimmedValue) {
+  EXPECT_EQ(parse_header_option("X-Test:  yes "),
+            (std::pair<std::string, std::string>{"X-Test", "yes"}));
+  EXPECT_THROW((void)parse_header_option("no colon"), Error);
+  EXPECT_THROW((void)parse_header_option("Bad Name: x"), Error);
+  EXPECT_THROW((void)parse_header_option("X: a\r\nBcc: b"), Error);
+}
+
+TEST(ComposeOptions, ComposedMessageHasHeadersAndEnvelope) {
+  const auto spec =
+      spec_for({"smtp://h", "--mail-from", "me@example.com", "--mail-rcpt", "you@example.com",
+                "--subject", "hi", "--body", "text", "-H", "Cc: c@example.com", "-t"});
+  EXPECT_EQ(spec.session.mode, SessionMode::SendMail);
+  EXPECT_EQ(spec.session.forward_paths,
+            (std::vector<std::string>{"you@example.com", "c@example.com"}));
+  ASSERT_TRUE(spec.open_message);
+  const std::string message = read_all(*spec.open_message());
+  EXPECT_NE(message.find("From: me@example.com\r\nTo: you@example.com\r\nCc: c@example.com\r\n"
+                         "Subject: hi\r\n"),
+            std::string::npos)
+      << message;
+}
+
+TEST(ComposeOptions, MimeFieldsCannotBeOverridden) {
+  EXPECT_THROW((void)spec_for({"smtp://h", "--mail-from", "a@x", "--mail-rcpt", "b@x", "--body",
+                               "t", "-H", "Content-Type: text/html"}),
+               Error);
+}
+
+TEST(ComposeOptions, PlainUploadIsLeftToCurlBehaviour) {
+  const auto spec = spec_for({"smtp://h", "--mail-rcpt", "a@x", "-T", "mail.txt"});
+  EXPECT_FALSE(spec.open_message);
+  EXPECT_EQ(spec.upload_path, "mail.txt");
+}
+
+}  // namespace
+}  // namespace smtpc::cli

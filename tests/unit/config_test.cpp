@@ -1,0 +1,121 @@
+// Config files: syntax, line-numbered errors, account selection, precedence of the
+// command line, the search order and the permission check.
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "options.hpp"
+#include "smtpc/error.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+constexpr std::string_view kExample =
+    "# accounts\n"
+    "[default]\n"
+    "url = smtps://smtp.example.com\n"
+    "user = me@example.com\n"
+    "password-command = pass show mail/example\n"
+    "from = me@example.com\n"
+    "\n"
+    "; the lab relay\n"
+    "[lab]\n"
+    "url=smtp://127.0.0.1:2525\n"
+    "from = \" cron@example.com \"\n"
+    "ssl = no\n";
+
+std::string error_of(std::string_view text) {
+  try {
+    (void)parse_config(text, "cfg");
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(Config, ParsesAccountsFromTheIssueExample) {
+  const auto config = parse_config(kExample, "cfg");
+  ASSERT_EQ(config.accounts.size(), 2U);
+  EXPECT_EQ(config.accounts.at("default").at("password-command"), "pass show mail/example");
+  EXPECT_EQ(config.accounts.at("lab").at("url"), "smtp://127.0.0.1:2525");
+  EXPECT_EQ(config.accounts.at("lab").at("from"), " cron@example.com ");
+  EXPECT_FALSE(config.has_password);
+  EXPECT_TRUE(parse_config("[a]\npassword = secret\n", "cfg").has_password);
+}
+
+TEST(Config, ErrorsNameTheLine) {
+  EXPECT_EQ(error_of("url = x\n"), "cfg:1: \"url\" comes before any [account]");
+  EXPECT_EQ(error_of("[a]\n\nurl smtp://x\n"), "cfg:3: expected key = value");
+  EXPECT_EQ(error_of("[a]\nport = 25\n"), "cfg:2: unknown key \"port\"");
+  EXPECT_EQ(error_of("[a]\n[a]\n"), "cfg:2: account [a] was already defined on line 1");
+  EXPECT_EQ(error_of("[a]\nssl = maybe\n"), "cfg:2: ssl: expected yes or no, got \"maybe\"");
+  EXPECT_EQ(error_of("[a]\nurl = x\nurl = y\n"), "cfg:3: \"url\" is set twice in this account");
+  EXPECT_EQ(error_of("[a\n"), "cfg:1: expected [account-name]");
+}
+
+TEST(Config, AccountFillsOnlyWhatTheCommandLineLeftOut) {
+  const auto config = parse_config(kExample, "cfg");
+  Options options;
+  options.mail_from = "override@example.com";
+  apply_account(config, std::nullopt, options);
+  EXPECT_EQ(options.url, "smtps://smtp.example.com");
+  EXPECT_EQ(options.user, "me@example.com");
+  EXPECT_EQ(options.password_command, "pass show mail/example");
+  EXPECT_EQ(options.mail_from, "override@example.com");
+
+  Options lab;
+  lab.url = "smtp://given";
+  apply_account(config, "lab", lab);
+  EXPECT_EQ(lab.url, "smtp://given");
+  EXPECT_FALSE(lab.ssl);
+  EXPECT_THROW(apply_account(config, std::string("nope"), lab), Error);
+}
+
+TEST(Config, InlinePasswordJoinsTheUser) {
+  Options options;
+  apply_account(parse_config("[default]\nuser = u\npassword = p:w\nnetrc = optional\n", "c"),
+                std::nullopt, options);
+  EXPECT_EQ(options.user, "u:p:w");
+  EXPECT_TRUE(options.netrc_optional);
+}
+
+TEST(Config, PermissionCheckOnlyForPasswords) {
+  EXPECT_NO_THROW(check_config_permissions("c", 0100644, false));
+  EXPECT_NO_THROW(check_config_permissions("c", 0100600, true));
+  EXPECT_THROW(check_config_permissions("c", 0100640, true), ConfigPermissionError);
+  try {
+    check_config_permissions("/home/me/.smtpcrc", 0100604, true);
+    FAIL();
+  } catch (const ConfigPermissionError& error) {
+    EXPECT_NE(std::string(error.what()).find("chmod 600 /home/me/.smtpcrc"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("0604"), std::string::npos);
+  }
+}
+
+TEST(Config, SearchOrder) {
+  std::map<std::string, std::string> env{{"HOME", "/h"}};
+  std::set<std::string> files{"/h/.config/smtpc/config", "/h/.smtpcrc", "/etc/smtpc.conf"};
+  auto get_env = [&](const char* name) -> const char* {
+    const auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  auto exists = [&](const std::string& path) { return files.count(path) > 0; };
+  EXPECT_EQ(find_config_file(get_env, exists), "/h/.config/smtpc/config");
+  env["XDG_CONFIG_HOME"] = "/x";
+  EXPECT_EQ(find_config_file(get_env, exists), "/h/.smtpcrc");
+  files.insert("/x/smtpc/config");
+  EXPECT_EQ(find_config_file(get_env, exists), "/x/smtpc/config");
+  env["SMTPC_CONFIG"] = "/given";
+  EXPECT_EQ(find_config_file(get_env, exists), "/given");
+  env.clear();
+  files = {"/etc/smtpc.conf"};
+  EXPECT_EQ(find_config_file(get_env, exists), "/etc/smtpc.conf");
+  files.clear();
+  EXPECT_EQ(find_config_file(get_env, exists), std::nullopt);
+}
+
+}  // namespace
+}  // namespace smtpc::cli
