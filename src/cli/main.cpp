@@ -7,8 +7,8 @@
 #include <cstring>
 #include <memory>
 
-#include "credentials.hpp"
 #include "config.hpp"
+#include "credentials.hpp"
 #include "options.hpp"
 #include "sendmail.hpp"
 #include "smtpc/error.hpp"
