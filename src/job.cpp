@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <type_traits>
 
@@ -19,6 +20,8 @@ namespace {
 
 // Large reads and writes keep system calls few; memory stays bounded by about twice this.
 constexpr std::size_t kChunkSize = 256 * 1024;
+// BDAT chunks are larger: each costs a reply, and replies must not pile up unread.
+constexpr std::size_t kBdatChunkSize = 1024 * 1024;
 // After QUIT nothing more can be lost: do not wait long for the goodbye.
 constexpr std::chrono::milliseconds kQuitReplyTimeout{5000};
 
@@ -29,48 +32,79 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-class BodyWriter {
+// One message to send: its source and, for the first, the chunk read before connecting.
+class Upload {
  public:
-  explicit BodyWriter(MessageSource& source) : source_(source) { buffer_.resize(kChunkSize); }
+  explicit Upload(std::unique_ptr<MessageSource> source) : source_(std::move(source)) {}
 
   /// Reads the first chunk before connecting, so that an empty or unreadable upload is
   /// refused before the server sees anything.
-  void prefetch() {
-    const std::size_t got = source_.read(buffer_);
-    if (got == 0) {
-      throw Error(ExitCode::ReadError,
-                  fmt::format("the upload from {} is empty: refusing to send an empty message",
-                              source_.name()));
+  void prefetch(std::vector<char>& buffer) {
+    // Fill the buffer (a pipe gives short reads): a message that fits is then known whole.
+    while (prefetched_ < buffer.size()) {
+      const std::size_t got =
+          source_->read(std::span<char>(buffer.data() + prefetched_, buffer.size() - prefetched_));
+      if (got == 0) {
+        complete_ = true;
+        break;
+      }
+      prefetched_ += got;
     }
-    prefetched_ = got;
+    if (prefetched_ == 0) refuse_empty();
+    prefetch_buffer_ = &buffer;
+  }
+  void refuse_empty() const {
+    throw Error(ExitCode::ReadError,
+                fmt::format("the upload from {} is empty: refusing to send an empty message",
+                            source_->name()));
   }
 
-  /// Streams the whole body, encoded for DATA, and returns the bytes written.
-  std::size_t write(Connection& connection) {
-    DotStuffer stuffer;
-    std::string wire;
-    wire.reserve(kChunkSize + kChunkSize / 2);
-    std::size_t written = 0;
-    auto flush = [&] {
-      connection.send_data(wire);
-      written += wire.size();
-      wire.clear();
-    };
-    std::size_t got = prefetched_;
-    while (got > 0) {
-      stuffer.encode(std::string_view(buffer_.data(), got), wire);
-      if (wire.size() >= kChunkSize) flush();
-      got = source_.read(buffer_);
+  /// SIZE= and whether BODY=8BITMIME is needed: known when the whole message was prefetched.
+  [[nodiscard]] MessageInfo info() const {
+    MessageInfo info;
+    info.size = complete_ ? std::optional<std::uint64_t>(prefetched_) : source_->size();
+    if (complete_) {
+      const auto* data = prefetch_buffer_->data();
+      info.eight_bit = std::any_of(data, data + prefetched_,
+                                   [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     }
-    stuffer.finish(wire);
-    flush();
-    return written;
+    return info;
   }
+
+  /// Streams the body through `encoder` into `sink(wire, last)` calls of about `chunk` bytes;
+  /// returns the bytes written.
+  template <class Sink>
+  std::size_t stream(std::vector<char>& buffer, DotStuffer& encoder, std::size_t chunk,
+                     const Sink& sink) {
+    std::string wire;
+    wire.reserve(chunk + chunk / 2);
+    std::size_t written = 0;
+    std::size_t got = prefetched_;
+    if (prefetch_buffer_ == nullptr) {
+      got = source_->read(buffer);
+      if (got == 0 && source_->size().value_or(1) == 0) refuse_empty();
+    }
+    while (got > 0) {
+      encoder.encode(std::string_view(buffer.data(), got), wire);
+      if (wire.size() >= chunk) {
+        sink(wire, false);
+        written += wire.size();
+        wire.clear();
+      }
+      got = source_->read(buffer);
+    }
+    encoder.finish(wire);
+    sink(wire, true);
+    return written + wire.size();
+  }
+
+  [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
 
  private:
-  MessageSource& source_;
-  std::vector<char> buffer_;
+  std::unique_ptr<MessageSource> source_;
+  std::vector<char>* prefetch_buffer_ = nullptr;
   std::size_t prefetched_ = 0;
+  bool complete_ = false;  // the prefetch reached the end of the message
 };
 
 // The address to connect to: the URL's host, or what --resolve maps it to.
@@ -121,14 +155,19 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer) {
 SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
   progress = JobProgress{};
   SessionConfig config = spec.session;
-  std::unique_ptr<MessageSource> source;
-  std::optional<BodyWriter> body;
+  std::vector<Upload> uploads;
+  std::vector<char> buffer(kChunkSize);
   if (config.mode == SessionMode::SendMail) {
-    source = spec.open_message ? spec.open_message()
-                               : std::make_unique<BodySource>(spec.upload_path.value_or("-"));
-    body.emplace(*source);
-    body->prefetch();
-    config.message_size = source->size();
+    uploads.emplace_back(spec.open_message
+                             ? spec.open_message()
+                             : std::make_unique<BodySource>(spec.upload_path.value_or("-")));
+    for (const auto& path : spec.more_upload_paths) {
+      uploads.emplace_back(std::make_unique<BodySource>(path));
+      if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
+    }
+    uploads.front().prefetch(buffer);
+    config.messages.clear();
+    for (const auto& upload : uploads) config.messages.push_back(upload.info());
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
 
@@ -162,36 +201,52 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
     }
   };
 
+  std::size_t current_message = 0;  // the next body to send
   Action action = next_reply();
   while (true) {
     for (const auto& warning : session.take_warnings()) tracer.warning(warning);
     State before = session.state();
-    std::optional<Action> next =
-        std::visit(Overloaded{
-                       [&](const SendCommands& send) -> std::optional<Action> {
-                         try {
-                           connection.send_commands(send.commands);
-                         } catch (const Error&) {
-                           if (session.state() != State::Quit) throw;
-                           return session.on_connection_closed();
-                         }
-                         return next_reply();
-                       },
-                       [&](const SendBody&) -> std::optional<Action> {
-                         tracer.data_summary(body->write(connection));
-                         return next_reply();
-                       },
-                       [&](const UpgradeTls&) -> std::optional<Action> {
-                         connection.upgrade([&](std::unique_ptr<Transport> plain) {
-                           return start_tls(std::move(plain), spec.tls, spec.url.host,
-                                            handshake_deadline(), tracer);
-                         });
-                         return session.on_tls_ready();
-                       },
-                       [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
-                       [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
-                   },
-                   action);
+    std::optional<Action> next = std::visit(
+        Overloaded{
+            [&](const SendCommands& send) -> std::optional<Action> {
+              try {
+                connection.send_commands(send.commands);
+              } catch (const Error&) {
+                if (session.state() != State::Quit) throw;
+                return session.on_connection_closed();
+              }
+              return next_reply();
+            },
+            [&](const SendBody& send) -> std::optional<Action> {
+              Upload& upload = uploads.at(current_message);
+              DotStuffer encoder(!send.chunked);
+              std::size_t bdat_commands = 0;
+              const std::size_t bytes =
+                  send.chunked
+                      ? upload.stream(buffer, encoder, kBdatChunkSize,
+                                      [&](const std::string& wire, bool last) {
+                                        connection.send_commands({bdat_command(wire.size(), last)});
+                                        connection.send_data(wire);
+                                        ++bdat_commands;
+                                      })
+                      : upload.stream(
+                            buffer, encoder, kChunkSize,
+                            [&](const std::string& wire, bool) { connection.send_data(wire); });
+              tracer.data_summary(bytes);
+              ++current_message;
+              return session.on_body_sent(bdat_commands);
+            },
+            [&](const UpgradeTls&) -> std::optional<Action> {
+              connection.upgrade([&](std::unique_ptr<Transport> plain) {
+                return start_tls(std::move(plain), spec.tls, spec.url.host, handshake_deadline(),
+                                 tracer);
+              });
+              return session.on_tls_ready();
+            },
+            [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
+            [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
+        },
+        action);
     if (!next) break;
     if (session.state() != before) {
       tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));
@@ -202,10 +257,25 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
   progress.tls = connection.transport().is_tls();
   if (auto* failed = std::get_if<Failed>(&action)) throw failed->error;
   SendResult result = std::get<Finished>(action).result;
-  for (const auto& refused : result.refused) {
-    tracer.warning(
-        fmt::format("recipient <{}> was refused: {}", refused.address, refused.reply.summary()));
+  const std::optional<Error>* first_error = nullptr;
+  for (std::size_t i = 0; i < result.messages.size(); ++i) {
+    const MessageResult& message = result.messages[i];
+    for (const auto& refused : message.refused) {
+      if (message.error) break;  // the error names the refusal
+      tracer.warning(
+          fmt::format("recipient <{}> was refused: {}", refused.address, refused.reply.summary()));
+    }
+    if (result.messages.size() > 1) {
+      const std::string& name = uploads.at(i).source().name();
+      tracer.note(
+          message.error
+              ? fmt::format("message {} ({}) NOT sent: {}", i + 1, name, message.error->what())
+              : fmt::format("message {} ({}) accepted: {}", i + 1, name,
+                            message.final_reply ? message.final_reply->summary() : ""));
+    }
+    if (message.error && first_error == nullptr) first_error = &message.error;
   }
+  if (first_error != nullptr) throw **first_error;
   return result;
 }
 

@@ -365,7 +365,8 @@ std::vector<std::string> MxReport::summary() const {
     const std::size_t count = domain.recipients.size();
     const std::string who = fmt::format("{} recipient{}", count, count == 1 ? "" : "s");
     if (domain.delivered()) {
-      const auto& reply = domain.result->final_reply;
+      const auto& messages = domain.result->messages;
+      const auto& reply = messages.empty() ? std::nullopt : messages.front().final_reply;
       lines.push_back(fmt::format("{}: delivered ({}) via {} [{}] ({}): {}", domain.domain, who,
                                   domain.mx_host.value_or("?"), domain.address.value_or("?"),
                                   domain.security, reply ? reply->summary() : "accepted"));

@@ -39,6 +39,8 @@ struct MailParameters {
   std::optional<std::uint64_t> size;  // SIZE= (RFC 1870)
   /// AUTH= (RFC 4954 §5): the authenticated submitter; "" is "<>" (unknown).
   std::optional<std::string> auth;
+  bool eight_bit_mime = false;  // BODY=8BITMIME (RFC 6152)
+  bool smtputf8 = false;        // SMTPUTF8 (RFC 6531)
 };
 /// RFC 3461 §4 xtext: "+" and "=", controls, space and non-ASCII become "+XX".
 [[nodiscard]] std::string xtext_encode(std::string_view text);
@@ -46,6 +48,8 @@ struct MailParameters {
                                         const MailParameters& parameters = {});
 [[nodiscard]] Command rcpt_to_command(std::string_view forward_path);
 [[nodiscard]] Command vrfy_command(std::string_view mailbox);
+/// "BDAT n" or "BDAT n LAST" (RFC 3030).
+[[nodiscard]] Command bdat_command(std::size_t size, bool last);
 [[nodiscard]] Command simple_command(std::string_view verb);  // DATA, QUIT, HELP, STARTTLS
 
 }  // namespace smtpc

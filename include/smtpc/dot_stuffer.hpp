@@ -13,12 +13,17 @@ namespace smtpc {
 /// another "."; finish() adds a final CRLF if missing and ".\r\n".
 class DotStuffer {
  public:
+  /// For BDAT (RFC 3030) there is no dot-stuffing and no end mark: `for_data` false keeps
+  /// only the line-end normalisation and the final CRLF.
+  explicit DotStuffer(bool for_data = true) : for_data_(for_data) {}
+
   /// Appends the encoding of `input` to `output`.
   void encode(std::string_view input, std::string& output);
   /// Appends what ends the body: any pending line end, a final CRLF if needed, ".\r\n".
   void finish(std::string& output);
 
  private:
+  bool for_data_;
   bool at_line_start_ = true;
   bool pending_cr_ = false;
 };

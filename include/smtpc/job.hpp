@@ -27,6 +27,8 @@ struct JobSpec {
   SmtpUrl url;
   SessionConfig session;                   // ehlo_name, paths, mode, tls policy
   std::optional<std::string> upload_path;  // "-" is standard input
+  /// Further -T files: each its own transaction on the same connection, same envelope.
+  std::vector<std::string> more_upload_paths;
   /// Opens the message instead of upload_path (e.g. a composed message) when set.
   std::function<std::unique_ptr<MessageSource>()> open_message;
   std::optional<std::chrono::milliseconds> connect_timeout;  // --connect-timeout

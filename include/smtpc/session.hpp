@@ -53,13 +53,24 @@ struct AuthSettings {
   std::optional<std::string> mail_auth;  // --mail-auth: MAIL FROM's AUTH= (RFC 4954 §5)
 };
 
+/// What is known of one message before it is sent.
+struct MessageInfo {
+  std::optional<std::uint64_t> size;  // SIZE= (RFC 1870), when known
+  /// It may hold bytes over 127: BODY=8BITMIME when offered (RFC 6152). True when unknown.
+  bool eight_bit = true;
+};
+
 struct SessionConfig {
   SessionMode mode = SessionMode::SendMail;
   std::string ehlo_name;
-  std::string reverse_path;                   // "" is the null reverse-path
-  std::vector<std::string> forward_paths;     // normalised mailboxes
-  bool allow_rcpt_failures = false;           // --mail-rcpt-allowfails
-  std::optional<std::uint64_t> message_size;  // for SIZE=, when known
+  std::string reverse_path;                // "" is the null reverse-path
+  std::vector<std::string> forward_paths;  // normalised mailboxes
+  bool allow_rcpt_failures = false;        // --mail-rcpt-allowfails
+  /// SendMail: one entry per message, each sent to the same envelope on this connection.
+  std::vector<MessageInfo> messages{MessageInfo{}};
+  bool use_pipelining = true;  // PIPELINING when offered (RFC 2920); --no-pipelining
+  bool use_chunking = true;    // CHUNKING/BDAT when offered (RFC 3030); --no-chunking
+  bool smtputf8 = false;       // an envelope address is not ASCII (RFC 6531)
   TlsPolicy tls = TlsPolicy::None;
   AuthSettings auth;
   std::string peer_address;  // numeric; decides whether credentials may go unencrypted
@@ -71,9 +82,11 @@ enum class State {
   Helo,
   StartTls,
   Auth,
+  Rset,
   MailFrom,
   RcptTo,
   Data,
+  Bdat,
   EndOfData,
   Help,
   Verify,
@@ -89,10 +102,16 @@ struct RefusedRecipient {
   Reply reply;
 };
 
-struct SendResult {
+/// The outcome of one message.
+struct MessageResult {
   std::vector<std::string> accepted;
   std::vector<RefusedRecipient> refused;
   std::optional<Reply> final_reply;  // reply to the end of data
+  std::optional<Error> error;        // set when the message was NOT accepted
+};
+
+struct SendResult {
+  std::vector<MessageResult> messages;  // SendMail: one per message, in order
   /// Lines a HELP or VRFY dialogue prints, as curl writes them: "214-..." each.
   std::vector<std::string> output;
 };
@@ -103,8 +122,12 @@ struct SendCommands {
 };
 /// STARTTLS was accepted: do the handshake, then call on_tls_ready().
 struct UpgradeTls {};
-/// DATA got 354: send the body, then feed back the reply to the end of data.
-struct SendBody {};
+/// Send the message body: after DATA's 354 dot-stuffed with the end mark, or with
+/// `chunked` as BDAT commands (RFC 3030), the last one "BDAT n LAST". Then call
+/// on_body_sent().
+struct SendBody {
+  bool chunked = false;
+};
 /// The dialogue is over; close the connection.
 struct Finished {
   SendResult result;
@@ -125,6 +148,9 @@ class Session {
   [[nodiscard]] Action on_reply(const Reply& reply);
   /// The TLS handshake after STARTTLS succeeded: forget the capabilities, EHLO again.
   [[nodiscard]] Action on_tls_ready();
+  /// The body has been written (as `bdat_commands` BDAT commands when chunked). Returns
+  /// what may follow at once: with PIPELINING, QUIT or the next message's commands.
+  [[nodiscard]] Action on_body_sent(std::size_t bdat_commands = 0);
   /// The server closed the connection. In Quit, that ends the dialogue as planned;
   /// elsewhere it is Error(RecvError).
   [[nodiscard]] Action on_connection_closed();
@@ -138,9 +164,21 @@ class Session {
 
  private:
   void enter(State next);  // the only way state_ changes
-  Action start_transaction();
-  Action send_next_recipient();
-  Action after_recipients();
+  /// A reply still to come for a command of the mail transaction phase.
+  struct Pending {
+    State kind;
+    std::size_t message = 0;
+    std::size_t recipient = 0;
+  };
+  enum class Stage { Envelope, Body };
+  Action begin_transaction();
+  void queue(Command command, Pending pending);
+  Action flush();
+  Action advance();
+  Action next_message();
+  Action on_transaction_reply(const Pending& pending, const Reply& reply);
+  void fail_message(std::size_t message, Error error);
+  Error with_utf8_note(Error error) const;
   Action quit_with(Error error);
   Action quit_successfully();
   Action finish();
@@ -152,10 +190,6 @@ class Session {
   Action start_auth();
   Action on_auth(const Reply& reply);
   Action after_auth();
-  Action on_mail_from(const Reply& reply);
-  Action on_rcpt_to(const Reply& reply);
-  Action on_data(const Reply& reply);
-  Action on_end_of_data(const Reply& reply);
   Action on_help(const Reply& reply);
   Action on_verify(const Reply& reply);
   Action after_hello();
@@ -170,8 +204,17 @@ class Session {
   bool auth_skipped_ = false;  // the server offers no AUTH
   std::size_t auth_rounds_ = 0;
   std::optional<Error> auth_cancelled_;  // sent "*"; reported after the server's reply
-  std::size_t next_recipient_ = 0;
+  std::size_t next_recipient_ = 0;       // VRFY
   SendResult result_;
+  // Mail transaction phase: replies still expected, in order, and commands not yet sent
+  // (without PIPELINING they go one at a time).
+  std::deque<Pending> pending_;
+  std::deque<std::pair<Command, Pending>> outbox_;
+  bool pipelining_ = false;
+  bool chunking_ = false;
+  std::size_t message_ = 0;  // the message whose envelope is under way
+  Stage stage_ = Stage::Envelope;
+  bool reset_needed_ = false;           // a transaction ended without its body: RSET first
   std::optional<Error> pending_error_;  // reported after QUIT
   std::vector<std::string> warnings_;
 };

@@ -30,6 +30,8 @@ class Tracer {
   void debug(std::string_view text);
   /// "Warning: text" on stderr even without -v (not with -s).
   void warning(std::string_view text);
+  /// "smtpc: text" on stderr even without -v (not with -s): outcomes the user must see.
+  void note(std::string_view text);
   /// "> COMMAND" for a command line sent.
   void command_sent(const Command& command);
   /// "< line" for one reply line received (without its line end).

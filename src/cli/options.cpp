@@ -3,12 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
 #include "credentials.hpp"
 #include "smtpc/command.hpp"
 #include "smtpc/error.hpp"
+#include "smtpc/idn.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -75,6 +77,11 @@ ResolveOverride parse_resolve(const std::string& text) {
   return entry;
 }
 
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 }  // namespace
 
 void add_options(CLI::App& app, Options& options) {
@@ -86,8 +93,18 @@ void add_options(CLI::App& app, Options& options) {
       ->allow_extra_args(false);
   app.add_flag("--mail-rcpt-allowfails", options.mail_rcpt_allowfails,
                "Send to the recipients the server accepts; fail only if it refuses all");
-  app.add_option("-T,--upload-file", options.upload_file,
-                 "The RFC 5322 message to send; - reads standard input");
+  app.add_option_function<std::vector<std::string>>(
+      "-T,--upload-file",
+      [&options](const std::vector<std::string>& files) {
+        options.upload_file = files.front();
+        options.more_upload_files.assign(files.begin() + 1, files.end());
+      },
+      "The RFC 5322 message to send; - reads standard input. Repeat to send several "
+      "messages over one connection");
+  app.add_flag("--no-pipelining", options.no_pipelining,
+               "Wait for each reply even when the server offers PIPELINING");
+  app.add_flag("--no-chunking", options.no_chunking,
+               "Use DATA even when the server offers CHUNKING (BDAT)");
   app.add_flag("-v,--verbose", options.verbose, "Show the SMTP dialogue on stderr");
   app.add_flag("-s,--silent", options.silent, "No warnings or error messages");
   app.add_flag("-S,--show-error", options.show_error, "With -s, still show errors");
@@ -155,6 +172,20 @@ JobSpec make_job_spec(const Options& options) {
     session.forward_paths.push_back(std::move(mailbox));
   }
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
+  session.use_pipelining = !options.no_pipelining;
+  session.use_chunking = !options.no_chunking;
+  // Internationalised addresses: the domain goes out as A-labels (as curl does); a
+  // non-ASCII local part needs SMTPUTF8 (RFC 6531).
+  auto internationalise = [&session](std::string& mailbox) {
+    const auto at = mailbox.rfind('@');
+    if (at != std::string::npos && !is_ascii(std::string_view(mailbox).substr(at + 1)) &&
+        mailbox.back() != ']') {
+      mailbox = mailbox.substr(0, at + 1) + domain_to_ascii(mailbox.substr(at + 1));
+    }
+    if (!is_ascii(mailbox)) session.smtputf8 = true;
+  };
+  internationalise(session.reverse_path);
+  for (auto& mailbox : session.forward_paths) internationalise(mailbox);
 
   if (apply_compose(options, spec)) {
     // A composed or edited message: apply_compose set the mode, envelope and source.
@@ -167,6 +198,13 @@ JobSpec make_job_spec(const Options& options) {
     }
     session.mode = SessionMode::SendMail;
     spec.upload_path = options.upload_file;
+    for (const auto& file : options.more_upload_files) {
+      if (file.empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
+      if (file == "-") {
+        throw Error(ExitCode::FailedInit, "-T -: standard input can only be the first message");
+      }
+      spec.more_upload_paths.push_back(file);
+    }
   } else {
     session.mode = session.forward_paths.empty() ? SessionMode::Help : SessionMode::Verify;
   }

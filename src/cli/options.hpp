@@ -17,6 +17,9 @@ struct Options {
   std::optional<std::string> mail_from;
   std::vector<std::string> mail_rcpt;
   std::optional<std::string> upload_file;
+  std::vector<std::string> more_upload_files;  // -T given again: more messages
+  bool no_pipelining = false;
+  bool no_chunking = false;
   bool mail_rcpt_allowfails = false;
   int verbose = 0;
   bool silent = false;

@@ -88,6 +88,8 @@ Command mail_from_command(std::string_view reverse_path, const MailParameters& p
   require_single_line(reverse_path, "address");
   std::string line = fmt::format("MAIL FROM:<{}>", reverse_path);
   if (parameters.size) line += fmt::format(" SIZE={}", *parameters.size);
+  if (parameters.eight_bit_mime) line += " BODY=8BITMIME";
+  if (parameters.smtputf8) line += " SMTPUTF8";
   if (parameters.auth) {
     require_single_line(*parameters.auth, "--mail-auth address");
     line +=
@@ -104,6 +106,10 @@ Command rcpt_to_command(std::string_view forward_path) {
 Command vrfy_command(std::string_view mailbox) {
   require_single_line(mailbox, "address");
   return public_line(fmt::format("VRFY {}", mailbox));
+}
+
+Command bdat_command(std::size_t size, bool last) {
+  return public_line(fmt::format("BDAT {}{}", size, last ? " LAST" : ""));
 }
 
 Command simple_command(std::string_view verb) { return public_line(std::string(verb)); }

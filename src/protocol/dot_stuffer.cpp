@@ -53,7 +53,7 @@ void DotStuffer::encode(std::string_view input, std::string& output) {
   }
   BreakFinder breaks{input};
   while (i < input.size()) {
-    if (at_line_start_ && input[i] == '.') output += '.';
+    if (at_line_start_ && input[i] == '.' && for_data_) output += '.';
     at_line_start_ = false;
     const std::size_t brk = breaks.find(i);
     if (brk == std::string_view::npos) {
@@ -83,7 +83,7 @@ void DotStuffer::finish(std::string& output) {
     at_line_start_ = true;
   }
   if (!at_line_start_) output += kCrlf;
-  output += ".\r\n";
+  if (for_data_) output += ".\r\n";
   at_line_start_ = true;
 }
 

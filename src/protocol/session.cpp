@@ -23,12 +23,16 @@ const char* to_string(State state) noexcept {
       return "STARTTLS";
     case State::Auth:
       return "AUTH";
+    case State::Rset:
+      return "RSET";
     case State::MailFrom:
       return "MAIL";
     case State::RcptTo:
       return "RCPT";
     case State::Data:
       return "DATA";
+    case State::Bdat:
+      return "BDAT";
     case State::EndOfData:
       return "POSTDATA";
     case State::Help:
@@ -54,6 +58,11 @@ void Session::enter(State next) { state_ = next; }
 Action Session::send(Command command) { return SendCommands{{std::move(command)}}; }
 
 Action Session::on_reply(const Reply& reply) {
+  if (!pending_.empty()) {
+    const Pending pending = pending_.front();
+    pending_.pop_front();
+    return on_transaction_reply(pending, reply);
+  }
   switch (state_) {
     case State::Greeting:
       return on_greeting(reply);
@@ -65,14 +74,13 @@ Action Session::on_reply(const Reply& reply) {
       return on_starttls(reply);
     case State::Auth:
       return on_auth(reply);
+    case State::Rset:
     case State::MailFrom:
-      return on_mail_from(reply);
     case State::RcptTo:
-      return on_rcpt_to(reply);
     case State::Data:
-      return on_data(reply);
+    case State::Bdat:
     case State::EndOfData:
-      return on_end_of_data(reply);
+      break;  // only ever expected through pending_
     case State::Help:
       return on_help(reply);
     case State::Verify:
@@ -156,7 +164,13 @@ Action Session::after_auth() {
     case SessionMode::SendMail:
       break;
   }
-  return start_transaction();
+  pipelining_ = config_.use_pipelining && capabilities_.pipelining;
+  // BDAT needs the envelope's replies before the body (to stop on a refused recipient),
+  // and only pays off with PIPELINING, where the chunks go without waiting.
+  chunking_ = config_.use_chunking && capabilities_.chunking && pipelining_;
+  result_.messages.assign(config_.messages.size(), MessageResult{});
+  message_ = 0;
+  return begin_transaction();
 }
 
 Action Session::start_auth() {
@@ -261,74 +275,168 @@ Action Session::on_tls_ready() {
   return send(ehlo_command(config_.ehlo_name));
 }
 
-Action Session::start_transaction() {
+Action Session::begin_transaction() {
+  stage_ = Stage::Envelope;
+  const MessageInfo& info = config_.messages.at(message_);
+  if (reset_needed_) {
+    // RFC 5321 §4.1.1.5: clear what is left of an abandoned transaction.
+    queue(simple_command("RSET"), {State::Rset, message_});
+    reset_needed_ = false;
+  }
   MailParameters parameters;
-  if (capabilities_.size && config_.message_size) parameters.size = config_.message_size;
+  if (capabilities_.size && info.size) parameters.size = info.size;
+  parameters.eight_bit_mime = info.eight_bit && capabilities_.eightbitmime;
+  parameters.smtputf8 = config_.smtputf8 && capabilities_.smtputf8;
   // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
   if (authenticated_ && config_.auth.mail_auth) parameters.auth = config_.auth.mail_auth;
-  enter(State::MailFrom);
-  return send(mail_from_command(config_.reverse_path, parameters));
-}
-
-Action Session::on_mail_from(const Reply& reply) {
-  if (!reply.code.positive()) {
-    return quit_with(
-        Error(ExitCode::SendError, describe_with_reply("MAIL FROM failed", reply), reply));
+  queue(mail_from_command(config_.reverse_path, parameters), {State::MailFrom, message_});
+  for (std::size_t i = 0; i < config_.forward_paths.size(); ++i) {
+    queue(rcpt_to_command(config_.forward_paths[i]), {State::RcptTo, message_, i});
   }
-  next_recipient_ = 0;
-  enter(State::RcptTo);
-  return send_next_recipient();
+  // With CHUNKING the body follows the envelope's replies as BDAT commands.
+  if (!chunking_) queue(simple_command("DATA"), {State::Data, message_});
+  return flush();
 }
 
-Action Session::send_next_recipient() {
-  return send(rcpt_to_command(config_.forward_paths.at(next_recipient_)));
+void Session::queue(Command command, Pending pending) {
+  outbox_.emplace_back(std::move(command), pending);
 }
 
-Action Session::on_rcpt_to(const Reply& reply) {
-  const std::string& address = config_.forward_paths.at(next_recipient_);
-  if (reply.code.positive()) {
-    result_.accepted.push_back(address);
-  } else {
-    result_.refused.push_back({address, reply});
-    if (!config_.allow_rcpt_failures) {
-      return quit_with(
-          Error(ExitCode::SendError,
-                describe_with_reply(fmt::format("RCPT TO <{}> failed", address), reply), reply));
+Action Session::flush() {
+  // RFC 2920 §3.1: with PIPELINING the whole group goes in one write; without it, one
+  // command and then its reply.
+  SendCommands send;
+  while (!outbox_.empty() && (pipelining_ || send.commands.empty())) {
+    send.commands.push_back(std::move(outbox_.front().first));
+    pending_.push_back(outbox_.front().second);
+    outbox_.pop_front();
+  }
+  if (!pending_.empty()) enter(pending_.front().kind);
+  return send;
+}
+
+Action Session::advance() {
+  if (!pending_.empty()) {
+    enter(pending_.front().kind);
+    return SendCommands{};  // nothing to send: read the next reply
+  }
+  if (!outbox_.empty()) return flush();
+  if (stage_ == Stage::Envelope) {
+    if (!result_.messages.at(message_).error && chunking_) {
+      stage_ = Stage::Body;
+      return SendBody{true};
     }
+    // Only a failed envelope gets here (a good one got DATA's 354): no body was sent.
+    reset_needed_ = true;
   }
-  if (++next_recipient_ < config_.forward_paths.size()) return send_next_recipient();
-  return after_recipients();
+  return next_message();
 }
 
-Action Session::after_recipients() {
-  if (result_.accepted.empty()) {
-    // curl's rule with --mail-rcpt-allowfails: fail only when every recipient was refused.
-    const RefusedRecipient& last = result_.refused.back();
-    return quit_with(
-        Error(ExitCode::SendError,
-              describe_with_reply(
-                  fmt::format("every recipient was refused; last, <{}>", last.address), last.reply),
-              last.reply));
-  }
-  enter(State::Data);
-  return send(simple_command("DATA"));
+Action Session::next_message() {
+  if (++message_ < config_.messages.size()) return begin_transaction();
+  queue(simple_command("QUIT"), {State::Quit, message_});
+  return flush();
 }
 
-Action Session::on_data(const Reply& reply) {
-  if (reply.code.value() != 354) {
-    return quit_with(Error(ExitCode::SendError, describe_with_reply("DATA failed", reply), reply));
-  }
-  enter(State::EndOfData);
-  return SendBody{};
+void Session::fail_message(std::size_t message, Error error) {
+  MessageResult& result = result_.messages.at(message);
+  if (result.error) return;  // the first failure is the one to report
+  result.error = std::move(error);
+  // Commands of this transaction not yet sent never will be.
+  std::erase_if(outbox_, [&](const auto& entry) { return entry.second.message == message; });
 }
 
-Action Session::on_end_of_data(const Reply& reply) {
-  result_.final_reply = reply;
-  if (reply.code.value() != 250) {
-    return quit_with(Error(ExitCode::WeirdServerReply,
+Error Session::with_utf8_note(Error error) const {
+  if (!config_.smtputf8 || capabilities_.smtputf8) return error;
+  return Error(error.code(),
+               std::string(error.what()) +
+                   " (the server does not support SMTPUTF8, which a non-ASCII address needs)",
+               error.reply());
+}
+
+Action Session::on_transaction_reply(const Pending& pending, const Reply& reply) {
+  if (pending.kind == State::Quit) return finish();
+  MessageResult& result = result_.messages.at(pending.message);
+  switch (pending.kind) {
+    case State::Rset:
+      break;  // whatever it says, MAIL will tell
+    case State::MailFrom:
+      if (!reply.code.positive()) {
+        fail_message(pending.message,
+                     with_utf8_note(Error(ExitCode::SendError,
+                                          describe_with_reply("MAIL FROM failed", reply), reply)));
+      }
+      break;
+    case State::RcptTo: {
+      const std::string& address = config_.forward_paths.at(pending.recipient);
+      if (reply.code.positive()) {
+        result.accepted.push_back(address);
+      } else {
+        result.refused.push_back({address, reply});
+        if (!config_.allow_rcpt_failures) {
+          fail_message(
+              pending.message,
+              with_utf8_note(Error(
+                  ExitCode::SendError,
+                  describe_with_reply(fmt::format("RCPT TO <{}> failed", address), reply), reply)));
+        }
+      }
+      if (pending.recipient + 1 == config_.forward_paths.size() && result.accepted.empty() &&
+          !result.refused.empty()) {
+        // curl's rule with --mail-rcpt-allowfails: fail only when every recipient was refused.
+        const RefusedRecipient& last = result.refused.back();
+        fail_message(pending.message,
+                     Error(ExitCode::SendError,
+                           describe_with_reply(
+                               fmt::format("every recipient was refused; last, <{}>", last.address),
+                               last.reply),
+                           last.reply));
+      }
+      break;
+    }
+    case State::Data:
+      if (reply.code.value() == 354) {
+        if (result.error) {
+          // Pipelined DATA was accepted although the envelope failed. Ending the data now
+          // would deliver an empty or unwanted message: drop the connection instead, and
+          // the server discards the transaction (RFC 5321 §3.8).
+          return fail_now(*result.error);
+        }
+        stage_ = Stage::Body;
+        return SendBody{false};
+      }
+      fail_message(pending.message,
+                   Error(ExitCode::SendError, describe_with_reply("DATA failed", reply), reply));
+      break;
+    case State::Bdat:
+      if (!reply.code.positive()) {
+        fail_message(pending.message,
+                     Error(ExitCode::SendError, describe_with_reply("BDAT failed", reply), reply));
+      }
+      break;
+    case State::EndOfData:
+      result.final_reply = reply;
+      if (reply.code.value() != 250) {
+        fail_message(pending.message,
+                     Error(ExitCode::WeirdServerReply,
                            describe_with_reply("the message was NOT accepted", reply), reply));
+      }
+      break;
+    default:
+      return fail_now(
+          Error(ExitCode::WeirdServerReply, describe_with_reply("unexpected reply", reply), reply));
   }
-  return quit_successfully();
+  return advance();
+}
+
+Action Session::on_body_sent(std::size_t bdat_commands) {
+  for (std::size_t i = 1; i < bdat_commands; ++i) pending_.push_back({State::Bdat, message_});
+  pending_.push_back({State::EndOfData, message_});
+  if (!pipelining_) return advance();
+  // RFC 2920 §3.1: the end of the data may be followed at once by the next group.
+  if (++message_ < config_.messages.size()) return begin_transaction();
+  queue(simple_command("QUIT"), {State::Quit, message_});
+  return flush();
 }
 
 Action Session::on_help(const Reply& reply) {

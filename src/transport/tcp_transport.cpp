@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -107,6 +109,9 @@ int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
     why = std::strerror(errno);
     return -1;
   }
+  // Commands go out in whole groups: Nagle's delay would only hold back the last one.
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0) return fd;
   if (errno != EINPROGRESS) {
     why = std::strerror(errno);

@@ -131,7 +131,7 @@ TEST_F(SendTest, DeliversOneCopyToManyRecipientsInOrder) {
   EXPECT_THAT(server.commands("DATA"), SizeIs(1));
 }
 
-TEST_F(SendTest, UploadsFromStandardInputWithoutSizeParameter) {
+TEST_F(SendTest, UploadsFromStandardInputWithSizeWhenReadWholeBeforeConnecting) {
   SmtpServer server({"--size-limit", "10000000"});
   const std::string body = "Subject: stdin\r\n\r\nfrom standard input\n.leading dot";
   const auto run = run_smtpc(send_args(server.url("client.example"), "-"), body);
@@ -141,8 +141,9 @@ TEST_F(SendTest, UploadsFromStandardInputWithoutSizeParameter) {
   ASSERT_THAT(messages, SizeIs(1));
   EXPECT_TRUE(same_bytes(messages[0].bytes,
                          "Subject: stdin\r\n\r\nfrom standard input\r\n.leading dot\r\n"));
-  // The size of standard input is unknown, so MAIL carries no SIZE=.
-  EXPECT_THAT(server.commands("MAIL"), ElementsAre("MAIL FROM:<a@example.com>"));
+  // A short standard input is read whole before connecting, so its size is known.
+  EXPECT_THAT(server.commands("MAIL"),
+              ElementsAre("MAIL FROM:<a@example.com> SIZE=" + std::to_string(body.size())));
 }
 
 TEST_F(SendTest, NormalisesBareCarriageReturnsAndAddsFinalCrlf) {

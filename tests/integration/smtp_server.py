@@ -86,9 +86,35 @@ class TestSMTP(SMTP):
         super().__init__(handler, **kwargs)
         self._options = options
         self._log = log
+        self._bdat_chunks = []
+        self._bdat_count = 0
 
     def _client_connected_cb(self, reader, writer):
         super()._client_connected_cb(LoggingReader(reader, self._log), writer)
+
+    async def smtp_BDAT(self, arg):
+        """RFC 3030 BDAT, which aiosmtpd lacks: exactly N bytes follow the command line."""
+        words = arg.split() if arg else []
+        if not self._options.chunking or not words or not words[0].isdigit() or len(words) > 2 \
+                or (len(words) == 2 and words[1].upper() != "LAST"):
+            await self.push("501 5.5.4 Syntax: BDAT size [LAST]")
+            return
+        chunk = await self._reader.readexactly(int(words[0]))
+        if not self.envelope.rcpt_tos:
+            await self.push("503 5.5.1 need RCPT command")
+            return
+        self._bdat_chunks.append(chunk)
+        self._bdat_count += 1
+        if len(words) == 1:
+            await self.push(f"250 2.0.0 {len(chunk)} octets received")
+            return
+        self.envelope.original_content = b"".join(self._bdat_chunks)
+        self.envelope.content = self.envelope.original_content
+        self.envelope.bdat_commands = self._bdat_count
+        self._bdat_chunks, self._bdat_count = [], 0
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push(status)
 
     async def smtp_EHLO(self, hostname):
         if self._options.helo_only:
@@ -112,6 +138,15 @@ class SpoolHandler:
         self._count = 0
         if options.spool:
             os.makedirs(options.spool, exist_ok=True)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        extra = []
+        if self._options.pipelining:
+            extra.append("250-PIPELINING")
+        if self._options.chunking:
+            extra.append("250-CHUNKING")
+        return responses[:-1] + extra + responses[-1:]
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         """aiosmtpd's authenticator hook for PLAIN and LOGIN."""
@@ -201,6 +236,7 @@ class SpoolHandler:
                 "rcpt_tos": list(envelope.rcpt_tos),
                 "mail_options": list(envelope.mail_options),
                 "rcpt_options": list(envelope.rcpt_options),
+                "bdat_commands": getattr(envelope, "bdat_commands", 0),
             }
             write_atomically(stem + ".json", json.dumps(meta).encode("ascii"))
         return "250 OK: queued"
@@ -235,6 +271,10 @@ def parse_args(argv):
                         help="TLS from the first byte, as on port 465 (smtps://)")
     parser.add_argument("--client-ca", metavar="PEM",
                         help="require a client certificate signed by this CA")
+    parser.add_argument("--pipelining", action="store_true", help="offer PIPELINING (RFC 2920)")
+    parser.add_argument("--chunking", action="store_true",
+                        help="offer CHUNKING and accept BDAT (RFC 3030)")
+    parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (RFC 6531)")
     parser.add_argument("--auth-user", action="append", default=[], metavar="USER:PASSWORD",
                         help="accept this login for PLAIN, LOGIN and CRAM-MD5 (repeatable)")
     parser.add_argument("--auth-token", action="append", default=[], metavar="USER:TOKEN",
@@ -290,6 +330,7 @@ def make_protocol_factory(options, loop):
             timeout=120,
             loop=loop,
             tls_context=starttls_context,
+            enable_SMTPUTF8=options.smtputf8,
             require_starttls=options.require_starttls,
             **auth,
         )

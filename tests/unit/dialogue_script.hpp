@@ -26,27 +26,27 @@ class Script {
       if (end == std::string_view::npos) break;
       start = end + 1;
     }
-    steps_.push_back(Step{Kind::Server, std::move(wire)});
+    steps_.push_back(Step{Kind::Server, std::move(wire), 0});
     return *this;
   }
   /// The next command line the client must send.
   Script& client(std::string_view line) {
-    steps_.push_back(Step{Kind::Client, std::string(line)});
+    steps_.push_back(Step{Kind::Client, std::string(line), 0});
     return *this;
   }
-  /// The client must now send the body.
-  Script& body() {
-    steps_.push_back(Step{Kind::Body, {}});
+  /// The client must now send the body: after DATA, or as `bdat_commands` BDAT commands.
+  Script& body(std::size_t bdat_commands = 0) {
+    steps_.push_back(Step{Kind::Body, {}, bdat_commands});
     return *this;
   }
   /// The client must now do the TLS handshake; it succeeds.
   Script& tls() {
-    steps_.push_back(Step{Kind::Tls, {}});
+    steps_.push_back(Step{Kind::Tls, {}, 0});
     return *this;
   }
   /// The server closes the connection.
   Script& closed() {
-    steps_.push_back(Step{Kind::Closed, {}});
+    steps_.push_back(Step{Kind::Closed, {}, 0});
     return *this;
   }
 
@@ -73,7 +73,13 @@ class Script {
           sent_.pop_front();
           break;
         case Kind::Body:
-          EXPECT_TRUE(std::holds_alternative<SendBody>(action)) << "expected SendBody";
+          if (!std::holds_alternative<SendBody>(action)) {
+            ADD_FAILURE() << "expected SendBody";
+            return action;
+          }
+          EXPECT_EQ(std::get<SendBody>(action).chunked, step.bdat_commands > 0);
+          action = session_.on_body_sent(step.bdat_commands);
+          take_commands(action);
           break;
         case Kind::Tls:
           EXPECT_TRUE(std::holds_alternative<UpgradeTls>(action)) << "expected UpgradeTls";
@@ -87,20 +93,34 @@ class Script {
   }
 
   Session& session() { return session_; }
+  /// How many commands each write carried, in order.
+  [[nodiscard]] const std::vector<std::size_t>& writes() const { return writes_; }
 
-  /// The result of a Finished action; fails the test otherwise.
+  /// The result of a Finished action where every message was accepted; fails the test
+  /// otherwise.
   static SendResult finished(const Action& action) {
     if (const auto* failed = std::get_if<Failed>(&action)) {
       ADD_FAILURE() << "dialogue failed: " << failed->error.what();
       return {};
     }
+    if (const auto* done = std::get_if<Finished>(&action)) {
+      for (const auto& message : done->result.messages) {
+        if (message.error) ADD_FAILURE() << "message failed: " << message.error->what();
+      }
+    }
     EXPECT_TRUE(std::holds_alternative<Finished>(action));
     return std::holds_alternative<Finished>(action) ? std::get<Finished>(action).result
                                                     : SendResult{};
   }
-  /// The error of a Failed action; fails the test otherwise.
+  /// The error of a Failed action, or of the first message not accepted; fails the test
+  /// when there is none.
   static Error failed(const Action& action) {
     if (const auto* failed = std::get_if<Failed>(&action)) return failed->error;
+    if (const auto* done = std::get_if<Finished>(&action)) {
+      for (const auto& message : done->result.messages) {
+        if (message.error) return *message.error;
+      }
+    }
     ADD_FAILURE() << "expected the dialogue to fail";
     return Error(ExitCode::Ok, "");
   }
@@ -110,16 +130,19 @@ class Script {
   struct Step {
     Kind kind;
     std::string text;
+    std::size_t bdat_commands = 0;
   };
   void take_commands(const Action& action) {
     if (const auto* send = std::get_if<SendCommands>(&action)) {
       for (const auto& command : send->commands) sent_.push_back(command.line);
+      if (!send->commands.empty()) writes_.push_back(send->commands.size());
     }
   }
 
   Session session_;
   std::vector<Step> steps_;
   std::deque<std::string> sent_;
+  std::vector<std::size_t> writes_;
 };
 
 inline SessionConfig mail_config(std::vector<std::string> recipients = {"b@example.com"}) {
@@ -128,6 +151,7 @@ inline SessionConfig mail_config(std::vector<std::string> recipients = {"b@examp
   config.ehlo_name = "client.example";
   config.reverse_path = "a@example.com";
   config.forward_paths = std::move(recipients);
+  config.messages = {MessageInfo{std::nullopt, false}};  // 7-bit, size unknown
   return config;
 }
 

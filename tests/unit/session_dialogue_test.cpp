@@ -26,9 +26,9 @@ TEST(SessionDialogue, SendsOneMessage) {
                           .server("221 bye")
                           .run();
   const auto result = Script::finished(action);
-  EXPECT_EQ(result.accepted, std::vector<std::string>{"b@example.com"});
-  ASSERT_TRUE(result.final_reply.has_value());
-  EXPECT_EQ(result.final_reply->summary(), "250 2.0.0 queued as 123");
+  EXPECT_EQ(result.messages.at(0).accepted, std::vector<std::string>{"b@example.com"});
+  ASSERT_TRUE(result.messages.at(0).final_reply.has_value());
+  EXPECT_EQ(result.messages.at(0).final_reply->summary(), "250 2.0.0 queued as 123");
 }
 
 TEST(SessionDialogue, ServerClosingAfterQuitIsFine) {
@@ -114,7 +114,7 @@ TEST(SessionDialogue, BadGreetingIsWeirdReplyAndQuits) {
 
 TEST(SessionDialogue, AddsSizeWhenAdvertisedAndKnown) {
   auto config = mail_config();
-  config.message_size = 4321;
+  config.messages = {MessageInfo{4321, false}};
   Script{config}
       .server("220 mx")
       .client("EHLO client.example")
@@ -134,7 +134,7 @@ TEST(SessionDialogue, AddsSizeWhenAdvertisedAndKnown) {
 
 TEST(SessionDialogue, NoSizeWithoutTheExtension) {
   auto config = mail_config();
-  config.message_size = 4321;
+  config.messages = {MessageInfo{4321, false}};
   Script{config}
       .server("220 mx")
       .client("EHLO client.example")
@@ -154,7 +154,7 @@ TEST(SessionDialogue, NoSizeWithoutTheExtension) {
 
 TEST(SessionDialogue, OversizedMessageRefusedAtMail) {
   auto config = mail_config();
-  config.message_size = 2000;
+  config.messages = {MessageInfo{2000, false}};
   const auto action = Script{config}
                           .server("220 mx")
                           .client("EHLO client.example")
@@ -210,10 +210,10 @@ TEST(SessionDialogue, RefusedRecipientIsReportedWhenAllowFails) {
                           .server("221 bye")
                           .run();
   const auto result = Script::finished(action);
-  EXPECT_EQ(result.accepted, std::vector<std::string>{"b@example.com"});
-  ASSERT_EQ(result.refused.size(), 1U);
-  EXPECT_EQ(result.refused[0].address, "nobody@example.com");
-  EXPECT_EQ(result.refused[0].reply.code.value(), 550);
+  EXPECT_EQ(result.messages.at(0).accepted, std::vector<std::string>{"b@example.com"});
+  ASSERT_EQ(result.messages.at(0).refused.size(), 1U);
+  EXPECT_EQ(result.messages.at(0).refused[0].address, "nobody@example.com");
+  EXPECT_EQ(result.messages.at(0).refused[0].reply.code.value(), 550);
 }
 
 TEST(SessionDialogue, AllRecipientsRefusedFailsEvenWithAllowFails) {

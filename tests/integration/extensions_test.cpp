@@ -1,0 +1,209 @@
+// ESMTP extensions end to end: PIPELINING, CHUNKING/BDAT, 8BITMIME, SMTPUTF8 and IDN, and
+// several messages over one connection, against aiosmtpd and the scripted server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace smtpc::it {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// The index of the first line of `text` that starts with `prefix`, or npos.
+std::size_t line_index(const std::string& text, std::string_view prefix) {
+  const auto lines = split_lines(text);
+  const auto it = std::find_if(lines.begin(), lines.end(),
+                               [&](const std::string& line) { return line.starts_with(prefix); });
+  return it == lines.end() ? std::string::npos : static_cast<std::size_t>(it - lines.begin());
+}
+
+// A message whose lines exercise dot-stuffing, CR/LF normalisation and 8-bit bytes.
+std::string tricky_message(std::size_t lines) {
+  std::string text = "Subject: extensions\n\n";
+  for (std::size_t i = 0; i < lines; ++i) {
+    text += i % 7 == 0 ? ".starts with a dot " : "line ";
+    text += std::to_string(i);
+    text += i % 11 == 0 ? "\r\n" : "\n";
+  }
+  return text;
+}
+
+std::string crlf(std::string_view input) {
+  std::string out;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    if (input[i] == '\r' && i + 1 < input.size() && input[i + 1] == '\n') continue;
+    if (input[i] == '\n') {
+      out += "\r\n";
+    } else {
+      out += input[i];
+    }
+  }
+  if (!out.ends_with("\r\n")) out += "\r\n";
+  return out;
+}
+
+class ExtensionsTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> send_args(const SmtpServer& server, std::vector<std::string> files,
+                                     std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{server.url("client.example"),
+                                  "--mail-from",
+                                  "a@example.com",
+                                  "--mail-rcpt",
+                                  "b@example.com",
+                                  "--mail-rcpt",
+                                  "c@example.com"};
+    for (const auto& file : files) args.insert(args.end(), {"-T", file});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  TempDir dir_;
+};
+
+TEST_F(ExtensionsTest, PipeliningSendsTheEnvelopeWithoutWaiting) {
+  SmtpServer server({"--pipelining"});
+  const std::string text = tricky_message(50);
+  const auto run = run_smtpc(send_args(server, {dir_.write_file("m", text)}, {"-v"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_EQ(server.messages()[0].bytes, crlf(text));
+  // DATA left before the reply to MAIL arrived, and QUIT before the final reply.
+  EXPECT_LT(line_index(run.err, "> DATA"), line_index(run.err, "< 250 OK"));
+  EXPECT_LT(line_index(run.err, "> QUIT"), line_index(run.err, "< 250 OK: queued"));
+  EXPECT_THAT(server.log_lines(),
+              ElementsAre("EHLO client.example", StartsWith("MAIL FROM:"),
+                          "RCPT TO:<b@example.com>", "RCPT TO:<c@example.com>", "DATA", "QUIT"));
+}
+
+TEST_F(ExtensionsTest, NoPipeliningWaitsForEveryReply) {
+  SmtpServer server({"--pipelining"});
+  const auto run = run_smtpc(
+      send_args(server, {dir_.write_file("m", "Subject: x\n\nhi\n")}, {"-v", "--no-pipelining"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_GT(line_index(run.err, "> RCPT"), line_index(run.err, "< 250 OK"));
+}
+
+TEST_F(ExtensionsTest, PipelinedRefusedRecipientStopsTheSend) {
+  SmtpServer server({"--pipelining", "--refuse-rcpt", "c@example.com"});
+  const auto run = run_smtpc(send_args(server, {dir_.write_file("m", "Subject: x\n\nhi\n")}));
+  EXPECT_EQ(run.exit_code, 55) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("RCPT TO <c@example.com> failed: 550 5.1.1"));
+  EXPECT_TRUE(server.messages().empty());  // b@ must not get it either
+}
+
+TEST_F(ExtensionsTest, PipelinedAllowFailsDeliversToTheOthers) {
+  SmtpServer server({"--pipelining", "--refuse-rcpt", "c@example.com"});
+  const auto run = run_smtpc(
+      send_args(server, {dir_.write_file("m", "Subject: x\n\nhi\n")}, {"--mail-rcpt-allowfails"}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_THAT(server.messages()[0].envelope.rcpt_tos, ElementsAre("b@example.com"));
+  EXPECT_THAT(run.err, HasSubstr("recipient <c@example.com> was refused"));
+}
+
+TEST_F(ExtensionsTest, ChunkingSendsBdatWithoutDotStuffingByteExact) {
+  SmtpServer server({"--pipelining", "--chunking"});
+  const std::string text = tricky_message(200000);  // about 2.5 MB: several BDAT chunks
+  const auto run = run_smtpc(send_args(server, {dir_.write_file("m", text)}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_TRUE(server.messages()[0].bytes == crlf(text)) << "BDAT content differs";
+  const auto log = server.log_lines();
+  EXPECT_THAT(log, Not(Contains("DATA")));
+  EXPECT_GE(std::count_if(log.begin(), log.end(),
+                          [](const std::string& line) { return line.starts_with("BDAT "); }),
+            3);
+  EXPECT_THAT(log, Contains(AllOf(StartsWith("BDAT "), HasSubstr(" LAST"))));
+}
+
+TEST_F(ExtensionsTest, NoChunkingUsesData) {
+  SmtpServer server({"--pipelining", "--chunking"});
+  const auto run = run_smtpc(
+      send_args(server, {dir_.write_file("m", "Subject: x\n\n.hi\n")}, {"--no-chunking"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server.log_lines(), Contains("DATA"));
+  EXPECT_EQ(server.messages().at(0).bytes, "Subject: x\r\n\r\n.hi\r\n");
+}
+
+TEST_F(ExtensionsTest, SeveralMessagesOnOneConnection) {
+  for (const bool pipelining : {false, true}) {
+    SmtpServer server(pipelining ? std::vector<std::string>{"--pipelining"}
+                                 : std::vector<std::string>{});
+    std::vector<std::string> files;
+    for (int i = 1; i <= 3; ++i) {
+      files.push_back(dir_.write_file("m" + std::to_string(i),
+                                      "Subject: message " + std::to_string(i) + "\n\nbody\n"));
+    }
+    const auto run = run_smtpc(send_args(server, files));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto messages = server.messages();
+    ASSERT_EQ(messages.size(), 3U);
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_THAT(messages[i].bytes, StartsWith("Subject: message " + std::to_string(i + 1)));
+    }
+    const auto log = server.log_lines();
+    EXPECT_EQ(std::count(log.begin(), log.end(), "EHLO client.example"), 1);  // one connection
+    EXPECT_THAT(run.err, HasSubstr("message 3 (" + files[2] + ") accepted: 250"));
+  }
+}
+
+TEST_F(ExtensionsTest, OneRefusedMessageOfSeveralIsReportedAndFailsTheRun) {
+  ScriptedServer server(
+      "S 220 mx\nR\nS 250 mx\n"
+      "R\nS 250 ok\nR\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nS 250 first queued\n"
+      "R\nS 250 ok\nR\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nS 554 5.7.1 second is spam\n"
+      "R\nS 221 bye\nDRAIN 3\n");
+  const auto run = run_smtpc({server.url("client.example"), "--mail-from", "a@example.com",
+                              "--mail-rcpt", "b@example.com", "--mail-rcpt", "c@example.com", "-T",
+                              dir_.write_file("one", "Subject: 1\n\n1\n"), "-T",
+                              dir_.write_file("two", "Subject: 2\n\n2\n")});
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("message 1 (" + dir_.path() + "/one) accepted: 250 first"));
+  EXPECT_THAT(run.err, HasSubstr("message 2 (" + dir_.path() + "/two) NOT sent"));
+  EXPECT_THAT(run.err, HasSubstr("smtpc: (8) the message was NOT accepted: 554 5.7.1"));
+}
+
+TEST_F(ExtensionsTest, MissingSecondFileIsRefusedBeforeConnecting) {
+  SmtpServer server;
+  const auto run = run_smtpc(
+      send_args(server, {dir_.write_file("m", "Subject: x\n\nhi\n"), dir_.path() + "/missing"}));
+  EXPECT_EQ(run.exit_code, 26) << run.err;
+  EXPECT_TRUE(server.log_lines().empty());
+}
+
+TEST_F(ExtensionsTest, EightBitBodyIsDeclared) {
+  SmtpServer server;
+  const auto run = run_smtpc(
+      send_args(server, {dir_.write_file("m", "Subject: caf\xc3\xa9\n\nd\xc3\xa9j\xc3\xa0\n")}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server.messages().at(0).envelope.mail_options, Contains("BODY=8BITMIME"));
+  const auto plain =
+      run_smtpc(send_args(server, {dir_.write_file("ascii", "Subject: plain\n\nascii\n")}));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(server.messages().at(1).envelope.mail_options, Not(Contains("BODY=8BITMIME")));
+}
+
+TEST_F(ExtensionsTest, InternationalAddresses) {
+  SmtpServer server({"--smtputf8"});
+  const auto run =
+      run_smtpc({server.url("client.example"), "--mail-from", "a@example.com", "--mail-rcpt",
+                 "j\xc3\xb6rg@b\xc3\xbc"
+                 "cher.example",
+                 "-T", dir_.write_file("m", "Subject: x\n\nhi\n")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server.log_lines(), Contains("RCPT TO:<j\xc3\xb6rg@xn--bcher-kva.example>"));
+  EXPECT_THAT(server.commands("MAIL"), ElementsAre(HasSubstr(" SMTPUTF8")));
+}
+
+}  // namespace
+}  // namespace smtpc::it
