@@ -1,20 +1,27 @@
-// Content types of attachments from libmagic, the library behind file(1) --mime.
+// Content types of attachments from libmagic, the library behind file(1) --mime, loaded
+// only when a message has attachments.
 #include <magic.h>
 
 #include <memory>
 #include <string>
 
 #include "smtpc/composed_message.hpp"
+#include "smtpc/shared_library.hpp"
 
 namespace smtpc {
 
 std::string detect_content_type(const std::string& path) {
   const std::string fallback = "application/octet-stream";
-  const std::unique_ptr<magic_set, decltype(&magic_close)> cookie(
-      magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING | MAGIC_SYMLINK | MAGIC_ERROR),
-      &magic_close);
-  if (!cookie || magic_load(cookie.get(), nullptr) != 0) return fallback;
-  const char* found = magic_file(cookie.get(), path.c_str());
+  static const SharedLibrary library("libmagic.so.1");
+  static auto* const open = library.symbol<decltype(::magic_open)>("magic_open");
+  static auto* const close = library.symbol<decltype(::magic_close)>("magic_close");
+  static auto* const load = library.symbol<decltype(::magic_load)>("magic_load");
+  static auto* const file = library.symbol<decltype(::magic_file)>("magic_file");
+  if (open == nullptr || close == nullptr || load == nullptr || file == nullptr) return fallback;
+  const std::unique_ptr<magic_set, decltype(close)> cookie(
+      open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING | MAGIC_SYMLINK | MAGIC_ERROR), close);
+  if (!cookie || load(cookie.get(), nullptr) != 0) return fallback;
+  const char* found = file(cookie.get(), path.c_str());
   if (found == nullptr) return fallback;
   std::string type(found);
   // "application/x-foo; charset=binary": the charset says nothing for binary data.

@@ -140,7 +140,11 @@ std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tr
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_ADDRCONFIG;
+  // A numeric address needs neither the resolver nor AI_ADDRCONFIG's interface scan.
+  unsigned char literal[sizeof(in6_addr)];
+  const bool numeric = ::inet_pton(AF_INET, request.host.c_str(), literal) == 1 ||
+                       ::inet_pton(AF_INET6, request.host.c_str(), literal) == 1;
+  hints.ai_flags = numeric ? AI_NUMERICHOST : AI_ADDRCONFIG;
   addrinfo* found = nullptr;
   const std::string port = std::to_string(request.port);
   const int rc = ::getaddrinfo(request.host.c_str(), port.c_str(), &hints, &found);
