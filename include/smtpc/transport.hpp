@@ -31,6 +31,10 @@ class Transport {
   [[nodiscard]] virtual const std::string& peer_address() const noexcept = 0;
 };
 
+/// Waits until the socket `fd` is ready for poll() `events` (POLLIN, POLLOUT); false when
+/// `deadline` passed first. Shared by the TCP and TLS transports.
+[[nodiscard]] bool wait_until_ready(int fd, short events, Deadline deadline);
+
 struct ConnectRequest {
   std::string host;
   std::uint16_t port = 25;

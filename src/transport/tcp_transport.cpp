@@ -31,17 +31,6 @@ int poll_timeout(Deadline deadline) {
   return static_cast<int>(std::min<long long>(left, 24LL * 3600 * 1000));
 }
 
-// Waits until `fd` is ready for `events`; false if the deadline passed first.
-bool wait_for(int fd, short events, Deadline deadline) {
-  while (true) {
-    pollfd pfd{fd, events, 0};
-    const int rc = ::poll(&pfd, 1, poll_timeout(deadline));
-    if (rc > 0) return true;
-    if (rc == 0) return false;
-    if (errno != EINTR) return false;
-  }
-}
-
 std::string numeric_address(const sockaddr* address, socklen_t length) {
   char host[NI_MAXHOST] = {};
   if (::getnameinfo(address, length, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) {
@@ -66,7 +55,7 @@ class TcpTransport final : public Transport {
       }
       if (sent < 0 && errno == EINTR) continue;
       if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        if (!wait_for(fd_, POLLOUT, deadline)) {
+        if (!wait_until_ready(fd_, POLLOUT, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
         }
         continue;
@@ -82,7 +71,7 @@ class TcpTransport final : public Transport {
       if (got >= 0) return static_cast<std::size_t>(got);
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait_for(fd_, POLLIN, deadline)) {
+        if (!wait_until_ready(fd_, POLLIN, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out waiting for the server");
         }
         continue;
@@ -118,7 +107,7 @@ int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
     ::close(fd);
     return -1;
   }
-  if (!wait_for(fd, POLLOUT, deadline)) {
+  if (!wait_until_ready(fd, POLLOUT, deadline)) {
     why = "timed out";
     ::close(fd);
     return -1;
@@ -135,6 +124,16 @@ int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
 }
 
 }  // namespace
+
+bool wait_until_ready(int fd, short events, Deadline deadline) {
+  while (true) {
+    pollfd pfd{fd, events, 0};
+    const int rc = ::poll(&pfd, 1, poll_timeout(deadline));
+    if (rc > 0) return true;
+    if (rc == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
 
 std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tracer) {
   addrinfo hints{};

@@ -48,24 +48,18 @@ int protocol_version(TlsVersion version) {
   return version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
 }
 
-int poll_timeout(Deadline deadline) {
-  if (deadline == Deadline::max()) return -1;
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  if (left <= 0) return 0;
-  return static_cast<int>(std::min<long long>(left, 24LL * 3600 * 1000));
-}
-
 // Waits for the socket as OpenSSL asked; false when the deadline passed.
 bool wait_for_socket(int fd, int ssl_error, Deadline deadline) {
-  const short events = ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
-  while (true) {
-    pollfd pfd{fd, events, 0};
-    const int rc = ::poll(&pfd, 1, poll_timeout(deadline));
-    if (rc > 0) return true;
-    if (rc == 0) return false;
-    if (errno != EINTR) return false;
-  }
+  return wait_until_ready(fd, ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
+}
+
+// Everything written to a memory BIO, as text; frees the BIO.
+std::string take_bio_text(BIO* bio) {
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string text(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return text;
 }
 
 // "CN=localhost,O=Example" (RFC 2253 order and escaping).
@@ -76,22 +70,14 @@ std::string name_of(const X509_NAME* name) {
     return "?";
   }
   X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);
-  std::string text(data, static_cast<std::size_t>(length));
-  BIO_free(bio);
-  return text;
+  return take_bio_text(bio);
 }
 
 std::string time_of(const ASN1_TIME* time) {
   BIO* bio = BIO_new(BIO_s_mem());
   if (bio == nullptr) return "?";
   ASN1_TIME_print(bio, time);
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);
-  std::string text(data, static_cast<std::size_t>(length));
-  BIO_free(bio);
-  return text;
+  return take_bio_text(bio);
 }
 
 void check_pinned_key(X509* cert, const std::string& pins) {
