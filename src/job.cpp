@@ -19,9 +19,9 @@ namespace smtpc {
 namespace {
 
 // Large reads and writes keep system calls few; memory stays bounded by about twice this.
-constexpr std::size_t kChunkSize = 256 * 1024;
+constexpr std::size_t kChunkSize = 128 * 1024;
 // BDAT chunks are larger: each costs a reply, and replies must not pile up unread.
-constexpr std::size_t kBdatChunkSize = 1024 * 1024;
+constexpr std::size_t kBdatChunkSize = 256 * 1024;
 // After QUIT nothing more can be lost: do not wait long for the goodbye.
 constexpr std::chrono::milliseconds kQuitReplyTimeout{5000};
 
