@@ -246,6 +246,29 @@ TEST_F(AuthTest, SecretsAppearInNoOutput) {
   EXPECT_EQ(server.messages().size(), 5U);
 }
 
+// Without a password anywhere, smtpc asks on the terminal with echo off. `script` gives
+// smtpc a terminal; the answer is typed after the prompt has appeared.
+TEST_F(AuthTest, PasswordPromptOnTheTerminalDoesNotEcho) {
+  SmtpServer server(auth_server("--starttls"));
+  ::unsetenv("SMTPC_PASSWORD");
+  const std::string smtpc = std::string(SMTPC_BINARY) + " " + server.url("client.example") +
+                            " --ssl-reqd --cacert " + kCerts + "/ca.pem -u " + std::string(kUser) +
+                            " --mail-rcpt b@example.com -T " + message_;
+  const std::string command = "(sleep 1; printf '" + std::string(kPassword) +
+                              "\\n') | script -qec '" + smtpc + "; echo EXIT=$?' /dev/null";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string terminal;
+  char buffer[1024];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) terminal.append(buffer, got);
+  ::pclose(pipe);
+  EXPECT_THAT(terminal, HasSubstr("Enter host password for user 'me@example.com'"));
+  EXPECT_THAT(terminal, HasSubstr("EXIT=0"));
+  EXPECT_THAT(terminal, Not(HasSubstr(std::string(kPassword))));
+  EXPECT_EQ(server.messages().size(), 1U);
+}
+
 // As curl does, passwords and tokens are overwritten in argv so that ps cannot show them.
 TEST_F(AuthTest, SecretsAreScrubbedFromTheCommandLine) {
   ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
