@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <type_traits>
 
 #include "smtpc/body_source.hpp"
@@ -67,14 +68,15 @@ class Upload {
       const auto* data = prefetch_buffer_->data();
       info.eight_bit = std::any_of(data, data + prefetched_,
                                    [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
     }
     return info;
   }
 
-  /// Streams the body through `encoder` into `sink(wire, last)` calls of about `chunk` bytes;
-  /// returns the bytes written.
+  /// Streams the body through `encoder` (nullptr: the bytes as they are, for BINARYMIME)
+  /// into `sink(wire, last)` calls of about `chunk` bytes; returns the bytes written.
   template <class Sink>
-  std::size_t stream(std::vector<char>& buffer, DotStuffer& encoder, std::size_t chunk,
+  std::size_t stream(std::vector<char>& buffer, DotStuffer* encoder, std::size_t chunk,
                      const Sink& sink) {
     std::string wire;
     wire.reserve(chunk + chunk / 2);
@@ -85,7 +87,11 @@ class Upload {
       if (got == 0 && source_->size().value_or(1) == 0) refuse_empty();
     }
     while (got > 0) {
-      encoder.encode(std::string_view(buffer.data(), got), wire);
+      if (encoder != nullptr) {
+        encoder->encode(std::string_view(buffer.data(), got), wire);
+      } else {
+        wire.append(buffer.data(), got);
+      }
       if (wire.size() >= chunk) {
         sink(wire, false);
         written += wire.size();
@@ -93,7 +99,7 @@ class Upload {
       }
       got = source_->read(buffer);
     }
-    encoder.finish(wire);
+    if (encoder != nullptr) encoder->finish(wire);
     sink(wire, true);
     return written + wire.size();
   }
@@ -219,7 +225,8 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
             },
             [&](const SendBody& send) -> std::optional<Action> {
               Upload& upload = uploads.at(current_message);
-              DotStuffer encoder(!send.chunked);
+              DotStuffer stuffer(!send.chunked);
+              DotStuffer* encoder = send.binary ? nullptr : &stuffer;
               std::size_t bdat_commands = 0;
               const std::size_t bytes =
                   send.chunked

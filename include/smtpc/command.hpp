@@ -40,6 +40,7 @@ struct MailParameters {
   /// AUTH= (RFC 4954 §5): the authenticated submitter; "" is "<>" (unknown).
   std::optional<std::string> auth;
   bool eight_bit_mime = false;  // BODY=8BITMIME (RFC 6152)
+  bool binary_mime = false;     // BODY=BINARYMIME (RFC 3030), takes precedence
   bool smtputf8 = false;        // SMTPUTF8 (RFC 6531)
 };
 /// RFC 3461 §4 xtext: "+" and "=", controls, space and non-ASCII become "+XX".

@@ -58,6 +58,9 @@ struct MessageInfo {
   std::optional<std::uint64_t> size;  // SIZE= (RFC 1870), when known
   /// It may hold bytes over 127: BODY=8BITMIME when offered (RFC 6152). True when unknown.
   bool eight_bit = true;
+  /// It holds NUL bytes: with CHUNKING and BINARYMIME offered, it goes as BODY=BINARYMIME,
+  /// byte for byte (RFC 3030 §3).
+  bool binary = false;
 };
 
 struct SessionConfig {
@@ -127,6 +130,7 @@ struct UpgradeTls {};
 /// on_body_sent().
 struct SendBody {
   bool chunked = false;
+  bool binary = false;  // BODY=BINARYMIME: the bytes as they are, line ends untouched
 };
 /// The dialogue is over; close the connection.
 struct Finished {
@@ -212,7 +216,8 @@ class Session {
   std::deque<std::pair<Command, Pending>> outbox_;
   bool pipelining_ = false;
   bool chunking_ = false;
-  std::size_t message_ = 0;  // the message whose envelope is under way
+  bool binary_body_ = false;  // the current message goes as BINARYMIME
+  std::size_t message_ = 0;   // the message whose envelope is under way
   Stage stage_ = Stage::Envelope;
   bool reset_needed_ = false;           // a transaction ended without its body: RSET first
   std::optional<Error> pending_error_;  // reported after QUIT

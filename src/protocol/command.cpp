@@ -88,7 +88,11 @@ Command mail_from_command(std::string_view reverse_path, const MailParameters& p
   require_single_line(reverse_path, "address");
   std::string line = fmt::format("MAIL FROM:<{}>", reverse_path);
   if (parameters.size) line += fmt::format(" SIZE={}", *parameters.size);
-  if (parameters.eight_bit_mime) line += " BODY=8BITMIME";
+  if (parameters.binary_mime) {
+    line += " BODY=BINARYMIME";
+  } else if (parameters.eight_bit_mime) {
+    line += " BODY=8BITMIME";
+  }
   if (parameters.smtputf8) line += " SMTPUTF8";
   if (parameters.auth) {
     require_single_line(*parameters.auth, "--mail-auth address");

@@ -286,6 +286,8 @@ Action Session::begin_transaction() {
   MailParameters parameters;
   if (capabilities_.size && info.size) parameters.size = info.size;
   parameters.eight_bit_mime = info.eight_bit && capabilities_.eightbitmime;
+  binary_body_ = info.binary && chunking_ && capabilities_.binarymime;
+  parameters.binary_mime = binary_body_;
   parameters.smtputf8 = config_.smtputf8 && capabilities_.smtputf8;
   // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
   if (authenticated_ && config_.auth.mail_auth) parameters.auth = config_.auth.mail_auth;
@@ -324,7 +326,7 @@ Action Session::advance() {
   if (stage_ == Stage::Envelope) {
     if (!result_.messages.at(message_).error && chunking_) {
       stage_ = Stage::Body;
-      return SendBody{true};
+      return SendBody{true, binary_body_};
     }
     // Only a failed envelope gets here (a good one got DATA's 354): no body was sent.
     reset_needed_ = true;

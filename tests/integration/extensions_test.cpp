@@ -181,6 +181,16 @@ TEST_F(ExtensionsTest, MissingSecondFileIsRefusedBeforeConnecting) {
   EXPECT_TRUE(server.log_lines().empty());
 }
 
+TEST_F(ExtensionsTest, MessageWithNulBytesGoesAsBinaryMimeByteForByte) {
+  SmtpServer server({"--pipelining", "--chunking"});
+  const std::string binary = std::string("Subject: bin\r\n\r\n\0\x01\xff bare\nlf\r.\r\n", 28);
+  const auto run = run_smtpc(send_args(server, {dir_.write_file("bin", binary)}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_EQ(server.messages()[0].bytes, binary);  // not a byte changed, not even line ends
+  EXPECT_THAT(server.messages()[0].envelope.mail_options, Contains("BODY=BINARYMIME"));
+}
+
 TEST_F(ExtensionsTest, EightBitBodyIsDeclared) {
   SmtpServer server;
   const auto run = run_smtpc(

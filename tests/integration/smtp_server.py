@@ -92,6 +92,18 @@ class TestSMTP(SMTP):
     def _client_connected_cb(self, reader, writer):
         super()._client_connected_cb(LoggingReader(reader, self._log), writer)
 
+    async def smtp_MAIL(self, arg):
+        """aiosmtpd knows BODY=7BIT and 8BITMIME only; with --chunking, BINARYMIME too."""
+        binary = False
+        if arg and self._options.chunking:
+            words = arg.split()
+            kept = [w for w in words if w.upper() != "BODY=BINARYMIME"]
+            binary = len(kept) != len(words)
+            arg = " ".join(kept)
+        await super().smtp_MAIL(arg)
+        if binary and self.envelope.mail_from is not None:
+            self.envelope.mail_options.append("BODY=BINARYMIME")
+
     async def smtp_BDAT(self, arg):
         """RFC 3030 BDAT, which aiosmtpd lacks: exactly N bytes follow the command line."""
         words = arg.split() if arg else []
@@ -145,7 +157,7 @@ class SpoolHandler:
         if self._options.pipelining:
             extra.append("250-PIPELINING")
         if self._options.chunking:
-            extra.append("250-CHUNKING")
+            extra.extend(["250-CHUNKING", "250-BINARYMIME"])
         return responses[:-1] + extra + responses[-1:]
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):

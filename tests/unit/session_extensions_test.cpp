@@ -197,6 +197,50 @@ TEST(SessionChunking, NoChunkingOptionUsesData) {
       .run();
 }
 
+// Drives a session through greeting and EHLO and returns the MAIL command it sends.
+std::string mail_command_after(const SessionConfig& config, std::string_view ehlo) {
+  Session session{config};
+  (void)session.on_reply(parse_reply("220 mx\r\n"));
+  std::string reply;
+  std::size_t start = 0;
+  while (start <= ehlo.size()) {
+    const auto end = ehlo.find('\n', start);
+    reply += std::string(ehlo.substr(start, end - start)) + "\r\n";
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  const auto action = session.on_reply(parse_reply(reply));
+  return std::get<SendCommands>(action).commands.at(0).line;
+}
+
+TEST(SessionExtensions, BinaryMimeWithChunkingWhenTheMessageHasNulBytes) {
+  auto config = mail_config();
+  config.messages = {MessageInfo{std::nullopt, true, true}};
+  EXPECT_EQ(mail_command_after(config,
+                               "250-mx\n250-PIPELINING\n250-CHUNKING\n250-8BITMIME\n"
+                               "250 BINARYMIME"),
+            "MAIL FROM:<a@example.com> BODY=BINARYMIME");
+  // Without BINARYMIME (or without CHUNKING) the best is 8BITMIME.
+  EXPECT_EQ(mail_command_after(config, "250-mx\n250-PIPELINING\n250-CHUNKING\n250 8BITMIME"),
+            "MAIL FROM:<a@example.com> BODY=8BITMIME");
+  EXPECT_EQ(mail_command_after(config, "250-mx\n250-8BITMIME\n250 BINARYMIME"),
+            "MAIL FROM:<a@example.com> BODY=8BITMIME");
+}
+
+TEST(SessionExtensions, BinaryBodyIsSentRaw) {
+  auto config = mail_config();
+  config.messages = {MessageInfo{std::nullopt, true, true}};
+  Session session{config};
+  (void)session.on_reply(parse_reply("220 mx\r\n"));
+  (void)session.on_reply(
+      parse_reply("250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n"));
+  (void)session.on_reply(parse_reply("250 ok\r\n"));
+  const auto action = session.on_reply(parse_reply("250 ok\r\n"));
+  ASSERT_TRUE(std::holds_alternative<SendBody>(action));
+  EXPECT_TRUE(std::get<SendBody>(action).chunked);
+  EXPECT_TRUE(std::get<SendBody>(action).binary);
+}
+
 TEST(SessionExtensions, EightBitMimeOnlyWhenNeededAndOffered) {
   auto config = mail_config();
   config.messages = {MessageInfo{100, true}};
