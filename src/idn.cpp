@@ -14,10 +14,13 @@
 
 namespace smtpc {
 
+bool is_ascii(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 std::string domain_to_ascii(std::string_view domain) {
-  const bool ascii = std::all_of(domain.begin(), domain.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return ascii_lower(domain);
+  if (is_ascii(domain)) return ascii_lower(domain);
   static const SharedLibrary library("libidn2.so.0");
   static auto* const to_ascii = library.symbol<decltype(::idn2_to_ascii_8z)>("idn2_to_ascii_8z");
   static auto* const release = library.symbol<decltype(::idn2_free)>("idn2_free");

@@ -15,6 +15,7 @@
 #include "smtpc/connection.hpp"
 #include "smtpc/dot_stuffer.hpp"
 #include "smtpc/error.hpp"
+#include "smtpc/idn.hpp"
 
 namespace smtpc {
 namespace {
@@ -66,8 +67,7 @@ class Upload {
     info.size = complete_ ? std::optional<std::uint64_t>(prefetched_) : source_->size();
     if (complete_) {
       const auto* data = prefetch_buffer_->data();
-      info.eight_bit = std::any_of(data, data + prefetched_,
-                                   [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      info.eight_bit = !is_ascii(std::string_view(data, prefetched_));
       info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
     }
     return info;

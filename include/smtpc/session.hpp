@@ -163,8 +163,6 @@ class Session {
   [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
   /// Warnings for the user (printed even without -v), drained by the caller.
   [[nodiscard]] std::vector<std::string> take_warnings();
-  /// Whether the next step expects a reply from the server.
-  [[nodiscard]] bool awaiting_reply() const noexcept { return state_ != State::Done; }
 
  private:
   void enter(State next);  // the only way state_ changes

@@ -35,6 +35,9 @@ class Transport {
 /// `deadline` passed first. Shared by the TCP and TLS transports.
 [[nodiscard]] bool wait_until_ready(int fd, short events, Deadline deadline);
 
+/// Whether `host` is a numeric IPv4 or IPv6 address rather than a name.
+[[nodiscard]] bool is_ip_literal(const std::string& host) noexcept;
+
 struct ConnectRequest {
   std::string host;
   std::uint16_t port = 25;

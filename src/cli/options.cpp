@@ -77,11 +77,6 @@ ResolveOverride parse_resolve(const std::string& text) {
   return entry;
 }
 
-bool is_ascii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 }  // namespace
 
 void add_options(CLI::App& app, Options& options) {

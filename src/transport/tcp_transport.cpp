@@ -125,6 +125,12 @@ int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
 
 }  // namespace
 
+bool is_ip_literal(const std::string& host) noexcept {
+  unsigned char buffer[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
 bool wait_until_ready(int fd, short events, Deadline deadline) {
   while (true) {
     pollfd pfd{fd, events, 0};
@@ -140,10 +146,7 @@ std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tr
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   // A numeric address needs neither the resolver nor AI_ADDRCONFIG's interface scan.
-  unsigned char literal[sizeof(in6_addr)];
-  const bool numeric = ::inet_pton(AF_INET, request.host.c_str(), literal) == 1 ||
-                       ::inet_pton(AF_INET6, request.host.c_str(), literal) == 1;
-  hints.ai_flags = numeric ? AI_NUMERICHOST : AI_ADDRCONFIG;
+  hints.ai_flags = is_ip_literal(request.host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
   addrinfo* found = nullptr;
   const std::string port = std::to_string(request.port);
   const int rc = ::getaddrinfo(request.host.c_str(), port.c_str(), &hints, &found);

@@ -247,12 +247,6 @@ SslCtxPtr make_context(const TlsOptions& options) {
   return ctx;
 }
 
-bool is_ip_literal(const std::string& host) {
-  unsigned char buffer[16];
-  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
-         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
-}
-
 void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
   tracer.info(
       fmt::format("SSL connection using {} / {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
