@@ -12,21 +12,26 @@
 
 namespace smtpc::testing {
 
+/// A reply as the server sends it: lines separated by '\n' in `text`, each ended by CRLF.
+inline std::string wire_reply(std::string_view text) {
+  std::string wire;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = text.find('\n', start);
+    wire += std::string(text.substr(start, end - start)) + "\r\n";
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return wire;
+}
+
 class Script {
  public:
   explicit Script(SessionConfig config) : session_(std::move(config)) {}
 
   /// A server reply; lines separated by '\n', CRLFs added here.
   Script& server(std::string_view text) {
-    std::string wire;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-      const auto end = text.find('\n', start);
-      wire += std::string(text.substr(start, end - start)) + "\r\n";
-      if (end == std::string_view::npos) break;
-      start = end + 1;
-    }
-    steps_.push_back(Step{Kind::Server, std::move(wire), 0});
+    steps_.push_back(Step{Kind::Server, wire_reply(text), 0});
     return *this;
   }
   /// The next command line the client must send.

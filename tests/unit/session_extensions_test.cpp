@@ -9,6 +9,7 @@ namespace {
 
 using testing::mail_config;
 using testing::Script;
+using testing::wire_reply;
 
 constexpr std::string_view kPipeliningEhlo = "250-mx\n250 PIPELINING";
 
@@ -201,15 +202,7 @@ TEST(SessionChunking, NoChunkingOptionUsesData) {
 std::string mail_command_after(const SessionConfig& config, std::string_view ehlo) {
   Session session{config};
   (void)session.on_reply(parse_reply("220 mx\r\n"));
-  std::string reply;
-  std::size_t start = 0;
-  while (start <= ehlo.size()) {
-    const auto end = ehlo.find('\n', start);
-    reply += std::string(ehlo.substr(start, end - start)) + "\r\n";
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  const auto action = session.on_reply(parse_reply(reply));
+  const auto action = session.on_reply(parse_reply(wire_reply(ehlo)));
   return std::get<SendCommands>(action).commands.at(0).line;
 }
 
