@@ -113,6 +113,26 @@ class Upload {
   bool complete_ = false;  // the prefetch reached the end of the message
 };
 
+// What SIZE= and BODY= need to know of a further upload file, learnt as for the first
+// upload: from its first chunk, read here through a second descriptor. A file that is not
+// regular (a pipe) cannot be read twice: its content stays unknown.
+MessageInfo scan_file(const std::string& path, std::vector<char>& buffer) {
+  BodySource source(path);
+  MessageInfo info;
+  info.size = source.size();
+  if (!info.size || *info.size > buffer.size()) return info;
+  std::size_t got = 0;
+  while (got < buffer.size()) {
+    const std::size_t more = source.read(std::span<char>(buffer.data() + got, buffer.size() - got));
+    if (more == 0) break;
+    got += more;
+  }
+  if (got != *info.size) return info;  // it changed while we looked: assume the worst
+  info.eight_bit = !is_ascii(std::string_view(buffer.data(), got));
+  info.binary = std::memchr(buffer.data(), '\0', got) != nullptr;
+  return info;
+}
+
 // The address to connect to: the URL's host, or what --resolve maps it to.
 std::string connect_address(const JobSpec& spec) {
   for (const auto& entry : spec.resolve) {
@@ -130,6 +150,35 @@ void refuse_injected_bytes(Connection& connection) {
     throw Error(ExitCode::WeirdServerReply,
                 "the server sent data after its reply to STARTTLS: refusing it as a possible "
                 "command injection");
+  }
+}
+
+// One line per message when there are several: what the server did with each.
+void report_messages(const SendResult& result, const std::vector<Upload>& uploads, Tracer& tracer) {
+  for (std::size_t i = 0; i < result.messages.size(); ++i) {
+    const MessageResult& message = result.messages[i];
+    for (const auto& refused : message.refused) {
+      if (message.error) break;  // the error names the refusal
+      tracer.warning(
+          fmt::format("recipient <{}> was refused: {}", refused.address, refused.reply.summary()));
+    }
+    if (result.messages.size() < 2) continue;
+    const std::string& name = uploads.at(i).source().name();
+    switch (message.outcome) {
+      case MessageOutcome::Accepted:
+        tracer.note(fmt::format("message {} ({}) accepted: {}", i + 1, name,
+                                message.final_reply ? message.final_reply->summary() : ""));
+        break;
+      case MessageOutcome::Unconfirmed:
+        tracer.note(fmt::format("message {} ({}) NOT confirmed: {}", i + 1, name,
+                                message.error ? message.error->what() : ""));
+        break;
+      case MessageOutcome::Refused:
+      case MessageOutcome::NotSent:
+        tracer.note(fmt::format("message {} ({}) NOT sent: {}", i + 1, name,
+                                message.error ? message.error->what() : ""));
+        break;
+    }
   }
 }
 
@@ -167,13 +216,15 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
     uploads.emplace_back(spec.open_message
                              ? spec.open_message()
                              : std::make_unique<BodySource>(spec.upload_path.value_or("-")));
+    config.messages.clear();
+    config.messages.emplace_back();  // the first upload's, once prefetched
     for (const auto& path : spec.more_upload_paths) {
       uploads.emplace_back(std::make_unique<BodySource>(path));
       if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
+      config.messages.push_back(scan_file(path, buffer));
     }
     uploads.front().prefetch(buffer);
-    config.messages.clear();
-    for (const auto& upload : uploads) config.messages.push_back(upload.info());
+    config.messages.front() = uploads.front().info();
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
 
@@ -191,69 +242,63 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
   Session session(std::move(config));
 
   auto next_reply = [&]() -> Action {
-    const bool quitting = session.state() == State::Quit;
-    try {
-      auto reply =
-          connection.read_reply(quitting ? std::optional(kQuitReplyTimeout) : std::nullopt);
-      if (reply && session.state() == State::StartTls) refuse_injected_bytes(connection);
-      if (reply && session.state() == State::Greeting && reply->code.value() == 220) {
-        progress.greeted = true;
-      }
-      return reply ? session.on_reply(*reply) : session.on_connection_closed();
-    } catch (const Error&) {
-      // A server that drops the link or stays silent after QUIT loses us nothing.
-      if (quitting) return session.on_connection_closed();
-      throw;
+    const bool quitting = session.awaiting_quit();
+    auto reply = connection.read_reply(quitting ? std::optional(kQuitReplyTimeout) : std::nullopt);
+    if (reply && session.state() == State::StartTls) refuse_injected_bytes(connection);
+    if (reply && session.state() == State::Greeting && reply->code.value() == 220) {
+      progress.greeted = true;
     }
+    return reply ? session.on_reply(*reply) : session.on_connection_closed();
   };
 
-  std::size_t current_message = 0;  // the next body to send
-  Action action = next_reply();
+  Action action = SendCommands{};  // the greeting comes first
   while (true) {
-    for (const auto& warning : session.take_warnings()) tracer.warning(warning);
     State before = session.state();
-    std::optional<Action> next = std::visit(
-        Overloaded{
-            [&](const SendCommands& send) -> std::optional<Action> {
-              try {
-                connection.send_commands(send.commands);
-              } catch (const Error&) {
-                if (session.state() != State::Quit) throw;
-                return session.on_connection_closed();
-              }
-              return next_reply();
-            },
-            [&](const SendBody& send) -> std::optional<Action> {
-              Upload& upload = uploads.at(current_message);
-              DotStuffer stuffer(!send.chunked);
-              DotStuffer* encoder = send.binary ? nullptr : &stuffer;
-              std::size_t bdat_commands = 0;
-              const std::size_t bytes =
-                  send.chunked
-                      ? upload.stream(buffer, encoder, kBdatChunkSize,
-                                      [&](const std::string& wire, bool last) {
-                                        connection.send_commands({bdat_command(wire.size(), last)});
-                                        connection.send_data(wire);
-                                        ++bdat_commands;
-                                      })
-                      : upload.stream(
-                            buffer, encoder, kChunkSize,
-                            [&](const std::string& wire, bool) { connection.send_data(wire); });
-              tracer.data_summary(bytes);
-              ++current_message;
-              return session.on_body_sent(bdat_commands);
-            },
-            [&](const UpgradeTls&) -> std::optional<Action> {
-              connection.upgrade([&](std::unique_ptr<Transport> plain) {
-                return start_tls(std::move(plain), spec.tls, spec.url.host, handshake_deadline(),
-                                 tracer);
-              });
-              return session.on_tls_ready();
-            },
-            [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
-            [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
-        },
-        action);
+    std::optional<Action> next;
+    try {
+      next = std::visit(Overloaded{
+                            [&](const SendCommands& send) -> std::optional<Action> {
+                              if (!send.commands.empty()) connection.send_commands(send.commands);
+                              return next_reply();
+                            },
+                            [&](const SendBody& send) -> std::optional<Action> {
+                              Upload& upload = uploads.at(send.message);
+                              DotStuffer stuffer(!send.chunked);
+                              DotStuffer* encoder = send.binary ? nullptr : &stuffer;
+                              std::size_t bdat_commands = 0;
+                              const std::size_t bytes =
+                                  send.chunked
+                                      ? upload.stream(buffer, encoder, kBdatChunkSize,
+                                                      [&](const std::string& wire, bool last) {
+                                                        connection.send_commands(
+                                                            {bdat_command(wire.size(), last)});
+                                                        connection.send_data(wire);
+                                                        ++bdat_commands;
+                                                      })
+                                      : upload.stream(buffer, encoder, kChunkSize,
+                                                      [&](const std::string& wire, bool) {
+                                                        connection.send_data(wire);
+                                                      });
+                              tracer.data_summary(bytes);
+                              return session.on_body_sent(bdat_commands);
+                            },
+                            [&](const UpgradeTls&) -> std::optional<Action> {
+                              connection.upgrade([&](std::unique_ptr<Transport> plain) {
+                                return start_tls(std::move(plain), spec.tls, spec.url.host,
+                                                 handshake_deadline(), tracer);
+                              });
+                              return session.on_tls_ready();
+                            },
+                            [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
+                            [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
+                        },
+                        action);
+    } catch (const Error& error) {
+      // The link failed, timed out or the upload could not be read: the session settles
+      // what is known of each message (after QUIT, nothing is lost).
+      next = session.on_connection_lost(error);
+    }
+    for (const auto& warning : session.take_warnings()) tracer.warning(warning);
     if (!next) break;
     if (session.state() != before) {
       tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));
@@ -261,28 +306,14 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
     action = std::move(*next);
   }
   tracer.info("Closing connection");
-  progress.tls = connection.transport().is_tls();
-  if (auto* failed = std::get_if<Failed>(&action)) throw failed->error;
-  SendResult result = std::get<Finished>(action).result;
-  const std::optional<Error>* first_error = nullptr;
-  for (std::size_t i = 0; i < result.messages.size(); ++i) {
-    const MessageResult& message = result.messages[i];
-    for (const auto& refused : message.refused) {
-      if (message.error) break;  // the error names the refusal
-      tracer.warning(
-          fmt::format("recipient <{}> was refused: {}", refused.address, refused.reply.summary()));
-    }
-    if (result.messages.size() > 1) {
-      const std::string& name = uploads.at(i).source().name();
-      tracer.note(
-          message.error
-              ? fmt::format("message {} ({}) NOT sent: {}", i + 1, name, message.error->what())
-              : fmt::format("message {} ({}) accepted: {}", i + 1, name,
-                            message.final_reply ? message.final_reply->summary() : ""));
-    }
-    if (message.error && first_error == nullptr) first_error = &message.error;
+  progress.tls = connection.is_tls();
+  const auto* failed = std::get_if<Failed>(&action);
+  const SendResult& result = failed ? failed->result : std::get<Finished>(action).result;
+  report_messages(result, uploads, tracer);
+  if (failed) throw failed->error;
+  for (const auto& message : result.messages) {
+    if (message.error) throw *message.error;
   }
-  if (first_error != nullptr) throw **first_error;
   return result;
 }
 

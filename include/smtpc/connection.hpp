@@ -42,6 +42,8 @@ class Connection {
   void upgrade(const std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>& wrap);
 
   [[nodiscard]] Transport& transport() noexcept { return *transport_; }
+  /// The dialogue runs inside TLS (false also when a failed handshake left no transport).
+  [[nodiscard]] bool is_tls() const noexcept { return transport_ && transport_->is_tls(); }
   [[nodiscard]] Tracer& tracer() noexcept { return tracer_; }
 
  private:

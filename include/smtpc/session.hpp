@@ -13,8 +13,10 @@
 
 #include "smtpc/capabilities.hpp"
 #include "smtpc/command.hpp"
+#include "smtpc/dialogue.hpp"
 #include "smtpc/error.hpp"
 #include "smtpc/reply.hpp"
+#include "smtpc/transactions.hpp"
 
 namespace smtpc {
 
@@ -53,16 +55,6 @@ struct AuthSettings {
   std::optional<std::string> mail_auth;  // --mail-auth: MAIL FROM's AUTH= (RFC 4954 §5)
 };
 
-/// What is known of one message before it is sent.
-struct MessageInfo {
-  std::optional<std::uint64_t> size;  // SIZE= (RFC 1870), when known
-  /// It may hold bytes over 127: BODY=8BITMIME when offered (RFC 6152). True when unknown.
-  bool eight_bit = true;
-  /// It holds NUL bytes: with CHUNKING and BINARYMIME offered, it goes as BODY=BINARYMIME,
-  /// byte for byte (RFC 3030 §3).
-  bool binary = false;
-};
-
 struct SessionConfig {
   SessionMode mode = SessionMode::SendMail;
   std::string ehlo_name;
@@ -79,68 +71,22 @@ struct SessionConfig {
   std::string peer_address;  // numeric; decides whether credentials may go unencrypted
 };
 
+/// Where the dialogue is. The mail transactions keep their own account of which reply
+/// they await (MailTransactions).
 enum class State {
   Greeting,
   Ehlo,
   Helo,
   StartTls,
   Auth,
-  Rset,
-  MailFrom,
-  RcptTo,
-  Data,
-  Bdat,
-  EndOfData,
   Help,
   Verify,
+  Transactions,  // MAIL, RCPT, DATA/BDAT, bodies, then QUIT
   Quit,
   Done,
 };
 
 [[nodiscard]] const char* to_string(State state) noexcept;
-
-/// A recipient the server refused, with its reply.
-struct RefusedRecipient {
-  std::string address;
-  Reply reply;
-};
-
-/// The outcome of one message.
-struct MessageResult {
-  std::vector<std::string> accepted;
-  std::vector<RefusedRecipient> refused;
-  std::optional<Reply> final_reply;  // reply to the end of data
-  std::optional<Error> error;        // set when the message was NOT accepted
-};
-
-struct SendResult {
-  std::vector<MessageResult> messages;  // SendMail: one per message, in order
-  /// Lines a HELP or VRFY dialogue prints, as curl writes them: "214-..." each.
-  std::vector<std::string> output;
-};
-
-/// Send these commands (in this order, in one write) and feed back their replies.
-struct SendCommands {
-  std::vector<Command> commands;
-};
-/// STARTTLS was accepted: do the handshake, then call on_tls_ready().
-struct UpgradeTls {};
-/// Send the message body: after DATA's 354 dot-stuffed with the end mark, or with
-/// `chunked` as BDAT commands (RFC 3030), the last one "BDAT n LAST". Then call
-/// on_body_sent().
-struct SendBody {
-  bool chunked = false;
-  bool binary = false;  // BODY=BINARYMIME: the bytes as they are, line ends untouched
-};
-/// The dialogue is over; close the connection.
-struct Finished {
-  SendResult result;
-};
-/// The dialogue failed; close the connection (QUIT has been sent when it could be).
-struct Failed {
-  Error error;
-};
-using Action = std::variant<SendCommands, UpgradeTls, SendBody, Finished, Failed>;
 
 /// Drives one SMTP connection. It never blocks and does no I/O: the job feeds it
 /// each reply and carries out the Action it returns.
@@ -152,39 +98,32 @@ class Session {
   [[nodiscard]] Action on_reply(const Reply& reply);
   /// The TLS handshake after STARTTLS succeeded: forget the capabilities, EHLO again.
   [[nodiscard]] Action on_tls_ready();
-  /// The body has been written (as `bdat_commands` BDAT commands when chunked). Returns
-  /// what may follow at once: with PIPELINING, QUIT or the next message's commands.
+  /// The body asked for by the last SendBody has been written (as `bdat_commands` BDAT
+  /// commands when chunked). Returns what may follow at once: with PIPELINING, QUIT or the
+  /// next message's commands.
   [[nodiscard]] Action on_body_sent(std::size_t bdat_commands = 0);
-  /// The server closed the connection. In Quit, that ends the dialogue as planned;
+  /// The server closed the connection. After QUIT, that ends the dialogue as planned;
   /// elsewhere it is Error(RecvError).
   [[nodiscard]] Action on_connection_closed();
+  /// The connection failed (timeout, reset) with `error`: Failed, with what is known of
+  /// each message; after QUIT, the planned end.
+  [[nodiscard]] Action on_connection_lost(Error error);
 
   [[nodiscard]] State state() const noexcept { return state_; }
+  /// Only QUIT's reply is awaited: a silent or vanished server loses us nothing.
+  [[nodiscard]] bool awaiting_quit() const noexcept;
   [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
   /// Warnings for the user (printed even without -v), drained by the caller.
   [[nodiscard]] std::vector<std::string> take_warnings();
 
  private:
   void enter(State next);  // the only way state_ changes
-  /// A reply still to come for a command of the mail transaction phase.
-  struct Pending {
-    State kind;
-    std::size_t message = 0;
-    std::size_t recipient = 0;
-  };
-  enum class Stage { Envelope, Body };
-  Action begin_transaction();
-  void queue(Command command, Pending pending);
-  Action flush();
-  Action advance();
-  Action next_message();
-  Action on_transaction_reply(const Pending& pending, const Reply& reply);
-  void fail_message(std::size_t message, Error error);
-  Error with_utf8_note(Error error) const;
   Action quit_with(Error error);
-  Action quit_successfully();
+  Action send_quit();
   Action finish();
   Action fail_now(Error error);
+  /// Notes the end of the dialogue when the transactions report it.
+  Action settle(Action action);
   Action on_greeting(const Reply& reply);
   Action on_ehlo(const Reply& reply);
   Action on_helo(const Reply& reply);
@@ -207,17 +146,8 @@ class Session {
   std::size_t auth_rounds_ = 0;
   std::optional<Error> auth_cancelled_;  // sent "*"; reported after the server's reply
   std::size_t next_recipient_ = 0;       // VRFY
-  SendResult result_;
-  // Mail transaction phase: replies still expected, in order, and commands not yet sent
-  // (without PIPELINING they go one at a time).
-  std::deque<Pending> pending_;
-  std::deque<std::pair<Command, Pending>> outbox_;
-  bool pipelining_ = false;
-  bool chunking_ = false;
-  bool binary_body_ = false;  // the current message goes as BINARYMIME
-  std::size_t message_ = 0;   // the message whose envelope is under way
-  Stage stage_ = Stage::Envelope;
-  bool reset_needed_ = false;           // a transaction ended without its body: RSET first
+  SendResult result_;                    // HELP and VRFY output
+  std::optional<MailTransactions> transactions_;
   std::optional<Error> pending_error_;  // reported after QUIT
   std::vector<std::string> warnings_;
 };

@@ -23,22 +23,12 @@ const char* to_string(State state) noexcept {
       return "STARTTLS";
     case State::Auth:
       return "AUTH";
-    case State::Rset:
-      return "RSET";
-    case State::MailFrom:
-      return "MAIL";
-    case State::RcptTo:
-      return "RCPT";
-    case State::Data:
-      return "DATA";
-    case State::Bdat:
-      return "BDAT";
-    case State::EndOfData:
-      return "POSTDATA";
     case State::Help:
       return "HELP";
     case State::Verify:
       return "VRFY";
+    case State::Transactions:
+      return "TRANSACTIONS";
     case State::Quit:
       return "QUIT";
     case State::Done:
@@ -58,11 +48,6 @@ void Session::enter(State next) { state_ = next; }
 Action Session::send(Command command) { return SendCommands{{std::move(command)}}; }
 
 Action Session::on_reply(const Reply& reply) {
-  if (!pending_.empty()) {
-    const Pending pending = pending_.front();
-    pending_.pop_front();
-    return on_transaction_reply(pending, reply);
-  }
   switch (state_) {
     case State::Greeting:
       return on_greeting(reply);
@@ -74,17 +59,12 @@ Action Session::on_reply(const Reply& reply) {
       return on_starttls(reply);
     case State::Auth:
       return on_auth(reply);
-    case State::Rset:
-    case State::MailFrom:
-    case State::RcptTo:
-    case State::Data:
-    case State::Bdat:
-    case State::EndOfData:
-      break;  // only ever expected through pending_
     case State::Help:
       return on_help(reply);
     case State::Verify:
       return on_verify(reply);
+    case State::Transactions:
+      return settle(transactions_->on_reply(reply));
     case State::Quit:
       return finish();
     case State::Done:
@@ -164,13 +144,25 @@ Action Session::after_auth() {
     case SessionMode::SendMail:
       break;
   }
-  pipelining_ = config_.use_pipelining && capabilities_.pipelining;
+  TransactionSettings settings;
+  settings.reverse_path = config_.reverse_path;
+  settings.forward_paths = config_.forward_paths;
+  settings.messages = config_.messages;
+  settings.allow_rcpt_failures = config_.allow_rcpt_failures;
+  settings.pipelining = config_.use_pipelining && capabilities_.pipelining;
   // BDAT needs the envelope's replies before the body (to stop on a refused recipient),
   // and only pays off with PIPELINING, where the chunks go without waiting.
-  chunking_ = config_.use_chunking && capabilities_.chunking && pipelining_;
-  result_.messages.assign(config_.messages.size(), MessageResult{});
-  message_ = 0;
-  return begin_transaction();
+  settings.chunking = config_.use_chunking && capabilities_.chunking && settings.pipelining;
+  settings.binarymime = capabilities_.binarymime;
+  settings.size = capabilities_.size;
+  settings.eightbitmime = capabilities_.eightbitmime;
+  settings.smtputf8 = config_.smtputf8 && capabilities_.smtputf8;
+  settings.smtputf8_missing = config_.smtputf8 && !capabilities_.smtputf8;
+  // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
+  if (authenticated_) settings.mail_auth = config_.auth.mail_auth;
+  transactions_.emplace(std::move(settings));
+  enter(State::Transactions);
+  return settle(transactions_->start());
 }
 
 Action Session::start_auth() {
@@ -275,170 +267,23 @@ Action Session::on_tls_ready() {
   return send(ehlo_command(config_.ehlo_name));
 }
 
-Action Session::begin_transaction() {
-  stage_ = Stage::Envelope;
-  const MessageInfo& info = config_.messages.at(message_);
-  if (reset_needed_) {
-    // RFC 5321 §4.1.1.5: clear what is left of an abandoned transaction.
-    queue(simple_command("RSET"), {State::Rset, message_});
-    reset_needed_ = false;
-  }
-  MailParameters parameters;
-  if (capabilities_.size && info.size) parameters.size = info.size;
-  parameters.eight_bit_mime = info.eight_bit && capabilities_.eightbitmime;
-  binary_body_ = info.binary && chunking_ && capabilities_.binarymime;
-  parameters.binary_mime = binary_body_;
-  parameters.smtputf8 = config_.smtputf8 && capabilities_.smtputf8;
-  // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
-  if (authenticated_ && config_.auth.mail_auth) parameters.auth = config_.auth.mail_auth;
-  queue(mail_from_command(config_.reverse_path, parameters), {State::MailFrom, message_});
-  for (std::size_t i = 0; i < config_.forward_paths.size(); ++i) {
-    queue(rcpt_to_command(config_.forward_paths[i]), {State::RcptTo, message_, i});
-  }
-  // With CHUNKING the body follows the envelope's replies as BDAT commands.
-  if (!chunking_) queue(simple_command("DATA"), {State::Data, message_});
-  return flush();
-}
-
-void Session::queue(Command command, Pending pending) {
-  outbox_.emplace_back(std::move(command), pending);
-}
-
-Action Session::flush() {
-  // RFC 2920 §3.1: with PIPELINING the whole group goes in one write; without it, one
-  // command and then its reply.
-  SendCommands send;
-  while (!outbox_.empty() && (pipelining_ || send.commands.empty())) {
-    send.commands.push_back(std::move(outbox_.front().first));
-    pending_.push_back(outbox_.front().second);
-    outbox_.pop_front();
-  }
-  if (!pending_.empty()) enter(pending_.front().kind);
-  return send;
-}
-
-Action Session::advance() {
-  if (!pending_.empty()) {
-    enter(pending_.front().kind);
-    return SendCommands{};  // nothing to send: read the next reply
-  }
-  if (!outbox_.empty()) return flush();
-  if (stage_ == Stage::Envelope) {
-    if (!result_.messages.at(message_).error && chunking_) {
-      stage_ = Stage::Body;
-      return SendBody{true, binary_body_};
-    }
-    // Only a failed envelope gets here (a good one got DATA's 354): no body was sent.
-    reset_needed_ = true;
-  }
-  return next_message();
-}
-
-Action Session::next_message() {
-  if (++message_ < config_.messages.size()) return begin_transaction();
-  queue(simple_command("QUIT"), {State::Quit, message_});
-  return flush();
-}
-
-void Session::fail_message(std::size_t message, Error error) {
-  MessageResult& result = result_.messages.at(message);
-  if (result.error) return;  // the first failure is the one to report
-  result.error = std::move(error);
-  // Commands of this transaction not yet sent never will be.
-  std::erase_if(outbox_, [&](const auto& entry) { return entry.second.message == message; });
-}
-
-Error Session::with_utf8_note(Error error) const {
-  if (!config_.smtputf8 || capabilities_.smtputf8) return error;
-  return Error(error.code(),
-               std::string(error.what()) +
-                   " (the server does not support SMTPUTF8, which a non-ASCII address needs)",
-               error.reply());
-}
-
-Action Session::on_transaction_reply(const Pending& pending, const Reply& reply) {
-  if (pending.kind == State::Quit) return finish();
-  MessageResult& result = result_.messages.at(pending.message);
-  switch (pending.kind) {
-    case State::Rset:
-      break;  // whatever it says, MAIL will tell
-    case State::MailFrom:
-      if (!reply.code.positive()) {
-        fail_message(pending.message,
-                     with_utf8_note(Error(ExitCode::SendError,
-                                          describe_with_reply("MAIL FROM failed", reply), reply)));
-      }
-      break;
-    case State::RcptTo: {
-      const std::string& address = config_.forward_paths.at(pending.recipient);
-      if (reply.code.positive()) {
-        result.accepted.push_back(address);
-      } else {
-        result.refused.push_back({address, reply});
-        if (!config_.allow_rcpt_failures) {
-          fail_message(
-              pending.message,
-              with_utf8_note(Error(
-                  ExitCode::SendError,
-                  describe_with_reply(fmt::format("RCPT TO <{}> failed", address), reply), reply)));
-        }
-      }
-      if (pending.recipient + 1 == config_.forward_paths.size() && result.accepted.empty() &&
-          !result.refused.empty()) {
-        // curl's rule with --mail-rcpt-allowfails: fail only when every recipient was refused.
-        const RefusedRecipient& last = result.refused.back();
-        fail_message(pending.message,
-                     Error(ExitCode::SendError,
-                           describe_with_reply(
-                               fmt::format("every recipient was refused; last, <{}>", last.address),
-                               last.reply),
-                           last.reply));
-      }
-      break;
-    }
-    case State::Data:
-      if (reply.code.value() == 354) {
-        if (result.error) {
-          // Pipelined DATA was accepted although the envelope failed. Ending the data now
-          // would deliver an empty or unwanted message: drop the connection instead, and
-          // the server discards the transaction (RFC 5321 §3.8).
-          return fail_now(*result.error);
-        }
-        stage_ = Stage::Body;
-        return SendBody{false};
-      }
-      fail_message(pending.message,
-                   Error(ExitCode::SendError, describe_with_reply("DATA failed", reply), reply));
-      break;
-    case State::Bdat:
-      if (!reply.code.positive()) {
-        fail_message(pending.message,
-                     Error(ExitCode::SendError, describe_with_reply("BDAT failed", reply), reply));
-      }
-      break;
-    case State::EndOfData:
-      result.final_reply = reply;
-      if (reply.code.value() != 250) {
-        fail_message(pending.message,
-                     Error(ExitCode::WeirdServerReply,
-                           describe_with_reply("the message was NOT accepted", reply), reply));
-      }
-      break;
-    default:
-      return fail_now(
-          Error(ExitCode::WeirdServerReply, describe_with_reply("unexpected reply", reply), reply));
-  }
-  return advance();
-}
-
 Action Session::on_body_sent(std::size_t bdat_commands) {
-  for (std::size_t i = 1; i < bdat_commands; ++i) pending_.push_back({State::Bdat, message_});
-  pending_.push_back({State::EndOfData, message_});
-  if (!pipelining_) return advance();
-  // RFC 2920 §3.1: the end of the data may be followed at once by the next group.
-  if (++message_ < config_.messages.size()) return begin_transaction();
-  queue(simple_command("QUIT"), {State::Quit, message_});
-  return flush();
+  if (state_ != State::Transactions) {
+    return fail_now(Error(ExitCode::WeirdServerReply, "a body was sent outside a transaction"));
+  }
+  return settle(transactions_->on_body_sent(bdat_commands));
+}
+
+Action Session::settle(Action action) {
+  if (std::holds_alternative<Finished>(action) || std::holds_alternative<Failed>(action)) {
+    enter(State::Done);
+  }
+  return action;
+}
+
+bool Session::awaiting_quit() const noexcept {
+  if (state_ == State::Transactions) return transactions_->awaiting_quit();
+  return state_ == State::Quit;
 }
 
 Action Session::on_help(const Reply& reply) {
@@ -447,7 +292,7 @@ Action Session::on_help(const Reply& reply) {
         Error(ExitCode::WeirdServerReply, describe_with_reply("HELP failed", reply), reply));
   }
   for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
-  return quit_successfully();
+  return send_quit();
 }
 
 Action Session::on_verify(const Reply& reply) {
@@ -460,37 +305,51 @@ Action Session::on_verify(const Reply& reply) {
   if (++next_recipient_ < config_.forward_paths.size()) {
     return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
   }
-  return quit_successfully();
+  return send_quit();
 }
 
 Action Session::quit_with(Error error) {
   pending_error_ = std::move(error);
-  return quit_successfully();
+  return send_quit();
 }
 
-Action Session::quit_successfully() {
+Action Session::send_quit() {
   enter(State::Quit);
   return send(simple_command("QUIT"));
 }
 
 Action Session::finish() {
   enter(State::Done);
-  if (pending_error_) return Failed{*pending_error_};
+  if (pending_error_) return Failed{*pending_error_, result_};
   return Finished{result_};
 }
 
 Action Session::fail_now(Error error) {
   enter(State::Done);
-  return Failed{std::move(error)};
+  return Failed{std::move(error), result_};
 }
 
 Action Session::on_connection_closed() {
-  if (state_ == State::Quit) return finish();
-  if (pending_error_) return fail_now(*pending_error_);
-  return fail_now(Error(ExitCode::RecvError,
-                        fmt::format("connection closed by the server while waiting for the "
-                                    "reply to {}",
-                                    to_string(state_))));
+  const char* awaited =
+      state_ == State::Transactions ? transactions_->awaited_command() : to_string(state_);
+  return on_connection_lost(Error(
+      ExitCode::RecvError,
+      fmt::format("connection closed by the server while waiting for the reply to {}", awaited)));
+}
+
+Action Session::on_connection_lost(Error error) {
+  switch (state_) {
+    case State::Quit:
+      return finish();
+    case State::Transactions:
+      return settle(transactions_->on_connection_lost(std::move(error)));
+    case State::Done:
+      break;
+    default:
+      if (pending_error_) return fail_now(*pending_error_);
+      break;
+  }
+  return fail_now(std::move(error));
 }
 
 }  // namespace smtpc
