@@ -85,6 +85,7 @@ class MailTransactions {
   std::deque<std::pair<Command, Awaited>> unsent_;  // without PIPELINING: one at a time
   std::size_t current_ = 0;                         // the message whose envelope was sent last
   bool envelope_open_ = false;                      // its envelope's replies decide what comes next
+  bool data_waits_ = false;                         // its DATA goes after the recipients' replies
   bool sent_too_early_ = false;       // its envelope was refused for arriving with a data end
   std::vector<bool> retried_;         // per message: sent again after such a refusal
   bool envelope_behind_body_ = true;  // may an envelope follow a body without waiting?

@@ -76,8 +76,15 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
   for (std::size_t i = 0; i < settings_.forward_paths.size(); ++i) {
     queue(rcpt_to_command(settings_.forward_paths[i]), {Step::Recipient, message, i, behind_body});
   }
-  // With CHUNKING the body follows the envelope's replies as BDAT commands.
-  if (!settings_.chunking) queue(simple_command("DATA"), {Step::Data, message, 0, behind_body});
+  // With CHUNKING the body follows the envelope's replies as BDAT commands. DATA waits for
+  // them too when a refused recipient must fail the message but others may be accepted and
+  // more messages follow: a 354 could then only be undone by dropping the connection
+  // (RFC 2920 §3.1), and the later messages with it. For the last one that costs nothing.
+  data_waits_ = !settings_.chunking && settings_.pipelining && !settings_.allow_rcpt_failures &&
+                settings_.forward_paths.size() > 1 && message + 1 < settings_.messages.size();
+  if (!settings_.chunking && !data_waits_) {
+    queue(simple_command("DATA"), {Step::Data, message, 0, behind_body});
+  }
   return flush();
 }
 
@@ -208,7 +215,6 @@ Action MailTransactions::advance() {
   if (!unsent_.empty()) return flush();
   if (envelope_open_) {
     // Every reply to the current envelope is in, and none was DATA's 354.
-    envelope_open_ = false;
     if (sent_too_early_) {
       // The server refused the envelope for arriving with the previous data's end: send it
       // again, and from now on wait for each end of data before the next envelope.
@@ -218,6 +224,12 @@ Action MailTransactions::advance() {
       return begin(current_, false);
     }
     const MessageResult& result = results_.at(current_);
+    if (!result.error && data_waits_) {
+      data_waits_ = false;
+      queue(simple_command("DATA"), {Step::Data, current_, 0, false});
+      return flush();
+    }
+    envelope_open_ = false;
     if (!result.error && settings_.chunking) {
       const MessageInfo& info = settings_.messages.at(current_);
       return SendBody{current_, true, info.binary && settings_.binarymime};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -31,27 +32,32 @@ class Script {
 
   /// A server reply; lines separated by '\n', CRLFs added here.
   Script& server(std::string_view text) {
-    steps_.push_back(Step{Kind::Server, wire_reply(text), 0});
+    steps_.push_back(Step{Kind::Server, wire_reply(text), 0, std::nullopt});
     return *this;
   }
   /// The next command line the client must send.
   Script& client(std::string_view line) {
-    steps_.push_back(Step{Kind::Client, std::string(line), 0});
+    steps_.push_back(Step{Kind::Client, std::string(line), 0, std::nullopt});
     return *this;
   }
   /// The client must now send the body: after DATA, or as `bdat_commands` BDAT commands.
   Script& body(std::size_t bdat_commands = 0) {
-    steps_.push_back(Step{Kind::Body, {}, bdat_commands});
+    steps_.push_back(Step{Kind::Body, {}, bdat_commands, std::nullopt});
+    return *this;
+  }
+  /// As body(), and the body must be that of message `message` (counted from 0).
+  Script& body_of(std::size_t message, std::size_t bdat_commands = 0) {
+    steps_.push_back(Step{Kind::Body, {}, bdat_commands, message});
     return *this;
   }
   /// The client must now do the TLS handshake; it succeeds.
   Script& tls() {
-    steps_.push_back(Step{Kind::Tls, {}, 0});
+    steps_.push_back(Step{Kind::Tls, {}, 0, std::nullopt});
     return *this;
   }
   /// The server closes the connection.
   Script& closed() {
-    steps_.push_back(Step{Kind::Closed, {}, 0});
+    steps_.push_back(Step{Kind::Closed, {}, 0, std::nullopt});
     return *this;
   }
 
@@ -83,6 +89,9 @@ class Script {
             return action;
           }
           EXPECT_EQ(std::get<SendBody>(action).chunked, step.bdat_commands > 0);
+          if (step.message) {
+            EXPECT_EQ(std::get<SendBody>(action).message, *step.message);
+          }
           action = session_.on_body_sent(step.bdat_commands);
           take_commands(action);
           break;
@@ -136,6 +145,7 @@ class Script {
     Kind kind;
     std::string text;
     std::size_t bdat_commands = 0;
+    std::optional<std::size_t> message;  // whose body it must be
   };
   void take_commands(const Action& action) {
     if (const auto* send = std::get_if<SendCommands>(&action)) {
