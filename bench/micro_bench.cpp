@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "smtpc/dot_stuffer.hpp"
-#include "smtpc/reply.hpp"
+#include "smtpc/smtp/dot_stuffer.hpp"
+#include "smtpc/smtp/reply.hpp"
 
 namespace {
 

@@ -13,10 +13,10 @@
 #include <memory>
 
 #include "options.hpp"
-#include "smtpc/address_list.hpp"
-#include "smtpc/command.hpp"
-#include "smtpc/error.hpp"
-#include "smtpc/mime.hpp"
+#include "smtpc/compose/address_list.hpp"
+#include "smtpc/compose/mime.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/smtp/command.hpp"
 
 namespace smtpc::cli {
 namespace {

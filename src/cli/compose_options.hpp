@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "smtpc/composed_message.hpp"
-#include "smtpc/job.hpp"
+#include "smtpc/compose/composed_message.hpp"
+#include "smtpc/job/job.hpp"
 
 namespace smtpc::cli {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
 

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "smtpc/error.hpp"
-#include "smtpc/netrc.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/sys/netrc.hpp"
 
 namespace smtpc::cli {
 namespace {

@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "options.hpp"
-#include "smtpc/sasl.hpp"
-#include "smtpc/url.hpp"
+#include "smtpc/auth/sasl.hpp"
+#include "smtpc/core/url.hpp"
 
 namespace smtpc::cli {
 

@@ -11,7 +11,7 @@
 #include "credentials.hpp"
 #include "options.hpp"
 #include "sendmail.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace {
 

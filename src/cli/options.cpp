@@ -8,9 +8,9 @@
 #include <cmath>
 
 #include "credentials.hpp"
-#include "smtpc/command.hpp"
-#include "smtpc/error.hpp"
-#include "smtpc/idn.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/mx/idn.hpp"
+#include "smtpc/smtp/command.hpp"
 
 namespace smtpc::cli {
 namespace {

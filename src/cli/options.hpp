@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "compose_options.hpp"
-#include "smtpc/job.hpp"
-#include "smtpc/mx_delivery.hpp"
+#include "smtpc/job/job.hpp"
+#include "smtpc/mx/mx_delivery.hpp"
 
 namespace smtpc::cli {
 

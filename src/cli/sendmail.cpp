@@ -9,8 +9,8 @@
 
 #include "config.hpp"
 #include "options.hpp"
-#include "smtpc/address_list.hpp"
-#include "smtpc/job.hpp"
+#include "smtpc/compose/address_list.hpp"
+#include "smtpc/job/job.hpp"
 
 namespace smtpc::cli {
 namespace {

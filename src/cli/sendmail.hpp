@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
 

@@ -1,11 +1,11 @@
 // An RFC 5322 §3.4 address-list parser over a small tokenizer (§3.2: CFWS, quoted-string,
 // domain-literal), with the §4.4 obsolete syntax that real mail still carries.
-#include "smtpc/address_list.hpp"
+#include "smtpc/compose/address_list.hpp"
 
 #include <fmt/format.h>
 
-#include "smtpc/error.hpp"
-#include "smtpc/mime.hpp"
+#include "smtpc/compose/mime.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,6 +1,6 @@
 // ComposedMessage: a MIME message built from --subject/--body/--html/--attach, streamed.
 // RFC 2045 (encodings), RFC 2046 §5.1 (multipart), RFC 2183/2231 (file names).
-#include "smtpc/composed_message.hpp"
+#include "smtpc/compose/composed_message.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -13,9 +13,9 @@
 #include <ctime>
 #include <random>
 
-#include "smtpc/command.hpp"
-#include "smtpc/error.hpp"
-#include "smtpc/mime.hpp"
+#include "smtpc/compose/mime.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/smtp/command.hpp"
 
 namespace smtpc {
 namespace {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "smtpc/composed_message.hpp"
-#include "smtpc/shared_library.hpp"
+#include "smtpc/compose/composed_message.hpp"
+#include "smtpc/sys/shared_library.hpp"
 
 namespace smtpc {
 

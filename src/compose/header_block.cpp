@@ -1,11 +1,11 @@
 // Header sections: where they end, their fields, their recipients (RFC 5322 §2.2, §3.6).
-#include "smtpc/header_block.hpp"
+#include "smtpc/compose/header_block.hpp"
 
 #include <strings.h>
 
 #include <algorithm>
 
-#include "smtpc/address_list.hpp"
+#include "smtpc/compose/address_list.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,14 +1,14 @@
 // Header, date and body encoders for composed messages (RFC 5322, 2045, 2047, 2231).
-#include "smtpc/mime.hpp"
+#include "smtpc/compose/mime.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <cstdlib>
 
-#include "smtpc/base64.hpp"
-#include "smtpc/command.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/base64.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/smtp/command.hpp"
 
 namespace smtpc::mime {
 namespace {

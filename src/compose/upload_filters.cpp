@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "smtpc/composed_message.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/compose/composed_message.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,11 +1,11 @@
 // Connection: the one place where commands are written, replies read, and both traced.
-#include "smtpc/connection.hpp"
+#include "smtpc/transport/connection.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 

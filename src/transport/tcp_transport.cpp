@@ -13,9 +13,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "smtpc/error.hpp"
-#include "smtpc/trace.hpp"
-#include "smtpc/transport.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/transport/trace.hpp"
+#include "smtpc/transport/transport.hpp"
 
 namespace smtpc {
 namespace {

@@ -12,10 +12,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "smtpc/base64.hpp"
-#include "smtpc/error.hpp"
-#include "smtpc/tls.hpp"
-#include "smtpc/trace.hpp"
+#include "smtpc/core/base64.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/transport/tls.hpp"
+#include "smtpc/transport/trace.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,12 +1,12 @@
 // Address lists: the RFC 5322 appendix A examples, obsolete forms and errors.
-#include "smtpc/address_list.hpp"
+#include "smtpc/compose/address_list.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,5 +1,5 @@
 // Base64: RFC 4648 §10 test vectors, round trips and the strict decoder's refusals.
-#include "smtpc/base64.hpp"
+#include "smtpc/core/base64.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Capabilities::from_ehlo: keywords, case, SIZE and AUTH parameters.
-#include "smtpc/capabilities.hpp"
+#include "smtpc/smtp/capabilities.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // Command builders and mailbox normalisation: no argument may inject a command.
-#include "smtpc/command.hpp"
+#include "smtpc/smtp/command.hpp"
 
 #include <gtest/gtest.h>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,5 +1,5 @@
 // Composed messages: MIME structure, streamed attachments, edited uploads.
-#include "smtpc/composed_message.hpp"
+#include "smtpc/compose/composed_message.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "smtpc/base64.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/base64.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "options.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "smtpc/session.hpp"
+#include "smtpc/smtp/session.hpp"
 
 namespace smtpc::testing {
 

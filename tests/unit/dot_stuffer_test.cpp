@@ -1,5 +1,5 @@
 // DotStuffer: CRLF normalisation, dot-stuffing and the end mark, whatever the chunking.
-#include "smtpc/dot_stuffer.hpp"
+#include "smtpc/smtp/dot_stuffer.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Exit codes are curl's numbers and part of the interface: pin every value.
 #include <gtest/gtest.h>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,14 +1,14 @@
 // Header sections: where they end, folded fields, recipients from To/Cc/Bcc and Resent-*,
 // Bcc removal, and the sendmail lone-dot rule.
-#include "smtpc/header_block.hpp"
+#include "smtpc/compose/header_block.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "smtpc/composed_message.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/compose/composed_message.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,9 +1,9 @@
 // domain_to_ascii: IDN U-labels to A-labels with libidn2.
-#include "smtpc/idn.hpp"
+#include "smtpc/mx/idn.hpp"
 
 #include <gtest/gtest.h>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

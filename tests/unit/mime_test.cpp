@@ -1,14 +1,14 @@
 // Header and body encoders: RFC 2047 encoded-words, quoted-printable, base64 lines,
 // RFC 2231 file names and RFC 5322 dates.
-#include "smtpc/mime.hpp"
+#include "smtpc/compose/mime.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "smtpc/base64.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/base64.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc::mime {
 namespace {

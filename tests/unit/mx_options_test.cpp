@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "options.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
 namespace {

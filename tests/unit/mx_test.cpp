@@ -1,5 +1,5 @@
 // DNS answer parsing, MX ordering, null MX, --dns-servers and grouping by domain.
-#include "smtpc/mx.hpp"
+#include "smtpc/mx/mx.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,5 +1,5 @@
 // .netrc lookup: tokens over lines, default, quoting, comments, macdef, login filter, files.
-#include "smtpc/netrc.hpp"
+#include "smtpc/sys/netrc.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

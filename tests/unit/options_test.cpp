@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
 namespace {

@@ -1,9 +1,9 @@
 // ReplyParser: multi-line replies, input split anywhere, bounds, malformed input.
-#include "smtpc/reply.hpp"
+#include "smtpc/smtp/reply.hpp"
 
 #include <gtest/gtest.h>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

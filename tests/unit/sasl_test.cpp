@@ -1,6 +1,6 @@
 // SASL mechanisms: RFC 4616/2195/7628 examples, LOGIN and XOAUTH2 exchanges, the
 // mechanism choice with --login-options, and redaction of the AUTH command lines.
-#include "smtpc/sasl.hpp"
+#include "smtpc/auth/sasl.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "smtpc/base64.hpp"
-#include "smtpc/error.hpp"
+#include "smtpc/core/base64.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

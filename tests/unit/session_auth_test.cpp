@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "dialogue_script.hpp"
-#include "smtpc/base64.hpp"
-#include "smtpc/sasl.hpp"
+#include "smtpc/auth/sasl.hpp"
+#include "smtpc/core/base64.hpp"
 
 namespace smtpc {
 namespace {

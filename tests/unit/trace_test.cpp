@@ -1,5 +1,5 @@
 // Tracer: curl's prefixes, redaction of secret lines, --trace-ascii format.
-#include "smtpc/trace.hpp"
+#include "smtpc/transport/trace.hpp"
 
 #include <gtest/gtest.h>
 

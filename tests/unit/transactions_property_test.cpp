@@ -12,8 +12,8 @@
 #include <variant>
 #include <vector>
 
-#include "smtpc/reply.hpp"
-#include "smtpc/session.hpp"
+#include "smtpc/smtp/reply.hpp"
+#include "smtpc/smtp/session.hpp"
 
 namespace smtpc {
 namespace {

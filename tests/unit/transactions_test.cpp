@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dialogue_script.hpp"
-#include "smtpc/session.hpp"
+#include "smtpc/smtp/session.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,9 +1,9 @@
 // parse_smtp_url: curl's URL rules for SMTP.
-#include "smtpc/url.hpp"
+#include "smtpc/core/url.hpp"
 
 #include <gtest/gtest.h>
 
-#include "smtpc/error.hpp"
+#include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,0 +1,144 @@
+// SASL client mechanisms for SMTP AUTH: choice, responses and the AUTH command lines.
+// RFC 4954 (SMTP AUTH), RFC 4422 (SASL), RFC 4616 (PLAIN), RFC 2195 (CRAM-MD5),
+// RFC 7628 (OAUTHBEARER), draft-murchison-sasl-login (LOGIN), Google's XOAUTH2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smtpc/smtp/command.hpp"
+#include "smtpc/smtp/session.hpp"
+
+namespace smtpc {
+
+/// The mechanisms smtpc implements, in curl's order of preference.
+enum class Mechanism { CramMd5, OAuthBearer, XOAuth2, Plain, Login };
+
+/// The registered SASL name: "CRAM-MD5", "OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN".
+[[nodiscard]] std::string_view to_string(Mechanism mechanism) noexcept;
+
+/// The mechanism with this SASL name (case-insensitive), or nullopt. Never throws.
+[[nodiscard]] std::optional<Mechanism> mechanism_from_name(std::string_view name) noexcept;
+
+/// What a login needs. Deliberately has no operator<< or fmt formatter: nothing may
+/// print the password or the token by accident.
+struct Credentials {
+  std::string user;
+  std::string password;
+  std::optional<std::string> authzid;       // PLAIN's authorization identity
+  std::optional<std::string> bearer_token;  // --oauth2-bearer
+  std::string host;                         // for OAUTHBEARER's host=
+  std::uint16_t port = 0;                   // for OAUTHBEARER's port=
+};
+
+/// The mechanisms `login_options` (curl's --login-options or the URL's ";AUTH=...")
+/// allows, in preference order. nullopt, "" and "AUTH=*" allow all of them; otherwise
+/// each ';'-separated "AUTH=NAME" item adds NAME (the key is case-insensitive).
+/// Throws Error(FailedInit) for any other item, an empty NAME, or a NAME smtpc does not
+/// implement.
+[[nodiscard]] std::vector<Mechanism> allowed_mechanisms(
+    std::optional<std::string_view> login_options);
+
+/// The mechanism to use, or nullopt when none fits (curl then fails with 67, "No known
+/// authentication mechanisms supported!"; that decision is the caller's). Candidates are offered by
+/// the server (`offered_upper`, its EHLO AUTH list), allowed by `login_options` (see
+/// allowed_mechanisms) and usable with `credentials`: OAUTHBEARER and XOAUTH2 need a bearer token;
+/// CRAM-MD5, PLAIN and LOGIN need a password, where an empty password counts only when no bearer
+/// token is given (curl sends "-u user:"'s empty password). Preference: CRAM-MD5, OAUTHBEARER,
+/// XOAUTH2, PLAIN, LOGIN, except that with a bearer token the two OAuth mechanisms come first.
+/// Throws Error(FailedInit) for bad login options, like allowed_mechanisms.
+[[nodiscard]] std::optional<Mechanism> choose_mechanism(
+    const std::vector<std::string>& offered_upper, const Credentials& credentials,
+    std::optional<std::string_view> login_options);
+
+/// The client side of one SASL exchange. Challenges and responses are raw bytes: the
+/// caller base64-decodes each 334 text and encodes each response (sasl_response_command).
+///
+/// By default the exchange assumes that a mechanism's initial response went with the
+/// AUTH command. If the caller sends AUTH without it (curl does unless --sasl-ir, and
+/// RFC 4954 §4 requires it when the line would be too long), it calls
+/// defer_initial_response() first; the response to the server's first (empty)
+/// challenge is then the initial response (RFC 4422 §5).
+class SaslExchange {
+ public:
+  /// Throws Error(FailedInit) when a credential holds a byte the mechanism uses as a
+  /// separator (NUL for PLAIN, 0x01 for XOAUTH2 and OAUTHBEARER), or when an OAuth
+  /// mechanism has no bearer token.
+  SaslExchange(Mechanism mechanism, const Credentials& credentials);
+
+  [[nodiscard]] Mechanism mechanism() const noexcept { return mechanism_; }
+
+  /// The initial response for AUTH's second argument (raw bytes, not base64), or
+  /// nullopt for mechanisms without one (LOGIN, CRAM-MD5). Never throws.
+  [[nodiscard]] std::optional<std::string> initial_response() const;
+
+  /// The AUTH command goes without the initial response; see the class comment.
+  void defer_initial_response() noexcept;
+
+  /// The response (raw bytes) to the server's next challenge (raw bytes):
+  /// PLAIN, XOAUTH2, OAUTHBEARER when deferred: the initial response;
+  /// LOGIN: the user name, then the password (the prompts are not read);
+  /// CRAM-MD5: "user SP hex(HMAC-MD5(password, challenge))";
+  /// XOAUTH2 after its response: "" (the challenge is an error report);
+  /// OAUTHBEARER after its response: "\x01" (RFC 7628 §3.2.3).
+  /// Throws Error(LoginDenied) when the mechanism expects no further challenge, or for
+  /// an empty CRAM-MD5 challenge; Error(FailedInit) if OpenSSL cannot compute HMAC-MD5.
+  [[nodiscard]] std::string respond(std::string_view raw_challenge);
+
+  /// True when the mechanism expects no further challenge: respond() would throw.
+  [[nodiscard]] bool done() const noexcept;
+
+ private:
+  [[nodiscard]] std::size_t rounds() const noexcept;  // challenges this exchange answers
+
+  Mechanism mechanism_;
+  std::string user_;
+  std::string password_;
+  std::optional<std::string> initial_response_;
+  bool deferred_ = false;
+  std::size_t answered_ = 0;  // challenges answered so far
+};
+
+/// "AUTH <MECH>", or "AUTH <MECH> <base64>" with an initial response, where an empty
+/// one is sent as "=" (RFC 4954 §4). With a response the command is Secret and traces
+/// show "AUTH <MECH> [redacted]". Never throws.
+[[nodiscard]] Command auth_command(Mechanism mechanism,
+                                   const std::optional<std::string>& initial_response_raw);
+
+/// The base64 line answering a 334 challenge (an empty response is an empty line,
+/// RFC 4954 §4). Secret; traces show "[redacted]". Never throws.
+[[nodiscard]] Command sasl_response_command(std::string_view raw_response);
+
+/// "*": the client cancels the exchange (RFC 4954 §4). Public. Never throws.
+[[nodiscard]] Command sasl_cancel_command();
+
+/// RFC 4954 §4: an AUTH line, CRLF included, may be at most 512 octets.
+inline constexpr std::size_t kMaxAuthLine = 512;
+
+/// The Session's Authenticator over the mechanisms above: picks the mechanism, runs the
+/// exchange, and on a refusal moves on only when the user listed several mechanisms.
+class SaslAuthenticator final : public Authenticator {
+ public:
+  /// `initial_response`: send it on the AUTH line (--sasl-ir) when it fits.
+  /// Throws Error(FailedInit) for bad login options.
+  SaslAuthenticator(Credentials credentials, std::optional<std::string> login_options,
+                    bool initial_response);
+
+  [[nodiscard]] std::optional<Command> start(const std::vector<std::string>& offered) override;
+  [[nodiscard]] std::optional<Command> respond(std::string_view challenge) override;
+  [[nodiscard]] std::optional<Command> retry(const std::vector<std::string>& offered) override;
+  [[nodiscard]] std::string mechanism() const override;
+
+ private:
+  std::optional<Command> next(const std::vector<std::string>& offered);
+  Credentials credentials_;
+  std::optional<std::string> login_options_;
+  bool initial_response_;
+  std::vector<Mechanism> tried_;
+  std::optional<SaslExchange> exchange_;
+};
+
+}  // namespace smtpc

@@ -1,0 +1,56 @@
+// Typed errors that carry the process exit code; the numbers are curl's.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "smtpc/smtp/reply.hpp"
+
+namespace smtpc {
+
+/// Process exit codes. The values are curl's (libcurl's CURLcode) and are
+/// part of our interface: never renumber them. docs/exit-codes.md lists them.
+enum class ExitCode : int {
+  Ok = 0,
+  UnsupportedProtocol = 1,
+  FailedInit = 2,  // bad usage
+  UrlMalformat = 3,
+  CouldntResolveHost = 6,
+  CouldntConnect = 7,
+  WeirdServerReply = 8,
+  RemoteAccessDenied = 9,
+  WriteError = 23,
+  ReadError = 26,
+  OperationTimedout = 28,
+  SslConnectError = 35,
+  SendError = 55,
+  RecvError = 56,
+  SslCertProblem = 58,  // client certificate or key unusable
+  PeerFailedVerification = 60,
+  UseSslFailed = 64,
+  LoginDenied = 67,
+  SslCacertBadFile = 77,
+  SslPinnedPubKeyMismatch = 90,
+};
+
+[[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }
+
+/// An error that knows its exit code and, when a server reply caused it, that reply.
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, std::string message, std::optional<Reply> reply = {});
+
+  [[nodiscard]] ExitCode code() const noexcept { return code_; }
+  [[nodiscard]] const std::optional<Reply>& reply() const noexcept { return reply_; }
+
+ private:
+  ExitCode code_;
+  std::optional<Reply> reply_;
+};
+
+/// "what failed: 550 5.1.1 no such user" — the message with the server's reply text.
+[[nodiscard]] std::string describe_with_reply(std::string_view what, const Reply& reply);
+
+}  // namespace smtpc

@@ -1,0 +1,60 @@
+// One send: connect, drive the Session, stream the body, QUIT.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtpc/core/url.hpp"
+#include "smtpc/message/body_source.hpp"
+#include "smtpc/smtp/session.hpp"
+#include "smtpc/transport/tls.hpp"
+#include "smtpc/transport/trace.hpp"
+
+namespace smtpc {
+
+/// --resolve HOST:PORT:ADDR: connect to ADDR, but name HOST in SNI and certificate checks.
+struct ResolveOverride {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string address;
+};
+
+struct JobSpec {
+  SmtpUrl url;
+  SessionConfig session;                   // ehlo_name, paths, mode, tls policy
+  std::optional<std::string> upload_path;  // "-" is standard input
+  /// Further -T files: each its own transaction on the same connection, same envelope.
+  std::vector<std::string> more_upload_paths;
+  /// Opens the message instead of upload_path (e.g. a composed message) when set.
+  std::function<std::unique_ptr<MessageSource>()> open_message;
+  std::optional<std::chrono::milliseconds> connect_timeout;  // --connect-timeout
+  std::optional<std::chrono::milliseconds> max_time;         // -m/--max-time
+  std::chrono::milliseconds reply_timeout{std::chrono::seconds(120)};
+  TlsOptions tls;
+  std::vector<ResolveOverride> resolve;
+};
+
+/// Runs the job. Returns what the server accepted and refused.
+/// Throws Error with curl's code: 6, 7, 8, 9, 26, 28, 55, 56 (and the TLS codes).
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer);
+
+/// How far a job got, for a caller that may try another server after a failure (--mx):
+/// until `greeted`, the server never offered service, so trying another one cannot
+/// deliver the message twice.
+struct JobProgress {
+  bool connected = false;  // the TCP connection was established
+  bool greeted = false;    // the server's greeting was 220
+  bool tls = false;        // the dialogue ended inside TLS
+};
+
+/// run_job, recording its progress in `progress` whether it returns or throws.
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress);
+
+/// The machine's fully qualified name, the default EHLO name.
+[[nodiscard]] std::string local_host_name();
+
+}  // namespace smtpc

@@ -1,0 +1,155 @@
+// The SMTP client dialogue as a pure state machine: reply in, next step out (sans-I/O).
+// RFC 5321 (SMTP), RFC 1870 (SIZE), RFC 3207 (STARTTLS).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "smtpc/core/error.hpp"
+#include "smtpc/smtp/capabilities.hpp"
+#include "smtpc/smtp/command.hpp"
+#include "smtpc/smtp/dialogue.hpp"
+#include "smtpc/smtp/reply.hpp"
+#include "smtpc/smtp/transactions.hpp"
+
+namespace smtpc {
+
+/// What one connection is for (curl: upload, or no upload with or without recipients).
+enum class SessionMode {
+  SendMail,  // MAIL, RCPT..., DATA, body
+  Help,      // no upload, no recipients: HELP
+  Verify,    // no upload, recipients: VRFY each
+};
+
+/// curl's --ssl (Try) and --ssl-reqd (Required); Implicit is smtps://.
+/// Opportunistic is Try without the plain-text warnings: STARTTLS when offered, as MTAs do
+/// between each other (RFC 7435, RFC 3207); --mx uses it and reports the outcome itself.
+enum class TlsPolicy { None, Try, Required, Implicit, Opportunistic };
+
+/// The client side of SMTP AUTH (RFC 4954). An interface so that the core stays free of
+/// crypto: the SASL implementation lives in the network library (SaslAuthenticator).
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// The AUTH command for the best mechanism among `offered` (upper-case EHLO AUTH
+  /// keywords), or nullopt when none fits. Throws Error(FailedInit) for bad login options.
+  [[nodiscard]] virtual std::optional<Command> start(const std::vector<std::string>& offered) = 0;
+  /// The answer to a 334 challenge (its base64 text), or nullopt when the challenge cannot
+  /// be decoded and the exchange must be cancelled. Throws Error(LoginDenied).
+  [[nodiscard]] virtual std::optional<Command> respond(std::string_view challenge) = 0;
+  /// After the server refused: AUTH with the next mechanism the user listed, if any.
+  [[nodiscard]] virtual std::optional<Command> retry(const std::vector<std::string>& offered) = 0;
+  /// The mechanism of the exchange under way, e.g. "PLAIN".
+  [[nodiscard]] virtual std::string mechanism() const = 0;
+};
+
+struct AuthSettings {
+  std::shared_ptr<Authenticator> authenticator;  // null: do not authenticate
+  bool allow_plaintext = false;          // send credentials unencrypted to a non-loopback peer
+  std::optional<std::string> mail_auth;  // --mail-auth: MAIL FROM's AUTH= (RFC 4954 §5)
+};
+
+struct SessionConfig {
+  SessionMode mode = SessionMode::SendMail;
+  std::string ehlo_name;
+  std::string reverse_path;                // "" is the null reverse-path
+  std::vector<std::string> forward_paths;  // normalised mailboxes
+  bool allow_rcpt_failures = false;        // --mail-rcpt-allowfails
+  /// SendMail: one entry per message, each sent to the same envelope on this connection.
+  std::vector<MessageInfo> messages{MessageInfo{}};
+  bool use_pipelining = true;  // PIPELINING when offered (RFC 2920); --no-pipelining
+  bool use_chunking = true;    // CHUNKING/BDAT when offered (RFC 3030); --no-chunking
+  bool smtputf8 = false;       // an envelope address is not ASCII (RFC 6531)
+  TlsPolicy tls = TlsPolicy::None;
+  AuthSettings auth;
+  std::string peer_address;  // numeric; decides whether credentials may go unencrypted
+};
+
+/// Where the dialogue is. The mail transactions keep their own account of which reply
+/// they await (MailTransactions).
+enum class State {
+  Greeting,
+  Ehlo,
+  Helo,
+  StartTls,
+  Auth,
+  Help,
+  Verify,
+  Transactions,  // MAIL, RCPT, DATA/BDAT, bodies, then QUIT
+  Quit,
+  Done,
+};
+
+[[nodiscard]] const char* to_string(State state) noexcept;
+
+/// Drives one SMTP connection. It never blocks and does no I/O: the job feeds it
+/// each reply and carries out the Action it returns.
+class Session {
+ public:
+  explicit Session(SessionConfig config);
+
+  /// The server's next reply. Never throws.
+  [[nodiscard]] Action on_reply(const Reply& reply);
+  /// The TLS handshake after STARTTLS succeeded: forget the capabilities, EHLO again.
+  [[nodiscard]] Action on_tls_ready();
+  /// The body asked for by the last SendBody has been written (as `bdat_commands` BDAT
+  /// commands when chunked). Returns what may follow at once: with PIPELINING, QUIT or the
+  /// next message's commands.
+  [[nodiscard]] Action on_body_sent(std::size_t bdat_commands = 0);
+  /// The server closed the connection. After QUIT, that ends the dialogue as planned;
+  /// elsewhere it is Error(RecvError).
+  [[nodiscard]] Action on_connection_closed();
+  /// The connection failed (timeout, reset) with `error`: Failed, with what is known of
+  /// each message; after QUIT, the planned end.
+  [[nodiscard]] Action on_connection_lost(Error error);
+
+  [[nodiscard]] State state() const noexcept { return state_; }
+  /// Only QUIT's reply is awaited: a silent or vanished server loses us nothing.
+  [[nodiscard]] bool awaiting_quit() const noexcept;
+  [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
+  /// Warnings for the user (printed even without -v), drained by the caller.
+  [[nodiscard]] std::vector<std::string> take_warnings();
+
+ private:
+  void enter(State next);  // the only way state_ changes
+  Action quit_with(Error error);
+  Action send_quit();
+  Action finish();
+  Action fail_now(Error error);
+  /// Notes the end of the dialogue when the transactions report it.
+  Action settle(Action action);
+  Action on_greeting(const Reply& reply);
+  Action on_ehlo(const Reply& reply);
+  Action on_helo(const Reply& reply);
+  Action on_starttls(const Reply& reply);
+  Action start_auth();
+  Action on_auth(const Reply& reply);
+  Action after_auth();
+  Action on_help(const Reply& reply);
+  Action on_verify(const Reply& reply);
+  Action after_hello();
+  Action send(Command command);
+
+  SessionConfig config_;
+  State state_ = State::Greeting;
+  Capabilities capabilities_;
+  bool tls_active_ = false;
+  bool starttls_refused_ = false;  // --ssl: carry on in plain text
+  bool authenticated_ = false;
+  bool auth_skipped_ = false;  // the server offers no AUTH
+  std::size_t auth_rounds_ = 0;
+  std::optional<Error> auth_cancelled_;  // sent "*"; reported after the server's reply
+  std::size_t next_recipient_ = 0;       // VRFY
+  SendResult result_;                    // HELP and VRFY output
+  std::optional<MailTransactions> transactions_;
+  std::optional<Error> pending_error_;  // reported after QUIT
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace smtpc

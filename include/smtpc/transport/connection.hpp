@@ -1,0 +1,59 @@
+// Line I/O over a Transport: commands out, replies in, every byte through the one Tracer.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "smtpc/smtp/command.hpp"
+#include "smtpc/smtp/reply.hpp"
+#include "smtpc/transport/trace.hpp"
+#include "smtpc/transport/transport.hpp"
+
+namespace smtpc {
+
+struct ReplyTimeouts {
+  std::chrono::milliseconds per_reply{std::chrono::seconds(120)};
+  Deadline overall = Deadline::max();  // --max-time
+};
+
+class Connection {
+ public:
+  Connection(std::unique_ptr<Transport> transport, Tracer& tracer, ReplyTimeouts timeouts);
+
+  /// Sends the commands in one write, each traced. Throws Error(SendError/OperationTimedout).
+  void send_commands(const std::vector<Command>& commands);
+  /// Writes body bytes (already encoded for DATA). Throws like send_commands.
+  void send_data(std::string_view data);
+  /// Reads one reply, tracing each line; nullopt if the server closed the connection
+  /// before a complete reply. Throws Error(RecvError/WeirdServerReply/OperationTimedout).
+  /// `timeout` shortens the wait below the per-reply timeout (used for QUIT).
+  [[nodiscard]] std::optional<Reply> read_reply(
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  /// Bytes received after the last reply that no reply has consumed yet.
+  [[nodiscard]] std::size_t unread_bytes() const noexcept { return parser_.buffered(); }
+
+  /// Replaces the transport by one wrapped around it (STARTTLS). Throws Error(WeirdServerReply)
+  /// if the server sent bytes after its last reply: those must never be read as replies
+  /// of the new layer (RFC 3207 §5, STARTTLS command injection).
+  void upgrade(const std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>& wrap);
+
+  [[nodiscard]] Transport& transport() noexcept { return *transport_; }
+  /// The dialogue runs inside TLS (false also when a failed handshake left no transport).
+  [[nodiscard]] bool is_tls() const noexcept { return transport_ && transport_->is_tls(); }
+  [[nodiscard]] Tracer& tracer() noexcept { return tracer_; }
+
+ private:
+  [[nodiscard]] Deadline reply_deadline(
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+  std::unique_ptr<Transport> transport_;
+  Tracer& tracer_;
+  ReplyTimeouts timeouts_;
+  ReplyParser parser_;
+  std::string write_buffer_;
+};
+
+}  // namespace smtpc

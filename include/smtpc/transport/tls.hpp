@@ -1,0 +1,49 @@
+// TLS settings and the TLS transport (implicit TLS for smtps://, STARTTLS per RFC 3207).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "smtpc/transport/transport.hpp"
+
+namespace smtpc {
+
+class Tracer;
+
+enum class TlsVersion { Tls12, Tls13 };
+
+/// Everything the TLS layer needs; built from curl-style options.
+struct TlsOptions {
+  bool verify_peer = true;                  // false only with -k/--insecure
+  std::optional<std::string> ca_file;       // --cacert
+  std::optional<std::string> ca_path;       // --capath
+  std::optional<std::string> client_cert;   // --cert (PEM)
+  std::optional<std::string> client_key;    // --key (PEM); defaults to the --cert file
+  std::optional<std::string> key_password;  // --pass
+  TlsVersion min_version = TlsVersion::Tls12;
+  std::optional<TlsVersion> max_version;         // --tls-max
+  std::optional<std::string> ciphers;            // --ciphers (TLS 1.2 cipher list)
+  std::optional<std::string> tls13_ciphers;      // --tls13-ciphers
+  std::optional<std::string> pinned_public_key;  // --pinnedpubkey "sha256//BASE64[;...]"
+};
+
+/// Parses "1.2" or "1.3" (--tls-max). Throws Error(FailedInit) otherwise.
+[[nodiscard]] TlsVersion parse_tls_version(std::string_view text);
+
+/// Runs the TLS handshake over `inner` and returns the encrypted transport.
+/// `server_name` is sent as SNI (not for IP literals) and checked against the certificate
+/// (as a DNS name, or an IP address SAN for literals).
+/// Throws Error(SslConnectError) when the handshake fails, Error(PeerFailedVerification)
+/// when the certificate is not trusted or does not match, Error(SslPinnedPubKeyMismatch)
+/// when --pinnedpubkey does not match, Error(OperationTimedout) past `deadline`.
+[[nodiscard]] std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner,
+                                                   const TlsOptions& options,
+                                                   const std::string& server_name,
+                                                   Deadline deadline, Tracer& tracer);
+
+/// Whether the peer has sent bytes we have not read yet (without reading them).
+/// Used before a STARTTLS handshake: a legitimate server sends nothing until the client speaks.
+[[nodiscard]] bool has_pending_input(const Transport& transport);
+
+}  // namespace smtpc

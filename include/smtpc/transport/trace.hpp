@@ -1,0 +1,52 @@
+// The one tracer: curl's -v lines ("* ", "> ", "< ") and --trace-ascii dumps.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "smtpc/smtp/command.hpp"
+
+namespace smtpc {
+
+struct TraceOptions {
+  int verbosity = 0;  // -v count
+  std::FILE* verbose_stream = stderr;
+  std::FILE* ascii_stream = nullptr;  // --trace-ascii target, or null
+  bool with_time = false;             // --trace-time
+  bool show_warnings = true;          // false with -s
+};
+
+/// Called only at the transport boundary (Connection) and by the job for info lines.
+/// Secret commands are printed as their redacted form; nothing else can print them.
+class Tracer {
+ public:
+  Tracer() = default;
+  explicit Tracer(TraceOptions options) : options_(options) {}
+
+  /// "* text": connection progress and decisions.
+  void info(std::string_view text);
+  /// "* text" with -vv only: state changes.
+  void debug(std::string_view text);
+  /// "Warning: text" on stderr even without -v (not with -s).
+  void warning(std::string_view text);
+  /// "smtpc: text" on stderr even without -v (not with -s): outcomes the user must see.
+  void note(std::string_view text);
+  /// "> COMMAND" for a command line sent.
+  void command_sent(const Command& command);
+  /// "< line" for one reply line received (without its line end).
+  void reply_line_received(std::string_view line);
+  /// Body bytes written: dumped in --trace-ascii.
+  void data_sent(std::string_view data);
+  /// "} [N bytes data]" once the body is written.
+  void data_summary(std::size_t bytes);
+
+  [[nodiscard]] bool verbose() const noexcept { return options_.verbosity > 0; }
+
+ private:
+  void prefix_time(std::FILE* stream) const;
+  void ascii_dump(std::string_view heading, std::string_view data, bool data_block);
+  TraceOptions options_;
+};
+
+}  // namespace smtpc

@@ -1,0 +1,320 @@
+// The send job: the only loop. It carries out the Session's actions over a Connection.
+#include "smtpc/job/job.hpp"
+
+#include <fmt/format.h>
+#include <netdb.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <type_traits>
+
+#include "smtpc/core/error.hpp"
+#include "smtpc/message/body_source.hpp"
+#include "smtpc/mx/idn.hpp"
+#include "smtpc/smtp/dot_stuffer.hpp"
+#include "smtpc/transport/connection.hpp"
+
+namespace smtpc {
+namespace {
+
+// Large reads and writes keep system calls few; memory stays bounded by about twice this.
+constexpr std::size_t kChunkSize = 128 * 1024;
+// BDAT chunks are larger: each costs a reply, and replies must not pile up unread.
+constexpr std::size_t kBdatChunkSize = 256 * 1024;
+// After QUIT nothing more can be lost: do not wait long for the goodbye.
+constexpr std::chrono::milliseconds kQuitReplyTimeout{5000};
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+// One message to send: its source and, for the first, the chunk read before connecting.
+class Upload {
+ public:
+  explicit Upload(std::unique_ptr<MessageSource> source) : source_(std::move(source)) {}
+
+  /// Reads the first chunk before connecting, so that an empty or unreadable upload is
+  /// refused before the server sees anything.
+  void prefetch(std::vector<char>& buffer) {
+    // Fill the buffer (a pipe gives short reads): a message that fits is then known whole.
+    while (prefetched_ < buffer.size()) {
+      const std::size_t got =
+          source_->read(std::span<char>(buffer.data() + prefetched_, buffer.size() - prefetched_));
+      if (got == 0) {
+        complete_ = true;
+        break;
+      }
+      prefetched_ += got;
+    }
+    if (prefetched_ == 0) refuse_empty();
+    prefetch_buffer_ = &buffer;
+  }
+  void refuse_empty() const {
+    throw Error(ExitCode::ReadError,
+                fmt::format("the upload from {} is empty: refusing to send an empty message",
+                            source_->name()));
+  }
+
+  /// SIZE= and whether BODY=8BITMIME is needed: known when the whole message was prefetched.
+  [[nodiscard]] MessageInfo info() const {
+    MessageInfo info;
+    info.size = complete_ ? std::optional<std::uint64_t>(prefetched_) : source_->size();
+    if (complete_) {
+      const auto* data = prefetch_buffer_->data();
+      info.eight_bit = !is_ascii(std::string_view(data, prefetched_));
+      info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
+    }
+    return info;
+  }
+
+  /// Streams the body through `encoder` (nullptr: the bytes as they are, for BINARYMIME)
+  /// into `sink(wire, last)` calls of about `chunk` bytes; returns the bytes written.
+  template <class Sink>
+  std::size_t stream(std::vector<char>& buffer, DotStuffer* encoder, std::size_t chunk,
+                     const Sink& sink) {
+    std::string wire;
+    wire.reserve(chunk + chunk / 2);
+    std::size_t written = 0;
+    std::size_t got = prefetched_;
+    if (prefetch_buffer_ == nullptr) {
+      got = source_->read(buffer);
+      if (got == 0 && source_->size().value_or(1) == 0) refuse_empty();
+    }
+    while (got > 0) {
+      if (encoder != nullptr) {
+        encoder->encode(std::string_view(buffer.data(), got), wire);
+      } else {
+        wire.append(buffer.data(), got);
+      }
+      if (wire.size() >= chunk) {
+        sink(wire, false);
+        written += wire.size();
+        wire.clear();
+      }
+      got = source_->read(buffer);
+    }
+    if (encoder != nullptr) encoder->finish(wire);
+    sink(wire, true);
+    return written + wire.size();
+  }
+
+  [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
+
+ private:
+  std::unique_ptr<MessageSource> source_;
+  std::vector<char>* prefetch_buffer_ = nullptr;
+  std::size_t prefetched_ = 0;
+  bool complete_ = false;  // the prefetch reached the end of the message
+};
+
+// What SIZE= and BODY= need to know of a further upload file, learnt as for the first
+// upload: from its first chunk, read here through a second descriptor. A file that is not
+// regular (a pipe) cannot be read twice: its content stays unknown.
+MessageInfo scan_file(const std::string& path, std::vector<char>& buffer) {
+  BodySource source(path);
+  MessageInfo info;
+  info.size = source.size();
+  if (!info.size || *info.size > buffer.size()) return info;
+  std::size_t got = 0;
+  while (got < buffer.size()) {
+    const std::size_t more = source.read(std::span<char>(buffer.data() + got, buffer.size() - got));
+    if (more == 0) break;
+    got += more;
+  }
+  if (got != *info.size) return info;  // it changed while we looked: assume the worst
+  info.eight_bit = !is_ascii(std::string_view(buffer.data(), got));
+  info.binary = std::memchr(buffer.data(), '\0', got) != nullptr;
+  return info;
+}
+
+// The address to connect to: the URL's host, or what --resolve maps it to.
+std::string connect_address(const JobSpec& spec) {
+  for (const auto& entry : spec.resolve) {
+    if (entry.port == spec.url.port && strcasecmp(entry.host.c_str(), spec.url.host.c_str()) == 0) {
+      return entry.address;
+    }
+  }
+  return spec.url.host;
+}
+
+// RFC 3207 §5: nothing the server sent after its reply to STARTTLS may be read as a
+// reply, neither inside TLS nor in a plain session that goes on (STARTTLS injection).
+void refuse_injected_bytes(Connection& connection) {
+  if (connection.unread_bytes() > 0 || has_pending_input(connection.transport())) {
+    throw Error(ExitCode::WeirdServerReply,
+                "the server sent data after its reply to STARTTLS: refusing it as a possible "
+                "command injection");
+  }
+}
+
+// One line per message when there are several: what the server did with each.
+void report_messages(const SendResult& result, const std::vector<Upload>& uploads, Tracer& tracer) {
+  for (std::size_t i = 0; i < result.messages.size(); ++i) {
+    const MessageResult& message = result.messages[i];
+    for (const auto& refused : message.refused) {
+      if (message.error) break;  // the error names the refusal
+      tracer.warning(
+          fmt::format("recipient <{}> was refused: {}", refused.address, refused.reply.summary()));
+    }
+    if (result.messages.size() < 2) continue;
+    const std::string& name = uploads.at(i).source().name();
+    switch (message.outcome) {
+      case MessageOutcome::Accepted:
+        tracer.note(fmt::format("message {} ({}) accepted: {}", i + 1, name,
+                                message.final_reply ? message.final_reply->summary() : ""));
+        break;
+      case MessageOutcome::Unconfirmed:
+        tracer.note(fmt::format("message {} ({}) NOT confirmed: {}", i + 1, name,
+                                message.error ? message.error->what() : ""));
+        break;
+      case MessageOutcome::Refused:
+      case MessageOutcome::NotSent:
+        tracer.note(fmt::format("message {} ({}) NOT sent: {}", i + 1, name,
+                                message.error ? message.error->what() : ""));
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string local_host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
+  std::string host(name.data());
+  if (host.find('.') != std::string::npos) return host;
+  // Ask the resolver for the fully qualified name, as MTAs do.
+  addrinfo hints{};
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) == 0 && found != nullptr) {
+    if (found->ai_canonname != nullptr && *found->ai_canonname != '\0') {
+      host = found->ai_canonname;
+    }
+    ::freeaddrinfo(found);
+  }
+  return host;
+}
+
+SendResult run_job(const JobSpec& spec, Tracer& tracer) {
+  JobProgress progress;
+  return run_job(spec, tracer, progress);
+}
+
+SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
+  progress = JobProgress{};
+  SessionConfig config = spec.session;
+  std::vector<Upload> uploads;
+  std::vector<char> buffer(kChunkSize);
+  if (config.mode == SessionMode::SendMail) {
+    uploads.emplace_back(spec.open_message
+                             ? spec.open_message()
+                             : std::make_unique<BodySource>(spec.upload_path.value_or("-")));
+    config.messages.clear();
+    config.messages.emplace_back();  // the first upload's, once prefetched
+    for (const auto& path : spec.more_upload_paths) {
+      uploads.emplace_back(std::make_unique<BodySource>(path));
+      if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
+      config.messages.push_back(scan_file(path, buffer));
+    }
+    uploads.front().prefetch(buffer);
+    config.messages.front() = uploads.front().info();
+  }
+  if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
+
+  const Deadline overall = spec.max_time ? Clock::now() + *spec.max_time : Deadline::max();
+  auto handshake_deadline = [&] { return std::min(overall, Clock::now() + spec.reply_timeout); };
+  std::unique_ptr<Transport> transport =
+      connect_tcp({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
+  progress.connected = true;
+  if (config.tls == TlsPolicy::Implicit) {
+    transport =
+        start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(), tracer);
+  }
+  config.peer_address = transport->peer_address();
+  Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
+  Session session(std::move(config));
+
+  auto next_reply = [&]() -> Action {
+    const bool quitting = session.awaiting_quit();
+    auto reply = connection.read_reply(quitting ? std::optional(kQuitReplyTimeout) : std::nullopt);
+    if (reply && session.state() == State::StartTls) refuse_injected_bytes(connection);
+    if (reply && session.state() == State::Greeting && reply->code.value() == 220) {
+      progress.greeted = true;
+    }
+    return reply ? session.on_reply(*reply) : session.on_connection_closed();
+  };
+
+  Action action = SendCommands{};  // the greeting comes first
+  while (true) {
+    State before = session.state();
+    std::optional<Action> next;
+    try {
+      next = std::visit(Overloaded{
+                            [&](const SendCommands& send) -> std::optional<Action> {
+                              if (!send.commands.empty()) connection.send_commands(send.commands);
+                              return next_reply();
+                            },
+                            [&](const SendBody& send) -> std::optional<Action> {
+                              Upload& upload = uploads.at(send.message);
+                              DotStuffer stuffer(!send.chunked);
+                              DotStuffer* encoder = send.binary ? nullptr : &stuffer;
+                              std::size_t bdat_commands = 0;
+                              const std::size_t bytes =
+                                  send.chunked
+                                      ? upload.stream(buffer, encoder, kBdatChunkSize,
+                                                      [&](const std::string& wire, bool last) {
+                                                        connection.send_commands(
+                                                            {bdat_command(wire.size(), last)});
+                                                        connection.send_data(wire);
+                                                        ++bdat_commands;
+                                                      })
+                                      : upload.stream(buffer, encoder, kChunkSize,
+                                                      [&](const std::string& wire, bool) {
+                                                        connection.send_data(wire);
+                                                      });
+                              tracer.data_summary(bytes);
+                              return session.on_body_sent(bdat_commands);
+                            },
+                            [&](const UpgradeTls&) -> std::optional<Action> {
+                              connection.upgrade([&](std::unique_ptr<Transport> plain) {
+                                return start_tls(std::move(plain), spec.tls, spec.url.host,
+                                                 handshake_deadline(), tracer);
+                              });
+                              return session.on_tls_ready();
+                            },
+                            [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
+                            [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
+                        },
+                        action);
+    } catch (const Error& error) {
+      // The link failed, timed out or the upload could not be read: the session settles
+      // what is known of each message (after QUIT, nothing is lost).
+      next = session.on_connection_lost(error);
+    }
+    for (const auto& warning : session.take_warnings()) tracer.warning(warning);
+    if (!next) break;
+    if (session.state() != before) {
+      tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));
+    }
+    action = std::move(*next);
+  }
+  tracer.info("Closing connection");
+  progress.tls = connection.is_tls();
+  const auto* failed = std::get_if<Failed>(&action);
+  const SendResult& result = failed ? failed->result : std::get<Finished>(action).result;
+  report_messages(result, uploads, tracer);
+  if (failed) throw failed->error;
+  for (const auto& message : result.messages) {
+    if (message.error) throw *message.error;
+  }
+  return result;
+}
+
+}  // namespace smtpc

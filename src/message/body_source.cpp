@@ -1,0 +1,59 @@
+// BodySource: the upload file or standard input, read without loading it whole.
+#include "smtpc/message/body_source.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "smtpc/core/error.hpp"
+
+namespace smtpc {
+
+BodySource::BodySource(const std::string& path) {
+  if (path == "-") {
+    fd_ = STDIN_FILENO;
+    name_ = "standard input";
+  } else {
+    name_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      throw Error(ExitCode::ReadError,
+                  fmt::format("cannot open upload file \"{}\": {}", path, std::strerror(errno)));
+    }
+    owns_fd_ = true;
+  }
+  struct stat info {};
+  if (::fstat(fd_, &info) == 0) {
+    if (S_ISDIR(info.st_mode)) {
+      if (owns_fd_) ::close(fd_);
+      throw Error(ExitCode::ReadError, fmt::format("upload file \"{}\" is a directory", path));
+    }
+    if (S_ISREG(info.st_mode)) {
+      // From the current offset: "-T - < file" may have been read partly by a caller.
+      const off_t offset = ::lseek(fd_, 0, SEEK_CUR);
+      if (offset >= 0 && offset <= info.st_size) {
+        size_ = static_cast<std::uint64_t>(info.st_size - offset);
+      }
+    }
+  }
+}
+
+BodySource::~BodySource() {
+  if (owns_fd_) ::close(fd_);
+}
+
+std::size_t BodySource::read(std::span<char> buffer) {
+  while (true) {
+    const ssize_t got = ::read(fd_, buffer.data(), buffer.size());
+    if (got >= 0) return static_cast<std::size_t>(got);
+    if (errno == EINTR) continue;
+    throw Error(ExitCode::ReadError,
+                fmt::format("failed reading the upload from {}: {}", name_, std::strerror(errno)));
+  }
+}
+
+}  // namespace smtpc

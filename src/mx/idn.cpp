@@ -1,0 +1,46 @@
+// IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use, loaded
+// only when a domain is not ASCII.
+#include "smtpc/mx/idn.hpp"
+
+#include <fmt/format.h>
+#include <idn2.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "smtpc/core/error.hpp"
+#include "smtpc/mx/mx.hpp"
+#include "smtpc/sys/shared_library.hpp"
+
+namespace smtpc {
+
+bool is_ascii(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string domain_to_ascii(std::string_view domain) {
+  if (is_ascii(domain)) return ascii_lower(domain);
+  static const SharedLibrary library("libidn2.so.0");
+  static auto* const to_ascii = library.symbol<decltype(::idn2_to_ascii_8z)>("idn2_to_ascii_8z");
+  static auto* const release = library.symbol<decltype(::idn2_free)>("idn2_free");
+  static auto* const describe = library.symbol<decltype(::idn2_strerror)>("idn2_strerror");
+  if (to_ascii == nullptr || release == nullptr || describe == nullptr) {
+    throw Error(
+        ExitCode::FailedInit,
+        fmt::format("cannot convert the domain \"{}\" to ASCII: libidn2 is not installed", domain));
+  }
+  const std::string input(domain);
+  char* output = nullptr;
+  // Non-transitional UTS #46 processing with NFC, as browsers and MTAs do (IDNA2008):
+  // it also maps upper case to lower case.
+  const int rc = to_ascii(input.c_str(), &output, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  const std::unique_ptr<char, decltype(release)> owned(output, release);
+  if (rc != IDN2_OK || output == nullptr) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("cannot convert the domain \"{}\" to ASCII: {}", domain, describe(rc)));
+  }
+  return ascii_lower(output);
+}
+
+}  // namespace smtpc

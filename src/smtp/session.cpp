@@ -1,0 +1,355 @@
+// The client side of RFC 5321 §3 (greeting, EHLO/HELO, mail transaction, QUIT), with
+// STARTTLS (RFC 3207) and SIZE (RFC 1870). Exit codes follow curl's lib/smtp.c.
+#include "smtpc/smtp/session.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <utility>
+
+#include "smtpc/auth/auth_policy.hpp"
+
+namespace smtpc {
+
+const char* to_string(State state) noexcept {
+  switch (state) {
+    case State::Greeting:
+      return "GREETING";
+    case State::Ehlo:
+      return "EHLO";
+    case State::Helo:
+      return "HELO";
+    case State::StartTls:
+      return "STARTTLS";
+    case State::Auth:
+      return "AUTH";
+    case State::Help:
+      return "HELP";
+    case State::Verify:
+      return "VRFY";
+    case State::Transactions:
+      return "TRANSACTIONS";
+    case State::Quit:
+      return "QUIT";
+    case State::Done:
+      return "DONE";
+  }
+  return "?";
+}
+
+Session::Session(SessionConfig config) : config_(std::move(config)) {
+  tls_active_ = config_.tls == TlsPolicy::Implicit;
+}
+
+std::vector<std::string> Session::take_warnings() { return std::exchange(warnings_, {}); }
+
+void Session::enter(State next) { state_ = next; }
+
+Action Session::send(Command command) { return SendCommands{{std::move(command)}}; }
+
+Action Session::on_reply(const Reply& reply) {
+  switch (state_) {
+    case State::Greeting:
+      return on_greeting(reply);
+    case State::Ehlo:
+      return on_ehlo(reply);
+    case State::Helo:
+      return on_helo(reply);
+    case State::StartTls:
+      return on_starttls(reply);
+    case State::Auth:
+      return on_auth(reply);
+    case State::Help:
+      return on_help(reply);
+    case State::Verify:
+      return on_verify(reply);
+    case State::Transactions:
+      return settle(transactions_->on_reply(reply));
+    case State::Quit:
+      return finish();
+    case State::Done:
+      break;
+  }
+  return fail_now(Error(ExitCode::WeirdServerReply,
+                        describe_with_reply("unexpected reply after the dialogue ended", reply),
+                        reply));
+}
+
+Action Session::on_greeting(const Reply& reply) {
+  if (reply.code.value() != 220) {
+    // RFC 5321 §3.1: after a 554 greeting the client should still send QUIT.
+    return quit_with(Error(ExitCode::WeirdServerReply,
+                           describe_with_reply("server greeting refused the connection", reply),
+                           reply));
+  }
+  enter(State::Ehlo);
+  return send(ehlo_command(config_.ehlo_name));
+}
+
+Action Session::on_ehlo(const Reply& reply) {
+  if (reply.code.positive()) {
+    capabilities_ = Capabilities::from_ehlo(reply);
+    return after_hello();
+  }
+  if (config_.tls == TlsPolicy::Required && !tls_active_) {
+    // Without EHLO there is no STARTTLS; HELO would only lead to plain text.
+    return quit_with(Error(ExitCode::UseSslFailed,
+                           describe_with_reply("EHLO refused, so STARTTLS is impossible", reply),
+                           reply));
+  }
+  // RFC 5321 §4.1.4: a server that does not know EHLO may still know HELO.
+  enter(State::Helo);
+  return send(helo_command(config_.ehlo_name));
+}
+
+Action Session::on_helo(const Reply& reply) {
+  if (!reply.code.positive()) {
+    return quit_with(
+        Error(ExitCode::RemoteAccessDenied, describe_with_reply("HELO refused", reply), reply));
+  }
+  capabilities_ = Capabilities{};
+  return after_hello();
+}
+
+Action Session::after_hello() {
+  const bool wants_tls = config_.tls == TlsPolicy::Try || config_.tls == TlsPolicy::Required ||
+                         config_.tls == TlsPolicy::Opportunistic;
+  if (wants_tls && !tls_active_ && !starttls_refused_) {
+    if (capabilities_.starttls) {
+      enter(State::StartTls);
+      return send(simple_command("STARTTLS"));
+    }
+    if (config_.tls == TlsPolicy::Required) {
+      return quit_with(Error(ExitCode::UseSslFailed,
+                             "STARTTLS is required (--ssl-reqd) but the server does not offer it"));
+    }
+    if (config_.tls == TlsPolicy::Try) {
+      warnings_.emplace_back(
+          "the server does not offer STARTTLS: continuing WITHOUT encryption (--ssl); use "
+          "--ssl-reqd to refuse plain text");
+    }
+  }
+  if (config_.auth.authenticator && !authenticated_ && !auth_skipped_) return start_auth();
+  return after_auth();
+}
+
+Action Session::after_auth() {
+  switch (config_.mode) {
+    case SessionMode::Help:
+      enter(State::Help);
+      return send(simple_command("HELP"));
+    case SessionMode::Verify:
+      enter(State::Verify);
+      return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
+    case SessionMode::SendMail:
+      break;
+  }
+  TransactionSettings settings;
+  settings.reverse_path = config_.reverse_path;
+  settings.forward_paths = config_.forward_paths;
+  settings.messages = config_.messages;
+  settings.allow_rcpt_failures = config_.allow_rcpt_failures;
+  settings.pipelining = config_.use_pipelining && capabilities_.pipelining;
+  // BDAT needs the envelope's replies before the body (to stop on a refused recipient),
+  // and only pays off with PIPELINING, where the chunks go without waiting.
+  settings.chunking = config_.use_chunking && capabilities_.chunking && settings.pipelining;
+  settings.binarymime = capabilities_.binarymime;
+  settings.size = capabilities_.size;
+  settings.eightbitmime = capabilities_.eightbitmime;
+  settings.smtputf8 = config_.smtputf8 && capabilities_.smtputf8;
+  settings.smtputf8_missing = config_.smtputf8 && !capabilities_.smtputf8;
+  // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
+  if (authenticated_) settings.mail_auth = config_.auth.mail_auth;
+  transactions_.emplace(std::move(settings));
+  enter(State::Transactions);
+  return settle(transactions_->start());
+}
+
+Action Session::start_auth() {
+  const auto& offered = capabilities_.auth_mechanisms;
+  if (offered.empty()) {
+    // curl carries on silently; a warning tells the user the credentials went unused.
+    warnings_.emplace_back(
+        "credentials were given but the server offers no AUTH: sending without "
+        "authenticating");
+    auth_skipped_ = true;
+    return after_auth();
+  }
+  if (decide_credentials(config_.peer_address, tls_active_, config_.auth.allow_plaintext) ==
+      CredentialDecision::RefusePlaintext) {
+    return quit_with(Error(
+        ExitCode::LoginDenied,
+        fmt::format("refusing to send credentials unencrypted to {}: use smtps://, --ssl-reqd, "
+                    "or --allow-plaintext-auth",
+                    config_.peer_address)));
+  }
+  std::optional<Command> command;
+  try {
+    command = config_.auth.authenticator->start(offered);
+  } catch (const Error& error) {
+    return quit_with(error);
+  }
+  if (!command) {
+    return quit_with(
+        Error(ExitCode::LoginDenied,
+              fmt::format("no usable authentication mechanism: the server offers {} (see "
+                          "--login-options, --oauth2-bearer)",
+                          fmt::join(offered, " "))));
+  }
+  auth_rounds_ = 0;
+  enter(State::Auth);
+  return send(std::move(*command));
+}
+
+Action Session::on_auth(const Reply& reply) {
+  // Bounds the exchange: no mechanism we speak needs more than two challenges.
+  constexpr std::size_t kMaxAuthRounds = 8;
+  Authenticator& authenticator = *config_.auth.authenticator;
+  if (reply.code.value() == 235) {
+    authenticated_ = true;
+    return after_auth();
+  }
+  if (reply.code.value() == 334 && !auth_cancelled_) {
+    std::optional<Command> answer;
+    if (++auth_rounds_ <= kMaxAuthRounds) {
+      try {
+        answer = authenticator.respond(reply.lines.front());
+      } catch (const Error& error) {
+        auth_cancelled_ = error;
+        return send(simple_command("*"));
+      }
+    }
+    if (!answer) {
+      // RFC 4954 §4: a client that cannot go on cancels with "*".
+      auth_cancelled_ = Error(
+          ExitCode::LoginDenied,
+          fmt::format("AUTH {} cancelled: the server's challenge \"{}\" is not valid base64 or "
+                      "one too many",
+                      authenticator.mechanism(), reply.lines.front().substr(0, 64)),
+          reply);
+      return send(simple_command("*"));
+    }
+    return send(std::move(*answer));
+  }
+  if (auth_cancelled_) return quit_with(*auth_cancelled_);
+  if (auto next = authenticator.retry(capabilities_.auth_mechanisms)) {
+    warnings_.push_back(
+        fmt::format("AUTH refused ({}); trying the next mechanism listed", reply.summary()));
+    auth_rounds_ = 0;
+    return send(std::move(*next));
+  }
+  return quit_with(Error(
+      ExitCode::LoginDenied,
+      describe_with_reply(fmt::format("AUTH {} failed", authenticator.mechanism()), reply), reply));
+}
+
+Action Session::on_starttls(const Reply& reply) {
+  if (reply.code.value() == 220) return UpgradeTls{};
+  if (config_.tls == TlsPolicy::Required) {
+    return quit_with(
+        Error(ExitCode::UseSslFailed, describe_with_reply("STARTTLS refused", reply), reply));
+  }
+  starttls_refused_ = true;
+  if (config_.tls == TlsPolicy::Try) {
+    warnings_.push_back(fmt::format(
+        "STARTTLS refused ({}): continuing WITHOUT encryption (--ssl); use --ssl-reqd to refuse "
+        "plain text",
+        reply.summary()));
+  }
+  return after_hello();
+}
+
+Action Session::on_tls_ready() {
+  // RFC 3207 §4.2: discard everything learnt before the handshake and ask again.
+  tls_active_ = true;
+  capabilities_ = Capabilities{};
+  enter(State::Ehlo);
+  return send(ehlo_command(config_.ehlo_name));
+}
+
+Action Session::on_body_sent(std::size_t bdat_commands) {
+  if (state_ != State::Transactions) {
+    return fail_now(Error(ExitCode::WeirdServerReply, "a body was sent outside a transaction"));
+  }
+  return settle(transactions_->on_body_sent(bdat_commands));
+}
+
+Action Session::settle(Action action) {
+  if (std::holds_alternative<Finished>(action) || std::holds_alternative<Failed>(action)) {
+    enter(State::Done);
+  }
+  return action;
+}
+
+bool Session::awaiting_quit() const noexcept {
+  if (state_ == State::Transactions) return transactions_->awaiting_quit();
+  return state_ == State::Quit;
+}
+
+Action Session::on_help(const Reply& reply) {
+  if (!reply.code.positive()) {
+    return quit_with(
+        Error(ExitCode::WeirdServerReply, describe_with_reply("HELP failed", reply), reply));
+  }
+  for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
+  return send_quit();
+}
+
+Action Session::on_verify(const Reply& reply) {
+  // 553 is "ambiguous mailbox": curl prints it like a success (RFC 5321 §3.5.3).
+  if (!reply.code.positive() && reply.code.value() != 553) {
+    return quit_with(
+        Error(ExitCode::WeirdServerReply, describe_with_reply("VRFY failed", reply), reply));
+  }
+  for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
+  if (++next_recipient_ < config_.forward_paths.size()) {
+    return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
+  }
+  return send_quit();
+}
+
+Action Session::quit_with(Error error) {
+  pending_error_ = std::move(error);
+  return send_quit();
+}
+
+Action Session::send_quit() {
+  enter(State::Quit);
+  return send(simple_command("QUIT"));
+}
+
+Action Session::finish() {
+  enter(State::Done);
+  if (pending_error_) return Failed{*pending_error_, result_};
+  return Finished{result_};
+}
+
+Action Session::fail_now(Error error) {
+  enter(State::Done);
+  return Failed{std::move(error), result_};
+}
+
+Action Session::on_connection_closed() {
+  const char* awaited =
+      state_ == State::Transactions ? transactions_->awaited_command() : to_string(state_);
+  return on_connection_lost(Error(
+      ExitCode::RecvError,
+      fmt::format("connection closed by the server while waiting for the reply to {}", awaited)));
+}
+
+Action Session::on_connection_lost(Error error) {
+  switch (state_) {
+    case State::Quit:
+      return finish();
+    case State::Transactions:
+      return settle(transactions_->on_connection_lost(std::move(error)));
+    case State::Done:
+      break;
+    default:
+      if (pending_error_) return fail_now(*pending_error_);
+      break;
+  }
+  return fail_now(std::move(error));
+}
+
+}  // namespace smtpc
