@@ -11,13 +11,32 @@ last, so a reader that sees it also sees the complete .eml.
 
 Log: every command line received from the client, one per line, without its line end,
 appended and flushed before the server replies to it. DATA content is not logged.
+
+Strict pipelining (--reject-pipelined-after-data), as Haraka does: a client may pipeline
+nothing behind the end of a message's data (the "." line after DATA, or the chunk of
+BDAT ... LAST). When the data has ended, the server waits PIPELINED_AFTER_DATA_WAIT
+(50 ms) before it produces the reply to the end of data, so that whatever the client
+wrote together with (or right after) the end mark has arrived, and then counts the bytes
+already received but not yet read. Every command line that starts within those bytes is
+answered "503 5.5.1 Bad sequence of commands - pipelined after end of DATA" and not
+carried out (QUIT and RSET included; the bytes of a BDAT chunk so refused are read and
+dropped). Bytes that arrive after that check are served normally, so a client that waits
+for the reply to the end of data before it sends more is never refused.
+
+Refusing one message (--refuse-message SIZE:STAGE:REPLY, repeatable): the transaction
+whose MAIL FROM carries SIZE=<SIZE> (the client's declared size, which stays the same when
+the client retries the transaction; needs --size-limit so that SIZE is offered) is answered
+REPLY at STAGE: "mail" (the MAIL command; no sender is set), "rcpt" (every RCPT of that
+transaction; no recipient is added) or "data" (the end of data, DATA's "." or BDAT LAST;
+the message is not spooled). REPLY is "CODE TEXT"; a 421 reply is followed by closing the
+connection; "CLOSE" closes the connection without replying.
 """
 
 import argparse
+import asyncio
 import base64
 import binascii
 import hmac
-import asyncio
 import json
 import os
 import signal
@@ -28,6 +47,10 @@ import time
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult
 
 NULL_PATH = "<>"
+# --reject-pipelined-after-data: how long the reply to the end of data is held before the
+# server looks for commands pipelined behind it (smtpc writes them within microseconds).
+PIPELINED_AFTER_DATA_WAIT = 0.05
+PIPELINED_AFTER_DATA_REPLY = "503 5.5.1 Bad sequence of commands - pipelined after end of DATA"
 
 
 def write_atomically(path, data):
@@ -55,28 +78,62 @@ class LoggingReader:
     aiosmtpd 1.4.3 reads commands with readuntil() (separator b"\\n"), DATA lines with
     readuntil(b"\\r\\n") and AUTH responses with readline(); commands and AUTH responses
     are logged, DATA lines are not.
+
+    For --reject-pipelined-after-data it also counts what it hands out: mark_end_of_data()
+    notes how many bytes are buffered but unread, and `pipelined` tells whether the last
+    command line started within those bytes.
     """
+
+    _OWN = ("_inner", "_log", "_leftover", "pipelined")
 
     def __init__(self, inner, log):
         object.__setattr__(self, "_inner", inner)
         object.__setattr__(self, "_log", log)
+        object.__setattr__(self, "_leftover", 0)
+        object.__setattr__(self, "pipelined", False)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
     def __setattr__(self, name, value):
-        setattr(self._inner, name, value)
+        if name in self._OWN:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._inner, name, value)
+
+    def mark_end_of_data(self):
+        """The data has ended: what is buffered now was sent behind the end of data."""
+        self._leftover = len(self._inner._buffer)
+
+    def _consumed(self, data):
+        """Accounts for `data` handed out; true if it started within the leftover bytes."""
+        started_in_leftover = self._leftover > 0
+        self._leftover = max(0, self._leftover - len(data))
+        return started_in_leftover
 
     async def readuntil(self, separator=b"\n"):
         line = await self._inner.readuntil(separator)
+        started_in_leftover = self._consumed(line)
         if separator == b"\n":
+            self.pipelined = started_in_leftover
             self._log.record(line)
         return line
 
     async def readline(self):
         line = await self._inner.readline()
+        self._consumed(line)
         self._log.record(line)
         return line
+
+    async def readexactly(self, n):
+        data = await self._inner.readexactly(n)
+        self._consumed(data)
+        return data
+
+    async def read(self, n=-1):
+        data = await self._inner.read(n)
+        self._consumed(data)
+        return data
 
 
 class TestSMTP(SMTP):
@@ -88,9 +145,48 @@ class TestSMTP(SMTP):
         self._log = log
         self._bdat_chunks = []
         self._bdat_count = 0
+        self.close_after_reply = False  # set by the handler: reply, then close
+        self.close_without_reply = False  # set by the handler: close instead of replying
+        self._closing = False
+        if options.reject_pipelined_after_data:
+            self._smtp_methods = {name: self._refusing_pipelined(name, method)
+                                  for name, method in self._smtp_methods.items()}
 
     def _client_connected_cb(self, reader, writer):
         super()._client_connected_cb(LoggingReader(reader, self._log), writer)
+
+    def _refusing_pipelined(self, name, method):
+        """`method`, or 503 when its command line was pipelined behind the end of data."""
+        async def command(arg):
+            if not self._reader.pipelined:
+                await method(arg)
+                return
+            words = arg.split() if arg else []
+            if name == "BDAT" and words and words[0].isdigit():
+                await self._reader.readexactly(int(words[0]))  # the chunk goes unread
+            await self.push(PIPELINED_AFTER_DATA_REPLY)
+        return command
+
+    async def _call_handler_hook(self, command, *args):
+        if command == "DATA" and self._options.reject_pipelined_after_data:
+            # The data has ended (DATA's "." or BDAT LAST): before replying, let what the
+            # client wrote behind it arrive, then note it as pipelined after the data.
+            await asyncio.sleep(PIPELINED_AFTER_DATA_WAIT)
+            self._reader.mark_end_of_data()
+        return await super()._call_handler_hook(command, *args)
+
+    async def push(self, status):
+        """Replies, unless the handler asked to close the connection instead or after."""
+        if self._closing:
+            return
+        if self.close_without_reply:
+            self._closing = True
+            self.transport.close()
+            return
+        await super().push(status)
+        if self.close_after_reply:
+            self._closing = True
+            self.transport.close()
 
     async def smtp_MAIL(self, arg):
         """aiosmtpd knows BODY=7BIT and 8BITMIME only; with --chunking, BINARYMIME too."""
@@ -147,6 +243,10 @@ class SpoolHandler:
         self.passwords = dict(entry.split(":", 1) for entry in options.auth_user)
         self.tokens = dict(entry.split(":", 1) for entry in options.auth_token)
         self._refused = {address.lower() for address in options.refuse_rcpt}
+        self._refusals = {}  # (SIZE, stage) -> reply
+        for entry in options.refuse_message:
+            size, stage, reply = entry.split(":", 2)
+            self._refusals[(size, stage)] = reply
         self._count = 0
         if options.spool:
             os.makedirs(options.spool, exist_ok=True)
@@ -217,9 +317,23 @@ class SpoolHandler:
             return user, token[7:] if token.startswith("Bearer ") else None
         return await self._bearer(server, args, parse, b"\x01")
 
+    def _refusal(self, server, stage, mail_options):
+        """The --refuse-message reply for this transaction at `stage`, or None."""
+        size = next((o[len("SIZE="):] for o in mail_options if o.startswith("SIZE=")), None)
+        reply = self._refusals.get((size, stage))
+        if reply == "CLOSE":
+            server.close_without_reply = True
+            return "421 4.3.0 closing (never sent)"
+        if reply is not None and reply.startswith("421"):
+            server.close_after_reply = True
+        return reply
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self._options.reject_mail:
             return self._options.reject_mail
+        refusal = self._refusal(server, "mail", mail_options)
+        if refusal:
+            return refusal
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -229,6 +343,9 @@ class SpoolHandler:
             return "501 5.1.3 null forward-path"
         if address.lower() in self._refused:
             return f"550 5.1.1 <{address}>: no such user"
+        refusal = self._refusal(server, "rcpt", envelope.mail_options)
+        if refusal:
+            return refusal
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -236,6 +353,9 @@ class SpoolHandler:
     async def handle_DATA(self, server, session, envelope):
         if self._options.data_reply:
             return self._options.data_reply
+        refusal = self._refusal(server, "data", envelope.mail_options)
+        if refusal:
+            return refusal
         if self._options.spool:
             self._count += 1
             stem = os.path.join(self._options.spool, f"{self._count:04d}")
@@ -271,6 +391,14 @@ def parse_args(argv):
                         help="reply to the end of data with this instead of 250")
     parser.add_argument("--reject-mail", metavar="'CODE TEXT'",
                         help="reply to MAIL with this")
+    parser.add_argument("--refuse-message", action="append", default=[],
+                        metavar="SIZE:STAGE:REPLY",
+                        help="answer the transaction whose MAIL has SIZE=SIZE with REPLY at "
+                             "STAGE (mail, rcpt or data); REPLY 'CLOSE' closes the connection "
+                             "instead, a 421 REPLY closes it after replying (repeatable)")
+    parser.add_argument("--reject-pipelined-after-data", action="store_true",
+                        help="answer 503 5.5.1 to every command pipelined behind the end of "
+                             "a message's data, as Haraka does (see above)")
     parser.add_argument("--hostname", default="mx.test.example",
                         help="name in the greeting and EHLO reply")
     parser.add_argument("--tls-cert", metavar="PEM", help="server certificate (with --tls-key)")
@@ -300,6 +428,11 @@ def parse_args(argv):
     options = parser.parse_args(argv)
     if (options.starttls or options.implicit_tls) and not (options.tls_cert and options.tls_key):
         parser.error("--starttls and --implicit-tls need --tls-cert and --tls-key")
+    for entry in options.refuse_message:
+        size, _, rest = entry.partition(":")
+        stage, _, reply = rest.partition(":")
+        if not size.isdigit() or stage not in ("mail", "rcpt", "data") or not reply:
+            parser.error(f"--refuse-message {entry!r}: expected SIZE:mail|rcpt|data:REPLY")
     return options
 
 
