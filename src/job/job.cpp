@@ -105,6 +105,7 @@ class Upload {
   }
 
   [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
+  [[nodiscard]] bool prefetched_whole() const noexcept { return complete_; }
 
  private:
   std::unique_ptr<MessageSource> source_;
@@ -113,23 +114,31 @@ class Upload {
   bool complete_ = false;  // the prefetch reached the end of the message
 };
 
-// What SIZE= and BODY= need to know of a further upload file, learnt as for the first
-// upload: from its first chunk, read here through a second descriptor. A file that is not
-// regular (a pipe) cannot be read twice: its content stays unknown.
-MessageInfo scan_file(const std::string& path, std::vector<char>& buffer) {
+// Regular files up to this size are read once more before sending, so that BODY=8BITMIME
+// is declared only for a message that holds 8-bit bytes. Larger ones are declared 8-bit
+// unseen (always safe), sparing a second pass over big uploads.
+constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
+
+// What SIZE= and BODY= need to know of an upload file, read through a descriptor of its
+// own. A file that is not regular (a pipe) cannot be read twice: its content stays unknown.
+MessageInfo scan_file(const std::string& path) {
   BodySource source(path);
   MessageInfo info;
   info.size = source.size();
-  if (!info.size || *info.size > buffer.size()) return info;
-  std::size_t got = 0;
-  while (got < buffer.size()) {
-    const std::size_t more = source.read(std::span<char>(buffer.data() + got, buffer.size() - got));
-    if (more == 0) break;
-    got += more;
+  if (!info.size || *info.size > kScanLimit) return info;
+  std::vector<char> buffer(64 * 1024);
+  std::uint64_t total = 0;
+  bool eight_bit = false;
+  bool binary = false;
+  while (const std::size_t got = source.read(buffer)) {
+    const std::string_view chunk(buffer.data(), got);
+    eight_bit = eight_bit || !is_ascii(chunk);
+    binary = binary || chunk.find('\0') != std::string_view::npos;
+    total += got;
   }
-  if (got != *info.size) return info;  // it changed while we looked: assume the worst
-  info.eight_bit = !is_ascii(std::string_view(buffer.data(), got));
-  info.binary = std::memchr(buffer.data(), '\0', got) != nullptr;
+  if (total != *info.size) return info;  // it changed while we looked: assume the worst
+  info.eight_bit = eight_bit;
+  info.binary = binary;
   return info;
 }
 
@@ -221,10 +230,14 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
     for (const auto& path : spec.more_upload_paths) {
       uploads.emplace_back(std::make_unique<BodySource>(path));
       if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
-      config.messages.push_back(scan_file(path, buffer));
+      config.messages.push_back(scan_file(path));
     }
     uploads.front().prefetch(buffer);
     config.messages.front() = uploads.front().info();
+    if (!spec.open_message && spec.upload_path && *spec.upload_path != "-" &&
+        !uploads.front().prefetched_whole()) {
+      config.messages.front() = scan_file(*spec.upload_path);
+    }
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
 
