@@ -38,13 +38,14 @@ set(CPACK_PACKAGE_NAME smtpc)
 set(CPACK_PACKAGE_VENDOR "The smtpc authors")
 set(CPACK_PACKAGE_CONTACT "smtpc maintainers <maintainers@users.noreply.h-seed-3d63a2bf.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "send mail over SMTP with curl's command line")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "send mail over SMTP with curl's command line
- smtpc sends mail to an SMTP server with the options curl uses for smtp:// URLs,
- so scripts written for curl keep working, with safer defaults: TLS verified,
- secrets kept out of traces. It pipelines commands, sends large messages with
- BDAT, composes MIME messages with attachments, delivers directly to MX hosts and
- can stand in for sendmail in cron jobs.")
+# The control file's Description: the summary, then this text (cpack indents it).
+set(CPACK_PACKAGE_DESCRIPTION
+    "smtpc sends mail to an SMTP server with the options curl uses for
+smtp:// URLs, so scripts written for curl keep working, with safer
+defaults: TLS verified, secrets kept out of traces. It pipelines
+commands, sends large messages with BDAT, composes MIME messages with
+attachments, delivers directly to MX hosts and can stand in for
+sendmail in cron jobs.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

@@ -164,7 +164,7 @@ std::string render_man(const std::vector<OptionDoc>& options, std::string_view v
         if (option.takes_value) tag += fmt::format(" \\fI{}\\fR", roff(option.value_name));
         out += tag + "\n";
       }
-      out += roff(option.help) + ".\n";
+      out += roff(option.help) + (option.help.ends_with('.') ? "\n" : ".\n");
     }
   }
   out +=
