@@ -37,7 +37,8 @@ for want in SYNOPSIS --mail-rcpt --upload-file --oauth2-bearer "SENDMAIL MODE" "
 done
 
 # Every option --help all lists is in the man page and the completions.
-"$prefix/bin/smtpc" --help all | grep -oE -- '--[a-z0-9.-]+' | sort -u >"$prefix/options"
+"$prefix/bin/smtpc" --help all | grep -oE -- '^ {1,5}(-., )?--[a-z0-9.-]+' |
+  grep -oE -- '--[a-z0-9.-]+' | sort -u >"$prefix/options"
 [ "$(wc -l <"$prefix/options")" -gt 40 ] || fail "--help all lists too few options"
 while read -r option; do
   grep -qF -- "${option//-/\\-}" <(zcat "$prefix/share/man/man1/smtpc.1.gz") ||
