@@ -3,13 +3,10 @@
 #include "smtpc/auth/sasl.hpp"
 
 #include <fmt/format.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
-#include <memory>
+#include <utility>
 
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
@@ -74,43 +71,12 @@ std::string gs2_saslname(std::string_view name) {
   return out;
 }
 
-struct MacDeleter {
-  void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
-};
-struct MacContextDeleter {
-  void operator()(EVP_MAC_CTX* context) const noexcept { EVP_MAC_CTX_free(context); }
-};
-
-// RFC 2195 §2: the digest is HMAC-MD5 (RFC 2104) keyed with the password.
-std::string hmac_md5_hex(std::string_view key, std::string_view message) {
-  const auto fail = [] {
-    return Error(ExitCode::FailedInit, "CRAM-MD5: OpenSSL cannot compute HMAC-MD5");
-  };
-  const std::unique_ptr<EVP_MAC, MacDeleter> mac(
-      EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
-  if (!mac) throw fail();
-  const std::unique_ptr<EVP_MAC_CTX, MacContextDeleter> context(EVP_MAC_CTX_new(mac.get()));
-  if (!context) throw fail();
-  std::array<char, 4> digest_name{'M', 'D', '5', '\0'};  // OSSL_PARAM wants a mutable char*
-  const std::array<OSSL_PARAM, 2> parameters{
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name.data(), 0),
-      OSSL_PARAM_construct_end()};
-  // A zero-length key must still be a non-null pointer: null means "keep the old key".
-  static constexpr unsigned char kNoKey = 0;
-  const auto* key_bytes =
-      key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  std::size_t digest_size = 0;
-  if (EVP_MAC_init(context.get(), key_bytes, key.size(), parameters.data()) != 1 ||
-      EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
-      EVP_MAC_final(context.get(), digest.data(), &digest_size, digest.size()) != 1) {
-    throw fail();
-  }
-  std::string hex;
-  hex.reserve(digest_size * 2);
-  for (std::size_t i = 0; i < digest_size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+// RFC 2195 §2: the digest, keyed with the password, in lower-case hex.
+std::string hex(const Md5Digest& digest) {
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (const unsigned char byte : digest) out += fmt::format("{:02x}", byte);
+  return out;
 }
 
 }  // namespace
@@ -199,8 +165,11 @@ std::optional<Mechanism> choose_mechanism(const std::vector<std::string>& offere
   return std::nullopt;
 }
 
-SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials)
-    : mechanism_(mechanism), user_(credentials.user), password_(credentials.password) {
+SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5 hmac_md5)
+    : mechanism_(mechanism),
+      user_(credentials.user),
+      password_(credentials.password),
+      hmac_md5_(std::move(hmac_md5)) {
   switch (mechanism_) {
     case Mechanism::Plain: {
       // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd.
@@ -240,8 +209,10 @@ SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials)
       }
       break;
     }
-    case Mechanism::Login:
     case Mechanism::CramMd5:
+      if (!hmac_md5_) throw Error(ExitCode::FailedInit, "CRAM-MD5 needs an HMAC-MD5");
+      break;
+    case Mechanism::Login:
       break;
   }
 }
@@ -287,7 +258,7 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
       if (raw_challenge.empty()) {
         throw Error(ExitCode::LoginDenied, "CRAM-MD5: the server sent an empty challenge");
       }
-      return fmt::format("{} {}", user_, hmac_md5_hex(password_, raw_challenge));
+      return fmt::format("{} {}", user_, hex(hmac_md5_(password_, raw_challenge)));
     case Mechanism::XOAuth2:
       // The challenge is a JSON error report; the client answers with an empty
       // response and the server then fails the command.
@@ -328,12 +299,14 @@ Command sasl_cancel_command() { return simple_command("*"); }
 
 SaslAuthenticator::SaslAuthenticator(Credentials credentials,
                                      std::optional<std::string> login_options,
-                                     bool initial_response)
+                                     bool initial_response, HmacMd5 hmac_md5)
     : credentials_(std::move(credentials)),
       login_options_(std::move(login_options)),
-      initial_response_(initial_response) {
+      initial_response_(initial_response),
+      hmac_md5_(std::move(hmac_md5)) {
   // Checks the options before connecting: throws Error(FailedInit) when they are bad.
   (void)allowed_mechanisms(login_options_);
+  if (!hmac_md5_) throw Error(ExitCode::FailedInit, "SASL: no HMAC-MD5 for CRAM-MD5");
 }
 
 std::optional<Command> SaslAuthenticator::start(const std::vector<std::string>& offered) {
@@ -361,7 +334,7 @@ std::optional<Command> SaslAuthenticator::next(const std::vector<std::string>& o
   const auto mechanism = choose_mechanism(untried, credentials_, login_options_);
   if (!mechanism) return std::nullopt;
   tried_.push_back(*mechanism);
-  exchange_.emplace(*mechanism, credentials_);
+  exchange_.emplace(*mechanism, credentials_, hmac_md5_);
   std::optional<std::string> initial = exchange_->initial_response();
   if (initial && initial_response_) {
     Command command = auth_command(*mechanism, initial);
