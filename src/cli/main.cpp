@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "credentials.hpp"
 #include "options.hpp"
+#include "report.hpp"
 #include "sendmail.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -33,22 +34,6 @@ FilePtr open_output(const std::string& path, std::string_view option) {
         fmt::format("{}: cannot open \"{}\": {}", option, path, std::strerror(errno)));
   }
   return FilePtr(file);
-}
-
-// Direct delivery: each domain's outcome with -v or when one failed, then the first
-// failure as the error line and its code as the exit status.
-int report_mx_delivery(const smtpc::MxReport& report, const smtpc::cli::Options& options,
-                       bool show_errors) {
-  const smtpc::DomainOutcome* failure = report.first_failure();
-  if ((failure != nullptr && show_errors) || (options.verbose > 0 && !options.silent)) {
-    for (const auto& line : report.summary()) fmt::print(stderr, "smtpc: {}\n", line);
-  }
-  if (failure == nullptr) return 0;
-  if (show_errors) {
-    fmt::print(stderr, "smtpc: ({}) {}: {}\n", smtpc::to_int(failure->error->code()),
-               failure->domain, failure->error->what());
-  }
-  return smtpc::to_int(failure->error->code());
 }
 
 }  // namespace
@@ -86,12 +71,20 @@ int main(int argc, char** argv) {
         .verbose_stream = stderr,
         .ascii_stream = trace_file.get(),
         .with_time = options.trace_time,
-        .show_warnings = !options.silent,
     });
+    smtpc::cli::StderrNotices notices(!options.silent);
     if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
-      return report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer), options, show_errors);
+      return smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
+                                            options.verbose > 0 && !options.silent, show_errors);
     }
-    const smtpc::SendResult result = smtpc::run_job(spec, tracer);
+    smtpc::SendResult result;
+    try {
+      result = smtpc::run_job(spec, tracer, notices);
+    } catch (const smtpc::SendFailure& failure) {
+      smtpc::cli::report_messages(failure.result(), spec, !options.silent);
+      throw;
+    }
+    smtpc::cli::report_messages(result, spec, !options.silent);
     if (!result.output.empty()) {
       FilePtr output = open_output(options.output.value_or("-"), "--output");
       for (const auto& line : result.output) fmt::print(output.get(), "{}\n", line);

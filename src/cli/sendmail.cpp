@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "options.hpp"
+#include "report.hpp"
 #include "smtpc/compose/address_list.hpp"
 #include "smtpc/job/job.hpp"
 
@@ -171,7 +172,8 @@ int run_sendmail(int argc, char** argv) {
 
     stage = SendmailStage::Delivery;
     Tracer tracer(TraceOptions{.verbosity = options.verbose});
-    (void)run_job(spec, tracer);
+    StderrNotices notices(true);
+    (void)run_job(spec, tracer, notices);
     return 0;
   } catch (const ConfigPermissionError& error) {
     fmt::print(stderr, "{}: {}\n", program, error.what());

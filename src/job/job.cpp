@@ -24,8 +24,6 @@ namespace {
 constexpr std::size_t kChunkSize = 128 * 1024;
 // BDAT chunks are larger: each costs a reply, and replies must not pile up unread.
 constexpr std::size_t kBdatChunkSize = 256 * 1024;
-// After QUIT nothing more can be lost: do not wait long for the goodbye.
-constexpr std::chrono::milliseconds kQuitReplyTimeout{5000};
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -152,45 +150,6 @@ std::string connect_address(const JobSpec& spec) {
   return spec.url.host;
 }
 
-// RFC 3207 §5: nothing the server sent after its reply to STARTTLS may be read as a
-// reply, neither inside TLS nor in a plain session that goes on (STARTTLS injection).
-void refuse_injected_bytes(Connection& connection) {
-  if (connection.unread_bytes() > 0 || has_pending_input(connection.transport())) {
-    throw Error(ExitCode::WeirdServerReply,
-                "the server sent data after its reply to STARTTLS: refusing it as a possible "
-                "command injection");
-  }
-}
-
-// One line per message when there are several: what the server did with each.
-void report_messages(const SendResult& result, const std::vector<Upload>& uploads, Tracer& tracer) {
-  for (std::size_t i = 0; i < result.messages.size(); ++i) {
-    const MessageResult& message = result.messages[i];
-    for (const auto& refused : message.refused) {
-      if (message.error) break;  // the error names the refusal
-      tracer.warning(
-          fmt::format("recipient <{}> was refused: {}", refused.address, refused.reply.summary()));
-    }
-    if (result.messages.size() < 2) continue;
-    const std::string& name = uploads.at(i).source().name();
-    switch (message.outcome) {
-      case MessageOutcome::Accepted:
-        tracer.note(fmt::format("message {} ({}) accepted: {}", i + 1, name,
-                                message.final_reply ? message.final_reply->summary() : ""));
-        break;
-      case MessageOutcome::Unconfirmed:
-        tracer.note(fmt::format("message {} ({}) NOT confirmed: {}", i + 1, name,
-                                message.error ? message.error->what() : ""));
-        break;
-      case MessageOutcome::Refused:
-      case MessageOutcome::NotSent:
-        tracer.note(fmt::format("message {} ({}) NOT sent: {}", i + 1, name,
-                                message.error ? message.error->what() : ""));
-        break;
-    }
-  }
-}
-
 }  // namespace
 
 std::string local_host_name() {
@@ -211,12 +170,19 @@ std::string local_host_name() {
   return host;
 }
 
-SendResult run_job(const JobSpec& spec, Tracer& tracer) {
-  JobProgress progress;
-  return run_job(spec, tracer, progress);
+std::string message_name(const JobSpec& spec, std::size_t index) {
+  if (index > 0) return spec.more_upload_paths.at(index - 1);
+  if (spec.open_message) return "the message";
+  const std::string path = spec.upload_path.value_or("-");
+  return path == "-" ? "standard input" : path;
 }
 
-SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
+SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices) {
+  JobProgress progress;
+  return run_job(spec, tracer, notices, progress);
+}
+
+SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress) {
   progress = JobProgress{};
   SessionConfig config = spec.session;
   std::vector<Upload> uploads;
@@ -254,14 +220,12 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
   Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
   Session session(std::move(config));
 
-  auto next_reply = [&]() -> Action {
-    const bool quitting = session.awaiting_quit();
-    auto reply = connection.read_reply(quitting ? std::optional(kQuitReplyTimeout) : std::nullopt);
-    if (reply && session.state() == State::StartTls) refuse_injected_bytes(connection);
-    if (reply && session.state() == State::Greeting && reply->code.value() == 220) {
-      progress.greeted = true;
-    }
-    return reply ? session.on_reply(*reply) : session.on_connection_closed();
+  auto next_reply = [&](const ReplyWait& wait) -> Action {
+    auto reply = connection.read_reply(wait.timeout, wait.must_end_input);
+    if (!reply) return session.on_connection_closed();
+    Action next = session.on_reply(*reply);
+    progress.greeted = session.greeted();
+    return next;
   };
 
   Action action = SendCommands{};  // the greeting comes first
@@ -272,7 +236,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
       next = std::visit(Overloaded{
                             [&](const SendCommands& send) -> std::optional<Action> {
                               if (!send.commands.empty()) connection.send_commands(send.commands);
-                              return next_reply();
+                              return next_reply(send.wait);
                             },
                             [&](const SendBody& send) -> std::optional<Action> {
                               Upload& upload = uploads.at(send.message);
@@ -311,7 +275,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
       // what is known of each message (after QUIT, nothing is lost).
       next = session.on_connection_lost(error);
     }
-    for (const auto& warning : session.take_warnings()) tracer.warning(warning);
+    for (const auto& warning : session.take_warnings()) notices.warning(warning);
     if (!next) break;
     if (session.state() != before) {
       tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));
@@ -320,12 +284,12 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress) {
   }
   tracer.info("Closing connection");
   progress.tls = connection.is_tls();
-  const auto* failed = std::get_if<Failed>(&action);
-  const SendResult& result = failed ? failed->result : std::get<Finished>(action).result;
-  report_messages(result, uploads, tracer);
-  if (failed) throw failed->error;
+  if (auto* failed = std::get_if<Failed>(&action)) {
+    throw SendFailure(failed->error, std::move(failed->result));
+  }
+  SendResult& result = std::get<Finished>(action).result;
   for (const auto& message : result.messages) {
-    if (message.error) throw *message.error;
+    if (message.error) throw SendFailure(*message.error, std::move(result));
   }
   return result;
 }

@@ -216,8 +216,9 @@ using AttemptResult = std::variant<Delivered, TryNextAddress, TryNextHost, GiveU
 
 class DomainDelivery {
  public:
-  DomainDelivery(const JobSpec& base, const MxOptions& options, Deadline overall, Tracer& tracer)
-      : base_(base), options_(options), overall_(overall), tracer_(tracer) {}
+  DomainDelivery(const JobSpec& base, const MxOptions& options, Deadline overall, Tracer& tracer,
+                 Notices& notices)
+      : base_(base), options_(options), overall_(overall), tracer_(tracer), notices_(notices) {}
 
   /// One transaction at `address`, retried on the same address when opportunistic TLS
   /// fails: without certificate verification first, then in plain text (RFC 7435).
@@ -243,7 +244,7 @@ class DomainDelivery {
       }
       JobProgress progress;
       try {
-        SendResult result = run_job(job, tracer_, progress);
+        SendResult result = run_job(job, tracer_, notices_, progress);
         return Delivered{std::move(result), progress.tls ? security : "plain text"};
       } catch (const Error& error) {
         if (!progress.connected) {
@@ -260,7 +261,7 @@ class DomainDelivery {
         }
         if (required) return GiveUp{error};
         if (error.code() == ExitCode::PeerFailedVerification && job.tls.verify_peer) {
-          tracer_.warning(fmt::format(
+          notices_.warning(fmt::format(
               "{}: the certificate of {} could not be verified ({}); delivering over TLS "
               "without verification, as opportunistic TLS does (RFC 7435); use --ssl-reqd to "
               "require a verified certificate",
@@ -270,7 +271,7 @@ class DomainDelivery {
           continue;
         }
         if (error.code() == ExitCode::SslConnectError && job.session.tls != TlsPolicy::None) {
-          tracer_.warning(
+          notices_.warning(
               fmt::format("{}: the TLS handshake with {} failed ({}); delivering in plain text, "
                           "as opportunistic TLS does (RFC 7435); use --ssl-reqd to refuse",
                           group.domain, target.host, error.what()));
@@ -287,6 +288,7 @@ class DomainDelivery {
   const MxOptions& options_;
   Deadline overall_;
   Tracer& tracer_;
+  Notices& notices_;
 };
 
 std::string describe(const Target& target) {
@@ -378,7 +380,8 @@ std::vector<std::string> MxReport::summary() const {
   return lines;
 }
 
-MxReport run_mx_delivery(const JobSpec& spec, const MxOptions& options, Tracer& tracer) {
+MxReport run_mx_delivery(const JobSpec& spec, const MxOptions& options, Tracer& tracer,
+                         Notices& notices) {
   const auto groups = group_by_domain(spec.session.forward_paths, domain_to_ascii);
   JobSpec base = spec;
   std::unique_ptr<Spool> spool;
@@ -405,7 +408,7 @@ MxReport run_mx_delivery(const JobSpec& spec, const MxOptions& options, Tracer& 
                           groups.size() == 1 ? "" : "s", fmt::join(names, "; ")));
 
   DnsResolver resolver(options.dns_servers);
-  DomainDelivery delivery(base, options, overall, tracer);
+  DomainDelivery delivery(base, options, overall, tracer, notices);
   MxReport report;
   for (const auto& group : groups) {
     report.domains.push_back(

@@ -45,9 +45,21 @@ std::vector<std::string> Session::take_warnings() { return std::exchange(warning
 
 void Session::enter(State next) { state_ = next; }
 
-Action Session::send(Command command) { return SendCommands{{std::move(command)}}; }
+Action Session::send(Command command) { return SendCommands{{std::move(command)}, {}}; }
 
-Action Session::on_reply(const Reply& reply) {
+Action Session::on_reply(const Reply& reply) { return with_reply_wait(dispatch(reply)); }
+
+Action Session::with_reply_wait(Action action) const {
+  // After QUIT nothing more can be lost: do not wait long for the goodbye.
+  constexpr std::chrono::milliseconds kQuitReplyTimeout{5000};
+  if (auto* send = std::get_if<SendCommands>(&action)) {
+    if (awaiting_quit()) send->wait.timeout = kQuitReplyTimeout;
+    send->wait.must_end_input = state_ == State::StartTls;
+  }
+  return action;
+}
+
+Action Session::dispatch(const Reply& reply) {
   switch (state_) {
     case State::Greeting:
       return on_greeting(reply);
@@ -76,7 +88,8 @@ Action Session::on_reply(const Reply& reply) {
 }
 
 Action Session::on_greeting(const Reply& reply) {
-  if (reply.code.value() != 220) {
+  greeted_ = reply.code.value() == 220;
+  if (!greeted_) {
     // RFC 5321 §3.1: after a 554 greeting the client should still send QUIT.
     return quit_with(Error(ExitCode::WeirdServerReply,
                            describe_with_reply("server greeting refused the connection", reply),
@@ -264,14 +277,14 @@ Action Session::on_tls_ready() {
   tls_active_ = true;
   capabilities_ = Capabilities{};
   enter(State::Ehlo);
-  return send(ehlo_command(config_.ehlo_name));
+  return with_reply_wait(send(ehlo_command(config_.ehlo_name)));
 }
 
 Action Session::on_body_sent(std::size_t bdat_commands) {
   if (state_ != State::Transactions) {
     return fail_now(Error(ExitCode::WeirdServerReply, "a body was sent outside a transaction"));
   }
-  return settle(transactions_->on_body_sent(bdat_commands));
+  return with_reply_wait(settle(transactions_->on_body_sent(bdat_commands)));
 }
 
 Action Session::settle(Action action) {

@@ -32,11 +32,13 @@ void Connection::send_data(std::string_view data) {
   transport_->write_all(data, reply_deadline());
 }
 
-std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout) {
+std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
+                                            bool must_end_input) {
   std::array<char, 16 * 1024> buffer{};
   while (true) {
     if (auto reply = parser_.next()) {
       for (const auto& line : reply->to_string_lines()) tracer_.reply_line_received(line);
+      if (must_end_input) refuse_pending_input();
       return reply;
     }
     const Deadline deadline = reply_deadline(timeout);
@@ -46,14 +48,19 @@ std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseco
   }
 }
 
+void Connection::refuse_pending_input() const {
+  // RFC 3207 §5: nothing the server sent after its reply to STARTTLS may be read as a
+  // reply, neither inside TLS nor in a plain session that goes on (STARTTLS injection).
+  if (parser_.buffered() != 0 || transport_->has_pending_input()) {
+    throw Error(ExitCode::WeirdServerReply,
+                "the server sent data after its reply to STARTTLS: refusing it as a possible "
+                "command injection");
+  }
+}
+
 void Connection::upgrade(
     const std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>& wrap) {
-  if (parser_.buffered() != 0) {
-    throw Error(ExitCode::WeirdServerReply,
-                fmt::format("the server sent {} bytes after its reply to STARTTLS: refusing "
-                            "them as a possible command injection",
-                            parser_.buffered()));
-  }
+  refuse_pending_input();
   transport_ = wrap(std::move(transport_));
 }
 

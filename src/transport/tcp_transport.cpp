@@ -82,6 +82,10 @@ class TcpTransport final : public Transport {
   }
 
   [[nodiscard]] bool is_tls() const noexcept override { return false; }
+  [[nodiscard]] bool has_pending_input() const noexcept override {
+    char byte = 0;
+    return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+  }
   [[nodiscard]] int native_handle() const noexcept override { return fd_; }
   [[nodiscard]] const std::string& peer_address() const noexcept override { return peer_; }
 

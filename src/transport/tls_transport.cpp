@@ -172,6 +172,9 @@ class TlsTransport final : public Transport {
   }
 
   [[nodiscard]] bool is_tls() const noexcept override { return true; }
+  [[nodiscard]] bool has_pending_input() const noexcept override {
+    return SSL_pending(ssl_.get()) > 0 || inner_->has_pending_input();
+  }
   [[nodiscard]] int native_handle() const noexcept override { return inner_->native_handle(); }
   [[nodiscard]] const std::string& peer_address() const noexcept override {
     return inner_->peer_address();
@@ -268,12 +271,6 @@ TlsVersion parse_tls_version(std::string_view text) {
   if (text == "1.3") return TlsVersion::Tls13;
   throw Error(ExitCode::FailedInit,
               fmt::format("unsupported TLS version \"{}\" (use 1.2 or 1.3)", text));
-}
-
-bool has_pending_input(const Transport& transport) {
-  char byte = 0;
-  const ssize_t got = ::recv(transport.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return got > 0;
 }
 
 std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const TlsOptions& options,

@@ -33,22 +33,6 @@ void Tracer::debug(std::string_view text) {
   if (options_.verbosity > 1) info(text);
 }
 
-void Tracer::warning(std::string_view text) {
-  if (options_.show_warnings) fmt::print(stderr, "Warning: {}\n", text);
-  if (options_.ascii_stream != nullptr) {
-    prefix_time(options_.ascii_stream);
-    fmt::print(options_.ascii_stream, "== Info: Warning: {}\n", text);
-  }
-}
-
-void Tracer::note(std::string_view text) {
-  if (options_.show_warnings) fmt::print(stderr, "smtpc: {}\n", text);
-  if (options_.ascii_stream != nullptr) {
-    prefix_time(options_.ascii_stream);
-    fmt::print(options_.ascii_stream, "== Info: {}\n", text);
-  }
-}
-
 void Tracer::command_sent(const Command& command) {
   const std::string_view shown = command.shown();
   if (verbose()) {

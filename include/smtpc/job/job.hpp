@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "smtpc/core/url.hpp"
@@ -38,9 +39,32 @@ struct JobSpec {
   std::vector<ResolveOverride> resolve;
 };
 
-/// Runs the job. Returns what the server accepted and refused.
-/// Throws Error with curl's code: 6, 7, 8, 9, 26, 28, 55, 56 (and the TLS codes).
-[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer);
+/// What the user must see even without -v, as it happens (e.g. "continuing WITHOUT
+/// encryption"). The CLI decides where it goes and whether -s silences it.
+class Notices {
+ public:
+  virtual ~Notices() = default;
+  virtual void warning(std::string_view text) = 0;
+};
+
+/// A dialogue that ended without every message accepted: its first failure, and what
+/// became of each message, so that the report matches what the server stored.
+class SendFailure : public Error {
+ public:
+  SendFailure(const Error& error, SendResult result) : Error(error), result_(std::move(result)) {}
+  [[nodiscard]] const SendResult& result() const noexcept { return result_; }
+
+ private:
+  SendResult result_;
+};
+
+/// What to call message `index` of the job in reports: its file name, "standard input"...
+[[nodiscard]] std::string message_name(const JobSpec& spec, std::size_t index);
+
+/// Runs the job. Returns what the server accepted (every message).
+/// Throws SendFailure when the dialogue ran but not every message was accepted, else
+/// Error, with curl's code: 6, 7, 8, 9, 26, 28, 55, 56 (and the TLS codes).
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices);
 
 /// How far a job got, for a caller that may try another server after a failure (--mx):
 /// until `greeted`, the server never offered service, so trying another one cannot
@@ -52,7 +76,8 @@ struct JobProgress {
 };
 
 /// run_job, recording its progress in `progress` whether it returns or throws.
-[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, JobProgress& progress);
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
+                                 JobProgress& progress);
 
 /// The machine's fully qualified name, the default EHLO name.
 [[nodiscard]] std::string local_host_name();

@@ -53,6 +53,6 @@ struct MxReport {
 /// Throws Error(FailedInit) for recipients without a domain or with an invalid IDN, and
 /// Error(ReadError) when standard input cannot be spooled.
 [[nodiscard]] MxReport run_mx_delivery(const JobSpec& spec, const MxOptions& options,
-                                       Tracer& tracer);
+                                       Tracer& tracer, Notices& notices);
 
 }  // namespace smtpc

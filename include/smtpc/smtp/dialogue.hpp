@@ -2,6 +2,7 @@
 // outcome of each message. No I/O here.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,9 +54,20 @@ struct SendResult {
   std::vector<std::string> output;
 };
 
-/// Send these commands (in this order, in one write) and feed back their replies.
+/// How to read the next reply.
+struct ReplyWait {
+  /// Shorter than the usual per-reply timeout: after QUIT, giving up loses nothing.
+  std::optional<std::chrono::milliseconds> timeout;
+  /// Nothing may follow this reply (STARTTLS, RFC 3207 §5): bytes after it are refused as
+  /// a possible command injection.
+  bool must_end_input = false;
+};
+
+/// Send these commands (in this order, in one write), then read a reply as `wait` says
+/// and feed it back.
 struct SendCommands {
   std::vector<Command> commands;
+  ReplyWait wait;
 };
 /// STARTTLS was accepted: do the handshake, then call on_tls_ready().
 struct UpgradeTls {};

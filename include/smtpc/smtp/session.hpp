@@ -110,8 +110,9 @@ class Session {
   [[nodiscard]] Action on_connection_lost(Error error);
 
   [[nodiscard]] State state() const noexcept { return state_; }
-  /// Only QUIT's reply is awaited: a silent or vanished server loses us nothing.
-  [[nodiscard]] bool awaiting_quit() const noexcept;
+  /// The server greeted with 220: it offered service (--mx may try another server only
+  /// before that, so that no message can arrive twice).
+  [[nodiscard]] bool greeted() const noexcept { return greeted_; }
   [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
   /// Warnings for the user (printed even without -v), drained by the caller.
   [[nodiscard]] std::vector<std::string> take_warnings();
@@ -124,6 +125,10 @@ class Session {
   Action fail_now(Error error);
   /// Notes the end of the dialogue when the transactions report it.
   Action settle(Action action);
+  /// Says how the next reply is to be read: every action leaves through here.
+  Action with_reply_wait(Action action) const;
+  [[nodiscard]] bool awaiting_quit() const noexcept;
+  Action dispatch(const Reply& reply);
   Action on_greeting(const Reply& reply);
   Action on_ehlo(const Reply& reply);
   Action on_helo(const Reply& reply);
@@ -139,6 +144,7 @@ class Session {
   SessionConfig config_;
   State state_ = State::Greeting;
   Capabilities capabilities_;
+  bool greeted_ = false;
   bool tls_active_ = false;
   bool starttls_refused_ = false;  // --ssl: carry on in plain text
   bool authenticated_ = false;

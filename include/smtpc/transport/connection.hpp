@@ -30,11 +30,10 @@ class Connection {
   void send_data(std::string_view data);
   /// Reads one reply, tracing each line; nullopt if the server closed the connection
   /// before a complete reply. Throws Error(RecvError/WeirdServerReply/OperationTimedout).
-  /// `timeout` shortens the wait below the per-reply timeout (used for QUIT).
+  /// `timeout` shortens the wait below the per-reply timeout (used for QUIT). With
+  /// `must_end_input`, bytes after the reply throw Error(WeirdServerReply) (STARTTLS).
   [[nodiscard]] std::optional<Reply> read_reply(
-      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
-  /// Bytes received after the last reply that no reply has consumed yet.
-  [[nodiscard]] std::size_t unread_bytes() const noexcept { return parser_.buffered(); }
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt, bool must_end_input = false);
 
   /// Replaces the transport by one wrapped around it (STARTTLS). Throws Error(WeirdServerReply)
   /// if the server sent bytes after its last reply: those must never be read as replies
@@ -47,6 +46,8 @@ class Connection {
   [[nodiscard]] Tracer& tracer() noexcept { return tracer_; }
 
  private:
+  /// The one STARTTLS-injection check: nothing may wait after the last reply.
+  void refuse_pending_input() const;
   [[nodiscard]] Deadline reply_deadline(
       std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
   std::unique_ptr<Transport> transport_;

@@ -42,8 +42,4 @@ struct TlsOptions {
                                                    const std::string& server_name,
                                                    Deadline deadline, Tracer& tracer);
 
-/// Whether the peer has sent bytes we have not read yet (without reading them).
-/// Used before a STARTTLS handshake: a legitimate server sends nothing until the client speaks.
-[[nodiscard]] bool has_pending_input(const Transport& transport);
-
 }  // namespace smtpc

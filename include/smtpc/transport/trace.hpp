@@ -14,10 +14,10 @@ struct TraceOptions {
   std::FILE* verbose_stream = stderr;
   std::FILE* ascii_stream = nullptr;  // --trace-ascii target, or null
   bool with_time = false;             // --trace-time
-  bool show_warnings = true;          // false with -s
 };
 
-/// Called only at the transport boundary (Connection) and by the job for info lines.
+/// Called only at the transport boundary (Connection) and by the job for info lines. It
+/// only traces: what the user must see without -v is the CLI's report (cli/report.hpp).
 /// Secret commands are printed as their redacted form; nothing else can print them.
 class Tracer {
  public:
@@ -28,10 +28,6 @@ class Tracer {
   void info(std::string_view text);
   /// "* text" with -vv only: state changes.
   void debug(std::string_view text);
-  /// "Warning: text" on stderr even without -v (not with -s).
-  void warning(std::string_view text);
-  /// "smtpc: text" on stderr even without -v (not with -s): outcomes the user must see.
-  void note(std::string_view text);
   /// "> COMMAND" for a command line sent.
   void command_sent(const Command& command);
   /// "< line" for one reply line received (without its line end).

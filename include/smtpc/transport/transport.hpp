@@ -25,6 +25,9 @@ class Transport {
   /// Throws Error(RecvError) or Error(OperationTimedout).
   virtual std::size_t read_some(std::span<char> buffer, Deadline deadline) = 0;
   [[nodiscard]] virtual bool is_tls() const noexcept = 0;
+  /// Whether the peer has sent bytes not read yet (nothing is consumed). A server that
+  /// waits for the client, as after a reply to STARTTLS, has none.
+  [[nodiscard]] virtual bool has_pending_input() const noexcept = 0;
   /// The socket descriptor, for a TLS layer put over this transport.
   [[nodiscard]] virtual int native_handle() const noexcept = 0;
   /// The peer's numeric address, e.g. "127.0.0.1" or "::1".

@@ -1,0 +1,55 @@
+// The user-facing report: warnings, per-message and per-domain outcomes, on stderr.
+#include "report.hpp"
+
+#include <fmt/format.h>
+
+namespace smtpc::cli {
+
+void StderrNotices::warning(std::string_view text) {
+  if (show_) fmt::print(stderr, "Warning: {}\n", text);
+}
+
+void report_messages(const SendResult& result, const JobSpec& spec, bool show) {
+  if (!show) return;
+  for (std::size_t i = 0; i < result.messages.size(); ++i) {
+    const MessageResult& message = result.messages[i];
+    if (!message.error) {
+      for (const auto& refused : message.refused) {
+        fmt::print(stderr, "Warning: recipient <{}> was refused: {}\n", refused.address,
+                   refused.reply.summary());
+      }
+    }
+    if (result.messages.size() < 2) continue;
+    const std::string name = message_name(spec, i);
+    const char* what = "NOT sent";
+    std::string detail = message.error ? message.error->what() : "";
+    switch (message.outcome) {
+      case MessageOutcome::Accepted:
+        what = "accepted";
+        detail = message.final_reply ? message.final_reply->summary() : "";
+        break;
+      case MessageOutcome::Unconfirmed:
+        what = "NOT confirmed";
+        break;
+      case MessageOutcome::Refused:
+      case MessageOutcome::NotSent:
+        break;
+    }
+    fmt::print(stderr, "smtpc: message {} ({}) {}: {}\n", i + 1, name, what, detail);
+  }
+}
+
+int report_mx_delivery(const MxReport& report, bool verbose, bool show_errors) {
+  const DomainOutcome* failure = report.first_failure();
+  if ((failure != nullptr && show_errors) || verbose) {
+    for (const auto& line : report.summary()) fmt::print(stderr, "smtpc: {}\n", line);
+  }
+  if (failure == nullptr) return 0;
+  if (show_errors) {
+    fmt::print(stderr, "smtpc: ({}) {}: {}\n", to_int(failure->error->code()), failure->domain,
+               failure->error->what());
+  }
+  return to_int(failure->error->code());
+}
+
+}  // namespace smtpc::cli

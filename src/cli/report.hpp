@@ -1,0 +1,30 @@
+// What the user sees without -v: warnings as they happen, each message's and each
+// domain's outcome, and the error line. The one place that prints outcomes.
+#pragma once
+
+#include <cstdio>
+
+#include "smtpc/job/job.hpp"
+#include "smtpc/mx/mx_delivery.hpp"
+
+namespace smtpc::cli {
+
+/// "Warning: text" on stderr; nothing with -s.
+class StderrNotices final : public Notices {
+ public:
+  explicit StderrNotices(bool show) : show_(show) {}
+  void warning(std::string_view text) override;
+
+ private:
+  bool show_;
+};
+
+/// Refused recipients of accepted messages, and with several messages one line each:
+/// "message N (NAME) accepted: 250 ...", "NOT sent: ...", "NOT confirmed: ...".
+void report_messages(const SendResult& result, const JobSpec& spec, bool show);
+
+/// Direct delivery: each domain's outcome with -v or when one failed, then the first
+/// failure as the error line. Returns its exit code (0 when every domain was delivered).
+[[nodiscard]] int report_mx_delivery(const MxReport& report, bool verbose, bool show_errors);
+
+}  // namespace smtpc::cli
