@@ -286,7 +286,7 @@ TEST(DnsServers, RefusesBadEntries) {
 TEST(GroupByDomain, OneGroupPerDomainCaseInsensitivelyInFirstSeenOrder) {
   const auto groups = group_by_domain(
       {"a@Example.COM", "b@example.net", "c@example.com", "d@EXAMPLE.net", "e@[127.0.0.1]"},
-      DomainToAscii(ascii_lower));
+      DomainToAscii([](std::string_view d) { return ascii_lower(d); }));
   ASSERT_EQ(groups.size(), 3U);
   EXPECT_EQ(groups[0].domain, "example.com");
   EXPECT_EQ(groups[0].display, "Example.COM");
@@ -318,7 +318,11 @@ TEST(GroupByDomain, UsesTheAsciiFormForGroupingAndRcpt) {
 TEST(GroupByDomain, RecipientWithoutDomainIsUsageError) {
   for (const char* bad : {"postmaster", "user@"}) {
     testing::expect_error(
-        ExitCode::FailedInit, [&] { (void)group_by_domain({bad}, DomainToAscii(ascii_lower)); },
+        ExitCode::FailedInit,
+        [&] {
+          (void)group_by_domain({bad},
+                                DomainToAscii([](std::string_view d) { return ascii_lower(d); }));
+        },
         bad);
   }
 }
