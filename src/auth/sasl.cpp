@@ -10,6 +10,7 @@
 
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -27,16 +28,6 @@ constexpr std::array<MechanismName, 5> kMechanisms{{
     {Mechanism::Plain, "PLAIN"},
     {Mechanism::Login, "LOGIN"},
 }};
-
-char ascii_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_upper(a[i]) != ascii_upper(b[i])) return false;
-  }
-  return true;
-}
 
 bool is_oauth(Mechanism mechanism) noexcept {
   return mechanism == Mechanism::OAuthBearer || mechanism == Mechanism::XOAuth2;
