@@ -187,21 +187,16 @@ void compose(const Options& options, JobSpec& spec) {
   if (!options.mail_from) spec.session.reverse_path = from_mailboxes[0].address;
   require_recipients(options, spec);
   spec.session.mode = SessionMode::SendMail;
-  spec.upload_path.reset();
-  spec.open_message = [draft = std::move(draft)]() -> std::unique_ptr<MessageSource> {
-    return std::make_unique<ComposedMessage>(draft, new_boundary());
-  };
+  spec.messages = {draft_origin(std::move(draft), new_boundary())};
 }
 
 // Editing: -T with -H, -t, or sendmail mode: read the header section now, edit it.
 void edit_upload(const Options& options, JobSpec& spec) {
   const ComposeOptions& c = options.compose;
-  std::unique_ptr<MessageSource> source =
-      std::make_unique<BodySource>(options.upload_file.value_or("-"));
-  if (c.stop_at_lone_dot) source = std::make_unique<DotTerminatedSource>(std::move(source));
-  auto upload = std::make_shared<std::unique_ptr<EditedUpload>>(
-      std::make_unique<EditedUpload>(std::move(source)));
-  std::vector<HeaderField>& fields = (*upload)->fields();
+  MessageOrigin inner = MessageOrigin::upload(options.upload_file.value_or("-"));
+  if (c.stop_at_lone_dot) inner = lone_dot_origin(std::move(inner));
+  auto upload = std::make_unique<EditedUpload>(inner.open());
+  std::vector<HeaderField>& fields = upload->fields();
 
   for (const auto& header : c.headers) {
     const auto [name, value] = parse_header_option(header);
@@ -238,11 +233,7 @@ void edit_upload(const Options& options, JobSpec& spec) {
 
   require_recipients(options, spec);
   spec.session.mode = SessionMode::SendMail;
-  spec.upload_path.reset();
-  spec.open_message = [upload]() -> std::unique_ptr<MessageSource> {
-    if (!*upload) throw Error(ExitCode::ReadError, "the upload can only be sent once");
-    return std::move(*upload);
-  };
+  spec.messages = {edited_origin(std::move(inner), std::move(upload))};
 }
 
 }  // namespace
@@ -345,9 +336,8 @@ bool apply_compose(const Options& options, JobSpec& spec) {
 }
 
 void write_message(const JobSpec& spec, std::FILE* out) {
-  std::unique_ptr<MessageSource> source =
-      spec.open_message ? spec.open_message()
-                        : std::make_unique<BodySource>(spec.upload_path.value_or("-"));
+  const std::unique_ptr<MessageSource> source =
+      spec.messages.empty() ? MessageOrigin::standard_input().open() : spec.messages.front().open();
   std::vector<char> chunk(64 * 1024);
   while (const std::size_t n = source->read(chunk)) {
     if (std::fwrite(chunk.data(), 1, n, out) != n) {

@@ -197,13 +197,13 @@ JobSpec make_job_spec(const Options& options) {
                   "-T given without any --mail-rcpt: refusing to send a message nobody gets");
     }
     session.mode = SessionMode::SendMail;
-    spec.upload_path = options.upload_file;
+    spec.messages.push_back(MessageOrigin::upload(*options.upload_file));
     for (const auto& file : options.more_upload_files) {
       if (file.empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
       if (file == "-") {
         throw Error(ExitCode::FailedInit, "-T -: standard input can only be the first message");
       }
-      spec.more_upload_paths.push_back(file);
+      spec.messages.push_back(MessageOrigin::file(file));
     }
   } else {
     session.mode = session.forward_paths.empty() ? SessionMode::Help : SessionMode::Verify;

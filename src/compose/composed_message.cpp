@@ -157,6 +157,30 @@ std::size_t ComposedMessage::read(std::span<char> buffer) {
   return written;
 }
 
+namespace {
+
+class DraftOpener final : public MessageOpener {
+ public:
+  DraftOpener(MessageDraft draft, std::string boundary)
+      : draft_(std::move(draft)), boundary_(std::move(boundary)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    return std::make_unique<ComposedMessage>(draft_, boundary_);
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return true; }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  MessageDraft draft_;
+  std::string boundary_;
+  std::string name_ = "the composed message";
+};
+
+}  // namespace
+
+MessageOrigin draft_origin(MessageDraft draft, std::string boundary) {
+  return MessageOrigin(std::make_shared<DraftOpener>(std::move(draft), std::move(boundary)));
+}
+
 std::string random_hex(std::size_t bytes) {
   std::random_device device;  // /dev/urandom (getrandom) with libstdc++ on Linux
   std::string out;

@@ -1,4 +1,5 @@
-// EditedUpload (header section read first, then edited) and the sendmail lone-dot filter.
+// EditedUpload (header section read first, then edited) and the sendmail lone-dot filter,
+// as sources and as origins that open them again.
 #include <fmt/format.h>
 
 #include <cstring>
@@ -20,7 +21,47 @@ std::size_t serve(std::string& pending, std::size_t& offset, std::span<char> buf
   return n;
 }
 
+class EditedOpener final : public MessageOpener {
+ public:
+  EditedOpener(MessageOrigin inner, std::unique_ptr<EditedUpload> first)
+      : inner_(std::move(inner)), fields_(first->fields()), first_(std::move(first)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    if (first_) return std::move(first_);
+    auto again = std::make_unique<EditedUpload>(inner_.open());
+    again->fields() = fields_;
+    return again;
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return inner_.can_reopen(); }
+  [[nodiscard]] const std::string& name() const noexcept override { return inner_.name(); }
+
+ private:
+  MessageOrigin inner_;
+  std::vector<HeaderField> fields_;
+  mutable std::unique_ptr<EditedUpload> first_;  // handed out by the first open()
+};
+
+class LoneDotOpener final : public MessageOpener {
+ public:
+  explicit LoneDotOpener(MessageOrigin inner) : inner_(std::move(inner)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    return std::make_unique<DotTerminatedSource>(inner_.open());
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return inner_.can_reopen(); }
+  [[nodiscard]] const std::string& name() const noexcept override { return inner_.name(); }
+
+ private:
+  MessageOrigin inner_;
+};
+
 }  // namespace
+
+MessageOrigin edited_origin(MessageOrigin inner, std::unique_ptr<EditedUpload> first) {
+  return MessageOrigin(std::make_shared<EditedOpener>(std::move(inner), std::move(first)));
+}
+
+MessageOrigin lone_dot_origin(MessageOrigin inner) {
+  return MessageOrigin(std::make_shared<LoneDotOpener>(std::move(inner)));
+}
 
 EditedUpload::EditedUpload(std::unique_ptr<MessageSource> inner) : inner_(std::move(inner)) {
   std::string head;

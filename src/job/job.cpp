@@ -13,7 +13,6 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/message/body_source.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/transport/connection.hpp"
 
@@ -32,10 +31,40 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-// One message to send: its source and, for the first, the chunk read before connecting.
+// Messages up to this size that can be reopened (files) are read once more before sending,
+// so that BODY=8BITMIME is declared only for a message that holds 8-bit bytes. Larger ones
+// are declared 8-bit unseen (always safe), sparing a second pass over big uploads.
+constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
+
+// What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
+// its own. A message that cannot be opened again (standard input) stays unknown, and so
+// does one of unknown size (a composed or edited message is not read twice to learn it).
+MessageInfo scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
+  MessageInfo info;
+  info.size = size;
+  if (!size || *size > kScanLimit || !origin.can_reopen()) return info;
+  const auto source = origin.open();
+  if (source->size() != size) return info;  // it changed while we looked: assume the worst
+  std::vector<char> buffer(64 * 1024);
+  std::uint64_t total = 0;
+  bool eight_bit = false;
+  bool binary = false;
+  while (const std::size_t got = source->read(buffer)) {
+    const std::string_view chunk(buffer.data(), got);
+    eight_bit = eight_bit || !is_ascii(chunk);
+    binary = binary || chunk.find('\0') != std::string_view::npos;
+    total += got;
+  }
+  if (total != *size) return info;
+  info.eight_bit = eight_bit;
+  info.binary = binary;
+  return info;
+}
+
+// One message to send: its reading and, for the first, the chunk read before connecting.
 class Upload {
  public:
-  explicit Upload(std::unique_ptr<MessageSource> source) : source_(std::move(source)) {}
+  explicit Upload(const MessageOrigin& origin) : origin_(origin), source_(origin.open()) {}
 
   /// Reads the first chunk before connecting, so that an empty or unreadable upload is
   /// refused before the server sees anything.
@@ -59,15 +88,15 @@ class Upload {
                             source_->name()));
   }
 
-  /// SIZE= and whether BODY=8BITMIME is needed: known when the whole message was prefetched.
+  /// SIZE= and whether BODY=8BITMIME is needed: from the prefetch when it held the whole
+  /// message, else from a scan of another reading.
   [[nodiscard]] MessageInfo info() const {
+    if (!complete_) return scan(origin_, source_->size());
     MessageInfo info;
-    info.size = complete_ ? std::optional<std::uint64_t>(prefetched_) : source_->size();
-    if (complete_) {
-      const auto* data = prefetch_buffer_->data();
-      info.eight_bit = !is_ascii(std::string_view(data, prefetched_));
-      info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
-    }
+    info.size = prefetched_;
+    const auto* data = prefetch_buffer_->data();
+    info.eight_bit = !is_ascii(std::string_view(data, prefetched_));
+    info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
     return info;
   }
 
@@ -103,42 +132,14 @@ class Upload {
   }
 
   [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
-  [[nodiscard]] bool prefetched_whole() const noexcept { return complete_; }
 
  private:
+  MessageOrigin origin_;
   std::unique_ptr<MessageSource> source_;
   std::vector<char>* prefetch_buffer_ = nullptr;
   std::size_t prefetched_ = 0;
   bool complete_ = false;  // the prefetch reached the end of the message
 };
-
-// Regular files up to this size are read once more before sending, so that BODY=8BITMIME
-// is declared only for a message that holds 8-bit bytes. Larger ones are declared 8-bit
-// unseen (always safe), sparing a second pass over big uploads.
-constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
-
-// What SIZE= and BODY= need to know of an upload file, read through a descriptor of its
-// own. A file that is not regular (a pipe) cannot be read twice: its content stays unknown.
-MessageInfo scan_file(const std::string& path) {
-  BodySource source(path);
-  MessageInfo info;
-  info.size = source.size();
-  if (!info.size || *info.size > kScanLimit) return info;
-  std::vector<char> buffer(64 * 1024);
-  std::uint64_t total = 0;
-  bool eight_bit = false;
-  bool binary = false;
-  while (const std::size_t got = source.read(buffer)) {
-    const std::string_view chunk(buffer.data(), got);
-    eight_bit = eight_bit || !is_ascii(chunk);
-    binary = binary || chunk.find('\0') != std::string_view::npos;
-    total += got;
-  }
-  if (total != *info.size) return info;  // it changed while we looked: assume the worst
-  info.eight_bit = eight_bit;
-  info.binary = binary;
-  return info;
-}
 
 // The address to connect to: the URL's host, or what --resolve maps it to.
 std::string connect_address(const JobSpec& spec) {
@@ -171,10 +172,7 @@ std::string local_host_name() {
 }
 
 std::string message_name(const JobSpec& spec, std::size_t index) {
-  if (index > 0) return spec.more_upload_paths.at(index - 1);
-  if (spec.open_message) return "the message";
-  const std::string path = spec.upload_path.value_or("-");
-  return path == "-" ? "standard input" : path;
+  return index < spec.messages.size() ? spec.messages[index].name() : "the message";
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices) {
@@ -193,22 +191,19 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   std::vector<Upload> uploads;
   std::vector<char> buffer(kChunkSize);
   if (config.mode == SessionMode::SendMail) {
-    uploads.emplace_back(spec.open_message
-                             ? spec.open_message()
-                             : std::make_unique<BodySource>(spec.upload_path.value_or("-")));
+    if (spec.messages.empty()) throw Error(ExitCode::FailedInit, "no message to send");
     config.messages.clear();
-    config.messages.emplace_back();  // the first upload's, once prefetched
-    for (const auto& path : spec.more_upload_paths) {
-      uploads.emplace_back(std::make_unique<BodySource>(path));
-      if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
-      config.messages.push_back(scan_file(path));
+    for (const auto& origin : spec.messages) {
+      uploads.emplace_back(origin);
+      if (uploads.size() == 1) {
+        config.messages.emplace_back();  // once prefetched
+      } else {
+        if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
+        config.messages.push_back(uploads.back().info());
+      }
     }
     uploads.front().prefetch(buffer);
     config.messages.front() = uploads.front().info();
-    if (!spec.open_message && spec.upload_path && *spec.upload_path != "-" &&
-        !uploads.front().prefetched_whole()) {
-      config.messages.front() = scan_file(*spec.upload_path);
-    }
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
 

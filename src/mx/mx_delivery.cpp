@@ -4,18 +4,12 @@
 // RFC 7435 (opportunistic security), RFC 3207 (STARTTLS).
 #include "smtpc/mx/mx_delivery.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <random>
 #include <variant>
 
-#include "smtpc/message/body_source.hpp"
 #include "smtpc/mx/dns_resolver.hpp"
 #include "smtpc/mx/idn.hpp"
 #include "smtpc/transport/trace.hpp"
@@ -28,82 +22,6 @@ using std::chrono::milliseconds;
 // What MTAs allow for a connection to an MX (Postfix's smtp_connect_timeout is 30 s);
 // --connect-timeout overrides it.
 constexpr milliseconds kDefaultConnectTimeout{30000};
-
-// ---- The upload, readable once per attempt ----
-
-/// Standard input copied to an unlinked temporary file, so that every domain and every
-/// fallback host reads the same message from its start.
-class Spool {
- public:
-  Spool() {
-    const char* tmpdir = std::getenv("TMPDIR");
-    std::string path =
-        fmt::format("{}/smtpc-XXXXXX", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp");
-    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
-    if (fd_ < 0) {
-      throw Error(ExitCode::ReadError, fmt::format("cannot create a temporary file to hold "
-                                                   "standard input for several deliveries: {}",
-                                                   std::strerror(errno)));
-    }
-    ::unlink(path.c_str());
-  }
-  ~Spool() { ::close(fd_); }
-  Spool(const Spool&) = delete;
-  Spool& operator=(const Spool&) = delete;
-
-  void fill_from_stdin() {
-    BodySource input("-");
-    std::vector<char> buffer(256 * 1024);
-    while (const std::size_t got = input.read(buffer)) {
-      std::size_t done = 0;
-      while (done < got) {
-        const ssize_t wrote = ::write(fd_, buffer.data() + done, got - done);
-        if (wrote < 0 && errno == EINTR) continue;
-        if (wrote < 0) {
-          throw Error(ExitCode::ReadError,
-                      fmt::format("cannot spool standard input: {}", std::strerror(errno)));
-        }
-        done += static_cast<std::size_t>(wrote);
-      }
-      size_ += got;
-    }
-  }
-
-  [[nodiscard]] int fd() const noexcept { return fd_; }
-  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
-
- private:
-  int fd_ = -1;
-  std::uint64_t size_ = 0;
-};
-
-/// One reading of the spool, from its start.
-class SpoolReader final : public MessageSource {
- public:
-  explicit SpoolReader(const Spool& spool) : spool_(spool) {}
-  [[nodiscard]] std::size_t read(std::span<char> buffer) override {
-    while (true) {
-      const ssize_t got =
-          ::pread(spool_.fd(), buffer.data(), buffer.size(), static_cast<off_t>(offset_));
-      if (got >= 0) {
-        offset_ += static_cast<std::uint64_t>(got);
-        return static_cast<std::size_t>(got);
-      }
-      if (errno == EINTR) continue;
-      throw Error(ExitCode::ReadError,
-                  fmt::format("failed reading spooled standard input: {}", std::strerror(errno)));
-    }
-  }
-  [[nodiscard]] std::optional<std::uint64_t> size() const noexcept override {
-    return spool_.size();
-  }
-  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
-
- private:
-  const Spool& spool_;
-  std::uint64_t offset_ = 0;
-  std::string name_ = "standard input";
-};
 
 // ---- Finding the servers ----
 
@@ -384,13 +302,8 @@ MxReport run_mx_delivery(const JobSpec& spec, const MxOptions& options, Tracer& 
                          Notices& notices) {
   const auto groups = group_by_domain(spec.session.forward_paths, domain_to_ascii);
   JobSpec base = spec;
-  std::unique_ptr<Spool> spool;
-  if (!base.open_message && base.upload_path.value_or("-") == "-") {
-    spool = std::make_unique<Spool>();
-    spool->fill_from_stdin();
-    const Spool& source = *spool;
-    base.open_message = [&source] { return std::make_unique<SpoolReader>(source); };
-  }
+  // Every domain and every fallback host reads each message from its start.
+  for (auto& message : base.messages) message = message.rereadable();
   RandomIndex random = options.random;
   std::mt19937 engine{std::random_device{}()};
   if (!random) {

@@ -190,6 +190,49 @@ TEST_F(MxTest, StandardInputIsSentWholeToEveryDomain) {
   EXPECT_THAT(server.commands("MAIL")[1], HasSubstr("SIZE=" + std::to_string(body.size())));
 }
 
+// Issue 11, bug 1: -H makes the upload an edited one, which used to open only once: the
+// second domain failed with "the upload can only be sent once" (exit 26).
+TEST_F(MxTest, EditedUploadGoesToEveryDomain) {
+  SmtpServer first;  // 127.0.0.1
+  SmtpServer second({"--host", "127.0.0.2", "--port", std::to_string(first.port())});
+  DnsServer dns({});
+  const auto run =
+      run_smtpc(args(dns, first.port(), {"x@[127.0.0.1]", "y@[127.0.0.2]"}, {"-H", "X-Test: 1"}));
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string edited =
+      "Subject: mx\r\nX-Test: 1\r\n\r\nstraight to the recipient's server\r\n";
+  const auto at_first = first.messages();
+  const auto at_second = second.messages();
+  ASSERT_THAT(at_first, SizeIs(1));
+  ASSERT_THAT(at_second, SizeIs(1));
+  EXPECT_EQ(at_first[0].bytes, edited);
+  EXPECT_EQ(at_second[0].bytes, edited);
+  EXPECT_THAT(at_first[0].envelope.rcpt_tos, ElementsAre("x@[127.0.0.1]"));
+  EXPECT_THAT(at_second[0].envelope.rcpt_tos, ElementsAre("y@[127.0.0.2]"));
+}
+
+// The same with -t reading standard input: the edited message is spooled once, and every
+// domain reads that copy from its start.
+TEST_F(MxTest, EditedStandardInputGoesToEveryDomain) {
+  SmtpServer server;
+  DnsServer dns({mx("one.test", "mx.one.test", 10), host("mx.one.test", "127.0.0.1"),
+                 mx("two.test", "mx.two.test", 10), host("mx.two.test", "127.0.0.1")});
+  std::string input = "To: a@one.test\nBcc: b@two.test\nSubject: stdin\n\n";
+  for (int i = 0; i < 20000; ++i) input += "line " + std::to_string(i) + " of standard input\n";
+  const auto run = run_smtpc(args(dns, server.port(), {}, {"-t", "--no-auto-headers"}, "-"), input);
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(2));
+  EXPECT_THAT(messages[0].envelope.rcpt_tos, ElementsAre("a@one.test"));
+  EXPECT_THAT(messages[1].envelope.rcpt_tos, ElementsAre("b@two.test"));
+  EXPECT_THAT(messages[0].bytes, Not(HasSubstr("Bcc")));
+  EXPECT_EQ(messages[0].bytes.size(),
+            input.size() - std::string("Bcc: b@two.test\n").size() + 20003);
+  EXPECT_EQ(messages[0].bytes, messages[1].bytes);
+}
+
 TEST_F(MxTest, NxDomainExits6NamingTheDomain) {
   SmtpServer server;
   DnsServer dns({});

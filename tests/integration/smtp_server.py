@@ -1,7 +1,8 @@
 """A real SMTP server (Debian's aiosmtpd 1.4.3) that spools messages and logs commands, for tests.
 
-Run with /usr/bin/python3. It listens on loopback only, on a free port that it writes
-to --port-file once it accepts connections, and stops cleanly on SIGTERM/SIGINT.
+Run with /usr/bin/python3. It listens on loopback only (127.0.0.1, 127.0.0.2 or ::1), on a
+free port or --port, which it writes to --port-file once it accepts connections, and stops
+cleanly on SIGTERM/SIGINT.
 
 Spool: every accepted message becomes DIR/NNNN.eml (the bytes after un-dot-stuffing,
 exactly as aiosmtpd hands them over) and then DIR/NNNN.json with the envelope
@@ -376,8 +377,11 @@ class SpoolHandler:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"],
+    parser.add_argument("--host", default="127.0.0.1",
+                        choices=["127.0.0.1", "127.0.0.2", "::1"],
                         help="loopback address to listen on")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on (default: a free one)")
     parser.add_argument("--port-file", required=True, help="where to write the port")
     parser.add_argument("--spool", help="directory for NNNN.eml and NNNN.json")
     parser.add_argument("--log", help="file to append received command lines to")
@@ -489,7 +493,7 @@ async def serve(options):
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
     server = await loop.create_server(
-        make_protocol_factory(options, loop), host=options.host, port=0,
+        make_protocol_factory(options, loop), host=options.host, port=options.port,
         ssl=make_tls_context(options) if options.implicit_tls else None)
     port = server.sockets[0].getsockname()[1]
     write_atomically(options.port_file, f"{port}\n".encode("ascii"))

@@ -53,8 +53,8 @@ TEST(ComposeOptions, ComposedMessageHasHeadersAndEnvelope) {
   EXPECT_EQ(spec.session.mode, SessionMode::SendMail);
   EXPECT_EQ(spec.session.forward_paths,
             (std::vector<std::string>{"you@example.com", "c@example.com"}));
-  ASSERT_TRUE(spec.open_message);
-  const std::string message = read_all(*spec.open_message());
+  ASSERT_EQ(spec.messages.size(), 1U);
+  const std::string message = read_all(*spec.messages.front().open());
   EXPECT_NE(message.find("From: me@example.com\r\nTo: you@example.com\r\nCc: c@example.com\r\n"
                          "Subject: hi\r\n"),
             std::string::npos)
@@ -69,8 +69,8 @@ TEST(ComposeOptions, MimeFieldsCannotBeOverridden) {
 
 TEST(ComposeOptions, PlainUploadIsLeftToCurlBehaviour) {
   const auto spec = spec_for({"smtp://h", "--mail-rcpt", "a@x", "-T", "mail.txt"});
-  EXPECT_FALSE(spec.open_message);
-  EXPECT_EQ(spec.upload_path, "mail.txt");
+  ASSERT_EQ(spec.messages.size(), 1U);
+  EXPECT_EQ(spec.messages.front().name(), "mail.txt");
 }
 
 }  // namespace

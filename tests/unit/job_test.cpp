@@ -40,6 +40,21 @@ class StringSource final : public MessageSource {
   std::string name_ = "message";
 };
 
+// The message as an origin: a fresh StringSource each time it is opened.
+class StringOpener final : public MessageOpener {
+ public:
+  explicit StringOpener(std::string text) : text_(std::move(text)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    return std::make_unique<StringSource>(text_);
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return true; }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  std::string text_;
+  std::string name_ = "message";
+};
+
 class IgnoredNotices final : public Notices {
  public:
   void warning(std::string_view /*text*/) override {}
@@ -52,7 +67,7 @@ JobSpec one_message_spec() {
   spec.session.ehlo_name = "client.example";
   spec.session.reverse_path = "a@example.com";
   spec.session.forward_paths = {"b@example.com"};
-  spec.open_message = [] { return std::make_unique<StringSource>("Subject: x\n\nhi\n"); };
+  spec.messages = {MessageOrigin(std::make_shared<StringOpener>("Subject: x\n\nhi\n"))};
   return spec;
 }
 

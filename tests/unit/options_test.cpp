@@ -33,7 +33,8 @@ TEST(Options, CurlStyleSend) {
   EXPECT_EQ(spec.session.forward_paths,
             (std::vector<std::string>{"a@example.com", "b@example.com"}));
   EXPECT_EQ(spec.session.mode, SessionMode::SendMail);
-  EXPECT_EQ(spec.upload_path, "-");
+  ASSERT_EQ(spec.messages.size(), 1U);
+  EXPECT_EQ(spec.messages.front().name(), "standard input");
   EXPECT_EQ(spec.session.tls, TlsPolicy::None);
 }
 

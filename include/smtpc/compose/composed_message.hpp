@@ -11,6 +11,7 @@
 
 #include "smtpc/compose/header_block.hpp"
 #include "smtpc/message/body_source.hpp"
+#include "smtpc/message/message_origin.hpp"
 
 namespace smtpc {
 
@@ -66,6 +67,11 @@ class ComposedMessage final : public MessageSource {
   std::string name_ = "the composed message";
 };
 
+/// A composed message as an origin: each open() builds it again from `draft` with the same
+/// `boundary`, so every reading is the same, byte for byte. Opening throws as the
+/// ComposedMessage constructor does.
+[[nodiscard]] MessageOrigin draft_origin(MessageDraft draft, std::string boundary);
+
 /// The MIME type of a file's content, from libmagic ("image/png", "text/plain;
 /// charset=utf-8"); "application/octet-stream" when it cannot tell. Never throws.
 [[nodiscard]] std::string detect_content_type(const std::string& path);
@@ -109,6 +115,12 @@ class EditedUpload final : public MessageSource {
   bool started_ = false;
 };
 
+/// An edited upload as an origin. `first` is a reading of `inner` whose fields were edited:
+/// the first open() hands it out (its header section was read to edit it, and standard input
+/// can be read only once); each later open() reads `inner` again and puts the same fields in
+/// place of its header section. It can be opened again when `inner` can.
+[[nodiscard]] MessageOrigin edited_origin(MessageOrigin inner, std::unique_ptr<EditedUpload> first);
+
 /// The traditional sendmail end of input: a line holding only "." ends the message
 /// (unless -i/-oi). Feed input in chunks of any size; what comes before it passes through.
 class LoneDotFilter {
@@ -139,5 +151,8 @@ class DotTerminatedSource final : public MessageSource {
   std::size_t pending_offset_ = 0;
   bool ended_ = false;
 };
+
+/// `inner` cut at the lone-dot line, each time it is opened.
+[[nodiscard]] MessageOrigin lone_dot_origin(MessageOrigin inner);
 
 }  // namespace smtpc

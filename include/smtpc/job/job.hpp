@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "smtpc/core/url.hpp"
-#include "smtpc/message/body_source.hpp"
+#include "smtpc/message/message_origin.hpp"
 #include "smtpc/smtp/session.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
@@ -26,12 +26,11 @@ struct ResolveOverride {
 
 struct JobSpec {
   SmtpUrl url;
-  SessionConfig session;                   // ehlo_name, paths, mode, tls policy
-  std::optional<std::string> upload_path;  // "-" is standard input
-  /// Further -T files: each its own transaction on the same connection, same envelope.
-  std::vector<std::string> more_upload_paths;
-  /// Opens the message instead of upload_path (e.g. a composed message) when set.
-  std::function<std::unique_ptr<MessageSource>()> open_message;
+  SessionConfig session;  // ehlo_name, paths, mode, tls policy
+  /// SessionMode::SendMail: the messages, each its own transaction on the one connection,
+  /// all to the same envelope. run_job opens each one before connecting, and a small one
+  /// that can be reopened once more to learn SIZE= and whether it needs BODY=8BITMIME.
+  std::vector<MessageOrigin> messages;
   std::optional<std::chrono::milliseconds> connect_timeout;  // --connect-timeout
   std::optional<std::chrono::milliseconds> max_time;         // -m/--max-time
   std::chrono::milliseconds reply_timeout{std::chrono::seconds(120)};
