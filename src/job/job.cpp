@@ -2,12 +2,9 @@
 #include "smtpc/job/job.hpp"
 
 #include <fmt/format.h>
-#include <netdb.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <type_traits>
 
@@ -152,24 +149,6 @@ std::string connect_address(const JobSpec& spec) {
 }
 
 }  // namespace
-
-std::string local_host_name() {
-  std::array<char, 256> name{};
-  if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
-  std::string host(name.data());
-  if (host.find('.') != std::string::npos) return host;
-  // Ask the resolver for the fully qualified name, as MTAs do.
-  addrinfo hints{};
-  hints.ai_flags = AI_CANONNAME;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) == 0 && found != nullptr) {
-    if (found->ai_canonname != nullptr && *found->ai_canonname != '\0') {
-      host = found->ai_canonname;
-    }
-    ::freeaddrinfo(found);
-  }
-  return host;
-}
 
 std::string message_name(const JobSpec& spec, std::size_t index) {
   return index < spec.messages.size() ? spec.messages[index].name() : "the message";

@@ -12,6 +12,7 @@
 #include "smtpc/core/url.hpp"
 #include "smtpc/message/message_origin.hpp"
 #include "smtpc/smtp/session.hpp"
+#include "smtpc/sys/host_name.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
 
@@ -86,8 +87,5 @@ using Connector =
 /// tests that make each transport operation fail in turn). Throws like run_job.
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
                                  JobProgress& progress, const Connector& connect);
-
-/// The machine's fully qualified name, the default EHLO name.
-[[nodiscard]] std::string local_host_name();
 
 }  // namespace smtpc
