@@ -1,239 +1,23 @@
-// Composition and header-editing options -> the job's MessageSource (issue 5).
+// Composition and header-editing options, parsed into the compose layer's MessageRequest.
 #include "compose_options.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <pwd.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
 #include "options.hpp"
-#include "smtpc/compose/address_list.hpp"
-#include "smtpc/compose/mime.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/smtp/command.hpp"
 
 namespace smtpc::cli {
 namespace {
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  return std::any_of(names.begin(), names.end(),
-                     [&](std::string_view n) { return equal_ignoring_case(name, n); });
-}
-
-bool is_address_field(std::string_view name) {
-  return is_one_of(name, {"From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Resent-From",
-                          "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Sender"});
-}
-
-// The whole content of `path` ("-" is standard input), for bodies.
-std::string read_text(const std::string& path, std::string_view option) {
-  BodySource source(path);
-  std::string text;
-  std::vector<char> chunk(64 * 1024);
-  try {
-    while (const std::size_t n = source.read(chunk)) text.append(chunk.data(), n);
-  } catch (const Error& error) {
-    throw Error(ExitCode::ReadError, fmt::format("{}: {}", option, error.what()));
-  }
-  return text;
-}
-
-// --body/--html: TEXT, @FILE or "-" (standard input, --body only).
-std::string body_argument(const std::string& value, std::string_view option) {
-  if (value == "-") return read_text("-", option);
-  if (value.starts_with('@')) return read_text(value.substr(1), option);
-  return value;
-}
-
-// "Name: value\r\n" for a header field given by the user or generated.
-std::string field_text(const std::string& name, const std::string& value) {
-  if (is_address_field(name)) {
-    const auto mailboxes = parse_address_list(value);
-    return fmt::format("{}: {}\r\n", name, format_address_list(mailboxes, name.size()));
-  }
-  return mime::unstructured_field(name, value);
-}
-
-// The login name, for a sender address when nothing else names one.
-std::string login_name() {
-  if (const passwd* entry = ::getpwuid(::getuid()); entry != nullptr && entry->pw_name != nullptr) {
-    return entry->pw_name;
-  }
-  return "root";
-}
-
-void add_recipients(std::vector<std::string>& paths, const std::vector<std::string>& more) {
-  for (const auto& address : more) {
-    std::string mailbox = normalize_mailbox(address);
-    const bool seen = std::any_of(paths.begin(), paths.end(), [&](const std::string& path) {
-      return equal_ignoring_case(path, mailbox);
-    });
-    if (!seen && !mailbox.empty()) paths.push_back(std::move(mailbox));
-  }
-}
-
-std::string domain_for_ids(std::string_view sender) {
-  const std::string_view domain = domain_of(sender);
-  return domain.empty() || domain.front() == '[' ? local_host_name() : std::string(domain);
-}
-
-void require_recipients(const Options& options, const JobSpec& spec) {
-  if (spec.session.forward_paths.empty() && !options.compose.dump_message) {
-    throw Error(ExitCode::FailedInit,
-                options.compose.read_recipients
-                    ? "no recipients: the message has no To, Cc or Bcc and no --mail-rcpt was given"
-                    : "no recipients: give --mail-rcpt (or -t to take them from the headers)");
-  }
-}
-
-// Composition: --subject/--body/--html/--attach/-H without -T.
-void compose(const Options& options, JobSpec& spec) {
-  const ComposeOptions& c = options.compose;
-  MessageDraft draft;
-  if (c.body) draft.text = body_argument(*c.body, "--body");
-  if (c.html) {
-    if (*c.html == "-") throw Error(ExitCode::FailedInit, "--html: give TEXT or @FILE");
-    draft.html = body_argument(*c.html, "--html");
-  }
-  if (!draft.text && !draft.html) {
-    // "echo text | smtpc ... --subject x": the body is standard input unless it is a terminal.
-    draft.text = ::isatty(STDIN_FILENO) != 0 ? std::string() : read_text("-", "standard input");
-  }
-  for (const auto& attach : c.attach) draft.attachments.push_back(parse_attach(attach));
-
-  // The fields, in the usual order; -H replaces a generated field of the same name.
-  std::vector<std::pair<std::string, std::string>> user;
-  for (const auto& header : c.headers) user.push_back(parse_header_option(header));
-  for (const auto& [name, value] : user) {
-    if (is_one_of(name, {"MIME-Version", "Content-Type", "Content-Transfer-Encoding"})) {
-      throw Error(
-          ExitCode::FailedInit,
-          fmt::format("-H {}: smtpc writes the MIME fields of a composed message itself", name));
-    }
-  }
-  auto user_value = [&](std::string_view name) -> std::optional<std::string> {
-    for (const auto& [n, v] : user) {
-      if (equal_ignoring_case(n, name)) return v;
-    }
-    return std::nullopt;
-  };
-
-  std::string from = user_value("From").value_or("");
-  if (from.empty() && options.mail_from && !options.mail_from->empty()) {
-    Mailbox mailbox{c.full_name.value_or(""), normalize_mailbox(*options.mail_from), {}};
-    from = format_mailbox(mailbox);
-  }
-  if (from.empty()) {
-    throw Error(ExitCode::FailedInit,
-                "a composed message needs a sender: give --mail-from or -H 'From: ...'");
-  }
-  const auto from_mailboxes = parse_address_list(from);
-  if (from_mailboxes.empty()) throw Error(ExitCode::FailedInit, "-H From: no address");
-
-  // Recipients named in -H To/Cc are shown there; the other --mail-rcpt go in To unless
-  // -H To is given, in which case they are Bcc recipients: hidden.
-  std::string to;
-  if (auto given = user_value("To")) {
-    to = *given;
-  } else {
-    std::vector<Mailbox> shown;
-    std::vector<std::string> in_cc;
-    if (auto cc = user_value("Cc")) {
-      for (auto& m : parse_address_list(*cc)) in_cc.push_back(std::move(m.address));
-    }
-    for (const auto& rcpt : options.mail_rcpt) {
-      const std::string address = normalize_mailbox(rcpt);
-      const bool listed = std::any_of(in_cc.begin(), in_cc.end(), [&](const std::string& a) {
-        return equal_ignoring_case(a, address);
-      });
-      if (!listed) shown.push_back(Mailbox{"", address, {}});
-    }
-    to = format_address_list(shown, 2);
-  }
-
-  std::vector<std::pair<std::string, std::string>> fields;
-  fields.emplace_back("Date", user_value("Date").value_or(current_date()));
-  fields.emplace_back("From", from);
-  fields.emplace_back("To", to);
-  if (auto cc = user_value("Cc")) fields.emplace_back("Cc", *cc);
-  if (c.subject || user_value("Subject")) {
-    fields.emplace_back("Subject", user_value("Subject").value_or(c.subject.value_or("")));
-  }
-  fields.emplace_back(
-      "Message-ID",
-      user_value("Message-ID").value_or(new_message_id(domain_for_ids(from_mailboxes[0].address))));
-  for (const auto& [name, value] : user) {
-    if (!is_one_of(name, {"Date", "From", "To", "Cc", "Subject", "Message-ID"})) {
-      fields.emplace_back(name, value);
-    }
-  }
-
-  std::vector<HeaderField> header;  // for -t: recipients from what was composed
-  for (const auto& [name, value] : fields) header.push_back({name, field_text(name, value)});
-  if (c.read_recipients) add_recipients(spec.session.forward_paths, header_recipients(header));
-  remove_bcc(header);
-  for (const auto& field : header) draft.header_fields.push_back(field.raw);
-
-  if (!options.mail_from) spec.session.reverse_path = from_mailboxes[0].address;
-  require_recipients(options, spec);
-  spec.session.mode = SessionMode::SendMail;
-  spec.messages = {draft_origin(std::move(draft), new_boundary())};
-}
-
-// Editing: -T with -H, -t, or sendmail mode: read the header section now, edit it.
-void edit_upload(const Options& options, JobSpec& spec) {
-  const ComposeOptions& c = options.compose;
-  MessageOrigin inner = MessageOrigin::upload(options.upload_file.value_or("-"));
-  if (c.stop_at_lone_dot) inner = lone_dot_origin(std::move(inner));
-  auto upload = std::make_unique<EditedUpload>(inner.open());
-  std::vector<HeaderField>& fields = upload->fields();
-
-  for (const auto& header : c.headers) {
-    const auto [name, value] = parse_header_option(header);
-    remove_fields(fields, {name});
-    fields.push_back({name, field_text(name, value)});
-  }
-  if (c.read_recipients) add_recipients(spec.session.forward_paths, header_recipients(fields));
-  remove_bcc(fields);
-
-  std::optional<std::string> header_from = from_address(fields);
-  if (!options.mail_from) {
-    if (header_from && (c.read_recipients || c.sendmail)) {
-      spec.session.reverse_path = normalize_mailbox(*header_from);
-    } else if (c.sendmail) {
-      spec.session.reverse_path = login_name() + "@" + local_host_name();
-    }
-  }
-  if (c.sendmail && !has_field(fields, "From")) {
-    const Mailbox sender{c.full_name.value_or(""), spec.session.reverse_path, {}};
-    fields.insert(fields.begin(), {"From", fmt::format("From: {}\r\n", format_mailbox(sender))});
-    header_from = spec.session.reverse_path;
-  }
-  if ((c.read_recipients || c.sendmail) && !c.no_auto_headers) {
-    // msmtp does the same: a message without them is often refused as spam.
-    if (!has_field(fields, "Date")) {
-      fields.push_back({"Date", fmt::format("Date: {}\r\n", current_date())});
-    }
-    if (!has_field(fields, "Message-ID")) {
-      const std::string id =
-          new_message_id(domain_for_ids(header_from.value_or(spec.session.reverse_path)));
-      fields.push_back({"Message-ID", fmt::format("Message-ID: {}\r\n", id)});
-    }
-  }
-
-  require_recipients(options, spec);
-  spec.session.mode = SessionMode::SendMail;
-  spec.messages = {edited_origin(std::move(inner), std::move(upload))};
+// --body/--html: TEXT, @FILE or "-" (standard input).
+TextInput text_argument(const std::string& value) {
+  if (value == "-") return {TextInput::From::StandardInput, {}};
+  if (value.starts_with('@')) return {TextInput::From::File, value.substr(1)};
+  return {TextInput::From::Argument, value};
 }
 
 }  // namespace
@@ -256,12 +40,6 @@ void add_compose_options(CLI::App& app, ComposeOptions& options) {
                "With -t, do not add Date and Message-ID when missing");
   app.add_option("--config", options.config, "Read account settings from this file");
   app.add_option("-a,--account", options.account, "Use this account of the config file");
-}
-
-bool composes_message(const Options& options) {
-  const ComposeOptions& c = options.compose;
-  return c.subject || c.body || c.html || !c.attach.empty() ||
-         (!c.headers.empty() && !options.upload_file);
 }
 
 Attachment parse_attach(std::string_view text) {
@@ -316,23 +94,31 @@ std::pair<std::string, std::string> parse_header_option(std::string_view text) {
   return {std::string(name), std::string(value)};
 }
 
-bool apply_compose(const Options& options, JobSpec& spec) {
+MessageRequest make_message_request(const Options& options) {
   const ComposeOptions& c = options.compose;
-  if (composes_message(options)) {
-    if (options.upload_file) {
-      throw Error(ExitCode::FailedInit,
-                  "-T cannot be combined with --subject, --body, --html or --attach: either "
-                  "compose a message or upload one");
+  MessageRequest request;
+  if (options.upload_file) {
+    if (options.upload_file->empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
+    request.uploads.push_back(*options.upload_file);
+  }
+  for (const auto& file : options.more_upload_files) {
+    if (file.empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
+    if (file == "-") {
+      throw Error(ExitCode::FailedInit, "-T -: standard input can only be the first message");
     }
-    compose(options, spec);
-    return true;
+    request.uploads.push_back(file);
   }
-  if (!c.read_recipients && !c.sendmail && c.headers.empty()) return false;
-  if (options.upload_file && options.upload_file->empty()) {
-    throw Error(ExitCode::FailedInit, "-T: empty file name");
-  }
-  edit_upload(options, spec);  // -t without -T reads standard input
-  return true;
+  request.subject = c.subject;
+  if (c.body) request.text = text_argument(*c.body);
+  if (c.html) request.html = text_argument(*c.html);
+  for (const auto& attach : c.attach) request.attachments.push_back(parse_attach(attach));
+  for (const auto& header : c.headers) request.headers.push_back(parse_header_option(header));
+  request.read_recipients = c.read_recipients;
+  request.auto_headers = !c.no_auto_headers;
+  request.sendmail = c.sendmail;
+  request.stop_at_lone_dot = c.stop_at_lone_dot;
+  request.full_name = c.full_name;
+  return request;
 }
 
 void write_message(const JobSpec& spec, std::FILE* out) {

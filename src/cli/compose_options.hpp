@@ -1,6 +1,5 @@
 // Options that compose a message (--subject, --body, --html, --attach, -H) or edit an
-// upload's header section (-t, -H with -T), and the hook that turns them into the job's
-// message source.
+// upload's header section (-t, -H with -T), parsed into the compose layer's MessageRequest.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "smtpc/compose/composed_message.hpp"
+#include "smtpc/compose/compose.hpp"
 #include "smtpc/job/job.hpp"
 
 namespace smtpc::cli {
@@ -38,9 +37,6 @@ struct ComposeOptions {
 /// Declares the composition, -t and configuration options on `app`.
 void add_compose_options(CLI::App& app, ComposeOptions& options);
 
-/// Whether the options compose a new message (rather than upload or edit one).
-[[nodiscard]] bool composes_message(const Options& options);
-
 /// --attach's argument: FILE[;type=MIME][;filename=NAME] (curl -F's spelling).
 /// Throws Error(FailedInit) for an empty file name or type.
 [[nodiscard]] Attachment parse_attach(std::string_view text);
@@ -49,16 +45,13 @@ void add_compose_options(CLI::App& app, ComposeOptions& options);
 /// value checked for CR/LF. Throws Error(FailedInit).
 [[nodiscard]] std::pair<std::string, std::string> parse_header_option(std::string_view text);
 
-/// The make_job_spec hook: when the options compose a message, or edit an upload (-t,
-/// -H with -T, sendmail mode), sets spec.open_message, the mode and the envelope
-/// (recipients from the headers with -t, the sender from From without --mail-from) and
-/// returns true. Returns false for a plain -T upload or no upload: curl's behaviour.
-/// Reads the body, or the upload's header section, now: -t needs the recipients before
-/// connecting. Throws Error(FailedInit) for bad usage or addresses, Error(ReadError)
-/// for unreadable bodies and uploads.
-bool apply_compose(const Options& options, JobSpec& spec);
+/// What the options ask of the message: -T, the composition options, -H, -t, and the
+/// sendmail-mode settings, parsed (--body/--html's TEXT, @FILE or -; --attach; -H).
+/// Throws Error(FailedInit) for an empty -T file name, standard input after the first -T,
+/// or a bad --attach or -H.
+[[nodiscard]] MessageRequest make_message_request(const Options& options);
 
-/// --dump-message: writes the job's message to `out` without sending it.
+/// --dump-message: writes the job's (first) message to `out` without sending it.
 /// Throws Error(ReadError) or Error(WriteError).
 void write_message(const JobSpec& spec, std::FILE* out);
 

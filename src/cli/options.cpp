@@ -9,8 +9,7 @@
 
 #include "credentials.hpp"
 #include "smtpc/core/error.hpp"
-#include "smtpc/core/text.hpp"
-#include "smtpc/mx/idn.hpp"
+#include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/transport/hmac_md5.hpp"
 
@@ -77,6 +76,21 @@ ResolveOverride parse_resolve(const std::string& text) {
   }
   entry.port = static_cast<std::uint16_t>(value);
   return entry;
+}
+
+// The usage error for a message nobody would get.
+Error no_recipients(const MessageRequest& request) {
+  if (request.read_recipients) {
+    return Error(ExitCode::FailedInit,
+                 "no recipients: the message has no To, Cc or Bcc and no --mail-rcpt was given");
+  }
+  if (composes_message(request) || !request.headers.empty() || request.sendmail) {
+    return Error(ExitCode::FailedInit,
+                 "no recipients: give --mail-rcpt (or -t to take them from the headers)");
+  }
+  // curl would send HELP here and no mail at all, and still exit 0.
+  return Error(ExitCode::FailedInit,
+               "-T given without any --mail-rcpt: refusing to send a message nobody gets");
 }
 
 }  // namespace
@@ -163,51 +177,30 @@ JobSpec make_job_spec(const Options& options) {
   }
   JobSpec spec;
   spec.url = options.url.empty() ? SmtpUrl{} : parse_smtp_url(options.url, true);
-  SessionConfig& session = spec.session;
-  session.ehlo_name = spec.url.ehlo_name;
-  session.reverse_path = normalize_mailbox(options.mail_from.value_or(""));
-  for (const auto& rcpt : options.mail_rcpt) {
-    std::string mailbox = normalize_mailbox(rcpt);
-    if (mailbox.empty()) throw Error(ExitCode::FailedInit, "--mail-rcpt: empty address");
-    session.forward_paths.push_back(std::move(mailbox));
+
+  // The envelope as the command line names it (a config account's `from` is in mail_from);
+  // the message policy adds -t's recipients and picks a sender; then one step checks it all.
+  EnvelopeRequest request{options.mail_from, options.mail_rcpt};
+  const MessageRequest message = make_message_request(options);
+  spec.messages = prepare_messages(message, request);
+  Envelope envelope = finalize_envelope(request);
+  if (!spec.messages.empty() && envelope.forward_paths.empty() && !options.compose.dump_message) {
+    throw no_recipients(message);
   }
+
+  SessionConfig& session = spec.session;
+  if (!spec.messages.empty()) {
+    session.mode = SessionMode::SendMail;
+  } else {
+    session.mode = envelope.forward_paths.empty() ? SessionMode::Help : SessionMode::Verify;
+  }
+  session.ehlo_name = spec.url.ehlo_name;
+  session.reverse_path = std::move(envelope.reverse_path);
+  session.forward_paths = std::move(envelope.forward_paths);
+  session.smtputf8 = envelope.smtputf8;
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
   session.use_pipelining = !options.no_pipelining;
   session.use_chunking = !options.no_chunking;
-  // Internationalised addresses: the domain goes out as A-labels (as curl does); a
-  // non-ASCII local part needs SMTPUTF8 (RFC 6531).
-  auto internationalise = [&session](std::string& mailbox) {
-    const auto at = mailbox.rfind('@');
-    if (at != std::string::npos && !is_ascii(std::string_view(mailbox).substr(at + 1)) &&
-        mailbox.back() != ']') {
-      mailbox = mailbox.substr(0, at + 1) + domain_to_ascii(mailbox.substr(at + 1));
-    }
-    if (!is_ascii(mailbox)) session.smtputf8 = true;
-  };
-  internationalise(session.reverse_path);
-  for (auto& mailbox : session.forward_paths) internationalise(mailbox);
-
-  if (apply_compose(options, spec)) {
-    // A composed or edited message: apply_compose set the mode, envelope and source.
-  } else if (options.upload_file) {
-    if (options.upload_file->empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
-    if (session.forward_paths.empty()) {
-      // curl would send HELP here and no mail at all, and still exit 0.
-      throw Error(ExitCode::FailedInit,
-                  "-T given without any --mail-rcpt: refusing to send a message nobody gets");
-    }
-    session.mode = SessionMode::SendMail;
-    spec.messages.push_back(MessageOrigin::upload(*options.upload_file));
-    for (const auto& file : options.more_upload_files) {
-      if (file.empty()) throw Error(ExitCode::FailedInit, "-T: empty file name");
-      if (file == "-") {
-        throw Error(ExitCode::FailedInit, "-T -: standard input can only be the first message");
-      }
-      spec.messages.push_back(MessageOrigin::file(file));
-    }
-  } else {
-    session.mode = session.forward_paths.empty() ? SessionMode::Help : SessionMode::Verify;
-  }
 
   if (spec.url.scheme == Scheme::Smtps) {
     session.tls = TlsPolicy::Implicit;

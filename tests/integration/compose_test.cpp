@@ -195,6 +195,32 @@ TEST_F(ComposeTest, ReadRecipientsDeliversToToCcBccAndRemovesBcc) {
   EXPECT_TRUE(python_reads(files_, messages[0].bytes, {"--absent-header", "Bcc"}));
 }
 
+// Issue 11, bug 2: recipients found by -t went out as "RCPT TO:<anna@b\xC3\xBCcher.example>"
+// and did not count for SMTPUTF8: the envelope is now finalised after -t added them.
+TEST_F(ComposeTest, ReadRecipientsGoOutInALabelsAndDecideSmtputf8) {
+  SmtpServer server({"--smtputf8"});
+  const auto ascii = run_smtpc({"-t", server.url(), "--mail-rcpt", "anna@xn--bcher-kva.example"},
+                               "From: me@example.org\nTo: anna@b\xC3\xBC"
+                               "cher.example\nSubject: idn\n\nbody\n");
+  ASSERT_EQ(ascii.exit_code, 0) << ascii.err;
+  const auto utf8 = run_smtpc({"-t", server.url()},
+                              "From: me@example.org\nTo: j\xC3\xB6rg@b\xC3\xBC"
+                              "cher.example\nSubject: idn\n\nbody\n");
+  ASSERT_EQ(utf8.exit_code, 0) << utf8.err;
+
+  EXPECT_THAT(server.commands("RCPT"),
+              ElementsAre("RCPT TO:<anna@xn--bcher-kva.example>",  // once, not twice
+                          "RCPT TO:<j\xC3\xB6rg@xn--bcher-kva.example>"));
+  const auto mails = server.commands("MAIL");
+  ASSERT_THAT(mails, SizeIs(2));
+  EXPECT_THAT(mails[0], Not(HasSubstr("SMTPUTF8")));  // ASCII once in A-labels
+  EXPECT_THAT(mails[1], HasSubstr(" SMTPUTF8"));      // the local part is not
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(2));
+  EXPECT_THAT(messages[0].envelope.rcpt_tos, ElementsAre("anna@xn--bcher-kva.example"));
+  EXPECT_THAT(messages[1].envelope.rcpt_tos, ElementsAre("j\xC3\xB6rg@xn--bcher-kva.example"));
+}
+
 TEST_F(ComposeTest, ReadRecipientsWithoutAnyIsUsageError) {
   const auto run = run_smtpc({"-t", "smtp://127.0.0.1:1"}, "Subject: nobody\n\nbody\n");
   EXPECT_EQ(run.exit_code, 2);

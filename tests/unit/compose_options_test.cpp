@@ -2,6 +2,10 @@
 #include "compose_options.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "options.hpp"
 #include "smtpc/core/error.hpp"
@@ -71,6 +75,24 @@ TEST(ComposeOptions, PlainUploadIsLeftToCurlBehaviour) {
   const auto spec = spec_for({"smtp://h", "--mail-rcpt", "a@x", "-T", "mail.txt"});
   ASSERT_EQ(spec.messages.size(), 1U);
   EXPECT_EQ(spec.messages.front().name(), "mail.txt");
+}
+
+// Issue 11, bug 2: -t's recipients went out as U-labels and did not count for SMTPUTF8.
+TEST(ComposeOptions, ReadRecipientsGoThroughTheOneEnvelopeStep) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("smtpc-options-" + std::to_string(::getpid()) + ".eml");
+  std::ofstream(path) << "From: me@example.org\nTo: anna@b\xC3\xBC"
+                         "cher.example\nCc: j\xC3\xB6rg@b\xC3\xBC"
+                         "cher.example\n\nbody\n";
+  const auto spec =
+      spec_for({"smtp://h", "-t", "-T", path.string(), "--mail-rcpt", "ANNA@xn--bcher-kva.example",
+                "--mail-rcpt", "a@x", "--mail-rcpt", "a@x"});
+  std::filesystem::remove(path);
+  EXPECT_EQ(spec.session.reverse_path, "me@example.org");
+  EXPECT_EQ(spec.session.forward_paths,
+            (std::vector<std::string>{"ANNA@xn--bcher-kva.example", "a@x",
+                                      "j\xC3\xB6rg@xn--bcher-kva.example"}));
+  EXPECT_TRUE(spec.session.smtputf8);  // decided after -t found the non-ASCII local part
 }
 
 }  // namespace

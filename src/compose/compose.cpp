@@ -1,0 +1,262 @@
+// Message policy: which messages go out for a request, the header fields they get, and
+// what they add to the envelope. RFC 5322 §3.6, §3.6.3 (Bcc), §3.6.4 (Message-ID).
+#include "smtpc/compose/compose.hpp"
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "smtpc/compose/address_list.hpp"
+#include "smtpc/compose/header_block.hpp"
+#include "smtpc/compose/mime.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
+#include "smtpc/mx/idn.hpp"
+#include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/host_name.hpp"
+
+namespace smtpc {
+namespace {
+
+bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  return std::any_of(names.begin(), names.end(),
+                     [&](std::string_view n) { return equals_ignore_case(name, n); });
+}
+
+bool is_address_field(std::string_view name) {
+  return is_one_of(name, {"From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Resent-From",
+                          "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Sender"});
+}
+
+// The whole content of `path` ("-" is standard input), for bodies.
+std::string read_text(const std::string& path, std::string_view what) {
+  BodySource source(path);
+  std::string text;
+  std::vector<char> chunk(64 * 1024);
+  try {
+    while (const std::size_t n = source.read(chunk)) text.append(chunk.data(), n);
+  } catch (const Error& error) {
+    throw Error(ExitCode::ReadError, fmt::format("{}: {}", what, error.what()));
+  }
+  return text;
+}
+
+std::string text_of(const TextInput& input, std::string_view what) {
+  switch (input.from) {
+    case TextInput::From::Argument:
+      return input.value;
+    case TextInput::From::File:
+      return read_text(input.value, what);
+    case TextInput::From::StandardInput:
+      return read_text("-", what);
+  }
+  return input.value;
+}
+
+// "Name: value\r\n" for a header field given by the user or generated.
+std::string field_text(const std::string& name, const std::string& value) {
+  if (is_address_field(name)) {
+    const auto mailboxes = parse_address_list(value);
+    return fmt::format("{}: {}\r\n", name, format_address_list(mailboxes, name.size()));
+  }
+  return mime::unstructured_field(name, value);
+}
+
+// The login name, for a sender address when nothing else names one.
+std::string login_name() {
+  if (const passwd* entry = ::getpwuid(::getuid()); entry != nullptr && entry->pw_name != nullptr) {
+    return entry->pw_name;
+  }
+  return "root";
+}
+
+// The domain for Message-ID: the sender's, in A-labels (a Message-ID is ASCII), else the
+// host's name.
+std::string domain_for_ids(std::string_view sender) {
+  const std::string_view domain = domain_of(sender);
+  if (domain.empty() || domain.front() == '[') return local_host_name();
+  if (is_ascii(domain)) return std::string(domain);
+  try {
+    return domain_to_ascii(domain);
+  } catch (const Error&) {
+    return local_host_name();
+  }
+}
+
+// Composition: --subject/--body/--html/--attach/-H without an upload.
+MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) {
+  MessageDraft draft;
+  if (request.text) draft.text = text_of(*request.text, "--body");
+  if (request.html) {
+    if (request.html->from == TextInput::From::StandardInput) {
+      throw Error(ExitCode::FailedInit, "--html: give TEXT or @FILE");
+    }
+    draft.html = text_of(*request.html, "--html");
+  }
+  if (!draft.text && !draft.html) {
+    // "echo text | smtpc ... --subject x": the body is standard input unless it is a terminal.
+    draft.text = ::isatty(STDIN_FILENO) != 0 ? std::string() : read_text("-", "standard input");
+  }
+  draft.attachments = request.attachments;
+
+  // The fields, in the usual order; a given field replaces a generated one of the same name.
+  const auto& user = request.headers;
+  for (const auto& [name, value] : user) {
+    if (is_one_of(name, {"MIME-Version", "Content-Type", "Content-Transfer-Encoding"})) {
+      throw Error(
+          ExitCode::FailedInit,
+          fmt::format("-H {}: smtpc writes the MIME fields of a composed message itself", name));
+    }
+  }
+  auto user_value = [&](std::string_view name) -> std::optional<std::string> {
+    for (const auto& [n, v] : user) {
+      if (equals_ignore_case(n, name)) return v;
+    }
+    return std::nullopt;
+  };
+
+  std::string from = user_value("From").value_or("");
+  if (from.empty() && envelope.sender && !envelope.sender->empty()) {
+    const Mailbox mailbox{request.full_name.value_or(""), normalize_mailbox(*envelope.sender), {}};
+    from = format_mailbox(mailbox);
+  }
+  if (from.empty()) {
+    throw Error(ExitCode::FailedInit,
+                "a composed message needs a sender: give --mail-from or -H 'From: ...'");
+  }
+  const auto from_mailboxes = parse_address_list(from);
+  if (from_mailboxes.empty()) throw Error(ExitCode::FailedInit, "-H From: no address");
+
+  // Recipients named in the Cc field are shown there; the other envelope recipients go in
+  // To unless a To field is given, in which case they are Bcc recipients: hidden.
+  std::string to;
+  if (auto given = user_value("To")) {
+    to = *given;
+  } else {
+    std::vector<Mailbox> shown;
+    std::vector<std::string> in_cc;
+    if (auto cc = user_value("Cc")) {
+      for (auto& m : parse_address_list(*cc)) in_cc.push_back(std::move(m.address));
+    }
+    for (const auto& rcpt : envelope.recipients) {
+      const std::string address = normalize_mailbox(rcpt);
+      const bool listed = std::any_of(in_cc.begin(), in_cc.end(), [&](const std::string& a) {
+        return equals_ignore_case(a, address);
+      });
+      if (!listed) shown.push_back(Mailbox{"", address, {}});
+    }
+    to = format_address_list(shown, 2);
+  }
+
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.emplace_back("Date", user_value("Date").value_or(current_date()));
+  fields.emplace_back("From", from);
+  fields.emplace_back("To", to);
+  if (auto cc = user_value("Cc")) fields.emplace_back("Cc", *cc);
+  if (request.subject || user_value("Subject")) {
+    fields.emplace_back("Subject", user_value("Subject").value_or(request.subject.value_or("")));
+  }
+  fields.emplace_back(
+      "Message-ID",
+      user_value("Message-ID").value_or(new_message_id(domain_for_ids(from_mailboxes[0].address))));
+  for (const auto& [name, value] : user) {
+    if (!is_one_of(name, {"Date", "From", "To", "Cc", "Subject", "Message-ID"})) {
+      fields.emplace_back(name, value);
+    }
+  }
+
+  std::vector<HeaderField> header;  // for -t: recipients from what was composed
+  for (const auto& [name, value] : fields) header.push_back({name, field_text(name, value)});
+  if (request.read_recipients) {
+    for (auto& address : header_recipients(header)) envelope.recipients.push_back(address);
+  }
+  remove_bcc(header);
+  for (const auto& field : header) draft.header_fields.push_back(field.raw);
+
+  if (!envelope.sender) envelope.sender = from_mailboxes[0].address;
+  return draft_origin(std::move(draft), new_boundary());
+}
+
+// Editing: an upload with header fields, -t, or sendmail mode: read its header section now
+// (-t needs the recipients before connecting) and edit it.
+MessageOrigin edit_upload(const MessageRequest& request, const std::string& path,
+                          EnvelopeRequest& envelope) {
+  MessageOrigin inner = MessageOrigin::upload(path);
+  if (request.stop_at_lone_dot) inner = lone_dot_origin(std::move(inner));
+  auto upload = std::make_unique<EditedUpload>(inner.open());
+  std::vector<HeaderField>& fields = upload->fields();
+
+  for (const auto& [name, value] : request.headers) {
+    remove_fields(fields, {name});
+    fields.push_back({name, field_text(name, value)});
+  }
+  if (request.read_recipients) {
+    for (auto& address : header_recipients(fields)) envelope.recipients.push_back(address);
+  }
+  remove_bcc(fields);
+
+  std::optional<std::string> header_from = from_address(fields);
+  if (!envelope.sender) {
+    if (header_from && (request.read_recipients || request.sendmail)) {
+      envelope.sender = *header_from;
+    } else if (request.sendmail) {
+      envelope.sender = login_name() + "@" + local_host_name();
+    }
+  }
+  const std::string sender = normalize_mailbox(envelope.sender.value_or(""));
+  if (request.sendmail && !has_field(fields, "From")) {
+    const Mailbox mailbox{request.full_name.value_or(""), sender, {}};
+    fields.insert(fields.begin(), {"From", fmt::format("From: {}\r\n", format_mailbox(mailbox))});
+    header_from = sender;
+  }
+  if ((request.read_recipients || request.sendmail) && request.auto_headers) {
+    // msmtp does the same: a message without them is often refused as spam.
+    if (!has_field(fields, "Date")) {
+      fields.push_back({"Date", fmt::format("Date: {}\r\n", current_date())});
+    }
+    if (!has_field(fields, "Message-ID")) {
+      const std::string id = new_message_id(domain_for_ids(header_from.value_or(sender)));
+      fields.push_back({"Message-ID", fmt::format("Message-ID: {}\r\n", id)});
+    }
+  }
+  return edited_origin(std::move(inner), std::move(upload));
+}
+
+}  // namespace
+
+bool composes_message(const MessageRequest& request) {
+  return request.subject || request.text || request.html || !request.attachments.empty() ||
+         (!request.headers.empty() && request.uploads.empty());
+}
+
+std::vector<MessageOrigin> prepare_messages(const MessageRequest& request,
+                                            EnvelopeRequest& envelope) {
+  if (composes_message(request)) {
+    if (!request.uploads.empty()) {
+      throw Error(ExitCode::FailedInit,
+                  "-T cannot be combined with --subject, --body, --html or --attach: either "
+                  "compose a message or upload one");
+    }
+    return {compose(request, envelope)};
+  }
+  std::vector<MessageOrigin> messages;
+  if (!request.read_recipients && !request.sendmail && request.headers.empty()) {
+    for (const auto& path : request.uploads) messages.push_back(MessageOrigin::upload(path));
+    return messages;  // as curl sends them
+  }
+  if (request.read_recipients && request.uploads.size() > 1) {
+    // Each message would go to the others' recipients, Bcc included.
+    throw Error(ExitCode::FailedInit,
+                "-t takes the recipients from one message: give a single -T with -t");
+  }
+  if (request.uploads.empty()) return {edit_upload(request, "-", envelope)};
+  for (const auto& path : request.uploads) {
+    messages.push_back(edit_upload(request, path, envelope));
+  }
+  return messages;
+}
+
+}  // namespace smtpc

@@ -1,0 +1,51 @@
+// finalize_envelope: the one step that checks and converts the envelope, after every source.
+#include "smtpc/message/envelope.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
+#include "smtpc/mx/idn.hpp"
+#include "smtpc/smtp/command.hpp"
+
+namespace smtpc {
+namespace {
+
+// The path as it goes out: the domain in A-labels (RFC 5890), as curl sends it.
+std::string to_path(std::string_view address) {
+  std::string mailbox = normalize_mailbox(address);
+  const auto at = mailbox.rfind('@');
+  if (at != std::string::npos && mailbox.back() != ']' &&
+      !is_ascii(std::string_view(mailbox).substr(at + 1))) {
+    mailbox = mailbox.substr(0, at + 1) + domain_to_ascii(mailbox.substr(at + 1));
+  }
+  return mailbox;
+}
+
+}  // namespace
+
+Envelope finalize_envelope(const EnvelopeRequest& request) {
+  Envelope envelope;
+  envelope.reverse_path = to_path(request.sender.value_or(""));
+  for (const auto& recipient : request.recipients) {
+    std::string path = to_path(recipient);
+    if (path.empty()) {
+      throw Error(
+          ExitCode::FailedInit,
+          fmt::format("empty recipient address \"{}\": a forward-path needs a mailbox", recipient));
+    }
+    const bool named =
+        std::any_of(envelope.forward_paths.begin(), envelope.forward_paths.end(),
+                    [&](const std::string& seen) { return equals_ignore_case(seen, path); });
+    if (!named) envelope.forward_paths.push_back(std::move(path));
+  }
+  // RFC 6531: an address still not ASCII (its local part) needs the server's SMTPUTF8.
+  envelope.smtputf8 = !is_ascii(envelope.reverse_path) ||
+                      std::any_of(envelope.forward_paths.begin(), envelope.forward_paths.end(),
+                                  [](const std::string& path) { return !is_ascii(path); });
+  return envelope;
+}
+
+}  // namespace smtpc

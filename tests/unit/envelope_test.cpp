@@ -1,0 +1,72 @@
+// finalize_envelope: the one step after every source: checks, A-labels, SMTPUTF8, each once.
+#include "smtpc/message/envelope.hpp"
+
+#include <gtest/gtest.h>
+
+#include "expect_error.hpp"
+
+namespace smtpc {
+namespace {
+
+using Paths = std::vector<std::string>;
+
+using testing::expect_error;
+
+void expect_usage_error(const EnvelopeRequest& request, std::string_view part = {}) {
+  expect_error(
+      ExitCode::FailedInit, [&] { (void)finalize_envelope(request); }, part);
+}
+
+TEST(FinalizeEnvelope, AddressesAreNormalised) {
+  const auto envelope = finalize_envelope(
+      {"Me <me@example.com>", {"<a@example.com>", "Bee <b@example.com>", "root"}});
+  EXPECT_EQ(envelope.reverse_path, "me@example.com");
+  EXPECT_EQ(envelope.forward_paths, (Paths{"a@example.com", "b@example.com", "root"}));
+  EXPECT_FALSE(envelope.smtputf8);
+}
+
+TEST(FinalizeEnvelope, NoSenderIsTheNullReversePath) {
+  EXPECT_EQ(finalize_envelope({std::nullopt, {"a@x"}}).reverse_path, "");
+  EXPECT_EQ(finalize_envelope({"", {"a@x"}}).reverse_path, "");
+  EXPECT_EQ(finalize_envelope({"<>", {"a@x"}}).reverse_path, "");
+}
+
+TEST(FinalizeEnvelope, InternationalDomainsBecomeALabels) {
+  const auto envelope =
+      finalize_envelope({"me@b\xC3\xBC"
+                         "cher.example",
+                         {"anna@B\xC3\xBC"
+                          "cher.example",
+                          "u@[127.0.0.1]", "Bob@Example.COM"}});
+  EXPECT_EQ(envelope.reverse_path, "me@xn--bcher-kva.example");
+  // ASCII domains keep their case, address literals are left alone.
+  EXPECT_EQ(envelope.forward_paths,
+            (Paths{"anna@xn--bcher-kva.example", "u@[127.0.0.1]", "Bob@Example.COM"}));
+  EXPECT_FALSE(envelope.smtputf8);  // every address is ASCII once in A-labels
+}
+
+TEST(FinalizeEnvelope, NonAsciiLocalPartAsksForSmtputf8) {
+  EXPECT_TRUE(finalize_envelope({std::nullopt, {"a@x", "j\xC3\xB6rg@x"}}).smtputf8);
+  EXPECT_TRUE(finalize_envelope({"j\xC3\xB6rg@x", {"a@x"}}).smtputf8);
+}
+
+TEST(FinalizeEnvelope, EachRecipientOnceWhereFirstNamed) {
+  const auto envelope = finalize_envelope(
+      {std::nullopt,
+       {"a@example.com", "anna@xn--bcher-kva.example", "b@example.com", "A@EXAMPLE.com",
+        "Anna <anna@b\xC3\xBC"
+        "cher.example>"}});
+  EXPECT_EQ(envelope.forward_paths,
+            (Paths{"a@example.com", "anna@xn--bcher-kva.example", "b@example.com"}));
+}
+
+TEST(FinalizeEnvelope, BadAddressesAreUsageErrors) {
+  expect_usage_error({std::nullopt, {""}}, "empty recipient address");
+  expect_usage_error({std::nullopt, {"<>"}}, "empty recipient address");
+  expect_usage_error({std::nullopt, {"<a@x"}});
+  expect_usage_error({"a\r\nRSET", {"b@x"}});
+  expect_usage_error({std::nullopt, {"a@bad\xFF.example"}}, "cannot convert the domain");
+}
+
+}  // namespace
+}  // namespace smtpc
