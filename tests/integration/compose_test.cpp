@@ -241,6 +241,28 @@ TEST_F(ComposeTest, HeaderOptionEditsAnUpload) {
             "X-Keep: 1\r\nSubject: new\r\nReply-To: help@example.com\r\n\r\nbody\r\n");
 }
 
+TEST_F(ComposeTest, HeaderOptionEditsEveryUpload) {
+  SmtpServer server;
+  const auto one = files_.write_file("1.eml", "Subject: one\n\n1\n");
+  const auto two = files_.write_file("2.eml", "Subject: two\n\n2\n");
+  const auto run = run_smtpc({server.url(), "--mail-from", "a@example.com", "--mail-rcpt",
+                              "b@example.com", "-T", one, "-T", two, "-H", "X-Test: 1"});
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(2));  // the second used to be dropped
+  EXPECT_EQ(messages[0].bytes, "Subject: one\r\nX-Test: 1\r\n\r\n1\r\n");
+  EXPECT_EQ(messages[1].bytes, "Subject: two\r\nX-Test: 1\r\n\r\n2\r\n");
+}
+
+TEST_F(ComposeTest, ReadRecipientsTakesOneUpload) {
+  const auto one = files_.write_file("1.eml", "To: a@example.com\n\n1\n");
+  const auto two = files_.write_file("2.eml", "To: b@example.com\n\n2\n");
+  const auto run = run_smtpc({"smtp://127.0.0.1:1", "-t", "-T", one, "-T", two});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("-t takes the recipients from one message"));
+}
+
 // --- config profiles ---
 
 TEST_F(ComposeTest, ConfigAccountSuppliesUrlAndSender) {
