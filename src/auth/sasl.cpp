@@ -62,14 +62,6 @@ std::string gs2_saslname(std::string_view name) {
   return out;
 }
 
-// RFC 2195 §2: the digest, keyed with the password, in lower-case hex.
-std::string hex(const Md5Digest& digest) {
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (const unsigned char byte : digest) out += fmt::format("{:02x}", byte);
-  return out;
-}
-
 }  // namespace
 
 std::string_view to_string(Mechanism mechanism) noexcept {
@@ -156,7 +148,7 @@ std::optional<Mechanism> choose_mechanism(const std::vector<std::string>& offere
   return std::nullopt;
 }
 
-SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5 hmac_md5)
+SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5Hex hmac_md5)
     : mechanism_(mechanism),
       user_(credentials.user),
       password_(credentials.password),
@@ -249,7 +241,8 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
       if (raw_challenge.empty()) {
         throw Error(ExitCode::LoginDenied, "CRAM-MD5: the server sent an empty challenge");
       }
-      return fmt::format("{} {}", user_, hex(hmac_md5_(password_, raw_challenge)));
+      // RFC 2195 §2: the digest, keyed with the password, in lower-case hex.
+      return fmt::format("{} {}", user_, hmac_md5_(password_, raw_challenge));
     case Mechanism::XOAuth2:
       // The challenge is a JSON error report; the client answers with an empty
       // response and the server then fails the command.
@@ -290,7 +283,7 @@ Command sasl_cancel_command() { return simple_command("*"); }
 
 SaslAuthenticator::SaslAuthenticator(Credentials credentials,
                                      std::optional<std::string> login_options,
-                                     bool initial_response, HmacMd5 hmac_md5)
+                                     bool initial_response, HmacMd5Hex hmac_md5)
     : credentials_(std::move(credentials)),
       login_options_(std::move(login_options)),
       initial_response_(initial_response),

@@ -11,7 +11,7 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"
-#include "smtpc/transport/hmac_md5.hpp"
+#include "smtpc/transport/tls.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -215,7 +215,7 @@ JobSpec make_job_spec(const Options& options) {
     const auto& login_options =
         options.login_options ? options.login_options : spec.url.login_options;
     session.auth.authenticator = std::make_shared<SaslAuthenticator>(
-        std::move(*credentials), login_options, options.sasl_ir, openssl_hmac_md5);
+        std::move(*credentials), login_options, options.sasl_ir, hmac_md5_hex);
   }
   session.auth.allow_plaintext = options.allow_plaintext_auth;
   if (options.mail_auth) session.auth.mail_auth = normalize_mailbox(*options.mail_auth);

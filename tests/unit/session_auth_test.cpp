@@ -19,7 +19,7 @@ SessionConfig auth_config(std::string peer = "127.0.0.1",
   credentials.user = "me@example.com";
   credentials.password = "s3cret";
   // CRAM-MD5's HMAC is never computed here: a bad challenge is the only one it gets.
-  const HmacMd5 unused = [](std::string_view, std::string_view) { return Md5Digest{}; };
+  const HmacMd5Hex unused = [](std::string_view, std::string_view) { return std::string(); };
   config.auth.authenticator =
       std::make_shared<SaslAuthenticator>(credentials, login_options, initial_response, unused);
   config.peer_address = std::move(peer);

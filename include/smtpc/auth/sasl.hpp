@@ -4,7 +4,6 @@
 // Part of the pure core: CRAM-MD5's HMAC-MD5 is passed in, so nothing here needs OpenSSL.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -17,14 +16,11 @@
 
 namespace smtpc {
 
-/// An HMAC-MD5 digest (RFC 2104): 16 bytes.
-using Md5Digest = std::array<unsigned char, 16>;
-
-/// HMAC-MD5 of `message` keyed with `key`, which CRAM-MD5 needs (RFC 2195 §2). The
-/// mechanisms here do no cryptography: the caller passes an implementation in
-/// (openssl_hmac_md5 in transport/hmac_md5.hpp; tests pass their own). May throw
-/// Error(FailedInit) when it cannot compute the digest.
-using HmacMd5 = std::function<Md5Digest(std::string_view key, std::string_view message)>;
+/// HMAC-MD5 (RFC 2104) of `message` keyed with `key`, in lower-case hex: CRAM-MD5's digest
+/// (RFC 2195 §2). The mechanisms here do no cryptography: the caller passes it in (smtpc
+/// passes hmac_md5_hex from transport/tls.hpp, OpenSSL loaded on first use; tests pass
+/// their own). May throw Error(FailedInit) or Error(SslConnectError).
+using HmacMd5Hex = std::function<std::string(std::string_view key, std::string_view message)>;
 
 /// The mechanisms smtpc implements, in curl's order of preference.
 enum class Mechanism { CramMd5, OAuthBearer, XOAuth2, Plain, Login };
@@ -80,7 +76,7 @@ class SaslExchange {
   /// a byte the mechanism uses as a separator (NUL for PLAIN, 0x01 for XOAUTH2 and
   /// OAUTHBEARER), when an OAuth mechanism has no bearer token, or when CRAM-MD5 has no
   /// `hmac_md5`.
-  SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5 hmac_md5 = {});
+  SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5Hex hmac_md5 = {});
 
   [[nodiscard]] Mechanism mechanism() const noexcept { return mechanism_; }
 
@@ -98,7 +94,7 @@ class SaslExchange {
   /// XOAUTH2 after its response: "" (the challenge is an error report);
   /// OAUTHBEARER after its response: "\x01" (RFC 7628 §3.2.3).
   /// Throws Error(LoginDenied) when the mechanism expects no further challenge, or for
-  /// an empty CRAM-MD5 challenge; what the HMAC-MD5 throws (Error(FailedInit)).
+  /// an empty CRAM-MD5 challenge; what `hmac_md5` throws.
   [[nodiscard]] std::string respond(std::string_view raw_challenge);
 
   /// True when the mechanism expects no further challenge: respond() would throw.
@@ -110,7 +106,7 @@ class SaslExchange {
   Mechanism mechanism_;
   std::string user_;
   std::string password_;
-  HmacMd5 hmac_md5_;
+  HmacMd5Hex hmac_md5_;
   std::optional<std::string> initial_response_;
   bool deferred_ = false;
   std::size_t answered_ = 0;  // challenges answered so far
@@ -140,7 +136,7 @@ class SaslAuthenticator final : public Authenticator {
   /// serves CRAM-MD5 and must be set. Throws Error(FailedInit) for bad login options or
   /// an empty `hmac_md5`.
   SaslAuthenticator(Credentials credentials, std::optional<std::string> login_options,
-                    bool initial_response, HmacMd5 hmac_md5);
+                    bool initial_response, HmacMd5Hex hmac_md5);
 
   [[nodiscard]] std::optional<Command> start(const std::vector<std::string>& offered) override;
   [[nodiscard]] std::optional<Command> respond(std::string_view challenge) override;
@@ -152,7 +148,7 @@ class SaslAuthenticator final : public Authenticator {
   Credentials credentials_;
   std::optional<std::string> login_options_;
   bool initial_response_;
-  HmacMd5 hmac_md5_;
+  HmacMd5Hex hmac_md5_;
   std::vector<Mechanism> tried_;
   std::optional<SaslExchange> exchange_;
 };
