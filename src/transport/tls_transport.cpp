@@ -143,8 +143,12 @@ CertificateFacts facts_of(X509* cert) {
   const std::string hash = public_key_hash(cert);
   if (!hash.empty()) facts.public_key_pin = "sha256//" + hash;
   if (const EVP_PKEY* key = X509_get0_pubkey(cert)) {
-    facts.public_key =
-        fmt::format("{} {} bits", OBJ_nid2sn(EVP_PKEY_get_base_id(key)), EVP_PKEY_get_bits(key));
+    const int id = EVP_PKEY_get_base_id(key);
+    const char* type = id == EVP_PKEY_RSA       ? "RSA"
+                       : id == EVP_PKEY_EC      ? "EC"
+                       : id == EVP_PKEY_ED25519 ? "Ed25519"
+                                                : OBJ_nid2sn(id);
+    facts.public_key = fmt::format("{} {} bits", type, EVP_PKEY_get_bits(key));
   }
   return facts;
 }
