@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc::cli {
 namespace {
 
@@ -19,12 +21,7 @@ constexpr std::array<std::string_view, 11> kKnown{
     "SMTPUTF8", "DSN",  "ENHANCEDSTATUSCODES", "REQUIRETLS", "AUTH"};
 
 std::string first_word_upper(std::string_view line) {
-  std::string word;
-  for (const char c : line) {
-    if (c == ' ' || c == '=') break;
-    word += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  }
-  return word;
+  return ascii_upper(line.substr(0, line.find_first_of(" =")));
 }
 
 // One capability's value as the report shows it.

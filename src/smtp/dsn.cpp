@@ -5,20 +5,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <vector>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
 
 std::string normalise_notify(std::string_view text) {
   auto bad = [&](std::string_view why) {
@@ -27,7 +20,7 @@ std::string normalise_notify(std::string_view text) {
                             "of success, failure, delay)",
                             text, why));
   };
-  const std::string value = upper(text);
+  const std::string value = ascii_upper(text);
   if (value == "NEVER") return value;
   constexpr std::array<std::string_view, 3> kKinds{"SUCCESS", "FAILURE", "DELAY"};
   std::vector<std::string> seen;
@@ -57,7 +50,7 @@ DsnRequest make_dsn_request(const std::optional<std::string>& notify,
   DsnRequest dsn;
   if (notify) dsn.notify = normalise_notify(*notify);
   if (ret) {
-    const std::string value = upper(*ret);
+    const std::string value = ascii_upper(*ret);
     if (value != "FULL" && value != "HDRS") {
       throw Error(ExitCode::FailedInit,
                   fmt::format("--dsn-return \"{}\": expected full or hdrs", *ret));

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 
@@ -61,10 +62,7 @@ const char* to_string(Stage stage) noexcept {
 }
 
 std::optional<Stage> parse_stage(std::string_view name) noexcept {
-  std::string lower;
-  for (const char c : name) {
-    lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+  const std::string lower = ascii_lower(name);
   constexpr std::array<Stage, 8> kStages{Stage::Connect, Stage::Greeting, Stage::Ehlo, Stage::Tls,
                                          Stage::Auth,    Stage::Mail,     Stage::Rcpt, Stage::Data};
   for (const Stage stage : kStages) {
