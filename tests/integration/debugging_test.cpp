@@ -164,7 +164,9 @@ TEST(ServerInfo, NoStartTlsOffered) {
 
 class QuitAfter : public ::testing::Test {
  protected:
-  QuitAfter() : server_(with_tls({"--auth-user", "alice:secret", "--pipelining"}, "--starttls")) {}
+  QuitAfter()
+      : server_(with_tls({"--auth-user", "alice:secret", "--pipelining", "--size-limit", "1000000"},
+                         "--starttls")) {}
 
   RunResult run(std::string_view stage, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{server_.url("client.example"),
@@ -242,7 +244,8 @@ TEST_F(QuitAfter, RcptSendsNoData) {
   EXPECT_THAT(server_.commands("RCPT"), ElementsAre("RCPT TO:<b@example.com>"));
   EXPECT_THAT(server_.commands("DATA"), IsEmpty());
   EXPECT_EQ(verbs().back(), "QUIT");
-  EXPECT_THAT(result.err, HasSubstr("> RCPT TO:<b@example.com>\n< 250 OK\n> QUIT\n< 221"));
+  EXPECT_THAT(result.err,
+              HasSubstr("> RCPT TO:<b@example.com>\n< 250 OK\n< 250 OK\n> QUIT\n< 221"));
   EXPECT_THAT(server_.messages(), IsEmpty());
 }
 

@@ -34,8 +34,8 @@ connection; "CLOSE" closes the connection without replying.
 DSN (--dsn): the EHLO reply offers DSN (RFC 3461), MAIL accepts RET=FULL|HDRS and
 ENVID=xtext, RCPT accepts NOTIFY=NEVER|SUCCESS,FAILURE,DELAY and ORCPT=type;xtext. Each is
 checked (501 5.5.4 for a bad value, a repeated parameter, or bad xtext) and recorded as
-sent, case kept, in the spooled JSON as "dsn_mail" (a list) and "dsn_rcpt" (a list per
-accepted recipient). Without --dsn these parameters get aiosmtpd's 555.
+sent, case kept, in the spooled JSON as "dsn_mail" (a list) and "dsn_rcpt" (one string
+per accepted recipient, its parameters separated by spaces). Without --dsn these parameters get aiosmtpd's 555.
 """
 
 import argparse
@@ -264,7 +264,7 @@ class TestSMTP(SMTP):
         before = len(self.envelope.rcpt_tos)
         await super().smtp_RCPT(arg)
         if len(self.envelope.rcpt_tos) > before:
-            self.envelope.dsn_rcpt.append(dsn)
+            self.envelope.dsn_rcpt.append(" ".join(dsn))
 
     async def smtp_BDAT(self, arg):
         """RFC 3030 BDAT, which aiosmtpd lacks: exactly N bytes follow the command line."""
