@@ -12,6 +12,7 @@
 #include "report.hpp"
 #include "smtpc/compose/address_list.hpp"
 #include "smtpc/job/job.hpp"
+#include "smtpc/smtp/dsn.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -159,6 +160,8 @@ int run_sendmail(int argc, char** argv) {
   SendmailStage stage = SendmailStage::Arguments;
   try {
     const SendmailArgs parsed = parse_sendmail_args(args);
+    // A bad -N, -R or -V is a usage error (EX_USAGE), found before anything is read.
+    (void)make_dsn_request(parsed.dsn_notify, parsed.dsn_return, parsed.dsn_envid, false);
     if (!parsed.read_recipients && parsed.recipients.empty()) {
       usage("no recipients: give them as arguments, or -t to read them from the message");
     }

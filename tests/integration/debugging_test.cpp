@@ -337,6 +337,15 @@ TEST(Dsn, SendmailModeOptions) {
   EXPECT_THAT(mail[0], HasSubstr(" RET=FULL ENVID=env-1"));
   EXPECT_THAT(server.commands("RCPT"), ElementsAre("RCPT TO:<b@example.com> NOTIFY=FAILURE,DELAY "
                                                    "ORCPT=rfc822;b@example.com"));
+
+  // A bad -N is sendmail's usage error, EX_USAGE (64), before anything is sent.
+  const auto bad = run_program(
+      {SMTPC_BINARY, "--sendmail", "-N", "sometimes", "b@example.com"}, "Subject: cron\n\nhello\n",
+      {"SMTPC_URL=" + server.url("client.example"), "SMTPC_CONFIG=", "HOME=" + home.path(),
+       "XDG_CONFIG_HOME=" + home.path()});
+  EXPECT_EQ(bad.exit_code, 64) << bad.err;
+  EXPECT_THAT(bad.err, HasSubstr("--dsn-notify \"sometimes\""));
+  EXPECT_EQ(server.commands("MAIL").size(), 1U);
 }
 
 TEST(ReplyLatency, DoubleVerboseShowsASlowGreeting) {
