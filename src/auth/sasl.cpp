@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
+#include <utility>
 
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
-#include "smtpc/transport/tls.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -28,16 +28,6 @@ constexpr std::array<MechanismName, 5> kMechanisms{{
     {Mechanism::Plain, "PLAIN"},
     {Mechanism::Login, "LOGIN"},
 }};
-
-char ascii_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_upper(a[i]) != ascii_upper(b[i])) return false;
-  }
-  return true;
-}
 
 bool is_oauth(Mechanism mechanism) noexcept {
   return mechanism == Mechanism::OAuthBearer || mechanism == Mechanism::XOAuth2;
@@ -69,6 +59,14 @@ std::string gs2_saslname(std::string_view name) {
       out += c;
     }
   }
+  return out;
+}
+
+// RFC 2195 §2: the digest, keyed with the password, in lower-case hex.
+std::string hex(const Md5Digest& digest) {
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (const unsigned char byte : digest) out += fmt::format("{:02x}", byte);
   return out;
 }
 
@@ -158,8 +156,11 @@ std::optional<Mechanism> choose_mechanism(const std::vector<std::string>& offere
   return std::nullopt;
 }
 
-SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials)
-    : mechanism_(mechanism), user_(credentials.user), password_(credentials.password) {
+SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5 hmac_md5)
+    : mechanism_(mechanism),
+      user_(credentials.user),
+      password_(credentials.password),
+      hmac_md5_(std::move(hmac_md5)) {
   switch (mechanism_) {
     case Mechanism::Plain: {
       // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd.
@@ -199,8 +200,10 @@ SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials)
       }
       break;
     }
-    case Mechanism::Login:
     case Mechanism::CramMd5:
+      if (!hmac_md5_) throw Error(ExitCode::FailedInit, "CRAM-MD5 needs an HMAC-MD5");
+      break;
+    case Mechanism::Login:
       break;
   }
 }
@@ -246,7 +249,7 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
       if (raw_challenge.empty()) {
         throw Error(ExitCode::LoginDenied, "CRAM-MD5: the server sent an empty challenge");
       }
-      return fmt::format("{} {}", user_, hmac_md5_hex(password_, raw_challenge));
+      return fmt::format("{} {}", user_, hex(hmac_md5_(password_, raw_challenge)));
     case Mechanism::XOAuth2:
       // The challenge is a JSON error report; the client answers with an empty
       // response and the server then fails the command.
@@ -287,12 +290,14 @@ Command sasl_cancel_command() { return simple_command("*"); }
 
 SaslAuthenticator::SaslAuthenticator(Credentials credentials,
                                      std::optional<std::string> login_options,
-                                     bool initial_response)
+                                     bool initial_response, HmacMd5 hmac_md5)
     : credentials_(std::move(credentials)),
       login_options_(std::move(login_options)),
-      initial_response_(initial_response) {
+      initial_response_(initial_response),
+      hmac_md5_(std::move(hmac_md5)) {
   // Checks the options before connecting: throws Error(FailedInit) when they are bad.
   (void)allowed_mechanisms(login_options_);
+  if (!hmac_md5_) throw Error(ExitCode::FailedInit, "SASL: no HMAC-MD5 for CRAM-MD5");
 }
 
 std::optional<Command> SaslAuthenticator::start(const std::vector<std::string>& offered) {
@@ -320,7 +325,7 @@ std::optional<Command> SaslAuthenticator::next(const std::vector<std::string>& o
   const auto mechanism = choose_mechanism(untried, credentials_, login_options_);
   if (!mechanism) return std::nullopt;
   tried_.push_back(*mechanism);
-  exchange_.emplace(*mechanism, credentials_);
+  exchange_.emplace(*mechanism, credentials_, hmac_md5_);
   std::optional<std::string> initial = exchange_->initial_response();
   if (initial && initial_response_) {
     Command command = auth_command(*mechanism, initial);

@@ -12,6 +12,7 @@
 #include "smtpc/core/text.hpp"
 #include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/transport/hmac_md5.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -222,7 +223,7 @@ JobSpec make_job_spec(const Options& options) {
     const auto& login_options =
         options.login_options ? options.login_options : spec.url.login_options;
     session.auth.authenticator = std::make_shared<SaslAuthenticator>(
-        std::move(*credentials), login_options, options.sasl_ir);
+        std::move(*credentials), login_options, options.sasl_ir, openssl_hmac_md5);
   }
   session.auth.allow_plaintext = options.allow_plaintext_auth;
   if (options.mail_auth) session.auth.mail_auth = normalize_mailbox(*options.mail_auth);

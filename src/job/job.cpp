@@ -183,6 +183,11 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices) {
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress) {
+  return run_job(spec, tracer, notices, progress, connect_tcp);
+}
+
+SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress,
+                   const Connector& connect) {
   progress = JobProgress{};
   SessionConfig config = spec.session;
   std::vector<Upload> uploads;
@@ -214,7 +219,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   const Deadline overall = spec.max_time ? Clock::now() + *spec.max_time : Deadline::max();
   auto handshake_deadline = [&] { return std::min(overall, Clock::now() + spec.reply_timeout); };
   std::unique_ptr<Transport> transport =
-      connect_tcp({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
+      connect({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
   progress.connected = true;
   auto tls_details = [&progress]() -> TlsDetails* { return &progress.tls_details.emplace(); };
   if (config.tls == TlsPolicy::Implicit) {

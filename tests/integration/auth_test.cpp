@@ -18,7 +18,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const std::string kCerts = TEST_CERTS_DIR;
 constexpr std::string_view kUser = "me@example.com";
 constexpr std::string_view kPassword = "s3cret-Pa55";
 constexpr std::string_view kToken = "ya29.token-Value_123";
@@ -61,31 +60,23 @@ class ScopedEnv {
 };
 
 std::vector<std::string> auth_server(std::string_view tls_mode) {
-  return {std::string(tls_mode),
-          "--tls-cert",
-          kCerts + "/server.pem",
-          "--tls-key",
-          kCerts + "/server.key",
-          "--auth-user",
-          std::string(kUser) + ":" + std::string(kPassword),
-          "--auth-token",
-          std::string(kUser) + ":" + std::string(kToken),
-          "--auth-required"};
+  auto options = server_tls(tls_mode);
+  options.insert(options.end(),
+                 {"--auth-user", std::string(kUser) + ":" + std::string(kPassword), "--auth-token",
+                  std::string(kUser) + ":" + std::string(kToken), "--auth-required"});
+  return options;
 }
 
 class AuthTest : public ::testing::Test {
  protected:
   std::vector<std::string> send_args(const SmtpServer& server, std::vector<std::string> extra,
                                      bool smtps = false) const {
-    const std::string url =
-        smtps ? "smtps://127.0.0.1:" + std::to_string(server.port()) + "/client.example"
-              : server.url("client.example");
-    std::vector<std::string> args{url,           "--mail-from",   "a@example.com",
-                                  "--mail-rcpt", "b@example.com", "-T",
-                                  message_,      "--cacert",      kCerts + "/ca.pem"};
-    if (!smtps) args.push_back("--ssl-reqd");
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
+    std::vector<std::string> options{"--cacert", test_cert("ca.pem")};
+    if (!smtps) options.push_back("--ssl-reqd");
+    options.insert(options.end(), extra.begin(), extra.end());
+    return it::send_args({.url = smtps ? smtps_url(server) : server.url("client.example"),
+                          .files = {message_},
+                          .options = std::move(options)});
   }
 
   TempDir dir_;
@@ -192,8 +183,7 @@ TEST_F(AuthTest, MissingPasswordWithoutTerminalIsAClearError) {
 }
 
 TEST_F(AuthTest, ServerWithoutAuthWarnsAndSends) {
-  SmtpServer server(
-      {"--starttls", "--tls-cert", kCerts + "/server.pem", "--tls-key", kCerts + "/server.key"});
+  SmtpServer server(server_tls("--starttls"));
   const auto run = run_smtpc(send_args(server, {"-u", kUserPassword}));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.err, HasSubstr("Warning: credentials were given but the server offers no AUTH"));
@@ -252,8 +242,8 @@ TEST_F(AuthTest, PasswordPromptOnTheTerminalDoesNotEcho) {
   SmtpServer server(auth_server("--starttls"));
   ::unsetenv("SMTPC_PASSWORD");
   const std::string smtpc = std::string(SMTPC_BINARY) + " " + server.url("client.example") +
-                            " --ssl-reqd --cacert " + kCerts + "/ca.pem -u " + std::string(kUser) +
-                            " --mail-rcpt b@example.com -T " + message_;
+                            " --ssl-reqd --cacert " + test_cert("ca.pem") + " -u " +
+                            std::string(kUser) + " --mail-rcpt b@example.com -T " + message_;
   const std::string command = "(sleep 1; printf '" + std::string(kPassword) +
                               "\\n') | script -qec '" + smtpc + "; echo EXIT=$?' /dev/null";
   std::FILE* pipe = ::popen(command.c_str(), "r");

@@ -38,34 +38,14 @@ std::string tricky_message(std::size_t lines) {
   return text;
 }
 
-std::string crlf(std::string_view input) {
-  std::string out;
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    if (input[i] == '\r' && i + 1 < input.size() && input[i + 1] == '\n') continue;
-    if (input[i] == '\n') {
-      out += "\r\n";
-    } else {
-      out += input[i];
-    }
-  }
-  if (!out.ends_with("\r\n")) out += "\r\n";
-  return out;
-}
-
 class ExtensionsTest : public ::testing::Test {
  protected:
   std::vector<std::string> send_args(const SmtpServer& server, std::vector<std::string> files,
                                      std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{server.url("client.example"),
-                                  "--mail-from",
-                                  "a@example.com",
-                                  "--mail-rcpt",
-                                  "b@example.com",
-                                  "--mail-rcpt",
-                                  "c@example.com"};
-    for (const auto& file : files) args.insert(args.end(), {"-T", file});
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
+    return it::send_args({.url = server.url("client.example"),
+                          .files = std::move(files),
+                          .options = std::move(extra),
+                          .recipients = {"b@example.com", "c@example.com"}});
   }
   TempDir dir_;
 };
@@ -76,7 +56,7 @@ TEST_F(ExtensionsTest, PipeliningSendsTheEnvelopeWithoutWaiting) {
   const auto run = run_smtpc(send_args(server, {dir_.write_file("m", text)}, {"-v"}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_EQ(server.messages().size(), 1U);
-  EXPECT_EQ(server.messages()[0].bytes, crlf(text));
+  EXPECT_EQ(server.messages()[0].bytes, crlf_normalised(text));
   // DATA left before the reply to MAIL arrived, and QUIT before the final reply.
   EXPECT_LT(line_index(run.err, "> DATA"), line_index(run.err, "< 250 OK"));
   EXPECT_LT(line_index(run.err, "> QUIT"), line_index(run.err, "< 250 OK: queued"));
@@ -117,7 +97,7 @@ TEST_F(ExtensionsTest, ChunkingSendsBdatWithoutDotStuffingByteExact) {
   const auto run = run_smtpc(send_args(server, {dir_.write_file("m", text)}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_EQ(server.messages().size(), 1U);
-  EXPECT_TRUE(server.messages()[0].bytes == crlf(text)) << "BDAT content differs";
+  EXPECT_TRUE(server.messages()[0].bytes == crlf_normalised(text)) << "BDAT content differs";
   const auto log = server.log_lines();
   EXPECT_THAT(log, Not(Contains("DATA")));
   EXPECT_GE(std::count_if(log.begin(), log.end(),

@@ -289,10 +289,12 @@ TEST_P(IntegrityTest, TenMessagesOverOneConnection) {
   }
   SmtpServer server(server_options);
 
-  std::vector<std::string> args{server.url("client.example"), "--mail-from", std::string(kSender),
-                                "--mail-rcpt", std::string(kRecipient)};
-  for (const auto& in : inputs_) args.insert(args.end(), {"-T", in.path});
-  if (scenario.mode == Mode::StrictNoPipeliningClient) args.push_back("--no-pipelining");
+  Send send{.url = server.url("client.example"),
+            .recipients = {std::string(kRecipient)},
+            .sender = std::string(kSender)};
+  for (const auto& in : inputs_) send.files.push_back(in.path);
+  if (scenario.mode == Mode::StrictNoPipeliningClient) send.options.push_back("--no-pipelining");
+  const auto args = send_args(send);
   const auto run = run_smtpc(args, "", std::chrono::seconds(60));
 
   // Which messages should have been stored, and so reported accepted.

@@ -20,7 +20,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
-const std::string kCerts = TEST_CERTS_DIR;
 constexpr std::string_view kMessage = "Subject: mx\n\nstraight to the recipient's server\n";
 constexpr std::string_view kMessageOnWire =
     "Subject: mx\r\n\r\nstraight to the recipient's server\r\n";
@@ -42,16 +41,14 @@ class MxTest : public ::testing::Test {
   std::vector<std::string> args(const DnsServer& dns, std::uint16_t port,
                                 const std::vector<std::string>& recipients,
                                 std::vector<std::string> extra = {}, std::string file = "") {
-    std::vector<std::string> out{"smtp:///client.test", "--dns-servers",      dns.address(),
-                                 "--mx-port",           std::to_string(port), "--mail-from",
-                                 "me@example.org"};
-    for (const auto& recipient : recipients) {
-      out.push_back("--mail-rcpt");
-      out.push_back(recipient);
-    }
-    out.push_back("-T");
-    out.push_back(file.empty() ? files_.write_file("mail.txt", kMessage) : file);
-    out.insert(out.end(), extra.begin(), extra.end());
+    auto out = send_args({.url = "smtp:///client.test",
+                          .files = {file.empty() ? files_.write_file("mail.txt", kMessage) : file},
+                          .options = std::move(extra),
+                          .recipients = recipients,
+                          .sender = "me@example.org"});
+    // Right after the URL: tests replace arguments[2], the DNS server.
+    out.insert(out.begin() + 1,
+               {"--dns-servers", dns.address(), "--mx-port", std::to_string(port)});
     return out;
   }
 
@@ -275,11 +272,10 @@ TEST_F(MxTest, AddressLiteralIsConnectedToWithoutDns) {
 
 TEST_F(MxTest, OpportunisticTlsWithUnverifiableCertificateStillEncrypts) {
   // The test certificate names localhost, not mx.tls.test: verification fails.
-  SmtpServer server(
-      {"--starttls", "--tls-cert", kCerts + "/server.pem", "--tls-key", kCerts + "/server.key"});
+  SmtpServer server(server_tls("--starttls"));
   DnsServer dns({mx("tls.test", "mx.tls.test", 10), host("mx.tls.test", "127.0.0.1")});
   const auto run = run_smtpc(
-      args(dns, server.port(), {"user@tls.test"}, {"--cacert", kCerts + "/ca.pem", "-v"}));
+      args(dns, server.port(), {"user@tls.test"}, {"--cacert", test_cert("ca.pem"), "-v"}));
 
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_THAT(server.messages(), SizeIs(1));
@@ -291,11 +287,10 @@ TEST_F(MxTest, OpportunisticTlsWithUnverifiableCertificateStillEncrypts) {
 }
 
 TEST_F(MxTest, SslReqdRequiresAVerifiedCertificate) {
-  SmtpServer server(
-      {"--starttls", "--tls-cert", kCerts + "/server.pem", "--tls-key", kCerts + "/server.key"});
+  SmtpServer server(server_tls("--starttls"));
   DnsServer dns({mx("tls.test", "mx.tls.test", 10), host("mx.tls.test", "127.0.0.1")});
   const auto run = run_smtpc(
-      args(dns, server.port(), {"user@tls.test"}, {"--cacert", kCerts + "/ca.pem", "--ssl-reqd"}));
+      args(dns, server.port(), {"user@tls.test"}, {"--cacert", test_cert("ca.pem"), "--ssl-reqd"}));
 
   EXPECT_EQ(run.exit_code, 60) << run.err;
   EXPECT_THAT(server.messages(), IsEmpty());

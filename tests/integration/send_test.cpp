@@ -30,25 +30,6 @@ constexpr std::string_view kSimpleMessage = "Subject: x\n\nhello\n.dot\n.\nafter
 constexpr std::string_view kSimpleMessageOnWire =
     "Subject: x\r\n\r\nhello\r\n.dot\r\n.\r\nafter the lone dot\r\n";
 
-/// The message as it should arrive: bare LF and bare CR become CRLF, a final CRLF is added.
-std::string crlf_normalised(std::string_view input) {
-  std::string out;
-  out.reserve(input.size() + input.size() / 32);
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    const char c = input[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < input.size() && input[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
-  return out;
-}
-
 /// Compares big byte strings without printing them whole: reports the first difference.
 ::testing::AssertionResult same_bytes(const std::string& actual, const std::string& expected) {
   const auto [a, e] = std::mismatch(actual.begin(), actual.end(), expected.begin(), expected.end());
@@ -74,23 +55,13 @@ bool has_line_matching(const std::string& text, const std::string& pattern) {
                      [&](const std::string& line) { return std::regex_match(line, re); });
 }
 
-/// "smtpc: (CODE)" as smtpc writes before its error description.
-std::string error_prefix(int code) { return "smtpc: (" + std::to_string(code) + ")"; }
-
 class SendTest : public ::testing::Test {
  protected:
   /// smtpc URL --mail-from a@example.com --mail-rcpt R... -T FILE
   static std::vector<std::string> send_args(const std::string& url, const std::string& file,
-                                            const std::vector<std::string>& recipients = {
+                                            std::vector<std::string> recipients = {
                                                 std::string(kRecipient)}) {
-    std::vector<std::string> args{url, "--mail-from", std::string(kSender)};
-    for (const auto& recipient : recipients) {
-      args.push_back("--mail-rcpt");
-      args.push_back(recipient);
-    }
-    args.push_back("-T");
-    args.push_back(file);
-    return args;
+    return it::send_args({.url = url, .files = {file}, .recipients = std::move(recipients)});
   }
 
   std::string message_file(std::string_view content = kSimpleMessage) {

@@ -596,4 +596,44 @@ std::string ScriptedServer::received() {
   return std::filesystem::exists(log) ? read_file(log) : std::string{};
 }
 
+std::vector<std::string> send_args(const Send& send) {
+  std::vector<std::string> args{send.url};
+  if (!send.sender.empty()) args.insert(args.end(), {"--mail-from", send.sender});
+  for (const auto& recipient : send.recipients) args.insert(args.end(), {"--mail-rcpt", recipient});
+  for (const auto& file : send.files) args.insert(args.end(), {"-T", file});
+  args.insert(args.end(), send.options.begin(), send.options.end());
+  return args;
+}
+
+std::string test_cert(std::string_view name) { return TEST_CERTS_DIR "/" + std::string(name); }
+
+std::vector<std::string> server_tls(std::string_view mode, std::string_view name) {
+  return {std::string(mode), "--tls-cert", test_cert(std::string(name) + ".pem"), "--tls-key",
+          test_cert(std::string(name) + ".key")};
+}
+
+std::string smtps_url(const SmtpServer& server, std::string_view host) {
+  return "smtps://" + std::string(host) + ":" + std::to_string(server.port()) + "/client.example";
+}
+
+std::string error_prefix(int code) { return "smtpc: (" + std::to_string(code) + ")"; }
+
+std::string crlf_normalised(std::string_view input) {
+  std::string out;
+  out.reserve(input.size() + input.size() / 32);
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const char c = input[i];
+    if (c == '\r') {
+      out += "\r\n";
+      if (i + 1 < input.size() && input[i + 1] == '\n') ++i;
+    } else if (c == '\n') {
+      out += "\r\n";
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
+  return out;
+}
+
 }  // namespace smtpc::it

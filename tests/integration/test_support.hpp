@@ -129,4 +129,31 @@ class ScriptedServer {
   ServerProcess process_;
 };
 
+// --- The preamble most tests share ---
+
+/// A smtpc command line for one send: URL --mail-from SENDER --mail-rcpt R... -T FILE...
+/// then `options`. Fill it with designated initializers: {.url = ..., .files = {...}}.
+struct Send {
+  std::string url;
+  std::vector<std::string> files{};    // each one -T
+  std::vector<std::string> options{};  // after the rest, e.g. {"-v"}
+  std::vector<std::string> recipients{"b@example.com"};
+  std::string sender = "a@example.com";  // "" leaves --mail-from out
+};
+[[nodiscard]] std::vector<std::string> send_args(const Send& send);
+
+/// A file of the test PKI (generated at build time into TEST_CERTS_DIR), e.g. "ca.pem".
+[[nodiscard]] std::string test_cert(std::string_view name);
+/// smtp_server.py options for TLS with the certificate `name`.pem and its key: `mode` is
+/// "--starttls" or "--implicit-tls".
+[[nodiscard]] std::vector<std::string> server_tls(std::string_view mode,
+                                                  std::string_view name = "server");
+/// "smtps://HOST:PORT/client.example" for a server started with --implicit-tls.
+[[nodiscard]] std::string smtps_url(const SmtpServer& server, std::string_view host = "127.0.0.1");
+
+/// "smtpc: (CODE)", as smtpc writes before its error description.
+[[nodiscard]] std::string error_prefix(int code);
+/// The message as it should arrive: bare LF and bare CR become CRLF, a final CRLF is added.
+[[nodiscard]] std::string crlf_normalised(std::string_view input);
+
 }  // namespace smtpc::it

@@ -15,16 +15,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const std::string kCerts = TEST_CERTS_DIR;
 constexpr std::string_view kMessage = "Subject: tls\n\nsecret body\n.dot\n";
 constexpr std::string_view kMessageOnWire = "Subject: tls\r\n\r\nsecret body\r\n.dot\r\n";
-
-std::string cert(std::string_view name) { return kCerts + "/" + std::string(name); }
-
-std::vector<std::string> server_tls(std::string_view mode, std::string_view name = "server") {
-  return {std::string(mode), "--tls-cert", cert(std::string(name) + ".pem"), "--tls-key",
-          cert(std::string(name) + ".key")};
-}
 
 class TlsTest : public ::testing::Test {
  protected:
@@ -32,15 +24,8 @@ class TlsTest : public ::testing::Test {
 
   // smtp[s]://127.0.0.1:PORT/client.example with the message and a recipient.
   std::vector<std::string> send_args(const std::string& url,
-                                     std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{
-        url, "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", message_file()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
-
-  static std::string smtps_url(const SmtpServer& server, std::string_view host = "127.0.0.1") {
-    return "smtps://" + std::string(host) + ":" + std::to_string(server.port()) + "/client.example";
+                                     std::vector<std::string> options = {}) const {
+    return it::send_args({.url = url, .files = {message_file()}, .options = std::move(options)});
   }
 
   TempDir dir_;
@@ -48,7 +33,7 @@ class TlsTest : public ::testing::Test {
 
 TEST_F(TlsTest, SmtpsDeliversByteExact) {
   SmtpServer server(server_tls("--implicit-tls"));
-  const auto run = run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "-v"}));
+  const auto run = run_smtpc(send_args(smtps_url(server), {"--cacert", test_cert("ca.pem"), "-v"}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto messages = server.messages();
   ASSERT_EQ(messages.size(), 1U);
@@ -64,7 +49,7 @@ TEST_F(TlsTest, SmtpsDeliversByteExact) {
 TEST_F(TlsTest, StartTlsRequiredDeliversAndSaysEhloAgain) {
   SmtpServer server(server_tls("--starttls"));
   const auto run = run_smtpc(
-      send_args(server.url("client.example"), {"--ssl-reqd", "--cacert", cert("ca.pem")}));
+      send_args(server.url("client.example"), {"--ssl-reqd", "--cacert", test_cert("ca.pem")}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_EQ(server.messages().size(), 1U);
   EXPECT_EQ(server.messages()[0].bytes, kMessageOnWire);
@@ -78,8 +63,8 @@ TEST_F(TlsTest, StartTlsRequiredDeliversAndSaysEhloAgain) {
 
 TEST_F(TlsTest, SslTryUpgradesWhenOffered) {
   SmtpServer server(server_tls("--starttls"));
-  const auto run =
-      run_smtpc(send_args(server.url("client.example"), {"--ssl", "--cacert", cert("ca.pem")}));
+  const auto run = run_smtpc(
+      send_args(server.url("client.example"), {"--ssl", "--cacert", test_cert("ca.pem")}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(server.log_lines(), Contains("STARTTLS"));
   EXPECT_THAT(run.err, Not(HasSubstr("WITHOUT encryption")));
@@ -120,7 +105,7 @@ class BadCertificateTest : public TlsTest, public ::testing::WithParamInterface<
 
 TEST_P(BadCertificateTest, RefusedWithExit60AndAcceptedWithInsecure) {
   SmtpServer server(server_tls("--implicit-tls", GetParam().name));
-  const auto refused = run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem")}));
+  const auto refused = run_smtpc(send_args(smtps_url(server), {"--cacert", test_cert("ca.pem")}));
   EXPECT_EQ(refused.exit_code, 60) << refused.err;
   EXPECT_THAT(refused.err, HasSubstr(GetParam().reason));
   EXPECT_TRUE(server.messages().empty());
@@ -143,9 +128,9 @@ INSTANTIATE_TEST_SUITE_P(Certificates, BadCertificateTest,
 TEST_F(TlsTest, WrongHostNameIsRefused) {
   SmtpServer server(server_tls("--implicit-tls", "wrong-name"));
   const std::string port = std::to_string(server.port());
-  const auto run =
-      run_smtpc(send_args(smtps_url(server, "localhost"), {"--cacert", cert("ca.pem"), "--resolve",
-                                                           "localhost:" + port + ":127.0.0.1"}));
+  const auto run = run_smtpc(send_args(
+      smtps_url(server, "localhost"),
+      {"--cacert", test_cert("ca.pem"), "--resolve", "localhost:" + port + ":127.0.0.1"}));
   EXPECT_EQ(run.exit_code, 60) << run.err;
   EXPECT_THAT(run.err, HasSubstr("hostname mismatch"));
 }
@@ -162,7 +147,7 @@ TEST_F(TlsTest, ResolveKeepsTheUrlHostForVerification) {
   const std::string port = std::to_string(server.port());
   const auto run = run_smtpc(send_args(
       "smtps://localhost:" + port + "/client.example",
-      {"--cacert", cert("ca.pem"), "--resolve", "localhost:" + port + ":127.0.0.1", "-v"}));
+      {"--cacert", test_cert("ca.pem"), "--resolve", "localhost:" + port + ":127.0.0.1", "-v"}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.err, HasSubstr("*   Trying 127.0.0.1:" + port));
   EXPECT_EQ(server.messages().size(), 1U);
@@ -170,34 +155,34 @@ TEST_F(TlsTest, ResolveKeepsTheUrlHostForVerification) {
 
 TEST_F(TlsTest, ClientCertificateRequiredByTheServer) {
   auto options = server_tls("--implicit-tls");
-  options.insert(options.end(), {"--client-ca", cert("client-ca.pem")});
+  options.insert(options.end(), {"--client-ca", test_cert("client-ca.pem")});
   SmtpServer server(options);
 
-  const auto without = run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem")}));
+  const auto without = run_smtpc(send_args(smtps_url(server), {"--cacert", test_cert("ca.pem")}));
   EXPECT_EQ(without.exit_code, 56) << without.err;
   EXPECT_THAT(without.err, HasSubstr("may require a client certificate: --cert"));
   EXPECT_TRUE(server.messages().empty());
 
-  const auto with =
-      run_smtpc(send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "--cert",
-                                              cert("client.pem"), "--key", cert("client.key")}));
+  const auto with = run_smtpc(
+      send_args(smtps_url(server), {"--cacert", test_cert("ca.pem"), "--cert",
+                                    test_cert("client.pem"), "--key", test_cert("client.key")}));
   EXPECT_EQ(with.exit_code, 0) << with.err;
 
   const auto encrypted = run_smtpc(send_args(
-      smtps_url(server), {"--cacert", cert("ca.pem"), "--cert", cert("client.pem"), "--key",
-                          cert("client-encrypted.key"), "--pass", "secret-pass"}));
+      smtps_url(server), {"--cacert", test_cert("ca.pem"), "--cert", test_cert("client.pem"),
+                          "--key", test_cert("client-encrypted.key"), "--pass", "secret-pass"}));
   EXPECT_EQ(encrypted.exit_code, 0) << encrypted.err;
   EXPECT_EQ(server.messages().size(), 2U);
 
-  const auto wrong_pass = run_smtpc(
-      send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "--cert", cert("client.pem"),
-                                    "--key", cert("client-encrypted.key"), "--pass", "nope"}));
+  const auto wrong_pass = run_smtpc(send_args(
+      smtps_url(server), {"--cacert", test_cert("ca.pem"), "--cert", test_cert("client.pem"),
+                          "--key", test_cert("client-encrypted.key"), "--pass", "nope"}));
   EXPECT_EQ(wrong_pass.exit_code, 58) << wrong_pass.err;
 }
 
 TEST_F(TlsTest, PinnedPublicKey) {
   SmtpServer server(server_tls("--implicit-tls"));
-  const std::string pin = split_lines(read_file(cert("server.pin"))).at(0);
+  const std::string pin = split_lines(read_file(test_cert("server.pin"))).at(0);
   const auto match = run_smtpc(send_args(smtps_url(server), {"-k", "--pinnedpubkey", pin}));
   EXPECT_EQ(match.exit_code, 0) << match.err;
 
@@ -215,7 +200,7 @@ TEST_F(TlsTest, PinnedPublicKey) {
 TEST_F(TlsTest, TlsVersionBounds) {
   SmtpServer server(server_tls("--implicit-tls"));
   const auto tls12 = run_smtpc(
-      send_args(smtps_url(server), {"--cacert", cert("ca.pem"), "--tls-max", "1.2", "-v"}));
+      send_args(smtps_url(server), {"--cacert", test_cert("ca.pem"), "--tls-max", "1.2", "-v"}));
   ASSERT_EQ(tls12.exit_code, 0) << tls12.err;
   EXPECT_THAT(tls12.err, HasSubstr("* SSL connection using TLSv1.2"));
 
@@ -231,7 +216,7 @@ TEST_F(TlsTest, StartTlsResponseInjectionIsRefused) {
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "SRAW 220 ready\\r\\n250 injected\\r\\n\nDRAIN 3\n");
   const auto run = run_smtpc(
-      send_args(server.url("client.example"), {"--ssl-reqd", "--cacert", cert("ca.pem")}));
+      send_args(server.url("client.example"), {"--ssl-reqd", "--cacert", test_cert("ca.pem")}));
   EXPECT_EQ(run.exit_code, 8) << run.err;
   EXPECT_THAT(run.err, HasSubstr("after its reply to STARTTLS"));
   EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));

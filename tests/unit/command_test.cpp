@@ -3,19 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {
 
-ExitCode code_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return ExitCode::Ok;
-}
+using testing::expect_error;
 
 TEST(NormalizeMailbox, AcceptsCommonForms) {
   EXPECT_EQ(normalize_mailbox("user@example.com"), "user@example.com");
@@ -33,7 +27,8 @@ TEST(NormalizeMailbox, RefusesInjectionAndUnbalancedBrackets) {
            "a@example.com\r\nRCPT TO:<b@example.com>", "a@example.com\n", "a\r@example.com",
            std::string("a\0b@example.com", 15), "<a@example.com", "a@example.com>",
            "<<a@example.com>>", "<a@example.com> junk", "a>b<c"}) {
-    EXPECT_EQ(code_of([&] { (void)normalize_mailbox(bad); }), ExitCode::FailedInit) << bad;
+    SCOPED_TRACE(bad);
+    expect_error(ExitCode::FailedInit, [&] { (void)normalize_mailbox(bad); });
   }
 }
 
@@ -50,9 +45,9 @@ TEST(Commands, BuildLines) {
 }
 
 TEST(Commands, RefuseLineBreaksInArguments) {
-  EXPECT_EQ(code_of([] { (void)ehlo_command("a\r\nMAIL FROM:<x>"); }), ExitCode::FailedInit);
-  EXPECT_EQ(code_of([] { (void)rcpt_to_command("b@x\nDATA"); }), ExitCode::FailedInit);
-  EXPECT_EQ(code_of([] { (void)mail_from_command("a@x\r"); }), ExitCode::FailedInit);
+  expect_error(ExitCode::FailedInit, [] { (void)ehlo_command("a\r\nMAIL FROM:<x>"); });
+  expect_error(ExitCode::FailedInit, [] { (void)rcpt_to_command("b@x\nDATA"); });
+  expect_error(ExitCode::FailedInit, [] { (void)mail_from_command("a@x\r"); });
 }
 
 TEST(Commands, SecretLinesShowTheirRedactedForm) {

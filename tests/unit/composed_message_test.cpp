@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -129,13 +130,8 @@ TEST_F(ComposedMessageTest, TextAndHtmlWithAttachmentsNestAlternativeInMixed) {
 TEST_F(ComposedMessageTest, MissingAttachmentFailsAtConstruction) {
   MessageDraft draft;
   draft.attachments = {{(dir_ / "missing.bin").string(), {}, {}}};
-  try {
-    ComposedMessage message(draft, "B");
-    FAIL() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::ReadError);
-    EXPECT_NE(std::string(error.what()).find("missing.bin"), std::string::npos);
-  }
+  testing::expect_error(
+      ExitCode::ReadError, [&] { ComposedMessage message(draft, "B"); }, "missing.bin");
 }
 
 TEST_F(ComposedMessageTest, DetectsContentTypesWithLibmagic) {
@@ -166,12 +162,9 @@ TEST(EditedUpload, HeadersEditableBodyStreamedUnchanged) {
 TEST(EditedUpload, RefusesAnEndlessHeaderSection) {
   std::string endless;
   while (endless.size() <= EditedUpload::kMaxHeaderBytes) endless += "X-Filler: 0123456789\n";
-  try {
+  testing::expect_error(ExitCode::ReadError, [&] {
     EditedUpload upload(std::make_unique<StringSource>(endless, 65536));
-    FAIL() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::ReadError);
-  }
+  });
 }
 
 TEST(DotTerminatedSource, CutsAtTheLoneDot) {

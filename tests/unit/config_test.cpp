@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "expect_error.hpp"
 #include "options.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -28,12 +29,7 @@ constexpr std::string_view kExample =
     "ssl = no\n";
 
 std::string error_of(std::string_view text) {
-  try {
-    (void)parse_config(text, "cfg");
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "";
+  return testing::expect_error(ExitCode::FailedInit, [&] { (void)parse_config(text, "cfg"); });
 }
 
 TEST(Config, ParsesAccountsFromTheIssueExample) {

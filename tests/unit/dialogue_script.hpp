@@ -28,7 +28,11 @@ inline std::string wire_reply(std::string_view text) {
 
 class Script {
  public:
-  explicit Script(SessionConfig config) : session_(std::move(config)) {}
+  explicit Script(SessionConfig config)
+      : ehlo_name_(config.ehlo_name),
+        reverse_path_(config.reverse_path),
+        forward_paths_(config.forward_paths),
+        session_(std::move(config)) {}
 
   /// A server reply; lines separated by '\n', CRLFs added here.
   Script& server(std::string_view text) {
@@ -60,6 +64,35 @@ class Script {
     steps_.push_back(Step{Kind::Closed, {}, 0, std::nullopt});
     return *this;
   }
+
+  // Fragments for the parts most dialogues share, with the config's EHLO name and envelope
+  // and plain reply texts; SessionDialogue.SendsOneMessage writes them out once in full.
+
+  /// The greeting "220 mx", then EHLO answered by `ehlo_reply`.
+  Script& hello(std::string_view ehlo_reply = "250 mx") {
+    return server("220 mx").client("EHLO " + ehlo_name_).server(ehlo_reply);
+  }
+  /// One command at a time: MAIL FROM (with `mail_parameters`, e.g. "SIZE=100"), each
+  /// RCPT TO and DATA, answered "250 ok", "250 ok"... and "354 go".
+  Script& envelope(std::string_view mail_parameters = {}) {
+    client(mail_line(mail_parameters)).server("250 ok");
+    for (const auto& path : forward_paths_) client("RCPT TO:<" + path + ">").server("250 ok");
+    return client("DATA").server("354 go");
+  }
+  /// With PIPELINING: MAIL FROM, each RCPT TO and DATA in one write, then their replies.
+  Script& pipelined_envelope() {
+    client(mail_line({}));
+    for (const auto& path : forward_paths_) client("RCPT TO:<" + path + ">");
+    client("DATA").server("250 ok");
+    for (std::size_t i = 0; i < forward_paths_.size(); ++i) server("250 ok");
+    return server("354 go");
+  }
+  /// A whole message, one command at a time: envelope(), the body, and "250 ok" for it.
+  Script& message(std::string_view mail_parameters = {}) {
+    return envelope(mail_parameters).body().server("250 ok");
+  }
+  /// QUIT, answered "221 bye".
+  Script& quit() { return client("QUIT").server("221 bye"); }
 
   /// Plays the steps and returns the last action. Fails the test on any mismatch.
   Action run() {
@@ -154,6 +187,15 @@ class Script {
     }
   }
 
+  [[nodiscard]] std::string mail_line(std::string_view parameters) const {
+    std::string line = "MAIL FROM:<" + reverse_path_ + ">";
+    if (!parameters.empty()) line += " " + std::string(parameters);
+    return line;
+  }
+
+  std::string ehlo_name_;
+  std::string reverse_path_;
+  std::vector<std::string> forward_paths_;
   Session session_;
   std::vector<Step> steps_;
   std::deque<std::string> sent_;

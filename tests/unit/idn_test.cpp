@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc {
@@ -26,15 +27,10 @@ TEST(DomainToAscii, UnicodeLabelsBecomeALabels) {
 }
 
 TEST(DomainToAscii, InvalidNamesAreUsageErrors) {
-  try {
-    (void)domain_to_ascii(
-        "bad\xFF"
-        "utf8.example");
-    FAIL() << "accepted invalid UTF-8";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::FailedInit);
-    EXPECT_NE(std::string(error.what()).find("cannot convert the domain"), std::string::npos);
-  }
+  const std::string invalid_utf8 = std::string("bad\xFF") + "utf8.example";
+  testing::expect_error(
+      ExitCode::FailedInit, [&] { (void)domain_to_ascii(invalid_utf8); },
+      "cannot convert the domain");
 }
 
 }  // namespace

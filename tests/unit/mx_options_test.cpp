@@ -1,6 +1,7 @@
 // Command line -> direct delivery: --mx, smtp:///ehlo-name, --dns-servers, --mx-port.
 #include <gtest/gtest.h>
 
+#include "expect_error.hpp"
 #include "options.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -24,12 +25,7 @@ Parsed parse(std::vector<std::string> args) {
 }
 
 ExitCode code_of(std::vector<std::string> args) {
-  try {
-    (void)parse(std::move(args));
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return ExitCode::Ok;
+  return testing::code_of([&] { (void)parse(std::move(args)); });
 }
 
 const std::vector<std::string> kSend{"--mail-rcpt", "a@example.com", "-T", "mail.txt"};

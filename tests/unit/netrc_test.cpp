@@ -7,22 +7,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
 
+#include "expect_error.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {
 
-ExitCode code_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return ExitCode::Ok;
-}
+using testing::expect_error;
 
 // "login/password" of a lookup, "-" for a missing part, "none" when nothing matched.
 std::string lookup(std::string_view contents, std::string_view host,
@@ -90,8 +83,8 @@ TEST(Netrc, QuotedValuesWithEscapes) {
 }
 
 TEST(Netrc, UnterminatedQuoteIsASyntaxError) {
-  EXPECT_EQ(code_of([] { (void)netrc_lookup(R"(machine a login x password "oops)", "a", {}); }),
-            ExitCode::ReadError);
+  expect_error(ExitCode::ReadError,
+               [] { (void)netrc_lookup(R"(machine a login x password "oops)", "a", {}); });
 }
 
 TEST(Netrc, CommentsRunToTheEndOfTheLine) {
@@ -181,21 +174,19 @@ TEST_F(NetrcFile, ReadsAFile) {
 
 TEST_F(NetrcFile, MissingFileIsAnErrorUnlessOptional) {
   const std::string path = (directory_ / "absent").string();
-  EXPECT_EQ(code_of([&] { (void)netrc_lookup_file(path, "a", std::nullopt, false); }),
-            ExitCode::ReadError);
+  expect_error(ExitCode::ReadError,
+               [&] { (void)netrc_lookup_file(path, "a", std::nullopt, false); });
   EXPECT_FALSE(netrc_lookup_file(path, "a", std::nullopt, true).has_value());
-  EXPECT_EQ(code_of([&] { (void)netrc_lookup_file("", "a", std::nullopt, false); }),
-            ExitCode::ReadError);
+  expect_error(ExitCode::ReadError, [] { (void)netrc_lookup_file("", "a", std::nullopt, false); });
   // A directory is not a .netrc file.
-  EXPECT_EQ(
-      code_of([&] { (void)netrc_lookup_file(directory_.string(), "a", std::nullopt, false); }),
-      ExitCode::ReadError);
+  expect_error(ExitCode::ReadError,
+               [&] { (void)netrc_lookup_file(directory_.string(), "a", std::nullopt, false); });
 }
 
 TEST_F(NetrcFile, SyntaxErrorIsAnErrorUnlessOptional) {
   const std::string path = write("bad", "machine a password \"open\n");
-  EXPECT_EQ(code_of([&] { (void)netrc_lookup_file(path, "a", std::nullopt, false); }),
-            ExitCode::ReadError);
+  expect_error(ExitCode::ReadError,
+               [&] { (void)netrc_lookup_file(path, "a", std::nullopt, false); });
   EXPECT_FALSE(netrc_lookup_file(path, "a", std::nullopt, true).has_value());
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
@@ -18,12 +19,7 @@ JobSpec spec_for(std::vector<std::string> args) {
 }
 
 ExitCode code_of(std::vector<std::string> args) {
-  try {
-    (void)spec_for(std::move(args));
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return ExitCode::Ok;
+  return testing::code_of([&] { (void)spec_for(std::move(args)); });
 }
 
 TEST(Options, CurlStyleSend) {

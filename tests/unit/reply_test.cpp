@@ -3,19 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {
 
-void expect_weird(const std::function<void()>& action) {
-  try {
-    action();
-    FAIL() << "expected Error(WeirdServerReply)";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::WeirdServerReply) << error.what();
-  }
-}
+using testing::expect_error;
 
 TEST(ReplyParser, ParsesSingleLineReply) {
   const Reply reply = parse_reply("220 mx.example.com ESMTP ready\r\n");
@@ -91,26 +85,27 @@ TEST(ReplyParser, IncompleteReplyIsNotReturned) {
 }
 
 TEST(ReplyParser, RejectsMixedCodes) {
-  expect_weird([] { (void)parse_reply("250-a\r\n251 b\r\n"); });
+  expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("250-a\r\n251 b\r\n"); });
 }
 
 TEST(ReplyParser, RejectsLinesWithoutCode) {
-  expect_weird([] { (void)parse_reply("hello\r\n"); });
-  expect_weird([] { (void)parse_reply("25\r\n"); });
-  expect_weird([] { (void)parse_reply("2500 x\r\n"); });
-  expect_weird([] { (void)parse_reply("650 x\r\n"); });
-  expect_weird([] { (void)parse_reply("\r\n"); });
+  expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("hello\r\n"); });
+  expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("25\r\n"); });
+  expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("2500 x\r\n"); });
+  expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("650 x\r\n"); });
+  expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("\r\n"); });
 }
 
 TEST(ReplyParser, RejectsNulByte) {
   ReplyParser parser;
-  expect_weird([&] { parser.feed(std::string_view("250 a\0b\r\n", 9)); });
+  expect_error(ExitCode::WeirdServerReply,
+               [&] { parser.feed(std::string_view("250 a\0b\r\n", 9)); });
 }
 
 TEST(ReplyParser, RejectsOverlongLineEvenWithoutNewline) {
   ReplyParser parser;
   std::string line = "250 " + std::string(kMaxReplyLine, 'x');
-  expect_weird([&] { parser.feed(line); });
+  expect_error(ExitCode::WeirdServerReply, [&] { parser.feed(line); });
 }
 
 TEST(ReplyParser, AcceptsLineAtTheLimit) {
@@ -123,7 +118,7 @@ TEST(ReplyParser, RejectsTooManyLines) {
   for (std::size_t i = 0; i < kMaxReplyLines + 1; ++i) text += "250-x\r\n";
   ReplyParser parser;
   parser.feed(text);
-  expect_weird([&] { (void)parser.next(); });
+  expect_error(ExitCode::WeirdServerReply, [&] { (void)parser.next(); });
 }
 
 TEST(ReplyParser, AcceptsMaximumLineCount) {

@@ -9,6 +9,7 @@ namespace {
 using testing::mail_config;
 using testing::Script;
 
+// Written out in full; the other tests use the fragments hello(), message() and quit().
 TEST(SessionDialogue, SendsOneMessage) {
   const auto action = Script{mail_config()}
                           .server("220 mx ESMTP")
@@ -32,21 +33,7 @@ TEST(SessionDialogue, SendsOneMessage) {
 }
 
 TEST(SessionDialogue, ServerClosingAfterQuitIsFine) {
-  const auto action = Script{mail_config()}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
-                          .client("MAIL FROM:<a@example.com>")
-                          .server("250 ok")
-                          .client("RCPT TO:<b@example.com>")
-                          .server("250 ok")
-                          .client("DATA")
-                          .server("354 go")
-                          .body()
-                          .server("250 ok")
-                          .client("QUIT")
-                          .closed()
-                          .run();
+  const auto action = Script{mail_config()}.hello().message().client("QUIT").closed().run();
   EXPECT_TRUE(std::holds_alternative<Finished>(action));
 }
 
@@ -54,9 +41,7 @@ TEST(SessionDialogue, NullReversePath) {
   auto config = mail_config();
   config.reverse_path = "";
   Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250 mx")
+      .hello()
       .client("MAIL FROM:<>")
       .server("250 ok")
       .client("RCPT TO:<b@example.com>")
@@ -65,8 +50,7 @@ TEST(SessionDialogue, NullReversePath) {
       .server("354 go")
       .body()
       .server("250 ok")
-      .client("QUIT")
-      .server("221 bye")
+      .quit()
       .run();
 }
 
@@ -77,16 +61,8 @@ TEST(SessionDialogue, FallsBackToHeloWhenEhloIsUnknown) {
                           .server("502 5.5.2 command not recognized")
                           .client("HELO client.example")
                           .server("250 mx")
-                          .client("MAIL FROM:<a@example.com>")
-                          .server("250 ok")
-                          .client("RCPT TO:<b@example.com>")
-                          .server("250 ok")
-                          .client("DATA")
-                          .server("354 go")
-                          .body()
-                          .server("250 ok")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .message()
+                          .quit()
                           .run();
   EXPECT_TRUE(std::holds_alternative<Finished>(action));
 }
@@ -98,8 +74,7 @@ TEST(SessionDialogue, RefusedHeloIsAccessDenied) {
                           .server("500 no")
                           .client("HELO client.example")
                           .server("550 go away")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::RemoteAccessDenied);
@@ -107,62 +82,30 @@ TEST(SessionDialogue, RefusedHeloIsAccessDenied) {
 }
 
 TEST(SessionDialogue, BadGreetingIsWeirdReplyAndQuits) {
-  const auto action =
-      Script{mail_config()}.server("554 5.3.2 no service").client("QUIT").server("221 bye").run();
+  const auto action = Script{mail_config()}.server("554 5.3.2 no service").quit().run();
   EXPECT_EQ(Script::failed(action).code(), ExitCode::WeirdServerReply);
 }
 
 TEST(SessionDialogue, AddsSizeWhenAdvertisedAndKnown) {
   auto config = mail_config();
   config.messages = {MessageInfo{4321, false}};
-  Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250-mx\n250 SIZE 10000000")
-      .client("MAIL FROM:<a@example.com> SIZE=4321")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
-      .body()
-      .server("250 ok")
-      .client("QUIT")
-      .server("221 bye")
-      .run();
+  Script{config}.hello("250-mx\n250 SIZE 10000000").message("SIZE=4321").quit().run();
 }
 
 TEST(SessionDialogue, NoSizeWithoutTheExtension) {
   auto config = mail_config();
   config.messages = {MessageInfo{4321, false}};
-  Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250 mx")
-      .client("MAIL FROM:<a@example.com>")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
-      .body()
-      .server("250 ok")
-      .client("QUIT")
-      .server("221 bye")
-      .run();
+  Script{config}.hello("250 mx").message().quit().run();  // a plain MAIL FROM, no SIZE=
 }
 
 TEST(SessionDialogue, OversizedMessageRefusedAtMail) {
   auto config = mail_config();
   config.messages = {MessageInfo{2000, false}};
   const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250-mx\n250 SIZE 1000")
+                          .hello("250-mx\n250 SIZE 1000")
                           .client("MAIL FROM:<a@example.com> SIZE=2000")
                           .server("552 5.3.4 message size exceeds fixed limit")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::SendError);
@@ -171,17 +114,14 @@ TEST(SessionDialogue, OversizedMessageRefusedAtMail) {
 
 TEST(SessionDialogue, RefusedRecipientStopsTheSendWithoutAllowFails) {
   const auto action = Script{mail_config({"b@example.com", "nobody@example.com", "c@example.com"})}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("MAIL FROM:<a@example.com>")
                           .server("250 ok")
                           .client("RCPT TO:<b@example.com>")
                           .server("250 ok")
                           .client("RCPT TO:<nobody@example.com>")
                           .server("550 5.1.1 no such user")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::SendError);
@@ -193,9 +133,7 @@ TEST(SessionDialogue, RefusedRecipientIsReportedWhenAllowFails) {
   auto config = mail_config({"b@example.com", "nobody@example.com"});
   config.allow_rcpt_failures = true;
   const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("MAIL FROM:<a@example.com>")
                           .server("250 ok")
                           .client("RCPT TO:<b@example.com>")
@@ -206,8 +144,7 @@ TEST(SessionDialogue, RefusedRecipientIsReportedWhenAllowFails) {
                           .server("354 go")
                           .body()
                           .server("250 ok")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   const auto result = Script::finished(action);
   EXPECT_EQ(result.messages.at(0).accepted, std::vector<std::string>{"b@example.com"});
@@ -220,17 +157,14 @@ TEST(SessionDialogue, AllRecipientsRefusedFailsEvenWithAllowFails) {
   auto config = mail_config({"x@example.com", "y@example.com"});
   config.allow_rcpt_failures = true;
   const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("MAIL FROM:<a@example.com>")
                           .server("250 ok")
                           .client("RCPT TO:<x@example.com>")
                           .server("550 no x")
                           .client("RCPT TO:<y@example.com>")
                           .server("451 try later")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::SendError);
@@ -239,37 +173,21 @@ TEST(SessionDialogue, AllRecipientsRefusedFailsEvenWithAllowFails) {
 
 TEST(SessionDialogue, RefusedDataIsSendError) {
   const auto action = Script{mail_config()}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("MAIL FROM:<a@example.com>")
                           .server("250 ok")
                           .client("RCPT TO:<b@example.com>")
                           .server("250 ok")
                           .client("DATA")
                           .server("554 no valid recipients")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   EXPECT_EQ(Script::failed(action).code(), ExitCode::SendError);
 }
 
 TEST(SessionDialogue, MessageNotAcceptedAtEndOfDataIsReported) {
-  const auto action = Script{mail_config()}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
-                          .client("MAIL FROM:<a@example.com>")
-                          .server("250 ok")
-                          .client("RCPT TO:<b@example.com>")
-                          .server("250 ok")
-                          .client("DATA")
-                          .server("354 go")
-                          .body()
-                          .server("554 5.7.1 spam")
-                          .client("QUIT")
-                          .server("221 bye")
-                          .run();
+  const auto action =
+      Script{mail_config()}.hello().envelope().body().server("554 5.7.1 spam").quit().run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::WeirdServerReply);
   EXPECT_NE(std::string(error.what()).find("NOT accepted: 554 5.7.1 spam"), std::string::npos);
@@ -285,13 +203,10 @@ TEST(SessionDialogue, HelpPrintsTheReply) {
   SessionConfig config = mail_config({});
   config.mode = SessionMode::Help;
   const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("HELP")
                           .server("214-Commands:\n214 EHLO MAIL RCPT")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   EXPECT_EQ(Script::finished(action).output,
             (std::vector<std::string>{"214-Commands:", "214 EHLO MAIL RCPT"}));
@@ -301,15 +216,12 @@ TEST(SessionDialogue, VerifyEachRecipient) {
   SessionConfig config = mail_config({"b@example.com", "c@example.com"});
   config.mode = SessionMode::Verify;
   const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("VRFY b@example.com")
                           .server("250 <b@example.com>")
                           .client("VRFY c@example.com")
                           .server("553 ambiguous")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   EXPECT_EQ(Script::finished(action).output,
             (std::vector<std::string>{"250 <b@example.com>", "553 ambiguous"}));
@@ -318,26 +230,16 @@ TEST(SessionDialogue, VerifyEachRecipient) {
 TEST(SessionDialogue, RefusedVerifyIsWeirdReply) {
   SessionConfig config = mail_config({"b@example.com"});
   config.mode = SessionMode::Verify;
-  const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
-                          .client("VRFY b@example.com")
-                          .server("502 VRFY disabled")
-                          .client("QUIT")
-                          .server("221 bye")
-                          .run();
+  const auto action =
+      Script{config}.hello().client("VRFY b@example.com").server("502 VRFY disabled").quit().run();
   EXPECT_EQ(Script::failed(action).code(), ExitCode::WeirdServerReply);
 }
 
-// --mx: STARTTLS when offered; without it, plain text with no warning (RFC 7435).
 TEST(SessionDialogue, OpportunisticTlsUpgradesWhenOffered) {
   SessionConfig config = mail_config();
   config.tls = TlsPolicy::Opportunistic;
   Script script{config};
-  const auto action = script.server("220 mx ESMTP")
-                          .client("EHLO client.example")
-                          .server("250-mx\n250 STARTTLS")
+  const auto action = script.hello("250-mx\n250 STARTTLS")
                           .client("STARTTLS")
                           .server("220 go ahead")
                           .tls()
@@ -353,17 +255,11 @@ TEST(SessionDialogue, OpportunisticTlsGoesOnInPlainTextWithoutWarning) {
   SessionConfig config = mail_config();
   config.tls = TlsPolicy::Opportunistic;
   Script not_offered{config};
-  (void)not_offered.server("220 mx ESMTP")
-      .client("EHLO client.example")
-      .server("250 mx")
-      .client("MAIL FROM:<a@example.com>")
-      .run();
+  (void)not_offered.hello().client("MAIL FROM:<a@example.com>").run();
   EXPECT_TRUE(not_offered.session().take_warnings().empty());
 
   Script refused{config};
-  (void)refused.server("220 mx ESMTP")
-      .client("EHLO client.example")
-      .server("250-mx\n250 STARTTLS")
+  (void)refused.hello("250-mx\n250 STARTTLS")
       .client("STARTTLS")
       .server("454 4.7.0 TLS not available")
       .client("MAIL FROM:<a@example.com>")
@@ -375,11 +271,7 @@ TEST(SessionDialogue, SslTryStillWarnsAboutPlainText) {
   SessionConfig config = mail_config();
   config.tls = TlsPolicy::Try;
   Script script{config};
-  (void)script.server("220 mx ESMTP")
-      .client("EHLO client.example")
-      .server("250 mx")
-      .client("MAIL FROM:<a@example.com>")
-      .run();
+  (void)script.hello().client("MAIL FROM:<a@example.com>").run();
   EXPECT_EQ(script.session().take_warnings().size(), 1U);
 }
 

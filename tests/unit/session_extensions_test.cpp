@@ -12,12 +12,11 @@ using testing::Script;
 using testing::wire_reply;
 
 constexpr std::string_view kPipeliningEhlo = "250-mx\n250 PIPELINING";
+constexpr std::string_view kChunkingEhlo = "250-mx\n250-PIPELINING\n250 CHUNKING";
 
 TEST(SessionPipelining, EnvelopeAndDataGoInOneWriteAndQuitFollowsTheBody) {
   Script script{mail_config({"b@example.com", "c@example.com"})};
-  script.server("220 mx")
-      .client("EHLO client.example")
-      .server(kPipeliningEhlo)
+  script.hello(kPipeliningEhlo)
       .client("MAIL FROM:<a@example.com>")
       .client("RCPT TO:<b@example.com>")
       .client("RCPT TO:<c@example.com>")
@@ -41,28 +40,14 @@ TEST(SessionPipelining, NoPipeliningOptionWaitsForEachReply) {
   auto config = mail_config();
   config.use_pipelining = false;
   Script script{config};
-  script.server("220 mx")
-      .client("EHLO client.example")
-      .server(kPipeliningEhlo)
-      .client("MAIL FROM:<a@example.com>")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
-      .body()
-      .server("250 ok")
-      .client("QUIT")
-      .server("221 bye");
+  script.hello(kPipeliningEhlo).message().quit();
   (void)Script::finished(script.run());
   EXPECT_EQ(script.writes(), (std::vector<std::size_t>{1, 1, 1, 1, 1}));
 }
 
 TEST(SessionPipelining, RefusedRecipientAndDataRefusedToo) {
   const auto action = Script{mail_config({"b@example.com", "nobody@example.com"})}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server(kPipeliningEhlo)
+                          .hello(kPipeliningEhlo)
                           .client("MAIL FROM:<a@example.com>")
                           .client("RCPT TO:<b@example.com>")
                           .client("RCPT TO:<nobody@example.com>")
@@ -71,8 +56,7 @@ TEST(SessionPipelining, RefusedRecipientAndDataRefusedToo) {
                           .server("250 ok")
                           .server("550 5.1.1 no such user")
                           .server("554 5.5.1 no valid recipients")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::SendError);
@@ -83,9 +67,7 @@ TEST(SessionPipelining, RefusedRecipientAndDataRefusedToo) {
 TEST(SessionPipelining, DataAcceptedAfterARefusedRecipientDropsTheConnection) {
   // Sending "." would deliver to b@ although the user did not allow recipient failures.
   const auto action = Script{mail_config({"b@example.com", "nobody@example.com"})}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server(kPipeliningEhlo)
+                          .hello(kPipeliningEhlo)
                           .client("MAIL FROM:<a@example.com>")
                           .client("RCPT TO:<b@example.com>")
                           .client("RCPT TO:<nobody@example.com>")
@@ -103,9 +85,7 @@ TEST(SessionPipelining, AllowFailsSendsToTheAcceptedRecipients) {
   auto config = mail_config({"nobody@example.com", "b@example.com"});
   config.allow_rcpt_failures = true;
   const auto result = Script::finished(Script{config}
-                                           .server("220 mx")
-                                           .client("EHLO client.example")
-                                           .server(kPipeliningEhlo)
+                                           .hello(kPipeliningEhlo)
                                            .client("MAIL FROM:<a@example.com>")
                                            .client("RCPT TO:<nobody@example.com>")
                                            .client("RCPT TO:<b@example.com>")
@@ -125,17 +105,14 @@ TEST(SessionPipelining, AllowFailsSendsToTheAcceptedRecipients) {
 
 TEST(SessionPipelining, RefusedMailFromFailsTheMessage) {
   const auto action = Script{mail_config()}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server(kPipeliningEhlo)
+                          .hello(kPipeliningEhlo)
                           .client("MAIL FROM:<a@example.com>")
                           .client("RCPT TO:<b@example.com>")
                           .client("DATA")
                           .server("553 sender refused")
                           .server("503 need MAIL")
                           .server("503 need RCPT")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   EXPECT_NE(std::string(Script::failed(action).what()).find("MAIL FROM failed: 553"),
             std::string::npos);
@@ -143,9 +120,7 @@ TEST(SessionPipelining, RefusedMailFromFailsTheMessage) {
 
 TEST(SessionChunking, BodyGoesAsBdatAfterTheEnvelope) {
   Script script{mail_config()};
-  script.server("220 mx")
-      .client("EHLO client.example")
-      .server("250-mx\n250-PIPELINING\n250 CHUNKING")
+  script.hello(kChunkingEhlo)
       .client("MAIL FROM:<a@example.com>")
       .client("RCPT TO:<b@example.com>")
       .server("250 ok")
@@ -162,9 +137,7 @@ TEST(SessionChunking, BodyGoesAsBdatAfterTheEnvelope) {
 
 TEST(SessionChunking, RefusedChunkFailsTheMessage) {
   const auto action = Script{mail_config()}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250-mx\n250-PIPELINING\n250 CHUNKING")
+                          .hello(kChunkingEhlo)
                           .client("MAIL FROM:<a@example.com>")
                           .client("RCPT TO:<b@example.com>")
                           .server("250 ok")
@@ -182,15 +155,8 @@ TEST(SessionChunking, NoChunkingOptionUsesData) {
   auto config = mail_config();
   config.use_chunking = false;
   Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250-mx\n250-PIPELINING\n250 CHUNKING")
-      .client("MAIL FROM:<a@example.com>")
-      .client("RCPT TO:<b@example.com>")
-      .client("DATA")
-      .server("250 ok")
-      .server("250 ok")
-      .server("354 go")
+      .hello(kChunkingEhlo)
+      .pipelined_envelope()
       .body()
       .client("QUIT")
       .server("250 queued")
@@ -238,44 +204,18 @@ TEST(SessionExtensions, EightBitMimeOnlyWhenNeededAndOffered) {
   auto config = mail_config();
   config.messages = {MessageInfo{100, true}};
   Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250-mx\n250-SIZE\n250 8BITMIME")
-      .client("MAIL FROM:<a@example.com> SIZE=100 BODY=8BITMIME")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
-      .body()
-      .server("250 ok")
-      .client("QUIT")
-      .server("221 bye")
+      .hello("250-mx\n250-SIZE\n250 8BITMIME")
+      .message("SIZE=100 BODY=8BITMIME")
+      .quit()
       .run();
-  Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250 mx")
-      .client("MAIL FROM:<a@example.com>")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
-      .body()
-      .server("250 ok")
-      .client("QUIT")
-      .server("221 bye")
-      .run();
+  Script{config}.hello("250 mx").message().quit().run();  // neither offered: neither sent
 }
 
 TEST(SessionExtensions, SmtpUtf8WhenAnAddressNeedsIt) {
   auto config = mail_config({"j\xc3\xb6rg@example.com"});
   config.smtputf8 = true;
   Script{config}
-      .server("220 mx")
-      .client("EHLO client.example")
-      .server("250-mx\n250 SMTPUTF8")
+      .hello("250-mx\n250 SMTPUTF8")
       .client("MAIL FROM:<a@example.com> SMTPUTF8")
       .server("250 ok")
       .client("RCPT TO:<j\xc3\xb6rg@example.com>")
@@ -284,8 +224,7 @@ TEST(SessionExtensions, SmtpUtf8WhenAnAddressNeedsIt) {
       .server("354 go")
       .body()
       .server("250 ok")
-      .client("QUIT")
-      .server("221 bye")
+      .quit()
       .run();
 }
 
@@ -293,15 +232,12 @@ TEST(SessionExtensions, RefusalWithoutSmtpUtf8SaysWhy) {
   auto config = mail_config({"j\xc3\xb6rg@example.com"});
   config.smtputf8 = true;
   const auto action = Script{config}
-                          .server("220 mx")
-                          .client("EHLO client.example")
-                          .server("250 mx")
+                          .hello()
                           .client("MAIL FROM:<a@example.com>")
                           .server("250 ok")
                           .client("RCPT TO:<j\xc3\xb6rg@example.com>")
                           .server("553 5.6.7 bad address")
-                          .client("QUIT")
-                          .server("221 bye")
+                          .quit()
                           .run();
   EXPECT_NE(std::string(Script::failed(action).what()).find("does not support SMTPUTF8"),
             std::string::npos);
@@ -312,15 +248,8 @@ TEST(SessionMessages, SeveralMessagesOnOneConnectionWithResetAfterAFailure) {
   config.messages = {MessageInfo{std::nullopt, false}, MessageInfo{std::nullopt, false},
                      MessageInfo{std::nullopt, false}};
   Script script{config};
-  script.server("220 mx")
-      .client("EHLO client.example")
-      .server("250 mx")
-      .client("MAIL FROM:<a@example.com>")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
+  script.hello()
+      .envelope()
       .body()
       .server("250 first")
       .client("MAIL FROM:<a@example.com>")
@@ -329,16 +258,10 @@ TEST(SessionMessages, SeveralMessagesOnOneConnectionWithResetAfterAFailure) {
       .server("452 4.2.2 mailbox full")
       .client("RSET")
       .server("250 reset")
-      .client("MAIL FROM:<a@example.com>")
-      .server("250 ok")
-      .client("RCPT TO:<b@example.com>")
-      .server("250 ok")
-      .client("DATA")
-      .server("354 go")
+      .envelope()
       .body()
       .server("250 third")
-      .client("QUIT")
-      .server("221 bye");
+      .quit();
   const auto action = script.run();
   ASSERT_TRUE(std::holds_alternative<Finished>(action));
   const auto& messages = std::get<Finished>(action).result.messages;
@@ -354,15 +277,8 @@ TEST(SessionMessages, PipelinedMessagesFollowEachOtherWithoutWaiting) {
   auto config = mail_config();
   config.messages = {MessageInfo{std::nullopt, false}, MessageInfo{std::nullopt, false}};
   Script script{config};
-  script.server("220 mx")
-      .client("EHLO client.example")
-      .server(kPipeliningEhlo)
-      .client("MAIL FROM:<a@example.com>")
-      .client("RCPT TO:<b@example.com>")
-      .client("DATA")
-      .server("250 ok")
-      .server("250 ok")
-      .server("354 go")
+  script.hello(kPipeliningEhlo)
+      .pipelined_envelope()
       .body()
       .client("MAIL FROM:<a@example.com>")
       .client("RCPT TO:<b@example.com>")

@@ -6,30 +6,12 @@
 #include <cstdio>
 #include <string>
 
+#include "captured_stream.hpp"
+
 namespace smtpc {
 namespace {
 
-// Captures what the tracer writes into an in-memory FILE.
-class Captured {
- public:
-  Captured() : file_(open_memstream(&data_, &size_)) {}
-  ~Captured() {
-    std::fclose(file_);
-    std::free(data_);
-  }
-  Captured(const Captured&) = delete;
-  Captured& operator=(const Captured&) = delete;
-  std::FILE* file() { return file_; }
-  std::string text() {
-    std::fflush(file_);
-    return std::string(data_, size_);
-  }
-
- private:
-  char* data_ = nullptr;
-  std::size_t size_ = 0;
-  std::FILE* file_;
-};
+using testing::Captured;
 
 TEST(Tracer, VerbosePrefixes) {
   Captured out;

@@ -3,18 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc {
 namespace {
 
 ExitCode code_of(std::string_view url) {
-  try {
-    (void)parse_smtp_url(url);
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return ExitCode::Ok;
+  return testing::code_of([&] { (void)parse_smtp_url(url); });
 }
 
 TEST(SmtpUrl, HostOnlyUsesDefaultPortAndNoEhloName) {

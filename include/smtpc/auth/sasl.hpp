@@ -1,9 +1,12 @@
 // SASL client mechanisms for SMTP AUTH: choice, responses and the AUTH command lines.
 // RFC 4954 (SMTP AUTH), RFC 4422 (SASL), RFC 4616 (PLAIN), RFC 2195 (CRAM-MD5),
 // RFC 7628 (OAUTHBEARER), draft-murchison-sasl-login (LOGIN), Google's XOAUTH2.
+// Part of the pure core: CRAM-MD5's HMAC-MD5 is passed in, so nothing here needs OpenSSL.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +16,15 @@
 #include "smtpc/smtp/session.hpp"
 
 namespace smtpc {
+
+/// An HMAC-MD5 digest (RFC 2104): 16 bytes.
+using Md5Digest = std::array<unsigned char, 16>;
+
+/// HMAC-MD5 of `message` keyed with `key`, which CRAM-MD5 needs (RFC 2195 §2). The
+/// mechanisms here do no cryptography: the caller passes an implementation in
+/// (openssl_hmac_md5 in transport/hmac_md5.hpp; tests pass their own). May throw
+/// Error(FailedInit) when it cannot compute the digest.
+using HmacMd5 = std::function<Md5Digest(std::string_view key, std::string_view message)>;
 
 /// The mechanisms smtpc implements, in curl's order of preference.
 enum class Mechanism { CramMd5, OAuthBearer, XOAuth2, Plain, Login };
@@ -64,10 +76,11 @@ struct Credentials {
 /// challenge is then the initial response (RFC 4422 §5).
 class SaslExchange {
  public:
-  /// Throws Error(FailedInit) when a credential holds a byte the mechanism uses as a
-  /// separator (NUL for PLAIN, 0x01 for XOAUTH2 and OAUTHBEARER), or when an OAuth
-  /// mechanism has no bearer token.
-  SaslExchange(Mechanism mechanism, const Credentials& credentials);
+  /// `hmac_md5` is used by CRAM-MD5 only. Throws Error(FailedInit) when a credential holds
+  /// a byte the mechanism uses as a separator (NUL for PLAIN, 0x01 for XOAUTH2 and
+  /// OAUTHBEARER), when an OAuth mechanism has no bearer token, or when CRAM-MD5 has no
+  /// `hmac_md5`.
+  SaslExchange(Mechanism mechanism, const Credentials& credentials, HmacMd5 hmac_md5 = {});
 
   [[nodiscard]] Mechanism mechanism() const noexcept { return mechanism_; }
 
@@ -85,7 +98,7 @@ class SaslExchange {
   /// XOAUTH2 after its response: "" (the challenge is an error report);
   /// OAUTHBEARER after its response: "\x01" (RFC 7628 §3.2.3).
   /// Throws Error(LoginDenied) when the mechanism expects no further challenge, or for
-  /// an empty CRAM-MD5 challenge; Error(FailedInit) if OpenSSL cannot compute HMAC-MD5.
+  /// an empty CRAM-MD5 challenge; what the HMAC-MD5 throws (Error(FailedInit)).
   [[nodiscard]] std::string respond(std::string_view raw_challenge);
 
   /// True when the mechanism expects no further challenge: respond() would throw.
@@ -97,6 +110,7 @@ class SaslExchange {
   Mechanism mechanism_;
   std::string user_;
   std::string password_;
+  HmacMd5 hmac_md5_;
   std::optional<std::string> initial_response_;
   bool deferred_ = false;
   std::size_t answered_ = 0;  // challenges answered so far
@@ -122,10 +136,11 @@ inline constexpr std::size_t kMaxAuthLine = 512;
 /// exchange, and on a refusal moves on only when the user listed several mechanisms.
 class SaslAuthenticator final : public Authenticator {
  public:
-  /// `initial_response`: send it on the AUTH line (--sasl-ir) when it fits.
-  /// Throws Error(FailedInit) for bad login options.
+  /// `initial_response`: send it on the AUTH line (--sasl-ir) when it fits. `hmac_md5`
+  /// serves CRAM-MD5 and must be set. Throws Error(FailedInit) for bad login options or
+  /// an empty `hmac_md5`.
   SaslAuthenticator(Credentials credentials, std::optional<std::string> login_options,
-                    bool initial_response);
+                    bool initial_response, HmacMd5 hmac_md5);
 
   [[nodiscard]] std::optional<Command> start(const std::vector<std::string>& offered) override;
   [[nodiscard]] std::optional<Command> respond(std::string_view challenge) override;
@@ -137,6 +152,7 @@ class SaslAuthenticator final : public Authenticator {
   Credentials credentials_;
   std::optional<std::string> login_options_;
   bool initial_response_;
+  HmacMd5 hmac_md5_;
   std::vector<Mechanism> tried_;
   std::optional<SaslExchange> exchange_;
 };

@@ -81,6 +81,15 @@ struct JobProgress {
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
                                  JobProgress& progress);
 
+/// Opens the connection a job talks over: connect_tcp, or a test's fake transport.
+using Connector =
+    std::function<std::unique_ptr<Transport>(const ConnectRequest& request, Tracer& tracer)>;
+
+/// run_job over the transport `connect` returns instead of connect_tcp's (the seam for
+/// tests that make each transport operation fail in turn). Throws like run_job.
+[[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
+                                 JobProgress& progress, const Connector& connect);
+
 /// The machine's fully qualified name, the default EHLO name.
 [[nodiscard]] std::string local_host_name();
 

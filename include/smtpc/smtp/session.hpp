@@ -44,8 +44,8 @@ struct ServerFacts {
 /// between each other (RFC 7435, RFC 3207); --mx uses it and reports the outcome itself.
 enum class TlsPolicy { None, Try, Required, Implicit, Opportunistic };
 
-/// The client side of SMTP AUTH (RFC 4954). An interface so that the core stays free of
-/// crypto: the SASL implementation lives in the network library (SaslAuthenticator).
+/// The client side of SMTP AUTH (RFC 4954): the Session asks, SaslAuthenticator
+/// (auth/sasl.hpp) answers. Both are pure; CRAM-MD5's HMAC-MD5 is passed in.
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
