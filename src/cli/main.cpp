@@ -12,6 +12,7 @@
 #include "options.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
+#include "serverinfo.hpp"
 #include "smtpc/core/error.hpp"
 #include "version.hpp"
 
@@ -91,6 +92,10 @@ int main(int argc, char** argv) {
         .with_time = options.trace_time,
     });
     smtpc::cli::StderrNotices notices(!options.silent);
+    if (options.debug.serverinfo || options.debug.serverinfo_json) {
+      return smtpc::cli::run_serverinfo(spec, tracer, notices, options.debug.serverinfo_json,
+                                        stdout);
+    }
     if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
       return smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
                                             options.verbose > 0 && !options.silent, show_errors);

@@ -8,9 +8,15 @@
 namespace smtpc::cli {
 
 const std::vector<Category> kCategories = {
-    {"connection", "Connection"},     {"smtp", "Envelope and SMTP"},    {"tls", "TLS"},
-    {"auth", "Logging in"},           {"compose", "Composing mail"},    {"config", "Config files"},
-    {"mx", "Direct delivery (--mx)"}, {"output", "Output and tracing"},
+    {"connection", "Connection"},
+    {"smtp", "Envelope and SMTP"},
+    {"tls", "TLS"},
+    {"auth", "Logging in"},
+    {"compose", "Composing mail"},
+    {"config", "Config files"},
+    {"mx", "Direct delivery (--mx)"},
+    {"debug", "Debugging a server"},
+    {"output", "Output and tracing"},
 };
 
 namespace {

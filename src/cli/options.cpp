@@ -168,6 +168,7 @@ void add_options(CLI::App& app, Options& options) {
                  "With --mx: IPv4ADDR[:PORT][,...] DNS servers instead of the system's");
   app.add_option("--mx-port", options.mx_port, "With --mx: connect to this port instead of 25");
   add_compose_options(app, options.compose);
+  add_debug_options(app, options.debug);
 }
 
 JobSpec make_job_spec(const Options& options) {
@@ -225,6 +226,7 @@ JobSpec make_job_spec(const Options& options) {
     spec.connect_timeout = to_duration(*options.connect_timeout, "--connect-timeout");
   }
   if (options.max_time) spec.max_time = to_duration(*options.max_time, "--max-time");
+  apply_debug_options(options, spec);
   return spec;
 }
 

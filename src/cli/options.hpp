@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compose_options.hpp"
+#include "debug_options.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/mx/mx_delivery.hpp"
 
@@ -66,6 +67,7 @@ struct Options {
   std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
   std::optional<int> mx_port;              // --mx-port
   ComposeOptions compose;                  // --subject, --body, --attach, -H, -t, --config, ...
+  DebugOptions debug;  // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
 };
 
 /// Declares every option on `app`, bound to `options`.

@@ -12,6 +12,7 @@
 #include "report.hpp"
 #include "smtpc/compose/address_list.hpp"
 #include "smtpc/job/job.hpp"
+#include "smtpc/smtp/dsn.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -62,11 +63,17 @@ SendmailArgs parse_sendmail_args(const std::vector<std::string>& args) {
       out.config = value(2);
     } else if (arg.starts_with("-a")) {
       out.account = value(2);
+    } else if (arg.starts_with("-N")) {
+      out.dsn_notify = value(2);  // sendmail's DSN options, as msmtp reads them
+    } else if (arg.starts_with("-R")) {
+      out.dsn_return = value(2);
+    } else if (arg.starts_with("-V")) {
+      out.dsn_envid = value(2);
     } else if (arg == "-bm" || arg.starts_with("-o")) {
       // Deliver mail (the default) and sendmail's -o options: accepted, no effect.
       if (arg == "-o") (void)value(2);
-    } else if (arg.size() >= 2 && std::string_view("BNRVLXhO").find(arg[1]) != std::string::npos) {
-      (void)value(2);  // body type, DSN, envelope id, ...: accepted, no effect
+    } else if (arg.size() >= 2 && std::string_view("BLXhO").find(arg[1]) != std::string::npos) {
+      (void)value(2);  // body type, ...: accepted, no effect
     } else if (arg.starts_with("-b") || arg.starts_with("-q")) {
       usage(fmt::format("{}: smtpc's sendmail mode only sends mail (-bm)", arg));
     } else {
@@ -153,6 +160,8 @@ int run_sendmail(int argc, char** argv) {
   SendmailStage stage = SendmailStage::Arguments;
   try {
     const SendmailArgs parsed = parse_sendmail_args(args);
+    // A bad -N, -R or -V is a usage error (EX_USAGE), found before anything is read.
+    (void)make_dsn_request(parsed.dsn_notify, parsed.dsn_return, parsed.dsn_envid, false);
     if (!parsed.read_recipients && parsed.recipients.empty()) {
       usage("no recipients: give them as arguments, or -t to read them from the message");
     }
@@ -187,6 +196,9 @@ int run_sendmail(int argc, char** argv) {
     options.compose.read_recipients = parsed.read_recipients;
     options.compose.stop_at_lone_dot = !parsed.ignore_dots;
     options.compose.full_name = parsed.full_name;
+    options.debug.dsn_notify = parsed.dsn_notify;
+    options.debug.dsn_return = parsed.dsn_return;
+    options.debug.dsn_envid = parsed.dsn_envid;
     const JobSpec spec = make_job_spec(options);
 
     stage = SendmailStage::Delivery;

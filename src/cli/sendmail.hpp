@@ -24,21 +24,24 @@ enum class SysExit : int {
 };
 
 struct SendmailArgs {
-  std::vector<std::string> recipients;   // addresses from the arguments
-  bool read_recipients = false;          // -t
-  bool ignore_dots = false;              // -i, -oi: a lone "." does not end the input
-  std::optional<std::string> from;       // -f ADDR, -r ADDR
-  std::optional<std::string> full_name;  // -F NAME
-  std::optional<std::string> config;     // -C FILE
-  std::optional<std::string> account;    // -a NAME (as msmtp)
-  int verbose = 0;                       // -v
+  std::vector<std::string> recipients;    // addresses from the arguments
+  bool read_recipients = false;           // -t
+  bool ignore_dots = false;               // -i, -oi: a lone "." does not end the input
+  std::optional<std::string> from;        // -f ADDR, -r ADDR
+  std::optional<std::string> full_name;   // -F NAME
+  std::optional<std::string> config;      // -C FILE
+  std::optional<std::string> account;     // -a NAME (as msmtp)
+  int verbose = 0;                        // -v
+  std::optional<std::string> dsn_notify;  // -N never|success,failure,delay (RFC 3461)
+  std::optional<std::string> dsn_return;  // -R full|hdrs
+  std::optional<std::string> dsn_envid;   // -V ENVID
 };
 
 /// Parses sendmail's options (without argv[0] and --sendmail): -t, -i, -oi, -f/-r ADDR,
-/// -F NAME (attached or separate), -v, -C FILE, -a NAME; the no-ops -bm, -o* (-oem,
-/// -odi, ...), -B/-N/-R/-V/-L/-X/-h with their arguments; "--" ends options; every
-/// other argument is an address list. Throws Error(FailedInit) for other modes (-bs,
-/// -bd, -bp, -q...), unknown options, missing arguments and bad addresses.
+/// -F NAME (attached or separate), -v, -C FILE, -a NAME, the DSN requests -N, -R, -V;
+/// the no-ops -bm, -o* (-oem, -odi, ...), -B/-L/-X/-h with their arguments; "--" ends options;
+/// every other argument is an address list. Throws Error(FailedInit) for other modes (-bs, -bd,
+/// -bp, -q...), unknown options, missing arguments and bad addresses.
 [[nodiscard]] SendmailArgs parse_sendmail_args(const std::vector<std::string>& args);
 
 /// Where a sendmail-mode run failed.

@@ -169,8 +169,11 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   SessionConfig config = spec.session;
   std::vector<Upload> uploads;
   std::vector<char> buffer(kChunkSize);
-  if (config.mode == SessionMode::SendMail) {
-    if (spec.messages.empty()) throw Error(ExitCode::FailedInit, "no message to send");
+  if (config.mode == SessionMode::SendMail && spec.messages.empty()) {
+    // --quit-after mail, rcpt or data without -T: an envelope, no message.
+    if (!config.quit_after) throw Error(ExitCode::FailedInit, "no message to send");
+    config.messages = {MessageInfo{std::nullopt, false}};
+  } else if (config.mode == SessionMode::SendMail) {
     config.messages.clear();
     for (const auto& origin : spec.messages) {
       uploads.emplace_back(origin);
@@ -191,12 +194,20 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   std::unique_ptr<Transport> transport =
       connect({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
   progress.connected = true;
+  auto tls_details = [&progress]() -> TlsDetails* { return &progress.tls_details.emplace(); };
   if (config.tls == TlsPolicy::Implicit) {
-    transport =
-        start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(), tracer);
+    transport = start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(),
+                          tracer, tls_details());
+  }
+  if (config.quit_after == Stage::Connect) {
+    // Nothing said: the greeting is not even read.
+    tracer.info("--quit-after connect: closing the connection");
+    progress.tls = transport->is_tls();
+    return SendResult{};
   }
   config.peer_address = transport->peer_address();
   Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
+  const std::optional<Stage> config_quit_after = config.quit_after;
   Session session(std::move(config));
 
   auto next_reply = [&](const ReplyWait& wait) -> Action {
@@ -204,6 +215,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     if (!reply) return session.on_connection_closed();
     Action next = session.on_reply(*reply);
     progress.greeted = session.greeted();
+    progress.server = session.facts();
     return next;
   };
 
@@ -241,7 +253,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                             [&](const UpgradeTls&) -> std::optional<Action> {
                               connection.upgrade([&](std::unique_ptr<Transport> plain) {
                                 return start_tls(std::move(plain), spec.tls, spec.url.host,
-                                                 handshake_deadline(), tracer);
+                                                 handshake_deadline(), tracer, tls_details());
                               });
                               return session.on_tls_ready();
                             },
@@ -260,6 +272,11 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
       tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));
     }
     action = std::move(*next);
+  }
+  if (config_quit_after == Stage::Data && std::holds_alternative<Finished>(action)) {
+    tracer.info(
+        "--quit-after data: closing the connection inside DATA; the server discards the "
+        "transaction");
   }
   tracer.info("Closing connection");
   progress.tls = connection.is_tls();

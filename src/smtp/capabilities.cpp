@@ -1,4 +1,5 @@
 // EHLO keywords: RFC 5321 §4.1.1.1, SIZE (RFC 1870), STARTTLS (RFC 3207), AUTH (RFC 4954),
+// DSN (RFC 3461), REQUIRETLS (RFC 8689),
 // PIPELINING (RFC 2920), CHUNKING/BINARYMIME (RFC 3030), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531).
 #include "smtpc/smtp/capabilities.hpp"
 
@@ -17,6 +18,7 @@ Capabilities Capabilities::from_ehlo(const Reply& reply) {
   caps.esmtp = true;
   // The first line is the server's greeting to us, not a keyword.
   for (std::size_t i = 1; i < reply.lines.size(); ++i) {
+    caps.keywords.push_back(reply.lines[i]);
     std::istringstream words(reply.lines[i]);
     std::string keyword;
     words >> keyword;
@@ -41,6 +43,10 @@ Capabilities Capabilities::from_ehlo(const Reply& reply) {
       caps.smtputf8 = true;
     } else if (keyword == "ENHANCEDSTATUSCODES") {
       caps.enhanced_status_codes = true;
+    } else if (keyword == "DSN") {
+      caps.dsn = true;
+    } else if (keyword == "REQUIRETLS") {
+      caps.requiretls = true;
     } else if (keyword == "SIZE") {
       caps.size = true;
       std::string limit;

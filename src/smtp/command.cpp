@@ -99,12 +99,24 @@ Command mail_from_command(std::string_view reverse_path, const MailParameters& p
     line +=
         fmt::format(" AUTH={}", parameters.auth->empty() ? "<>" : xtext_encode(*parameters.auth));
   }
+  if (parameters.dsn_ret) {
+    require_single_line(*parameters.dsn_ret, "--dsn-return");
+    line += fmt::format(" RET={}", *parameters.dsn_ret);
+  }
+  if (parameters.dsn_envid) line += fmt::format(" ENVID={}", xtext_encode(*parameters.dsn_envid));
   return public_line(std::move(line));
 }
 
-Command rcpt_to_command(std::string_view forward_path) {
+Command rcpt_to_command(std::string_view forward_path, const RcptParameters& parameters) {
   require_single_line(forward_path, "address");
-  return public_line(fmt::format("RCPT TO:<{}>", forward_path));
+  std::string line = fmt::format("RCPT TO:<{}>", forward_path);
+  if (parameters.dsn_notify) {
+    require_single_line(*parameters.dsn_notify, "--dsn-notify");
+    line += fmt::format(" NOTIFY={}", *parameters.dsn_notify);
+  }
+  // RFC 3461 §4.2: the address as the user gave it, "rfc822" type, as xtext.
+  if (parameters.dsn_orcpt) line += fmt::format(" ORCPT=rfc822;{}", xtext_encode(forward_path));
+  return public_line(std::move(line));
 }
 
 Command vrfy_command(std::string_view mailbox) {

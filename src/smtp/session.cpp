@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <utility>
 
 #include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 
@@ -37,6 +39,42 @@ const char* to_string(State state) noexcept {
   return "?";
 }
 
+const char* to_string(Stage stage) noexcept {
+  switch (stage) {
+    case Stage::Connect:
+      return "connect";
+    case Stage::Greeting:
+      return "greeting";
+    case Stage::Ehlo:
+      return "ehlo";
+    case Stage::Tls:
+      return "tls";
+    case Stage::Auth:
+      return "auth";
+    case Stage::Mail:
+      return "mail";
+    case Stage::Rcpt:
+      return "rcpt";
+    case Stage::Data:
+      return "data";
+  }
+  return "?";
+}
+
+std::optional<Stage> parse_stage(std::string_view name) noexcept {
+  const std::string lower = ascii_lower(name);
+  constexpr std::array<Stage, 8> kStages{Stage::Connect, Stage::Greeting, Stage::Ehlo, Stage::Tls,
+                                         Stage::Auth,    Stage::Mail,     Stage::Rcpt, Stage::Data};
+  for (const Stage stage : kStages) {
+    if (lower == to_string(stage)) return stage;
+  }
+  // swaks's spellings of the same stages.
+  if (lower == "banner") return Stage::Greeting;
+  if (lower == "helo" || lower == "first-helo" || lower == "first-ehlo") return Stage::Ehlo;
+  if (lower == "starttls") return Stage::Tls;
+  return std::nullopt;
+}
+
 Session::Session(SessionConfig config) : config_(std::move(config)) {
   tls_active_ = config_.tls == TlsPolicy::Implicit;
 }
@@ -46,6 +84,8 @@ std::vector<std::string> Session::take_warnings() { return std::exchange(warning
 void Session::enter(State next) { state_ = next; }
 
 Action Session::send(Command command) { return SendCommands{{std::move(command)}, {}}; }
+
+bool Session::quits_after(Stage stage) const noexcept { return config_.quit_after == stage; }
 
 Action Session::on_reply(const Reply& reply) { return with_reply_wait(dispatch(reply)); }
 
@@ -88,6 +128,7 @@ Action Session::dispatch(const Reply& reply) {
 }
 
 Action Session::on_greeting(const Reply& reply) {
+  facts_.greeting = reply;
   greeted_ = reply.code.value() == 220;
   if (!greeted_) {
     // RFC 5321 §3.1: after a 554 greeting the client should still send QUIT.
@@ -95,11 +136,13 @@ Action Session::on_greeting(const Reply& reply) {
                            describe_with_reply("server greeting refused the connection", reply),
                            reply));
   }
+  if (quits_after(Stage::Greeting)) return send_quit();
   enter(State::Ehlo);
   return send(ehlo_command(config_.ehlo_name));
 }
 
 Action Session::on_ehlo(const Reply& reply) {
+  (tls_active_ ? facts_.hello_tls : facts_.hello_plain) = reply;
   if (reply.code.positive()) {
     capabilities_ = Capabilities::from_ehlo(reply);
     return after_hello();
@@ -111,6 +154,7 @@ Action Session::on_ehlo(const Reply& reply) {
                            reply));
   }
   // RFC 5321 §4.1.4: a server that does not know EHLO may still know HELO.
+  facts_.ehlo_refused = true;
   enter(State::Helo);
   return send(helo_command(config_.ehlo_name));
 }
@@ -120,11 +164,13 @@ Action Session::on_helo(const Reply& reply) {
     return quit_with(
         Error(ExitCode::RemoteAccessDenied, describe_with_reply("HELO refused", reply), reply));
   }
+  (tls_active_ ? facts_.hello_tls : facts_.hello_plain) = reply;
   capabilities_ = Capabilities{};
   return after_hello();
 }
 
 Action Session::after_hello() {
+  if (quits_after(Stage::Ehlo)) return send_quit();
   const bool wants_tls = config_.tls == TlsPolicy::Try || config_.tls == TlsPolicy::Required ||
                          config_.tls == TlsPolicy::Opportunistic;
   if (wants_tls && !tls_active_ && !starttls_refused_) {
@@ -142,11 +188,13 @@ Action Session::after_hello() {
           "--ssl-reqd to refuse plain text");
     }
   }
+  if (quits_after(Stage::Tls)) return send_quit();
   if (config_.auth.authenticator && !authenticated_ && !auth_skipped_) return start_auth();
   return after_auth();
 }
 
 Action Session::after_auth() {
+  if (quits_after(Stage::Auth)) return send_quit();
   switch (config_.mode) {
     case SessionMode::Help:
       enter(State::Help);
@@ -173,6 +221,25 @@ Action Session::after_auth() {
   settings.smtputf8_missing = config_.smtputf8 && !capabilities_.smtputf8;
   // As curl: AUTH= only describes a submitter we authenticated as (RFC 4954 §5).
   if (authenticated_) settings.mail_auth = config_.auth.mail_auth;
+  if (config_.dsn.requested()) {
+    if (capabilities_.dsn) {
+      settings.dsn = config_.dsn;
+    } else if (config_.dsn.required) {
+      return quit_with(Error(ExitCode::SendError,
+                             "the server does not offer DSN (RFC 3461), which --dsn-required "
+                             "asks for: nothing was sent"));
+    } else {
+      warnings_.emplace_back(
+          "the server does not offer DSN: sending without the --dsn-* parameters "
+          "(--dsn-required refuses to)");
+    }
+  }
+  if (config_.quit_after) {
+    settings.stop_after = config_.quit_after;
+    settings.messages.resize(1);
+    // BDAT has no point at which the envelope is complete but no data was sent.
+    settings.chunking = false;
+  }
   transactions_.emplace(std::move(settings));
   enter(State::Transactions);
   return settle(transactions_->start());
@@ -219,6 +286,8 @@ Action Session::on_auth(const Reply& reply) {
   constexpr std::size_t kMaxAuthRounds = 8;
   Authenticator& authenticator = *config_.auth.authenticator;
   if (reply.code.value() == 235) {
+    facts_.auth = reply;
+    facts_.auth_mechanism = authenticator.mechanism();
     authenticated_ = true;
     return after_auth();
   }
@@ -244,6 +313,8 @@ Action Session::on_auth(const Reply& reply) {
     }
     return send(std::move(*answer));
   }
+  facts_.auth = reply;
+  facts_.auth_mechanism = authenticator.mechanism();
   if (auth_cancelled_) return quit_with(*auth_cancelled_);
   if (auto next = authenticator.retry(capabilities_.auth_mechanisms)) {
     warnings_.push_back(
@@ -257,6 +328,7 @@ Action Session::on_auth(const Reply& reply) {
 }
 
 Action Session::on_starttls(const Reply& reply) {
+  facts_.starttls = reply;
   if (reply.code.value() == 220) return UpgradeTls{};
   if (config_.tls == TlsPolicy::Required) {
     return quit_with(

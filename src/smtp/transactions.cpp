@@ -71,11 +71,21 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
   parameters.binary_mime = info.binary && settings_.chunking && settings_.binarymime;
   parameters.smtputf8 = settings_.smtputf8;
   parameters.auth = settings_.mail_auth;
+  RcptParameters rcpt_parameters;
+  if (settings_.dsn) {
+    parameters.dsn_ret = settings_.dsn->ret;
+    parameters.dsn_envid = settings_.dsn->envid;
+    rcpt_parameters.dsn_notify = settings_.dsn->notify;
+    rcpt_parameters.dsn_orcpt = true;
+  }
   queue(mail_from_command(settings_.reverse_path, parameters),
         {Step::Mail, message, 0, behind_body});
+  if (settings_.stop_after == Stage::Mail) return flush();
   for (std::size_t i = 0; i < settings_.forward_paths.size(); ++i) {
-    queue(rcpt_to_command(settings_.forward_paths[i]), {Step::Recipient, message, i, behind_body});
+    queue(rcpt_to_command(settings_.forward_paths[i], rcpt_parameters),
+          {Step::Recipient, message, i, behind_body});
   }
+  if (settings_.stop_after == Stage::Rcpt) return flush();
   // With CHUNKING the body follows the envelope's replies as BDAT commands. DATA waits for
   // them too when a refused recipient must fail the message but others may be accepted and
   // more messages follow: a 354 could then only be undone by dropping the connection
@@ -181,6 +191,12 @@ Action MailTransactions::on_reply(const Reply& reply) {
                                            "the server accepted DATA after refusing MAIL FROM"));
         }
         envelope_open_ = false;
+        if (settings_.stop_after == Stage::Data) {
+          // --quit-after data: QUIT now would be read as message text; dropping the
+          // connection makes the server discard the transaction (RFC 5321 §3.8).
+          done_ = true;
+          return Finished{SendResult{results_, {}}};
+        }
         return SendBody{awaited.message, false, false};
       }
       if (!ignored) {

@@ -25,11 +25,13 @@ void Connection::send_commands(const std::vector<Command>& commands) {
     write_buffer_ += "\r\n";
   }
   transport_->write_all(write_buffer_, reply_deadline());
+  waiting_since_ = Clock::now();
 }
 
 void Connection::send_data(std::string_view data) {
   tracer_.data_sent(data);
   transport_->write_all(data, reply_deadline());
+  waiting_since_ = Clock::now();
 }
 
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
@@ -38,6 +40,8 @@ std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseco
   while (true) {
     if (auto reply = parser_.next()) {
       for (const auto& line : reply->to_string_lines()) tracer_.reply_line_received(line);
+      tracer_.reply_latency(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - waiting_since_));
       if (must_end_input) refuse_pending_input();
       return reply;
     }

@@ -14,7 +14,8 @@ namespace smtpc::openssl {
 [[nodiscard]] std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner,
                                                    const TlsOptions& options,
                                                    const std::string& server_name,
-                                                   Deadline deadline, Tracer& tracer);
+                                                   Deadline deadline, Tracer& tracer,
+                                                   TlsDetails* details);
 /// As smtpc::hmac_md5_hex.
 [[nodiscard]] std::string hmac_md5_hex(std::string_view key, std::string_view message);
 /// "OpenSSL/3.0.19".
@@ -26,7 +27,7 @@ namespace smtpc::openssl {
 struct Backend {
   const char* build;
   std::unique_ptr<Transport> (*start_tls)(std::unique_ptr<Transport>, const TlsOptions&,
-                                          const std::string&, Deadline, Tracer&);
+                                          const std::string&, Deadline, Tracer&, TlsDetails*);
   std::string (*hmac_md5_hex)(std::string_view, std::string_view);
   std::string (*version)();
 };

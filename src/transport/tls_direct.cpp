@@ -6,8 +6,8 @@ namespace smtpc {
 
 std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const TlsOptions& options,
                                      const std::string& server_name, Deadline deadline,
-                                     Tracer& tracer) {
-  return openssl::start_tls(std::move(inner), options, server_name, deadline, tracer);
+                                     Tracer& tracer, TlsDetails* details) {
+  return openssl::start_tls(std::move(inner), options, server_name, deadline, tracer, details);
 }
 
 std::string hmac_md5_hex(std::string_view key, std::string_view message) {

@@ -61,8 +61,9 @@ const openssl::Backend& load_backend() {
 
 std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const TlsOptions& options,
                                      const std::string& server_name, Deadline deadline,
-                                     Tracer& tracer) {
-  return load_backend().start_tls(std::move(inner), options, server_name, deadline, tracer);
+                                     Tracer& tracer, TlsDetails* details) {
+  return load_backend().start_tls(std::move(inner), options, server_name, deadline, tracer,
+                                  details);
 }
 
 std::string hmac_md5_hex(std::string_view key, std::string_view message) {

@@ -19,6 +19,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <utility>
 
 #include "openssl_backend.hpp"
@@ -90,21 +91,104 @@ std::string time_of(const ASN1_TIME* time) {
   return take_bio_text(bio);
 }
 
-void check_pinned_key(X509* cert, const std::string& pins) {
-  // curl's form: "sha256//BASE64[;sha256//BASE64...]" over the DER SubjectPublicKeyInfo.
+// The base64 SHA-256 of the DER SubjectPublicKeyInfo (curl's sha256// pin), or "".
+std::string public_key_hash(X509* cert) {
   unsigned char* der = nullptr;
   const int length = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
-  if (length <= 0) {
-    throw Error(ExitCode::SslPinnedPubKeyMismatch, "cannot read the server's public key");
-  }
+  if (length <= 0) return "";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_length = 0;
   const bool hashed = EVP_Digest(der, static_cast<std::size_t>(length), digest, &digest_length,
                                  EVP_sha256(), nullptr) == 1;
   OPENSSL_free(der);
-  if (!hashed) throw Error(ExitCode::SslPinnedPubKeyMismatch, "cannot hash the public key");
-  const std::string actual = base64_encode(
+  if (!hashed) return "";
+  return base64_encode(
       std::string_view(reinterpret_cast<const char*>(digest), digest_length));  // NOLINT: bytes
+}
+
+// "YYYY-MM-DD" of an ASN.1 time, UTC.
+std::string date_of(const ASN1_TIME* time) {
+  std::tm tm{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return "?";
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+CertificateFacts facts_of(X509* cert) {
+  CertificateFacts facts;
+  facts.subject = name_of(X509_get_subject_name(cert));
+  facts.issuer = name_of(X509_get_issuer_name(cert));
+  facts.not_before = date_of(X509_get0_notBefore(cert));
+  facts.not_after = date_of(X509_get0_notAfter(cert));
+  int days = 0;
+  int seconds = 0;
+  if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert)) == 1) {
+    facts.days_left = days;
+  }
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_DNS) {
+      const ASN1_STRING* text = name->d.dNSName;
+      facts.alt_names.push_back(
+          "DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                               static_cast<std::size_t>(ASN1_STRING_length(text))));
+    } else if (name->type == GEN_IPADD) {
+      const ASN1_STRING* ip = name->d.iPAddress;
+      char text[INET6_ADDRSTRLEN] = {};
+      const int family = ASN1_STRING_length(ip) == 4 ? AF_INET : AF_INET6;
+      if (inet_ntop(family, ASN1_STRING_get0_data(ip), text, sizeof text) != nullptr) {
+        facts.alt_names.push_back(std::string("IP:") + text);
+      }
+    }
+  }
+  GENERAL_NAMES_free(names);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_length = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &digest_length) == 1) {
+    for (unsigned int i = 0; i < digest_length; ++i) {
+      facts.sha256_fingerprint += fmt::format("{}{:02X}", i == 0 ? "" : ":", digest[i]);
+    }
+  }
+  const std::string hash = public_key_hash(cert);
+  if (!hash.empty()) facts.public_key_pin = "sha256//" + hash;
+  if (const EVP_PKEY* key = X509_get0_pubkey(cert)) {
+    const int id = EVP_PKEY_get_base_id(key);
+    const char* type = id == EVP_PKEY_RSA       ? "RSA"
+                       : id == EVP_PKEY_EC      ? "EC"
+                       : id == EVP_PKEY_ED25519 ? "Ed25519"
+                                                : OBJ_nid2sn(id);
+    facts.public_key = fmt::format("{} {} bits", type, EVP_PKEY_get_bits(key));
+  }
+  return facts;
+}
+
+// Fills `details` from the handshake as far as it went.
+void record_details(SSL* ssl, bool enforced, TlsDetails& details) {
+  details.version = SSL_get_version(ssl);
+  details.cipher = SSL_get_cipher_name(ssl);
+  details.verification_enforced = enforced;
+  // On the client side the peer chain includes the leaf; it is kept even when the
+  // verification failed the handshake.
+  details.chain.clear();
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      details.chain.push_back(facts_of(sk_X509_value(chain, i)));
+    }
+  }
+  const long verify = SSL_get_verify_result(ssl);
+  details.verified = verify == X509_V_OK && !details.chain.empty();
+  details.verify_result = details.chain.empty() ? "no certificate"
+                          : verify == X509_V_OK ? "ok"
+                                                : X509_verify_cert_error_string(verify);
+}
+
+void check_pinned_key(X509* cert, const std::string& pins) {
+  // curl's form: "sha256//BASE64[;sha256//BASE64...]" over the DER SubjectPublicKeyInfo.
+  const std::string actual = public_key_hash(cert);
+  if (actual.empty()) {
+    throw Error(ExitCode::SslPinnedPubKeyMismatch, "cannot read the server's public key");
+  }
   std::string_view rest = pins;
   while (!rest.empty()) {
     const auto semi = rest.find(';');
@@ -223,7 +307,17 @@ SslCtxPtr make_context(const TlsOptions& options) {
                 fmt::format("--tls13-ciphers \"{}\": no usable cipher", *options.tls13_ciphers));
   }
 
-  if (options.verify_peer) {
+  if (!options.verify_peer) {
+    // -k: nothing is enforced, but the chain is still checked so that the result can be
+    // reported (--serverinfo); a trust store that cannot be loaded is no error then.
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+    const bool loaded = options.ca_file || options.ca_path
+                            ? SSL_CTX_load_verify_locations(
+                                  ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
+                                  options.ca_path ? options.ca_path->c_str() : nullptr) == 1
+                            : SSL_CTX_set_default_verify_paths(ctx.get()) == 1;
+    if (!loaded) ERR_clear_error();
+  } else {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
     if (options.ca_file || options.ca_path) {
       // OpenSSL reports a missing file as "x509 certificate routines::system lib": say
@@ -246,8 +340,6 @@ SslCtxPtr make_context(const TlsOptions& options) {
     } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
       throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
     }
-  } else {
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
   }
 
   if (options.client_cert) {
@@ -287,7 +379,7 @@ void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
 
 std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const TlsOptions& options,
                                      const std::string& server_name, Deadline deadline,
-                                     Tracer& tracer) {
+                                     Tracer& tracer, TlsDetails* details) {
   SslCtxPtr ctx = make_context(options);
   SslPtr ssl(SSL_new(ctx.get()));
   if (!ssl || SSL_set_fd(ssl.get(), inner->native_handle()) != 1) {
@@ -300,11 +392,12 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
     SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(server_name.c_str()));  // NOLINT: OpenSSL takes void*
   }
-  if (options.verify_peer) {
+  {
+    // Also with -k, where a mismatch is only reported (the handshake goes on).
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
     const int ok = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, server_name.c_str())
                               : SSL_set1_host(ssl.get(), server_name.c_str());
-    if (ok != 1) {
+    if (ok != 1 && options.verify_peer) {
       throw Error(ExitCode::SslConnectError,
                   fmt::format("cannot check the certificate against \"{}\"", server_name));
     }
@@ -322,6 +415,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
       }
       continue;
     }
+    if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
     const long verify = SSL_get_verify_result(ssl.get());
     if (options.verify_peer && verify != X509_V_OK) {
       throw Error(ExitCode::PeerFailedVerification,
@@ -331,6 +425,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
     throw Error(ExitCode::SslConnectError,
                 fmt::format("TLS handshake with {} failed: {}", server_name, openssl_error()));
   }
+  if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
   trace_session(ssl.get(), options.verify_peer, tracer);
   if (options.pinned_public_key) {
     X509Ptr cert(SSL_get1_peer_certificate(ssl.get()));

@@ -64,6 +64,11 @@ void Tracer::data_summary(std::size_t bytes) {
   fmt::print(options_.verbose_stream, "}} [{} bytes data]\n", bytes);
 }
 
+void Tracer::reply_latency(std::chrono::microseconds waited) {
+  if (options_.verbosity < 2) return;
+  info(fmt::format("reply after {}.{:03} ms", waited.count() / 1000, waited.count() % 1000));
+}
+
 void Tracer::ascii_dump(std::string_view heading, std::string_view data, bool /*data_block*/) {
   std::FILE* out = options_.ascii_stream;
   prefix_time(out);

@@ -31,6 +31,12 @@ REPLY at STAGE: "mail" (the MAIL command; no sender is set), "rcpt" (every RCPT 
 transaction; no recipient is added) or "data" (the end of data, DATA's "." or BDAT LAST;
 the message is not spooled). REPLY is "CODE TEXT"; a 421 reply is followed by closing the
 connection; "CLOSE" closes the connection without replying.
+
+DSN (--dsn): the EHLO reply offers DSN (RFC 3461), MAIL accepts RET=FULL|HDRS and
+ENVID=xtext, RCPT accepts NOTIFY=NEVER|SUCCESS,FAILURE,DELAY and ORCPT=type;xtext. Each is
+checked (501 5.5.4 for a bad value, a repeated parameter, or bad xtext) and recorded as
+sent, case kept, in the spooled JSON as "dsn_mail" (a list) and "dsn_rcpt" (one string
+per accepted recipient, its parameters separated by spaces). Without --dsn these parameters get aiosmtpd's 555.
 """
 
 import argparse
@@ -40,6 +46,7 @@ import binascii
 import hmac
 import json
 import os
+import re
 import signal
 import ssl
 import sys
@@ -52,6 +59,41 @@ NULL_PATH = "<>"
 # server looks for commands pipelined behind it (smtpc writes them within microseconds).
 PIPELINED_AFTER_DATA_WAIT = 0.05
 PIPELINED_AFTER_DATA_REPLY = "503 5.5.1 Bad sequence of commands - pipelined after end of DATA"
+
+
+DSN_MAIL_KEYS = ("RET", "ENVID")
+DSN_RCPT_KEYS = ("NOTIFY", "ORCPT")
+XTEXT = re.compile(r"^(?:[\x21-\x2a\x2c-\x3c\x3e-\x7e]|\+[0-9A-F]{2})+$")
+
+
+def split_dsn(arg, keys):
+    """Splits a MAIL/RCPT argument into (the rest, the DSN parameters in `keys`, error)."""
+    words = arg.split() if arg else []
+    kept, dsn, seen = words[:1], [], set()
+    for word in words[1:]:
+        key, _, value = word.partition("=")
+        if key.upper() not in keys:
+            kept.append(word)
+            continue
+        key = key.upper()
+        if key in seen:
+            return arg, [], f"{key} given twice"
+        seen.add(key)
+        dsn.append(word)
+        if key == "RET" and value.upper() not in ("FULL", "HDRS"):
+            return arg, [], "RET must be FULL or HDRS"
+        if key == "ENVID" and (not XTEXT.match(value) or len(value) > 100):
+            return arg, [], "ENVID is not xtext"
+        if key == "NOTIFY":
+            items = value.upper().split(",")
+            if not (items == ["NEVER"] or (len(set(items)) == len(items) and
+                                           set(items) <= {"SUCCESS", "FAILURE", "DELAY"})):
+                return arg, [], "bad NOTIFY"
+        if key == "ORCPT":
+            kind, semi, address = value.partition(";")
+            if not semi or not kind or not XTEXT.match(address):
+                return arg, [], "ORCPT must be type;xtext"
+    return " ".join(kept), dsn, None
 
 
 def write_atomically(path, data):
@@ -190,7 +232,14 @@ class TestSMTP(SMTP):
             self.transport.close()
 
     async def smtp_MAIL(self, arg):
-        """aiosmtpd knows BODY=7BIT and 8BITMIME only; with --chunking, BINARYMIME too."""
+        """aiosmtpd knows BODY=7BIT and 8BITMIME only; with --chunking, BINARYMIME too;
+        with --dsn, RET and ENVID."""
+        dsn = []
+        if self._options.dsn:
+            arg, dsn, error = split_dsn(arg, DSN_MAIL_KEYS)
+            if error:
+                await self.push(f"501 5.5.4 {error}")
+                return
         binary = False
         if arg and self._options.chunking:
             words = arg.split()
@@ -200,6 +249,23 @@ class TestSMTP(SMTP):
         await super().smtp_MAIL(arg)
         if binary and self.envelope.mail_from is not None:
             self.envelope.mail_options.append("BODY=BINARYMIME")
+        if self.envelope.mail_from is not None:
+            self.envelope.dsn_mail = dsn
+            self.envelope.dsn_rcpt = []
+
+    async def smtp_RCPT(self, arg):
+        """With --dsn: NOTIFY and ORCPT, recorded per accepted recipient."""
+        if not self._options.dsn:
+            await super().smtp_RCPT(arg)
+            return
+        arg, dsn, error = split_dsn(arg, DSN_RCPT_KEYS)
+        if error:
+            await self.push(f"501 5.5.4 {error}")
+            return
+        before = len(self.envelope.rcpt_tos)
+        await super().smtp_RCPT(arg)
+        if len(self.envelope.rcpt_tos) > before:
+            self.envelope.dsn_rcpt.append(" ".join(dsn))
 
     async def smtp_BDAT(self, arg):
         """RFC 3030 BDAT, which aiosmtpd lacks: exactly N bytes follow the command line."""
@@ -259,6 +325,8 @@ class SpoolHandler:
             extra.append("250-PIPELINING")
         if self._options.chunking:
             extra.extend(["250-CHUNKING", "250-BINARYMIME"])
+        if self._options.dsn:
+            extra.append("250-DSN")
         return responses[:-1] + extra + responses[-1:]
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
@@ -370,6 +438,8 @@ class SpoolHandler:
                 "mail_options": list(envelope.mail_options),
                 "rcpt_options": list(envelope.rcpt_options),
                 "bdat_commands": getattr(envelope, "bdat_commands", 0),
+                "dsn_mail": getattr(envelope, "dsn_mail", []),
+                "dsn_rcpt": getattr(envelope, "dsn_rcpt", []),
             }
             write_atomically(stem + ".json", json.dumps(meta).encode("ascii"))
         return "250 OK: queued"
@@ -419,6 +489,8 @@ def parse_args(argv):
     parser.add_argument("--chunking", action="store_true",
                         help="offer CHUNKING and accept BDAT (RFC 3030)")
     parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (RFC 6531)")
+    parser.add_argument("--dsn", action="store_true",
+                        help="offer DSN and check and record its parameters (RFC 3461)")
     parser.add_argument("--auth-user", action="append", default=[], metavar="USER:PASSWORD",
                         help="accept this login for PLAIN, LOGIN and CRAM-MD5 (repeatable)")
     parser.add_argument("--auth-token", action="append", default=[], metavar="USER:TOKEN",

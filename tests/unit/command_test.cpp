@@ -36,8 +36,9 @@ TEST(Commands, BuildLines) {
   EXPECT_EQ(ehlo_command("client.example").line, "EHLO client.example");
   EXPECT_EQ(helo_command("client.example").line, "HELO client.example");
   EXPECT_EQ(mail_from_command("").line, "MAIL FROM:<>");
-  EXPECT_EQ(mail_from_command("a@example.com", {.size = 1234, .auth = {}}).line,
-            "MAIL FROM:<a@example.com> SIZE=1234");
+  MailParameters sized;
+  sized.size = 1234;
+  EXPECT_EQ(mail_from_command("a@example.com", sized).line, "MAIL FROM:<a@example.com> SIZE=1234");
   EXPECT_EQ(rcpt_to_command("b@example.com").line, "RCPT TO:<b@example.com>");
   EXPECT_EQ(vrfy_command("b@example.com").line, "VRFY b@example.com");
   EXPECT_EQ(simple_command("DATA").line, "DATA");

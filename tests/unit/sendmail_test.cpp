@@ -42,6 +42,17 @@ TEST(SendmailArgs, AttachedValuesCombinedFlagsAndConfig) {
   EXPECT_EQ(args.from, "bounce@example.com");
   EXPECT_EQ(args.config, "/etc/x.conf");
   EXPECT_EQ(args.account, "lab");
+  EXPECT_EQ(args.dsn_notify, "never");
+}
+
+TEST(SendmailArgs, DsnOptionsAsSendmailSpellsThem) {
+  const auto args = parse_sendmail_args(
+      {"-N", "success,failure", "-Rhdrs", "-V", "queue-42", "-B", "8BITMIME", "a@example.com"});
+  EXPECT_EQ(args.dsn_notify, "success,failure");
+  EXPECT_EQ(args.dsn_return, "hdrs");
+  EXPECT_EQ(args.dsn_envid, "queue-42");
+  EXPECT_EQ(args.recipients, (Strings{"a@example.com"}));
+  EXPECT_THROW((void)parse_sendmail_args({"-N"}), Error);
 }
 
 TEST(SendmailArgs, OtherModesAndBadOptionsAreUsageErrors) {

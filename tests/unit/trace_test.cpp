@@ -24,6 +24,18 @@ TEST(Tracer, VerbosePrefixes) {
             "* Connected to h (127.0.0.1) port 25\n> QUIT\n< 221 bye\n} [42 bytes data]\n");
 }
 
+TEST(Tracer, ReplyLatencyOnlyWithDoubleVerbose) {
+  Captured once;
+  Tracer verbose(TraceOptions{.verbosity = 1, .verbose_stream = once.file()});
+  verbose.reply_latency(std::chrono::microseconds(1500));
+  EXPECT_EQ(once.text(), "");
+  Captured twice;
+  Tracer very_verbose(TraceOptions{.verbosity = 2, .verbose_stream = twice.file()});
+  very_verbose.reply_latency(std::chrono::microseconds(1203045));
+  very_verbose.reply_latency(std::chrono::microseconds(7));
+  EXPECT_EQ(twice.text(), "* reply after 1203.045 ms\n* reply after 0.007 ms\n");
+}
+
 TEST(Tracer, SilentWithoutVerbose) {
   Captured out;
   Tracer tracer(TraceOptions{.verbosity = 0, .verbose_stream = out.file()});

@@ -73,6 +73,8 @@ struct JobProgress {
   bool connected = false;  // the TCP connection was established
   bool greeted = false;    // the server's greeting was 220
   bool tls = false;        // the dialogue ended inside TLS
+  ServerFacts server;      // greeting, hello replies, STARTTLS and AUTH replies (--serverinfo)
+  std::optional<TlsDetails> tls_details;  // what the TLS handshake showed, as far as it got
 };
 
 /// run_job, recording its progress in `progress` whether it returns or throws.

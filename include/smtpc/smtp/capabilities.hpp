@@ -20,6 +20,10 @@ struct Capabilities {
   bool smtputf8 = false;
   bool enhanced_status_codes = false;
   bool size = false;
+  bool dsn = false;         // RFC 3461
+  bool requiretls = false;  // RFC 8689
+  /// Every EHLO line after the first, as the server sent it (for --serverinfo).
+  std::vector<std::string> keywords;
   /// SIZE's announced limit; 0 or absent means no fixed limit (RFC 1870).
   std::optional<std::uint64_t> size_limit;
   /// AUTH mechanisms, upper-cased, in the server's order.

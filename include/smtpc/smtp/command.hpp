@@ -39,15 +39,22 @@ struct MailParameters {
   std::optional<std::uint64_t> size;  // SIZE= (RFC 1870)
   /// AUTH= (RFC 4954 §5): the authenticated submitter; "" is "<>" (unknown).
   std::optional<std::string> auth;
-  bool eight_bit_mime = false;  // BODY=8BITMIME (RFC 6152)
-  bool binary_mime = false;     // BODY=BINARYMIME (RFC 3030), takes precedence
-  bool smtputf8 = false;        // SMTPUTF8 (RFC 6531)
+  bool eight_bit_mime = false;           // BODY=8BITMIME (RFC 6152)
+  bool binary_mime = false;              // BODY=BINARYMIME (RFC 3030), takes precedence
+  bool smtputf8 = false;                 // SMTPUTF8 (RFC 6531)
+  std::optional<std::string> dsn_ret;    // RET=FULL|HDRS (RFC 3461 §4.3)
+  std::optional<std::string> dsn_envid;  // ENVID=, xtext-encoded here (RFC 3461 §4.4)
+};
+struct RcptParameters {
+  std::optional<std::string> dsn_notify;  // NOTIFY= (RFC 3461 §4.1), e.g. "SUCCESS,FAILURE"
+  bool dsn_orcpt = false;  // ORCPT=rfc822;<the forward-path, xtext-encoded> (RFC 3461 §4.2)
 };
 /// RFC 3461 §4 xtext: "+" and "=", controls, space and non-ASCII become "+XX".
 [[nodiscard]] std::string xtext_encode(std::string_view text);
 [[nodiscard]] Command mail_from_command(std::string_view reverse_path,
                                         const MailParameters& parameters = {});
-[[nodiscard]] Command rcpt_to_command(std::string_view forward_path);
+[[nodiscard]] Command rcpt_to_command(std::string_view forward_path,
+                                      const RcptParameters& parameters = {});
 [[nodiscard]] Command vrfy_command(std::string_view mailbox);
 /// "BDAT n" or "BDAT n LAST" (RFC 3030).
 [[nodiscard]] Command bdat_command(std::size_t size, bool last);

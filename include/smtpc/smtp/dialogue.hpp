@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -14,6 +15,17 @@
 #include "smtpc/smtp/reply.hpp"
 
 namespace smtpc {
+
+/// --quit-after STAGE (swaks's names): run the dialogue up to and including the stage, then
+/// QUIT. Connect is the job's (nothing is said); Tls is the hello after STARTTLS (or the
+/// first one when no TLS is used); Auth is after AUTH (or where it would be); Data stops at
+/// DATA's 354 by closing the connection, which aborts the transaction (RFC 5321 §3.8).
+enum class Stage { Connect, Greeting, Ehlo, Tls, Auth, Mail, Rcpt, Data };
+
+[[nodiscard]] const char* to_string(Stage stage) noexcept;
+/// "connect", "greeting", "ehlo", "tls", "auth", "mail", "rcpt", "data" (any case; "helo"
+/// and "banner" too); nullopt otherwise.
+[[nodiscard]] std::optional<Stage> parse_stage(std::string_view name) noexcept;
 
 /// What is known of one message before it is sent.
 struct MessageInfo {

@@ -15,6 +15,7 @@
 #include "smtpc/smtp/capabilities.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/smtp/dialogue.hpp"
+#include "smtpc/smtp/dsn.hpp"
 #include "smtpc/smtp/reply.hpp"
 #include "smtpc/smtp/transactions.hpp"
 
@@ -25,6 +26,17 @@ enum class SessionMode {
   SendMail,  // MAIL, RCPT..., DATA, body
   Help,      // no upload, no recipients: HELP
   Verify,    // no upload, recipients: VRFY each
+};
+
+/// What the server said about itself, for --serverinfo: recorded as the dialogue goes.
+struct ServerFacts {
+  std::optional<Reply> greeting;
+  std::optional<Reply> hello_plain;  // EHLO (or HELO) before TLS
+  std::optional<Reply> hello_tls;    // EHLO (or HELO) inside TLS
+  bool ehlo_refused = false;         // only HELO worked
+  std::optional<Reply> starttls;     // the reply to STARTTLS
+  std::optional<Reply> auth;         // the final reply to AUTH
+  std::string auth_mechanism;        // the mechanism that reply ended
 };
 
 /// curl's --ssl (Try) and --ssl-reqd (Required); Implicit is smtps://.
@@ -69,6 +81,10 @@ struct SessionConfig {
   TlsPolicy tls = TlsPolicy::None;
   AuthSettings auth;
   std::string peer_address;  // numeric; decides whether credentials may go unencrypted
+  DsnRequest dsn;            // --dsn-*: sent only when the server offers DSN
+  /// --quit-after (never Connect here: the job stops before the Session starts). At Mail,
+  /// Rcpt and Data, only the first message's envelope is sent, and no body.
+  std::optional<Stage> quit_after;
 };
 
 /// Where the dialogue is. The mail transactions keep their own account of which reply
@@ -114,6 +130,7 @@ class Session {
   /// before that, so that no message can arrive twice).
   [[nodiscard]] bool greeted() const noexcept { return greeted_; }
   [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
+  [[nodiscard]] const ServerFacts& facts() const noexcept { return facts_; }
   /// Warnings for the user (printed even without -v), drained by the caller.
   [[nodiscard]] std::vector<std::string> take_warnings();
 
@@ -140,6 +157,7 @@ class Session {
   Action on_verify(const Reply& reply);
   Action after_hello();
   Action send(Command command);
+  [[nodiscard]] bool quits_after(Stage stage) const noexcept;
 
   SessionConfig config_;
   State state_ = State::Greeting;
@@ -156,6 +174,7 @@ class Session {
   std::optional<MailTransactions> transactions_;
   std::optional<Error> pending_error_;  // reported after QUIT
   std::vector<std::string> warnings_;
+  ServerFacts facts_;
 };
 
 }  // namespace smtpc

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "smtpc/smtp/dialogue.hpp"
+#include "smtpc/smtp/dsn.hpp"
 
 namespace smtpc {
 
@@ -26,6 +27,10 @@ struct TransactionSettings {
   bool smtputf8 = false;                   // declare SMTPUTF8 on MAIL FROM
   bool smtputf8_missing = false;           // an address needs SMTPUTF8 and the server lacks it
   std::optional<std::string> mail_auth;    // MAIL FROM's AUTH= (RFC 4954 §5)
+  std::optional<DsnRequest> dsn;           // requested and offered (RFC 3461)
+  /// --quit-after mail, rcpt or data: the envelope up to that command, then QUIT (after
+  /// DATA's 354: Finished at once, and the job drops the connection). No body is sent.
+  std::optional<Stage> stop_after;
 };
 
 /// Sends every message of a connection and ends it with QUIT. It alone knows which

@@ -55,6 +55,7 @@ class Connection {
   ReplyTimeouts timeouts_;
   ReplyParser parser_;
   std::string write_buffer_;
+  Clock::time_point waiting_since_ = Clock::now();  // the last write: replies are timed from it
 };
 
 }  // namespace smtpc

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "smtpc/transport/transport.hpp"
 
@@ -29,6 +30,32 @@ struct TlsOptions {
   std::optional<std::string> pinned_public_key;  // --pinnedpubkey "sha256//BASE64[;...]"
 };
 
+/// One certificate as the server sent it (for --serverinfo).
+struct CertificateFacts {
+  std::string subject;                 // RFC 2253, e.g. "CN=localhost,O=smtpc tests"
+  std::string issuer;                  // RFC 2253
+  std::vector<std::string> alt_names;  // subjectAltName: "DNS:localhost", "IP:127.0.0.1"
+  std::string not_before;              // YYYY-MM-DD (UTC)
+  std::string not_after;               // YYYY-MM-DD (UTC)
+  long days_left = 0;                  // whole days until not_after; negative once expired
+  std::string sha256_fingerprint;      // of the DER certificate, "AB:CD:..."
+  std::string public_key_pin;          // "sha256//BASE64" of the SubjectPublicKeyInfo
+  std::string public_key;              // e.g. "RSA 2048 bits", "EC 256 bits"
+};
+
+/// What a TLS handshake showed, filled by start_tls as far as it got (also when the
+/// certificate was refused, so that the report can say why).
+struct TlsDetails {
+  std::string version;                  // "TLSv1.3"
+  std::string cipher;                   // "TLS_AES_256_GCM_SHA384"
+  std::vector<CertificateFacts> chain;  // leaf first, as sent
+  bool verified = false;                // trusted and matching the host name
+  /// "ok", or OpenSSL's reason ("self-signed certificate", "hostname mismatch"...). With
+  /// -k the chain is still checked against the trust store and the name, only not enforced.
+  std::string verify_result;
+  bool verification_enforced = true;  // false with -k
+};
+
 /// Parses "1.2" or "1.3" (--tls-max). Throws Error(FailedInit) otherwise.
 [[nodiscard]] TlsVersion parse_tls_version(std::string_view text);
 
@@ -38,10 +65,12 @@ struct TlsOptions {
 /// Throws Error(SslConnectError) when the handshake fails, Error(PeerFailedVerification)
 /// when the certificate is not trusted or does not match, Error(SslPinnedPubKeyMismatch)
 /// when --pinnedpubkey does not match, Error(OperationTimedout) past `deadline`.
+/// `details`, when given, receives what the handshake showed, even when it throws.
 [[nodiscard]] std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner,
                                                    const TlsOptions& options,
                                                    const std::string& server_name,
-                                                   Deadline deadline, Tracer& tracer);
+                                                   Deadline deadline, Tracer& tracer,
+                                                   TlsDetails* details = nullptr);
 
 /// HMAC-MD5 (RFC 2104) of `message` keyed with `key`, as lower-case hex: CRAM-MD5's
 /// digest (RFC 2195 §2). Throws Error(FailedInit) when the crypto library cannot compute it,

@@ -1,6 +1,7 @@
 // The one tracer: curl's -v lines ("* ", "> ", "< ") and --trace-ascii dumps.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ class Tracer {
   void data_sent(std::string_view data);
   /// "} [N bytes data]" once the body is written.
   void data_summary(std::size_t bytes);
+  /// With -vv: "* reply after 12.345 ms", the wait from the last write (or from the start
+  /// of the connection, for the greeting) to the end of a reply: a slow greeting or a
+  /// tar-pitting server shows here.
+  void reply_latency(std::chrono::microseconds waited);
 
   [[nodiscard]] bool verbose() const noexcept { return options_.verbosity > 0; }
 
