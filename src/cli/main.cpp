@@ -61,9 +61,9 @@ int run_transfer(smtpc::cli::Options options) {
     smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
     report.url = options.url;
     if (options.head && options.upload_file) {
-      throw smtpc::cli::UsageError(
-          "You can only select one HTTP request method! You asked for both PUT (-T, "
-          "--upload-file) and HEAD (-I, --head).");
+      throw smtpc::Error(ExitCode::FailedInit,
+                         "You can only select one request method! You asked for both an "
+                         "upload (-T, --upload-file) and HEAD (-I, --head).");
     }
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
     auto add_size = [&report](const std::string& path) {

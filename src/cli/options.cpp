@@ -94,6 +94,7 @@ JobSpec make_job_spec(const Options& options) {
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
   session.use_pipelining = !options.no_pipelining;
   session.use_chunking = !options.no_chunking;
+  session.custom_request = options.request.value_or("");
   // Internationalised addresses: the domain goes out as A-labels (as curl does); a
   // non-ASCII local part needs SMTPUTF8 (RFC 6531).
   auto internationalise = [&session](std::string& mailbox) {

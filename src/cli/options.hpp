@@ -76,7 +76,7 @@ struct Options {
   bool mx = false;                         // --mx, or a URL without a host
   std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
   std::optional<int> mx_port;              // --mx-port
-  ComposeOptions compose;                  // --subject, --body, --attach, -H, -t, --config, ...
+  ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --account-file, ...
 };
 
 /// Checks the options and builds the job.

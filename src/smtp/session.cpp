@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "smtpc/auth/auth_policy.hpp"
@@ -150,10 +151,11 @@ Action Session::after_auth() {
   switch (config_.mode) {
     case SessionMode::Help:
       enter(State::Help);
-      return send(simple_command("HELP"));
+      return send(config_.custom_request.empty() ? simple_command("HELP")
+                                                 : custom_command(config_.custom_request));
     case SessionMode::Verify:
       enter(State::Verify);
-      return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
+      return send(verify_command());
     case SessionMode::SendMail:
       break;
   }
@@ -299,10 +301,27 @@ bool Session::awaiting_quit() const noexcept {
   return state_ == State::Quit;
 }
 
+// As curl's smtp_perform_command: VRFY says SMTPUTF8 when the server offers it and the
+// mailbox is not ASCII; a custom verb gets it only when it is EXPN (any list name).
+Command Session::verify_command() const {
+  const std::string& recipient = config_.forward_paths.at(next_recipient_);
+  if (config_.custom_request.empty()) {
+    return vrfy_command(recipient, capabilities_.smtputf8 &&
+                                       std::any_of(recipient.begin(), recipient.end(), [](char c) {
+                                         return static_cast<unsigned char>(c) >= 0x80;
+                                       }));
+  }
+  return custom_command(config_.custom_request, recipient,
+                        capabilities_.smtputf8 && config_.custom_request == "EXPN");
+}
+
 Action Session::on_help(const Reply& reply) {
   if (!reply.code.positive()) {
     return quit_with(
-        Error(ExitCode::WeirdServerReply, describe_with_reply("HELP failed", reply), reply));
+        Error(ExitCode::WeirdServerReply,
+              describe_with_reply(config_.custom_request.empty() ? "HELP failed" : "Command failed",
+                                  reply),
+              reply));
   }
   for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
   return send_quit();
@@ -312,12 +331,13 @@ Action Session::on_verify(const Reply& reply) {
   // 553 is "ambiguous mailbox": curl prints it like a success (RFC 5321 §3.5.3).
   if (!reply.code.positive() && reply.code.value() != 553) {
     return quit_with(
-        Error(ExitCode::WeirdServerReply, describe_with_reply("VRFY failed", reply), reply));
+        Error(ExitCode::WeirdServerReply,
+              describe_with_reply(config_.custom_request.empty() ? "VRFY failed" : "Command failed",
+                                  reply),
+              reply));
   }
   for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
-  if (++next_recipient_ < config_.forward_paths.size()) {
-    return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
-  }
+  if (++next_recipient_ < config_.forward_paths.size()) return send(verify_command());
   return send_quit();
 }
 

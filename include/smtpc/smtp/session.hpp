@@ -66,6 +66,9 @@ struct SessionConfig {
   bool use_pipelining = true;  // PIPELINING when offered (RFC 2920); --no-pipelining
   bool use_chunking = true;    // CHUNKING/BDAT when offered (RFC 3030); --no-chunking
   bool smtputf8 = false;       // an envelope address is not ASCII (RFC 6531)
+  /// -X VERB for Help and Verify modes (curl's CURLOPT_CUSTOMREQUEST): sent instead of
+  /// HELP, or instead of VRFY before each recipient as given.
+  std::string custom_request;
   TlsPolicy tls = TlsPolicy::None;
   AuthSettings auth;
   std::string peer_address;  // numeric; decides whether credentials may go unencrypted
@@ -138,6 +141,7 @@ class Session {
   Action after_auth();
   Action on_help(const Reply& reply);
   Action on_verify(const Reply& reply);
+  [[nodiscard]] Command verify_command() const;
   Action after_hello();
   Action send(Command command);
 
