@@ -252,13 +252,19 @@ void SaslExchange::defer_initial_response() noexcept {
   if (initial_response_) deferred_ = true;
 }
 
+void SaslExchange::send_login_user_first() {
+  if (mechanism_ == Mechanism::Login) initial_response_ = user_;
+}
+
+bool SaslExchange::awaits_initial_response() const noexcept { return deferred_ && answered_ == 0; }
+
 std::size_t SaslExchange::rounds() const noexcept {
   const std::size_t deferred = deferred_ ? 1 : 0;
   switch (mechanism_) {
     case Mechanism::Plain:
       return deferred;
     case Mechanism::Login:
-      return 2;
+      return initial_response_ && !deferred_ ? 1 : 2;  // the user went on the AUTH line
     case Mechanism::CramMd5:
       return 1;
     case Mechanism::XOAuth2:
@@ -281,7 +287,7 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
     case Mechanism::Login:
       // The prompts ("Username:", "Password:") are not standardised; clients answer by
       // position, as the draft's examples and every implementation do.
-      return round == 0 ? user_ : password_;
+      return round == 0 && !initial_response_ ? user_ : password_;
     case Mechanism::CramMd5:
       // An empty challenge would make the response a fixed, replayable value.
       if (raw_challenge.empty()) {
@@ -362,6 +368,7 @@ std::optional<Command> SaslAuthenticator::next(const std::vector<std::string>& o
   if (!mechanism) return std::nullopt;
   tried_.push_back(*mechanism);
   exchange_.emplace(*mechanism, credentials_);
+  if (initial_response_) exchange_->send_login_user_first();
   std::optional<std::string> initial = exchange_->initial_response();
   if (initial && initial_response_) {
     Command command = auth_command(*mechanism, initial);
@@ -376,6 +383,8 @@ std::optional<Command> SaslAuthenticator::respond(std::string_view challenge) {
   if (!exchange_ || exchange_->done()) return std::nullopt;
   // "334" alone or "334 " carries an empty challenge.
   while (!challenge.empty() && challenge.back() == ' ') challenge.remove_suffix(1);
+  // PLAIN, XOAUTH2, OAUTHBEARER sent without --sasl-ir: curl ignores the 334's text.
+  if (exchange_->awaits_initial_response()) return sasl_response_command(exchange_->respond({}));
   const auto decoded = base64_decode(challenge);
   if (!decoded) return std::nullopt;
   return sasl_response_command(exchange_->respond(*decoded));

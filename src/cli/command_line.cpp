@@ -157,7 +157,7 @@ constexpr OptionDef kOptions[] = {
     {"haproxy-protocol", '\0', ArgKind::Bool, "", "Send HAProxy PROXY protocol v1 header", "http", Support::Refused, Secret::No, nullptr, "no PROXY protocol support"},
     {"head", 'I', ArgKind::Bool, "", "Show document info only", "file", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.head = on; }, "-I without -T: HELP (or VRFY) is sent and its text not written, as curl does; with -T: exit 2 as curl"},
     {"header", 'H', ArgKind::Value, "<header/@file>", "Pass custom header(s) to server", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { add_header(o, v); }, ""},
-    {"help", 'h', ArgKind::None, "<category>", "Get help for commands", "curl", Support::Implemented, Secret::No, nullptr, ""},
+    {"help", 'h', ArgKind::None, "", "Get help for commands", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"hostpubmd5", '\0', ArgKind::Value, "<md5>", "Acceptable MD5 hash of the host public key", "scp", Support::Ignored, Secret::No, nullptr, "SCP only"},
     {"hostpubsha256", '\0', ArgKind::Value, "<sha256>", "Acceptable SHA256 hash of the host public key", "scp", Support::Ignored, Secret::No, nullptr, "SCP only"},
     {"hsts", '\0', ArgKind::Value, "<file name>", "Enable HSTS with this cache file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -382,8 +382,9 @@ std::string read_config_file(const std::string& path) {
   }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    throw Error(ExitCode::FailedInit, fmt::format("option -K: cannot read config file {}: {}", path,
-                                                  std::strerror(errno)));
+    // curl: "cannot read config from '...'", exit 26.
+    throw Error(ExitCode::ReadError,
+                fmt::format("cannot read config from '{}': {}", path, std::strerror(errno)));
   }
   std::ostringstream text;
   text << file.rdbuf();
@@ -681,14 +682,11 @@ CommandLine parse_command_line(std::span<const std::string> args) {
   CommandLine out;
   Parser parser(out);
   parser.parse(args, true, 0);
-  // A trailing --next without options or URLs adds nothing.
-  if (out.operations.size() > 1) {
-    const Options& last = out.operations.back();
-    if (last.urls.empty() && last.uploads.empty() && last.mail_rcpt.empty()) {
-      out.operations.pop_back();
-    }
-  }
   unify_globals(out.operations);
+  // A trailing --next without URLs adds no transfer (its global options still count).
+  if (out.operations.size() > 1 && out.operations.back().urls.empty()) {
+    out.operations.pop_back();
+  }
   for (const auto& o : out.operations) {
     if (o.fail && o.fail_with_body) {
       throw UsageError("You must select either --fail or --fail-with-body, not both.");

@@ -81,8 +81,8 @@ struct CommandLine {
   std::vector<SecretSpan> secrets;  // command-line arguments only (not -K files)
 };
 
-/// Parses argv (without argv[0]). `read_stdin` reads `-K -`. Throws UsageError, or
-/// Error(FailedInit) for an unreadable -K file (curl: a warning; see curl-options.md).
+/// Parses argv (without argv[0]); `-K -` reads standard input. Throws UsageError, or
+/// Error(ReadError) for an unreadable -K file (as curl: exit 26).
 [[nodiscard]] CommandLine parse_command_line(std::span<const std::string> args);
 
 /// Parses curl's config syntax (-K): "--long value", "long = value", "long: value",

@@ -222,6 +222,55 @@ TEST(SessionAuth, BadChallengeIsCancelledWithStar) {
   EXPECT_NE(std::string(error.what()).find("not valid base64"), std::string::npos);
 }
 
+// curl ignores the text of the first 334 for a client-first mechanism: servers send
+// "334 go ahead", which is no base64 challenge.
+TEST(SessionAuth, ClientFirstMechanismIgnoresTheChallengeText) {
+  const auto action = Script{auth_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH PLAIN")
+                          .client("AUTH PLAIN")
+                          .server("334 go ahead")
+                          .client(kPlainBlob)
+                          .server("235 2.7.0 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+// --sasl-ir with LOGIN: "AUTH LOGIN <user>", then the password answers the one 334 (curl).
+TEST(SessionAuth, LoginWithInitialResponse) {
+  const auto action = Script{auth_config("127.0.0.1", "AUTH=LOGIN", true)}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH LOGIN")
+                          .client("AUTH LOGIN " + base64_encode("me@example.com"))
+                          .server("334 UGFzc3dvcmQ6")
+                          .client(base64_encode("s3cret"))
+                          .server("235 2.7.0 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
 TEST(SessionAuth, NoCommonMechanismIs67) {
   const auto action = Script{auth_config()}
                           .server("220 mx")

@@ -77,6 +77,12 @@ class SaslExchange {
 
   /// The AUTH command goes without the initial response; see the class comment.
   void defer_initial_response() noexcept;
+  /// LOGIN with --sasl-ir (as curl): the user name goes on the AUTH line, the password
+  /// answers the one challenge.
+  void send_login_user_first();
+  /// A client-first exchange whose initial response was deferred: the next challenge's
+  /// text means nothing (servers send "334 go ahead"), as curl treats it.
+  [[nodiscard]] bool awaits_initial_response() const noexcept;
 
   /// The response (raw bytes) to the server's next challenge (raw bytes):
   /// PLAIN, XOAUTH2, OAUTHBEARER when deferred: the initial response;
