@@ -23,7 +23,8 @@ struct MechanismName {
 };
 
 // In curl's order of preference (lib/curl_sasl.c, Curl_sasl_start).
-constexpr std::array<MechanismName, 5> kMechanisms{{
+constexpr std::array<MechanismName, 6> kMechanisms{{
+    {Mechanism::External, "EXTERNAL"},
     {Mechanism::CramMd5, "CRAM-MD5"},
     {Mechanism::OAuthBearer, "OAUTHBEARER"},
     {Mechanism::XOAuth2, "XOAUTH2"},
@@ -184,6 +185,8 @@ std::optional<Mechanism> choose_mechanism(const std::vector<std::string>& offere
     }
     if (!offered) return false;
     if (is_oauth(mechanism)) return has_bearer;
+    // curl: EXTERNAL when there is no password (the TLS client certificate authenticates).
+    if (mechanism == Mechanism::External) return !has_bearer && credentials.password.empty();
     return !has_bearer || !credentials.password.empty();
   };
   // With a bearer token the OAuth mechanisms go first: a token holder rarely has a
@@ -240,6 +243,10 @@ SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials)
       }
       break;
     }
+    case Mechanism::External:
+      // RFC 4422 appendix A: the authorization identity; empty is sent as "=".
+      initial_response_ = user_;
+      break;
     case Mechanism::Login:
     case Mechanism::CramMd5:
       break;
@@ -262,6 +269,7 @@ std::size_t SaslExchange::rounds() const noexcept {
   const std::size_t deferred = deferred_ ? 1 : 0;
   switch (mechanism_) {
     case Mechanism::Plain:
+    case Mechanism::External:
       return deferred;
     case Mechanism::Login:
       return initial_response_ && !deferred_ ? 1 : 2;  // the user went on the AUTH line
@@ -301,6 +309,7 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
     case Mechanism::OAuthBearer:
       return std::string(1, '\x01');  // RFC 7628 §3.2.3: kvsep ends the failed exchange
     case Mechanism::Plain:
+    case Mechanism::External:
       break;
   }
   throw Error(ExitCode::LoginDenied,
@@ -387,7 +396,22 @@ std::optional<Command> SaslAuthenticator::respond(std::string_view challenge) {
   if (exchange_->awaits_initial_response()) return sasl_response_command(exchange_->respond({}));
   const auto decoded = base64_decode(challenge);
   if (!decoded) return std::nullopt;
+  last_challenge_ = *decoded;
   return sasl_response_command(exchange_->respond(*decoded));
+}
+
+std::optional<Command> SaslAuthenticator::downgrade(const std::vector<std::string>& offered) {
+  last_challenge_.clear();
+  return next(offered);
+}
+
+std::string SaslAuthenticator::failure_detail() const {
+  if (!exchange_ || !is_oauth(exchange_->mechanism())) return {};
+  std::string detail;
+  for (const char c : last_challenge_) {
+    if (c >= 0x20 && c < 0x7f) detail += c;
+  }
+  return detail;
 }
 
 std::string SaslAuthenticator::mechanism() const {

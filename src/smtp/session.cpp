@@ -235,7 +235,9 @@ Action Session::on_auth(const Reply& reply) {
       }
     }
     if (!answer) {
-      // RFC 4954 §4: a client that cannot go on cancels with "*".
+      // RFC 4954 §4: a client that cannot go on cancels with "*"; curl then tries the
+      // next mechanism (its "SASL downgrade") when the challenge could not be decoded.
+      auth_downgrade_ = auth_rounds_ <= kMaxAuthRounds;
       auth_cancelled_ = Error(
           ExitCode::LoginDenied,
           fmt::format("AUTH {} cancelled: the server's challenge \"{}\" is not valid base64 or "
@@ -246,6 +248,16 @@ Action Session::on_auth(const Reply& reply) {
     }
     return send(std::move(*answer));
   }
+  if (auth_cancelled_ && auth_downgrade_) {
+    if (auto next = authenticator.downgrade(capabilities_.auth_mechanisms)) {
+      warnings_.push_back(
+          fmt::format("AUTH {}; trying the next mechanism offered", auth_cancelled_->what()));
+      auth_cancelled_.reset();
+      auth_downgrade_ = false;
+      auth_rounds_ = 0;
+      return send(std::move(*next));
+    }
+  }
   if (auth_cancelled_) return quit_with(*auth_cancelled_);
   if (auto next = authenticator.retry(capabilities_.auth_mechanisms)) {
     warnings_.push_back(
@@ -253,9 +265,13 @@ Action Session::on_auth(const Reply& reply) {
     auth_rounds_ = 0;
     return send(std::move(*next));
   }
-  return quit_with(Error(
-      ExitCode::LoginDenied,
-      describe_with_reply(fmt::format("AUTH {} failed", authenticator.mechanism()), reply), reply));
+  const std::string detail = authenticator.failure_detail();
+  return quit_with(
+      Error(ExitCode::LoginDenied,
+            describe_with_reply(fmt::format("AUTH {} failed{}", authenticator.mechanism(),
+                                            detail.empty() ? "" : " (" + detail + ")"),
+                                reply),
+            reply));
 }
 
 Action Session::on_starttls(const Reply& reply) {

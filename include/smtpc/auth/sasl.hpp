@@ -15,7 +15,7 @@
 namespace smtpc {
 
 /// The mechanisms smtpc implements, in curl's order of preference.
-enum class Mechanism { CramMd5, OAuthBearer, XOAuth2, Plain, Login };
+enum class Mechanism { External, CramMd5, OAuthBearer, XOAuth2, Plain, Login };
 
 /// The registered SASL name: "CRAM-MD5", "OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN".
 [[nodiscard]] std::string_view to_string(Mechanism mechanism) noexcept;
@@ -137,6 +137,8 @@ class SaslAuthenticator final : public Authenticator {
   [[nodiscard]] std::optional<Command> respond(std::string_view challenge) override;
   [[nodiscard]] std::optional<Command> retry(const std::vector<std::string>& offered) override;
   [[nodiscard]] std::string mechanism() const override;
+  [[nodiscard]] std::optional<Command> downgrade(const std::vector<std::string>& offered) override;
+  [[nodiscard]] std::string failure_detail() const override;
 
  private:
   std::optional<Command> next(const std::vector<std::string>& offered);
@@ -145,6 +147,7 @@ class SaslAuthenticator final : public Authenticator {
   bool initial_response_;
   std::vector<Mechanism> tried_;
   std::optional<SaslExchange> exchange_;
+  std::string last_challenge_;  // decoded, for failure_detail()
 };
 
 }  // namespace smtpc
