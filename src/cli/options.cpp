@@ -9,6 +9,7 @@
 
 #include "credentials.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
 
