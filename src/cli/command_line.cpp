@@ -3,7 +3,6 @@
 #include "command_line.hpp"
 
 #include <fmt/format.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <array>
@@ -16,6 +15,8 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -44,7 +45,7 @@ int integer(std::string_view option, const std::string& value) {
 }
 
 void require_pem(std::string_view option, const std::string& value) {
-  if (strcasecmp(value.c_str(), "PEM") != 0) {
+  if (!equals_ignore_case(value, "PEM")) {
     throw UsageError(fmt::format("option {}: smtpc reads PEM files only", option));
   }
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 
@@ -322,10 +323,7 @@ bool Session::awaiting_quit() const noexcept {
 Command Session::verify_command() const {
   const std::string& recipient = config_.forward_paths.at(next_recipient_);
   if (config_.custom_request.empty()) {
-    return vrfy_command(recipient, capabilities_.smtputf8 &&
-                                       std::any_of(recipient.begin(), recipient.end(), [](char c) {
-                                         return static_cast<unsigned char>(c) >= 0x80;
-                                       }));
+    return vrfy_command(recipient, capabilities_.smtputf8 && !is_ascii(recipient));
   }
   return custom_command(config_.custom_request, recipient,
                         capabilities_.smtputf8 && config_.custom_request == "EXPN");
