@@ -324,8 +324,8 @@ TEST(SessionAuth, OAuthBearerFailureIsAnsweredWithKvsep) {
           .server("250-mx\n250 AUTH OAUTHBEARER")
           .client("AUTH OAUTHBEARER")
           .server("334 ")
-          .client(base64_encode(
-              "n,a=me@example.com,\x01host=mx.example\x01port=587\x01auth=Bearer tok\x01\x01"))
+          .client(base64_encode("n,a=me@example.com,\x01host=mx.example\x01port=587\x01"
+                                "auth=Bearer tok\x01\x01"))
           .server("334 " + base64_encode(json))
           .client("AQ==")
           .server("535 5.7.8 invalid")
