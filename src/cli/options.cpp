@@ -96,6 +96,9 @@ JobSpec make_job_spec(const Options& options) {
   session.use_pipelining = !options.no_pipelining;
   session.use_chunking = !options.no_chunking;
   session.custom_request = options.request.value_or("");
+  if (session.custom_request.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    throw Error(ExitCode::FailedInit, "-X: the request holds a line break or NUL byte");
+  }
   // Internationalised addresses: the domain goes out as A-labels (as curl does); a
   // non-ASCII local part needs SMTPUTF8 (RFC 6531).
   auto internationalise = [&session](std::string& mailbox) {

@@ -222,8 +222,8 @@ TEST_F(ComposeTest, ConfigAccountSuppliesUrlAndSender) {
   const auto config = files_.write_file(
       "config", "[default]\nurl = smtp://192.0.2.1:1\n\n[lab]\nurl = " + server.url() +
                     "\nfrom = cron@example.com\n");
-  const auto run = run_smtpc({"--account-file", config, "-a", "lab", "--mail-rcpt", "me@example.com",
-                              "--subject", "from the lab", "--body", "hi"});
+  const auto run = run_smtpc({"--account-file", config, "-a", "lab", "--mail-rcpt",
+                              "me@example.com", "--subject", "from the lab", "--body", "hi"});
 
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto messages = server.messages();

@@ -130,5 +130,11 @@ TEST(Options, CombinedShortFlags) {
   EXPECT_EQ(options.verbose, 1);
 }
 
+TEST(Options, CustomRequestWithALineBreakIsRefused) {
+  EXPECT_EQ(code_of({"smtp://h", "-X", "NOOP\r\nRSET"}), ExitCode::FailedInit);
+  EXPECT_EQ(spec_for({"smtp://h", "-X", "EXPN", "--mail-rcpt", "staff"}).session.custom_request,
+            "EXPN");
+}
+
 }  // namespace
 }  // namespace smtpc::cli

@@ -51,7 +51,7 @@ struct MailParameters {
 /// VRFY MAILBOX, with " SMTPUTF8" when asked (RFC 6531 §3.1 point 6).
 [[nodiscard]] Command vrfy_command(std::string_view mailbox, bool smtputf8 = false);
 /// -X VERB: "VERB" alone, or "VERB ARGUMENT" (each recipient, as given) with " SMTPUTF8"
-/// when asked. Throws Error(UrlMalformat) for CR or LF in either.
+/// when asked. Throws Error(FailedInit) for CR, LF or NUL in either.
 [[nodiscard]] Command custom_command(std::string_view verb, std::string_view argument = {},
                                      bool smtputf8 = false);
 /// "BDAT n" or "BDAT n LAST" (RFC 3030).
