@@ -1,7 +1,6 @@
 // smtpc's entry point: parse curl's command line, run each transfer in order, report
 // errors the way curl does.
 #include <fmt/format.h>
-#include <openssl/opensslv.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -13,11 +12,12 @@
 #include "command_line.hpp"
 #include "config.hpp"
 #include "credentials.hpp"
-#include "help.hpp"
+#include "option_table.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
 #include "smtpc/core/error.hpp"
+#include "version.hpp"
 #include "write_out.hpp"
 
 namespace {
@@ -146,6 +146,25 @@ int run_transfer(smtpc::cli::Options options) {
 int main(int argc, char** argv) {
   if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  // --help [all|CATEGORY], as curl's: rendered from the option table.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "-h" && args[i] != "--help") continue;
+    const std::string topic =
+        i + 1 < args.size() && !args[i + 1].starts_with('-') ? args[i + 1] : std::string();
+    std::string_view program = argc > 0 ? argv[0] : "smtpc";
+    if (const auto slash = program.rfind('/'); slash != std::string_view::npos) {
+      program.remove_prefix(slash + 1);
+    }
+    const std::string text =
+        smtpc::cli::render_help(smtpc::cli::describe_options(), topic, program);
+    if (text.empty()) {
+      fmt::print(stderr, "smtpc: ({}) --help: no category \"{}\"; try --help all\n",
+                 smtpc::to_int(ExitCode::FailedInit), topic);
+      return smtpc::to_int(ExitCode::FailedInit);
+    }
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
   smtpc::cli::CommandLine command_line;
   try {
     command_line = smtpc::cli::parse_command_line(args);
@@ -157,12 +176,13 @@ int main(int argc, char** argv) {
     return smtpc::to_int(error.code());
   }
   smtpc::cli::scrub_secrets(argc, argv, command_line.secrets);
-  if (command_line.help) {
-    smtpc::cli::print_help(stdout);
+  if (command_line.help) {  // -M/--manual, or --help after "--"-less parsing above
+    std::fputs(smtpc::cli::render_help(smtpc::cli::describe_options(), "all", "smtpc").c_str(),
+               stdout);
     return 0;
   }
   if (command_line.version) {
-    fmt::print("smtpc {} ({})\n", SMTPC_VERSION, OPENSSL_VERSION_TEXT);
+    fmt::print("{}\n", smtpc::cli::version_text());
     return 0;
   }
   const auto& first = command_line.operations.front();
