@@ -21,7 +21,8 @@ struct MechanismName {
 };
 
 // In curl's order of preference (lib/curl_sasl.c, Curl_sasl_start).
-constexpr std::array<MechanismName, 5> kMechanisms{{
+constexpr std::array<MechanismName, 6> kMechanisms{{
+    {Mechanism::External, "EXTERNAL"},
     {Mechanism::CramMd5, "CRAM-MD5"},
     {Mechanism::OAuthBearer, "OAUTHBEARER"},
     {Mechanism::XOAuth2, "XOAUTH2"},
@@ -133,6 +134,8 @@ std::optional<Mechanism> choose_mechanism(const std::vector<std::string>& offere
     }
     if (!offered) return false;
     if (is_oauth(mechanism)) return has_bearer;
+    // curl: EXTERNAL when there is no password (the TLS client certificate authenticates).
+    if (mechanism == Mechanism::External) return !has_bearer && credentials.password.empty();
     return !has_bearer || !credentials.password.empty();
   };
   // With a bearer token the OAuth mechanisms go first: a token holder rarely has a
@@ -192,6 +195,10 @@ SaslExchange::SaslExchange(Mechanism mechanism, const Credentials& credentials, 
       }
       break;
     }
+    case Mechanism::External:
+      // RFC 4422 appendix A: the authorization identity; empty is sent as "=".
+      initial_response_ = user_;
+      break;
     case Mechanism::CramMd5:
       if (!hmac_md5_) throw Error(ExitCode::FailedInit, "CRAM-MD5 needs an HMAC-MD5");
       break;
@@ -206,13 +213,20 @@ void SaslExchange::defer_initial_response() noexcept {
   if (initial_response_) deferred_ = true;
 }
 
+void SaslExchange::send_login_user_first() {
+  if (mechanism_ == Mechanism::Login) initial_response_ = user_;
+}
+
+bool SaslExchange::awaits_initial_response() const noexcept { return deferred_ && answered_ == 0; }
+
 std::size_t SaslExchange::rounds() const noexcept {
   const std::size_t deferred = deferred_ ? 1 : 0;
   switch (mechanism_) {
     case Mechanism::Plain:
+    case Mechanism::External:
       return deferred;
     case Mechanism::Login:
-      return 2;
+      return initial_response_ && !deferred_ ? 1 : 2;  // the user went on the AUTH line
     case Mechanism::CramMd5:
       return 1;
     case Mechanism::XOAuth2:
@@ -235,7 +249,7 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
     case Mechanism::Login:
       // The prompts ("Username:", "Password:") are not standardised; clients answer by
       // position, as the draft's examples and every implementation do.
-      return round == 0 ? user_ : password_;
+      return round == 0 && !initial_response_ ? user_ : password_;
     case Mechanism::CramMd5:
       // An empty challenge would make the response a fixed, replayable value.
       if (raw_challenge.empty()) {
@@ -250,6 +264,7 @@ std::string SaslExchange::respond(std::string_view raw_challenge) {
     case Mechanism::OAuthBearer:
       return std::string(1, '\x01');  // RFC 7628 §3.2.3: kvsep ends the failed exchange
     case Mechanism::Plain:
+    case Mechanism::External:
       break;
   }
   throw Error(ExitCode::LoginDenied,
@@ -319,6 +334,7 @@ std::optional<Command> SaslAuthenticator::next(const std::vector<std::string>& o
   if (!mechanism) return std::nullopt;
   tried_.push_back(*mechanism);
   exchange_.emplace(*mechanism, credentials_, hmac_md5_);
+  if (initial_response_) exchange_->send_login_user_first();
   std::optional<std::string> initial = exchange_->initial_response();
   if (initial && initial_response_) {
     Command command = auth_command(*mechanism, initial);
@@ -333,9 +349,26 @@ std::optional<Command> SaslAuthenticator::respond(std::string_view challenge) {
   if (!exchange_ || exchange_->done()) return std::nullopt;
   // "334" alone or "334 " carries an empty challenge.
   while (!challenge.empty() && challenge.back() == ' ') challenge.remove_suffix(1);
+  // PLAIN, XOAUTH2, OAUTHBEARER sent without --sasl-ir: curl ignores the 334's text.
+  if (exchange_->awaits_initial_response()) return sasl_response_command(exchange_->respond({}));
   const auto decoded = base64_decode(challenge);
   if (!decoded) return std::nullopt;
+  last_challenge_ = *decoded;
   return sasl_response_command(exchange_->respond(*decoded));
+}
+
+std::optional<Command> SaslAuthenticator::downgrade(const std::vector<std::string>& offered) {
+  last_challenge_.clear();
+  return next(offered);
+}
+
+std::string SaslAuthenticator::failure_detail() const {
+  if (!exchange_ || !is_oauth(exchange_->mechanism())) return {};
+  std::string detail;
+  for (const char c : last_challenge_) {
+    if (c >= 0x20 && c < 0x7f) detail += c;
+  }
+  return detail;
 }
 
 std::string SaslAuthenticator::mechanism() const {

@@ -22,26 +22,6 @@ TextInput text_argument(const std::string& value) {
 
 }  // namespace
 
-void add_compose_options(CLI::App& app, ComposeOptions& options) {
-  app.add_option("--subject", options.subject, "Compose a message with this subject");
-  app.add_option("--body", options.body,
-                 "Body of the composed message: TEXT, @FILE or - (standard input)");
-  app.add_option("--html", options.html, "HTML body: TEXT or @FILE (with --body: alternatives)");
-  app.add_option("--attach", options.attach, "Attach FILE[;type=MIME][;filename=NAME]; repeatable")
-      ->allow_extra_args(false);
-  app.add_option("-H,--header", options.headers,
-                 "Add header 'Name: value' to the composed or uploaded message; repeatable")
-      ->allow_extra_args(false);
-  app.add_flag("--dump-message", options.dump_message,
-               "Write the message to standard output instead of sending it");
-  app.add_flag("-t,--read-recipients", options.read_recipients,
-               "Take recipients from the message's To, Cc and Bcc; Bcc is removed");
-  app.add_flag("--no-auto-headers", options.no_auto_headers,
-               "With -t, do not add Date and Message-ID when missing");
-  app.add_option("--config", options.config, "Read account settings from this file");
-  app.add_option("-a,--account", options.account, "Use this account of the config file");
-}
-
 Attachment parse_attach(std::string_view text) {
   Attachment attachment;
   std::string path;

@@ -2,7 +2,6 @@
 // upload's header section (-t, -H with -T), parsed into the compose layer's MessageRequest.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -25,7 +24,7 @@ struct ComposeOptions {
   bool dump_message = false;           // --dump-message: write it to stdout, do not send
   bool read_recipients = false;        // -t: envelope recipients from To/Cc/Bcc
   bool no_auto_headers = false;        // --no-auto-headers: no Date/Message-ID with -t
-  std::optional<std::string> config;   // --config FILE
+  std::optional<std::string> config;   // --account-file FILE
   std::optional<std::string> account;  // -a/--account NAME
 
   // Set by sendmail mode only.
@@ -33,9 +32,6 @@ struct ComposeOptions {
   bool stop_at_lone_dot = false;         // without -i/-oi
   std::optional<std::string> full_name;  // -F NAME: the From display name
 };
-
-/// Declares the composition, -t and configuration options on `app`.
-void add_compose_options(CLI::App& app, ComposeOptions& options);
 
 /// --attach's argument: FILE[;type=MIME][;filename=NAME] (curl -F's spelling).
 /// Throws Error(FailedInit) for an empty file name or type.

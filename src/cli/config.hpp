@@ -53,7 +53,7 @@ void check_config_permissions(const std::string& path, unsigned mode, bool has_p
 void apply_account(const ConfigFile& config, const std::optional<std::string>& account,
                    Options& options);
 
-/// Normal mode: with --config, -a, or no URL on the command line, reads the config file
+/// Normal mode: with --account-file, -a, or no URL on the command line, reads the config file
 /// and applies the account. Without those a curl command line is left untouched.
 /// Throws Error(FailedInit).
 void apply_config_profile(Options& options);

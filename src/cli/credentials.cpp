@@ -139,30 +139,19 @@ std::optional<Credentials> resolve_credentials(const Options& options, const Smt
   return credentials;
 }
 
-void scrub_secrets(int argc, char** argv) {
-  auto blank = [](char* text) { std::memset(text, '*', std::strlen(text)); };
-  auto blank_after_colon = [](char* text) {
-    if (char* colon = std::strchr(text, ':'); colon != nullptr) {
-      std::memset(colon + 1, '*', std::strlen(colon + 1));
-    }
-  };
-  for (int i = 1; i < argc; ++i) {
-    char* arg = argv[i];
-    const bool takes_next = i + 1 < argc;
-    if ((std::strcmp(arg, "-u") == 0 || std::strcmp(arg, "--user") == 0) && takes_next) {
-      blank_after_colon(argv[++i]);
-    } else if (std::strncmp(arg, "--user=", 7) == 0) {
-      blank_after_colon(arg + 7);
-    } else if (std::strncmp(arg, "-u", 2) == 0 && arg[2] != '\0' && arg[2] != '-') {
-      blank_after_colon(arg + 2);
-    } else if ((std::strcmp(arg, "--oauth2-bearer") == 0 || std::strcmp(arg, "--pass") == 0) &&
-               takes_next) {
-      blank(argv[++i]);
-    } else if (std::strncmp(arg, "--oauth2-bearer=", 16) == 0) {
-      blank(arg + 16);
-    } else if (std::strncmp(arg, "--pass=", 7) == 0) {
-      blank(arg + 7);
-    } else if (char* scheme = std::strstr(arg, "://"); scheme != nullptr) {
+void scrub_secrets(int argc, char** argv, std::span<const SecretSpan> secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.index + 1 >= static_cast<std::size_t>(argc)) continue;
+    char* arg = argv[secret.index + 1];
+    if (std::strlen(arg) < secret.offset) continue;
+    char* text = arg + secret.offset;
+    if (secret.kind == Secret::All) {
+      std::memset(text, '*', std::strlen(text));
+    } else if (secret.kind == Secret::AfterColon) {
+      if (char* colon = std::strchr(text, ':'); colon != nullptr) {
+        std::memset(colon + 1, '*', std::strlen(colon + 1));
+      }
+    } else if (char* scheme = std::strstr(text, "://"); scheme != nullptr) {
       // smtp://user:password@host: blank the password.
       char* at = std::strchr(scheme + 3, '@');
       char* slash = std::strchr(scheme + 3, '/');

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <optional>
+#include <span>
 
+#include "command_line.hpp"
 #include "options.hpp"
 #include "smtpc/auth/sasl.hpp"
 #include "smtpc/core/url.hpp"
@@ -21,6 +23,7 @@ namespace smtpc::cli {
 
 /// Overwrites passwords and tokens in argv (-u's password, a URL's password,
 /// --oauth2-bearer, --pass) so that other users cannot read them in ps, as curl does.
-void scrub_secrets(int argc, char** argv);
+/// `secrets` says where (command_line.hpp's parser records them).
+void scrub_secrets(int argc, char** argv, std::span<const SecretSpan> secrets);
 
 }  // namespace smtpc::cli

@@ -1,4 +1,4 @@
-// --serverinfo, --quit-after and --dsn-*: option declarations and their mapping onto a JobSpec.
+// --serverinfo, --quit-after and --dsn-*: their mapping onto a JobSpec.
 #include "debug_options.hpp"
 
 #include <fmt/format.h>
@@ -13,22 +13,6 @@ namespace {
 [[noreturn]] void usage(const std::string& what) { throw Error(ExitCode::FailedInit, what); }
 
 }  // namespace
-
-void add_debug_options(CLI::App& app, DebugOptions& options) {
-  app.add_flag("--serverinfo", options.serverinfo,
-               "Report the server's greeting, capabilities before and after TLS, TLS and "
-               "certificate facts; send no mail");
-  app.add_flag("--serverinfo-json", options.serverinfo_json, "--serverinfo, as JSON on stdout");
-  app.add_option("--quit-after", options.quit_after,
-                 "Stop with QUIT after STAGE: connect, greeting, ehlo, tls, auth, mail, rcpt, "
-                 "data");
-  app.add_option("--dsn-notify", options.dsn_notify,
-                 "DSN: NOTIFY=never or success,failure,delay on each RCPT (RFC 3461)");
-  app.add_option("--dsn-return", options.dsn_return, "DSN: RET=full or hdrs on MAIL FROM");
-  app.add_option("--dsn-envid", options.dsn_envid, "DSN: ENVID on MAIL FROM");
-  app.add_flag("--dsn-required", options.dsn_required,
-               "Fail (55) instead of warning when the server does not offer DSN");
-}
 
 void apply_debug_options(const Options& options, JobSpec& spec) {
   const DebugOptions& debug = options.debug;

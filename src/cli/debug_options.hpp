@@ -2,7 +2,6 @@
 // (--dsn-notify, --dsn-return, --dsn-envid, --dsn-required). docs/debugging.md.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 
@@ -21,9 +20,6 @@ struct DebugOptions {
   std::optional<std::string> dsn_envid;   // --dsn-envid ID
   bool dsn_required = false;              // --dsn-required
 };
-
-/// Declares the debugging and DSN options on `app`.
-void add_debug_options(CLI::App& app, DebugOptions& options);
 
 /// The make_job_spec hook, after the mode and TLS policy are set: the DSN request, the
 /// --quit-after stage (at mail, rcpt and data an envelope without a message), and the

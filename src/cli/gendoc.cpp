@@ -14,10 +14,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = argv[1];
-  smtpc::cli::Options options;
-  CLI::App app;
-  smtpc::cli::register_program_options(app, options, [] { return std::string(); });
-  const auto docs = smtpc::cli::describe_options(app);
+  const auto docs = smtpc::cli::describe_options();
   const std::pair<const char*, std::string> files[] = {
       {"smtpc.1", smtpc::cli::render_man(docs, argv[2], argv[3])},
       {"smtpc.bash", smtpc::cli::render_bash_completion(docs)},

@@ -1,11 +1,15 @@
-// smtpc's entry point: parse, run the job, report errors the way curl does.
+// smtpc's entry point: parse curl's command line, run each transfer in order, report
+// errors the way curl does.
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
+#include "command_line.hpp"
 #include "config.hpp"
 #include "credentials.hpp"
 #include "option_table.hpp"
@@ -15,8 +19,11 @@
 #include "serverinfo.hpp"
 #include "smtpc/core/error.hpp"
 #include "version.hpp"
+#include "write_out.hpp"
 
 namespace {
+
+using smtpc::ExitCode;
 
 struct FileCloser {
   void operator()(std::FILE* file) const {
@@ -38,47 +45,36 @@ FilePtr open_output(const std::string& path, std::string_view option) {
   return FilePtr(file);
 }
 
-}  // namespace
+// curl stops the remaining transfers after these (tool_operate.c is_fatal_error).
+bool is_fatal(int code) {
+  return code == smtpc::to_int(ExitCode::FailedInit) ||
+         code == smtpc::to_int(ExitCode::UnsupportedProtocol);
+}
 
-int main(int argc, char** argv) {
-  using smtpc::ExitCode;
-  if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
-  smtpc::cli::Options options;
-  CLI::App app{"smtpc: send mail over SMTP with curl's command line"};
-  smtpc::cli::register_program_options(app, options, smtpc::cli::version_text);
-  // --help [all|CATEGORY], as curl's: rendered from the option table.
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg != "-h" && arg != "--help") continue;
-    const std::string_view topic = i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : "";
-    std::string_view program = argv[0];
-    if (const auto slash = program.rfind('/'); slash != std::string_view::npos) {
-      program.remove_prefix(slash + 1);
-    }
-    const std::string text =
-        smtpc::cli::render_help(smtpc::cli::describe_options(app), topic, program);
-    if (text.empty()) {
-      fmt::print(stderr, "smtpc: ({}) --help: no category \"{}\"; try --help all\n",
-                 smtpc::to_int(ExitCode::FailedInit), topic);
-      return smtpc::to_int(ExitCode::FailedInit);
-    }
-    std::fputs(text.c_str(), stdout);
-    return 0;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
-    fmt::print(stderr, "smtpc: ({}) {}\nsmtpc: try 'smtpc --help' for more information\n",
-               smtpc::to_int(ExitCode::FailedInit), error.what());
-    return smtpc::to_int(ExitCode::FailedInit);
-  }
-
-  smtpc::cli::scrub_secrets(argc, argv);
+// One transfer: one URL with its options. Returns its exit code; prints its error.
+int run_transfer(smtpc::cli::Options options) {
   const bool show_errors = !options.silent || options.show_error;
+  smtpc::cli::TransferReport report;
+  report.url = options.url;
+  const auto start = std::chrono::steady_clock::now();
+  int code = 0;
   try {
-    smtpc::cli::apply_config_profile(options);  // --config, -a, or no URL given
+    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    report.url = options.url;
+    if (options.head && options.upload_file) {
+      throw smtpc::Error(ExitCode::FailedInit,
+                         "You can only select one request method! You asked for both an "
+                         "upload (-T, --upload-file) and HEAD (-I, --head).");
+    }
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    auto add_size = [&report](const std::string& path) {
+      struct stat info {};
+      if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+        report.size_upload += static_cast<long long>(info.st_size);
+      }
+    };
+    if (options.upload_file) add_size(*options.upload_file);
+    for (const auto& path : options.more_upload_files) add_size(path);
     if (options.compose.dump_message) {
       smtpc::cli::write_message(spec, stdout);
       return 0;
@@ -97,31 +93,116 @@ int main(int argc, char** argv) {
                                         stdout);
     }
     if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
-      return smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
+      code = smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
                                             options.verbose > 0 && !options.silent, show_errors);
+      report.exit_code = code;
+      report.time_total =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (options.write_out) smtpc::cli::write_out(*options.write_out, report);
+      return code;
     }
-    smtpc::SendResult result;
     try {
-      result = smtpc::run_job(spec, tracer, notices);
+      report.result = smtpc::run_job(spec, tracer, notices);
     } catch (const smtpc::SendFailure& failure) {
+      report.result = failure.result();
       smtpc::cli::report_messages(failure.result(), spec, !options.silent);
       throw;
     }
-    smtpc::cli::report_messages(result, spec, !options.silent);
-    if (!result.output.empty()) {
+    smtpc::cli::report_messages(*report.result, spec, !options.silent);
+    if (!report.result->output.empty() && !options.head) {
       FilePtr output = open_output(options.output.value_or("-"), "--output");
-      for (const auto& line : result.output) fmt::print(output.get(), "{}\n", line);
+      // As curl writes the server's text: every line with its code, CRLF-terminated.
+      for (const auto& line : report.result->output) fmt::print(output.get(), "{}\r\n", line);
       if (std::fflush(output.get()) != 0) {
         throw smtpc::Error(ExitCode::WriteError, "failed writing the output");
       }
     }
-    return 0;
+  } catch (const smtpc::cli::UsageError& error) {
+    if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
+    code = smtpc::to_int(error.code());
+    report.error = error.what();
   } catch (const smtpc::Error& error) {
-    if (show_errors)
+    if (show_errors) {
       fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()), error.what());
-    return smtpc::to_int(error.code());
+    }
+    code = smtpc::to_int(error.code());
+    report.error = error.what();
+    if (error.reply()) report.error_reply = error.reply()->code.value();
   } catch (const std::exception& error) {
     if (show_errors) fmt::print(stderr, "smtpc: (2) internal error: {}\n", error.what());
-    return smtpc::to_int(ExitCode::FailedInit);
+    code = smtpc::to_int(ExitCode::FailedInit);
+    report.error = error.what();
   }
+  report.exit_code = code;
+  report.time_total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (options.write_out) {
+    try {
+      smtpc::cli::write_out(*options.write_out, report);
+    } catch (const smtpc::Error& error) {
+      if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  // --help [all|CATEGORY], as curl's: rendered from the option table.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "-h" && args[i] != "--help") continue;
+    const std::string topic =
+        i + 1 < args.size() && !args[i + 1].starts_with('-') ? args[i + 1] : std::string();
+    std::string_view program = argc > 0 ? argv[0] : "smtpc";
+    if (const auto slash = program.rfind('/'); slash != std::string_view::npos) {
+      program.remove_prefix(slash + 1);
+    }
+    const std::string text =
+        smtpc::cli::render_help(smtpc::cli::describe_options(), topic, program);
+    if (text.empty()) {
+      fmt::print(stderr, "smtpc: ({}) --help: no category \"{}\"; try --help all\n",
+                 smtpc::to_int(ExitCode::FailedInit), topic);
+      return smtpc::to_int(ExitCode::FailedInit);
+    }
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  smtpc::cli::CommandLine command_line;
+  try {
+    command_line = smtpc::cli::parse_command_line(args);
+  } catch (const smtpc::cli::UsageError& error) {
+    fmt::print(stderr, "smtpc: {}\nsmtpc: try 'smtpc --help' for more information\n", error.what());
+    return smtpc::to_int(error.code());
+  } catch (const smtpc::Error& error) {
+    fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()), error.what());
+    return smtpc::to_int(error.code());
+  }
+  smtpc::cli::scrub_secrets(argc, argv, command_line.secrets);
+  if (command_line.help) {  // -M/--manual, or --help after "--"-less parsing above
+    std::fputs(smtpc::cli::render_help(smtpc::cli::describe_options(), "all", "smtpc").c_str(),
+               stdout);
+    return 0;
+  }
+  if (command_line.version) {
+    fmt::print("{}\n", smtpc::cli::version_text());
+    return 0;
+  }
+  const auto& first = command_line.operations.front();
+  if (first.stderr_file && *first.stderr_file != "-") {
+    if (std::freopen(first.stderr_file->c_str(), "w", stderr) == nullptr) {
+      fmt::print(stdout, "smtpc: --stderr: cannot open {}\n", *first.stderr_file);
+      return smtpc::to_int(ExitCode::WriteError);
+    }
+  }
+  int code = 0;
+  for (const auto& operation : command_line.operations) {
+    for (auto& transfer : smtpc::cli::expand_transfers(operation)) {
+      code = run_transfer(std::move(transfer));
+      if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
+    }
+  }
+  return code;
 }

@@ -1,123 +1,89 @@
-// The CLI11 option table described as OptionDoc: names, value and help from the registered
-// options, category and value name from kMeta. Issue 12's table-driven parser will carry
-// these fields itself and replace this file.
+// The option table (command_line.cpp) described as OptionDoc: the help category and the
+// short-help flag are chosen here, names, value and help come from the table itself.
 #include "option_table.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <stdexcept>
+#include <array>
+#include <string_view>
+
+#include "command_line.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
 namespace {
 
-struct Meta {
-  std::string_view name;  // long name, or "url" for the positional argument
-  std::string_view category;
-  std::string_view value_name;
-  bool common;
-};
+// The help category of an option (option_docs.hpp's kCategories), by name first, then by
+// the table's category.
+std::string_view category_of(const OptionDef& option) {
+  struct ByName {
+    std::string_view name;
+    std::string_view category;
+  };
+  static constexpr std::array<ByName, 17> kByName{{
+      {"url", "connection"},
+      {"netrc", "auth"},
+      {"netrc-file", "auth"},
+      {"netrc-optional", "auth"},
+      {"help", "output"},
+      {"version", "output"},
+      {"manual", "output"},
+      {"header", "compose"},
+      {"request", "smtp"},
+      {"head", "smtp"},
+      {"dns-servers", "mx"},
+      {"config", "config"},
+      {"disable", "config"},
+      {"next", "connection"},
+      {"fail", "output"},
+      {"fail-with-body", "output"},
+      {"fail-early", "output"},
+  }};
+  for (const auto& entry : kByName) {
+    if (entry.name == option.long_name) return entry.category;
+  }
+  const std::string_view table = option.category;
+  if (table == "verbose" || table == "output" || table == "curl") return "output";
+  if (table == "smtpc") return "config";
+  if (table == "connection" || table == "dns") return "connection";
+  if (table == "upload") return "smtp";
+  return table;  // smtp, tls, auth, compose, mx
+}
 
-// clang-format off
-constexpr Meta kMeta[] = {
-    {"url", "connection", "URL", true},
-    {"--url", "connection", "URL", false},
-    {"--connect-timeout", "connection", "SECONDS", false},
-    {"--max-time", "connection", "SECONDS", true},
-    {"--resolve", "connection", "HOST:PORT:ADDRESS", false},
-    {"--mail-from", "smtp", "ADDRESS", true},
-    {"--mail-rcpt", "smtp", "ADDRESS", true},
-    {"--mail-rcpt-allowfails", "smtp", "", false},
-    {"--upload-file", "smtp", "FILE", true},
-    {"--no-pipelining", "smtp", "", false},
-    {"--no-chunking", "smtp", "", false},
-    {"--crlf", "smtp", "", false},
-    {"--ssl", "tls", "", false},
-    {"--ssl-reqd", "tls", "", true},
-    {"--insecure", "tls", "", false},
-    {"--cacert", "tls", "FILE", false},
-    {"--capath", "tls", "DIR", false},
-    {"--cert", "tls", "FILE", false},
-    {"--key", "tls", "FILE", false},
-    {"--pass", "tls", "PHRASE", false},
-    {"--tlsv1.2", "tls", "", false},
-    {"--tlsv1.3", "tls", "", false},
-    {"--tls-max", "tls", "VERSION", false},
-    {"--ciphers", "tls", "LIST", false},
-    {"--tls13-ciphers", "tls", "LIST", false},
-    {"--pinnedpubkey", "tls", "HASHES", false},
-    {"--user", "auth", "USER[:PASSWORD]", true},
-    {"--password-file", "auth", "FILE", false},
-    {"--netrc", "auth", "", false},
-    {"--netrc-optional", "auth", "", false},
-    {"--netrc-file", "auth", "FILE", false},
-    {"--login-options", "auth", "OPTIONS", false},
-    {"--sasl-authzid", "auth", "IDENTITY", false},
-    {"--sasl-ir", "auth", "", false},
-    {"--oauth2-bearer", "auth", "TOKEN", false},
-    {"--mail-auth", "auth", "ADDRESS", false},
-    {"--allow-plaintext-auth", "auth", "", false},
-    {"--subject", "compose", "TEXT", true},
-    {"--body", "compose", "TEXT|@FILE", true},
-    {"--html", "compose", "TEXT|@FILE", false},
-    {"--attach", "compose", "FILE", true},
-    {"--header", "compose", "\"NAME: VALUE\"", false},
-    {"--dump-message", "compose", "", false},
-    {"--read-recipients", "compose", "", false},
-    {"--no-auto-headers", "compose", "", false},
-    {"--config", "config", "FILE", false},
-    {"--account", "config", "NAME", false},
-    {"--mx", "mx", "", false},
-    {"--dns-servers", "mx", "ADDRESSES", false},
-    {"--mx-port", "mx", "PORT", false},
-    {"--serverinfo", "debug", "", false},
-    {"--serverinfo-json", "debug", "", false},
-    {"--quit-after", "debug", "STAGE", false},
-    {"--dsn-notify", "smtp", "WHEN", false},
-    {"--dsn-return", "smtp", "full|hdrs", false},
-    {"--dsn-envid", "smtp", "ID", false},
-    {"--dsn-required", "smtp", "", false},
-    {"--verbose", "output", "", true},
-    {"--silent", "output", "", true},
-    {"--show-error", "output", "", false},
-    {"--output", "output", "FILE", false},
-    {"--trace-ascii", "output", "FILE", false},
-    {"--trace-time", "output", "", false},
-    {"--include", "output", "", false},
-    {"--help", "output", "CATEGORY", true},
-    {"--version", "output", "", true},
-};
-// clang-format on
+bool is_common(std::string_view name) {
+  static constexpr std::array<std::string_view, 14> kCommon{
+      "max-time", "mail-from", "mail-rcpt", "upload-file", "ssl-reqd", "user",    "subject",
+      "body",     "attach",    "verbose",   "silent",      "help",     "version", "write-out"};
+  return std::find(kCommon.begin(), kCommon.end(), name) != kCommon.end();
+}
 
 }  // namespace
 
-void register_program_options(CLI::App& app, Options& options,
-                              std::function<std::string()> version) {
-  add_options(app, options);
-  app.set_help_flag("-h,--help", "This help; --help all: every option; --help CATEGORY");
-  app.set_version_flag("-V,--version", std::move(version),
-                       "Show the version, protocols and features");
-}
-
-std::vector<OptionDoc> describe_options(const CLI::App& app) {
+std::vector<OptionDoc> describe_options() {
   std::vector<OptionDoc> docs;
-  for (const CLI::Option* option : app.get_options()) {
+  OptionDoc url;
+  url.value_name = "URL";
+  url.takes_value = true;
+  url.help =
+      "smtp://[user[:password]@]host[:port][/ehlo-name] or smtps://...; several: several "
+      "transfers";
+  url.category = "connection";
+  url.common = true;
+  docs.push_back(url);
+  for (const auto& option : option_table()) {
+    if (option.support != Support::Implemented && option.support != Support::Extension) continue;
     OptionDoc doc;
-    const auto& longs = option->get_lnames();
-    const auto& shorts = option->get_snames();
-    if (!longs.empty()) doc.long_name = "--" + longs.front();
-    if (!shorts.empty()) doc.short_name = "-" + shorts.front();
-    doc.help = option->get_description();
-    doc.takes_value = option->get_type_size() != 0 || doc.long_name == "--help";
-    const std::string key = doc.long_name.empty() ? option->get_name() : doc.long_name;
-    const auto* meta = std::find_if(std::begin(kMeta), std::end(kMeta),
-                                    [&key](const Meta& m) { return m.name == key; });
-    if (meta == std::end(kMeta)) {
-      throw std::logic_error(fmt::format("option {} has no category in option_table.cpp", key));
+    doc.long_name = "--" + std::string(option.long_name);
+    if (option.short_name != '\0') doc.short_name = std::string{'-', option.short_name};
+    doc.takes_value = option.kind == ArgKind::Value || option.long_name == "help";
+    if (doc.takes_value) {
+      // curl's "<file name>" -> "FILE NAME"
+      std::string_view value = option.value_name;
+      if (value.starts_with('<') && value.ends_with('>')) value = value.substr(1, value.size() - 2);
+      doc.value_name = option.long_name == "help" ? "CATEGORY" : ascii_upper(value);
     }
-    doc.category = meta->category;
-    doc.common = meta->common;
-    if (doc.takes_value) doc.value_name = meta->value_name;
+    doc.help = std::string(option.help);
+    doc.category = std::string(category_of(option));
+    doc.common = is_common(option.long_name);
     docs.push_back(std::move(doc));
   }
   return docs;

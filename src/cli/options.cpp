@@ -1,4 +1,4 @@
-// Option declarations (curl's names) and the mapping from options to a JobSpec.
+// The mapping from options to a JobSpec.
 #include "options.hpp"
 
 #include <fmt/format.h>
@@ -95,82 +95,6 @@ Error no_recipients(const MessageRequest& request) {
 
 }  // namespace
 
-void add_options(CLI::App& app, Options& options) {
-  app.add_option("url", options.url, "smtp://[user@]host[:port][/ehlo-name] or smtps://...");
-  app.add_option("--url", options.url, "The URL, as an option");
-  app.add_option("--mail-from", options.mail_from,
-                 "Envelope sender (reverse-path); absent or empty sends MAIL FROM:<>");
-  app.add_option("--mail-rcpt", options.mail_rcpt, "Envelope recipient; repeat for more")
-      ->allow_extra_args(false);
-  app.add_flag("--mail-rcpt-allowfails", options.mail_rcpt_allowfails,
-               "Send to the recipients the server accepts; fail only if it refuses all");
-  app.add_option_function<std::vector<std::string>>(
-      "-T,--upload-file",
-      [&options](const std::vector<std::string>& files) {
-        options.upload_file = files.front();
-        options.more_upload_files.assign(files.begin() + 1, files.end());
-      },
-      "The RFC 5322 message to send; - reads standard input. Repeat to send several "
-      "messages over one connection");
-  app.add_flag("--no-pipelining", options.no_pipelining,
-               "Wait for each reply even when the server offers PIPELINING");
-  app.add_flag("--no-chunking", options.no_chunking,
-               "Use DATA even when the server offers CHUNKING (BDAT)");
-  app.add_flag("-v,--verbose", options.verbose, "Show the SMTP dialogue on stderr");
-  app.add_flag("-s,--silent", options.silent, "No warnings or error messages");
-  app.add_flag("-S,--show-error", options.show_error, "With -s, still show errors");
-  app.add_option("--connect-timeout", options.connect_timeout, "Seconds allowed for connecting");
-  app.add_option("-m,--max-time", options.max_time, "Seconds allowed for the whole operation");
-  app.add_option("-o,--output", options.output, "Where HELP and VRFY output goes");
-  app.add_option("--trace-ascii", options.trace_ascii,
-                 "Write a full trace to FILE (- for stdout); secrets are redacted");
-  app.add_flag("--trace-time", options.trace_time, "Time-stamp every trace line");
-  app.add_flag("-i,--include", options.include, "Accepted for curl compatibility; no effect");
-  app.add_flag("--crlf", options.crlf, "Accepted for curl compatibility; CRLF is always sent");
-  app.add_flag("--ssl", options.ssl, "Use STARTTLS when the server offers it");
-  app.add_flag("--ssl-reqd", options.ssl_reqd, "Require STARTTLS; never send in plain text");
-  app.add_flag("-k,--insecure", options.insecure,
-               "Do not verify the server's certificate (unsafe)");
-  app.add_option("--cacert", options.cacert, "Trust the CA certificates in this PEM file");
-  app.add_option("--capath", options.capath, "Trust the CA certificates in this directory");
-  app.add_option("-E,--cert", options.cert, "Client certificate (PEM)");
-  app.add_option("--key", options.key, "Private key of the client certificate (PEM)");
-  app.add_option("--pass", options.pass, "Pass phrase of the private key");
-  app.add_flag("--tlsv1.2", options.tlsv1_2, "Use TLS 1.2 or later (the default)");
-  app.add_flag("--tlsv1.3", options.tlsv1_3, "Use TLS 1.3 or later");
-  app.add_option("--tls-max", options.tls_max, "Highest TLS version to use: 1.2 or 1.3");
-  app.add_option("--ciphers", options.ciphers, "TLS 1.2 cipher list (OpenSSL syntax)");
-  app.add_option("--tls13-ciphers", options.tls13_ciphers, "TLS 1.3 cipher suites");
-  app.add_option("--pinnedpubkey", options.pinnedpubkey,
-                 "sha256//BASE64[;sha256//...]: accept only these server public keys");
-  app.add_option("--resolve", options.resolve,
-                 "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT; repeatable");
-
-  app.add_option("-u,--user", options.user, "USER[:PASSWORD] to log in with (AUTH)");
-  app.add_option("--password-file", options.password_file,
-                 "Read the password from the first line of this file");
-  app.add_flag("-n,--netrc", options.netrc, "Take the login from ~/.netrc (or $NETRC)");
-  app.add_flag("--netrc-optional", options.netrc_optional, "Like --netrc, if the file exists");
-  app.add_option("--netrc-file", options.netrc_file, "Take the login from this netrc file");
-  app.add_option("--login-options", options.login_options,
-                 "AUTH=MECHANISM (or several, separated by ;) or AUTH=*");
-  app.add_option("--sasl-authzid", options.sasl_authzid, "Authorization identity for AUTH PLAIN");
-  app.add_flag("--sasl-ir", options.sasl_ir, "Send the initial response with the AUTH command");
-  app.add_option("--oauth2-bearer", options.oauth2_bearer,
-                 "OAuth 2.0 bearer token (XOAUTH2, OAUTHBEARER)");
-  app.add_option("--mail-auth", options.mail_auth,
-                 "Original submitter: MAIL FROM's AUTH= parameter");
-  app.add_flag("--allow-plaintext-auth", options.allow_plaintext_auth,
-               "Allow sending credentials unencrypted to a host other than this one (unsafe)");
-  app.add_flag("--mx", options.mx,
-               "Deliver directly to each recipient domain's MX hosts (no relay; docs/mx.md)");
-  app.add_option("--dns-servers", options.dns_servers,
-                 "With --mx: IPv4ADDR[:PORT][,...] DNS servers instead of the system's");
-  app.add_option("--mx-port", options.mx_port, "With --mx: connect to this port instead of 25");
-  add_compose_options(app, options.compose);
-  add_debug_options(app, options.debug);
-}
-
 JobSpec make_job_spec(const Options& options) {
   // --dump-message sends nothing, so it needs no server.
   if (options.url.empty() && !options.mx && !options.compose.dump_message) {
@@ -202,6 +126,10 @@ JobSpec make_job_spec(const Options& options) {
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
   session.use_pipelining = !options.no_pipelining;
   session.use_chunking = !options.no_chunking;
+  session.custom_request = options.request.value_or("");
+  if (session.custom_request.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    throw Error(ExitCode::FailedInit, "-X: the request holds a line break or NUL byte");
+  }
 
   if (spec.url.scheme == Scheme::Smtps) {
     session.tls = TlsPolicy::Implicit;

@@ -1,7 +1,6 @@
-// The command line: curl's option spellings bound to a plain struct, then a JobSpec.
+// The options of one transfer (filled by command_line.cpp from argv and -K files), then a JobSpec.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +13,11 @@
 namespace smtpc::cli {
 
 struct Options {
+  // What the parser collects for one -:/--next group; expand_transfers() turns each URL
+  // into a transfer with `url`, `upload_file` and `more_upload_files` set.
+  std::vector<std::string> urls;
+  std::vector<std::string> uploads;
+
   std::string url;
   std::optional<std::string> mail_from;
   std::vector<std::string> mail_rcpt;
@@ -30,8 +34,15 @@ struct Options {
   std::optional<std::string> output;
   std::optional<std::string> trace_ascii;
   bool trace_time = false;
-  bool include = false;  // accepted: SMTP has no headers to include
-  bool crlf = false;     // accepted: smtpc always sends CRLF
+  std::optional<std::string> write_out;    // -w FORMAT
+  std::optional<std::string> request;      // -X VERB
+  bool head = false;                       // -I: no output of HELP/VRFY (curl's NOBODY)
+  std::optional<std::string> stderr_file;  // --stderr FILE
+  bool fail_early = false;                 // --fail-early: stop after a failed transfer
+  bool fail = false;                       // -f: no effect for SMTP (as curl)
+  bool fail_with_body = false;             // no effect for SMTP (as curl)
+  bool include = false;                    // accepted: SMTP has no headers to include
+  bool crlf = false;                       // accepted: smtpc always sends CRLF
   bool ssl = false;
   bool ssl_reqd = false;
   bool insecure = false;
@@ -66,12 +77,9 @@ struct Options {
   bool mx = false;                         // --mx, or a URL without a host
   std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
   std::optional<int> mx_port;              // --mx-port
-  ComposeOptions compose;                  // --subject, --body, --attach, -H, -t, --config, ...
-  DebugOptions debug;  // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
+  ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --account-file, ...
+  DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
 };
-
-/// Declares every option on `app`, bound to `options`.
-void add_options(CLI::App& app, Options& options);
 
 /// Checks the options and builds the job.
 /// Throws Error(FailedInit) for bad usage (bad address, -T without --mail-rcpt, bad

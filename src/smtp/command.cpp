@@ -119,9 +119,16 @@ Command rcpt_to_command(std::string_view forward_path, const RcptParameters& par
   return public_line(std::move(line));
 }
 
-Command vrfy_command(std::string_view mailbox) {
+Command vrfy_command(std::string_view mailbox, bool smtputf8) {
   require_single_line(mailbox, "address");
-  return public_line(fmt::format("VRFY {}", mailbox));
+  return public_line(fmt::format("VRFY {}{}", mailbox, smtputf8 ? " SMTPUTF8" : ""));
+}
+
+Command custom_command(std::string_view verb, std::string_view argument, bool smtputf8) {
+  require_single_line(verb, "-X request");
+  require_single_line(argument, "address");
+  if (argument.empty()) return public_line(std::string(verb));
+  return public_line(fmt::format("{} {}{}", verb, argument, smtputf8 ? " SMTPUTF8" : ""));
 }
 
 Command bdat_command(std::size_t size, bool last) {

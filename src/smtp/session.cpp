@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -198,10 +199,11 @@ Action Session::after_auth() {
   switch (config_.mode) {
     case SessionMode::Help:
       enter(State::Help);
-      return send(simple_command("HELP"));
+      return send(config_.custom_request.empty() ? simple_command("HELP")
+                                                 : custom_command(config_.custom_request));
     case SessionMode::Verify:
       enter(State::Verify);
-      return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
+      return send(verify_command());
     case SessionMode::SendMail:
       break;
   }
@@ -302,7 +304,9 @@ Action Session::on_auth(const Reply& reply) {
       }
     }
     if (!answer) {
-      // RFC 4954 §4: a client that cannot go on cancels with "*".
+      // RFC 4954 §4: a client that cannot go on cancels with "*"; curl then tries the
+      // next mechanism (its "SASL downgrade") when the challenge could not be decoded.
+      auth_downgrade_ = auth_rounds_ <= kMaxAuthRounds;
       auth_cancelled_ = Error(
           ExitCode::LoginDenied,
           fmt::format("AUTH {} cancelled: the server's challenge \"{}\" is not valid base64 or "
@@ -315,6 +319,16 @@ Action Session::on_auth(const Reply& reply) {
   }
   facts_.auth = reply;
   facts_.auth_mechanism = authenticator.mechanism();
+  if (auth_cancelled_ && auth_downgrade_) {
+    if (auto next = authenticator.downgrade(capabilities_.auth_mechanisms)) {
+      warnings_.push_back(
+          fmt::format("AUTH {}; trying the next mechanism offered", auth_cancelled_->what()));
+      auth_cancelled_.reset();
+      auth_downgrade_ = false;
+      auth_rounds_ = 0;
+      return send(std::move(*next));
+    }
+  }
   if (auth_cancelled_) return quit_with(*auth_cancelled_);
   if (auto next = authenticator.retry(capabilities_.auth_mechanisms)) {
     warnings_.push_back(
@@ -322,9 +336,13 @@ Action Session::on_auth(const Reply& reply) {
     auth_rounds_ = 0;
     return send(std::move(*next));
   }
-  return quit_with(Error(
-      ExitCode::LoginDenied,
-      describe_with_reply(fmt::format("AUTH {} failed", authenticator.mechanism()), reply), reply));
+  const std::string detail = authenticator.failure_detail();
+  return quit_with(
+      Error(ExitCode::LoginDenied,
+            describe_with_reply(fmt::format("AUTH {} failed{}", authenticator.mechanism(),
+                                            detail.empty() ? "" : " (" + detail + ")"),
+                                reply),
+            reply));
 }
 
 Action Session::on_starttls(const Reply& reply) {
@@ -371,10 +389,24 @@ bool Session::awaiting_quit() const noexcept {
   return state_ == State::Quit;
 }
 
+// As curl's smtp_perform_command: VRFY says SMTPUTF8 when the server offers it and the
+// mailbox is not ASCII; a custom verb gets it only when it is EXPN (any list name).
+Command Session::verify_command() const {
+  const std::string& recipient = config_.forward_paths.at(next_recipient_);
+  if (config_.custom_request.empty()) {
+    return vrfy_command(recipient, capabilities_.smtputf8 && !is_ascii(recipient));
+  }
+  return custom_command(config_.custom_request, recipient,
+                        capabilities_.smtputf8 && config_.custom_request == "EXPN");
+}
+
 Action Session::on_help(const Reply& reply) {
   if (!reply.code.positive()) {
     return quit_with(
-        Error(ExitCode::WeirdServerReply, describe_with_reply("HELP failed", reply), reply));
+        Error(ExitCode::WeirdServerReply,
+              describe_with_reply(config_.custom_request.empty() ? "HELP failed" : "Command failed",
+                                  reply),
+              reply));
   }
   for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
   return send_quit();
@@ -384,12 +416,13 @@ Action Session::on_verify(const Reply& reply) {
   // 553 is "ambiguous mailbox": curl prints it like a success (RFC 5321 §3.5.3).
   if (!reply.code.positive() && reply.code.value() != 553) {
     return quit_with(
-        Error(ExitCode::WeirdServerReply, describe_with_reply("VRFY failed", reply), reply));
+        Error(ExitCode::WeirdServerReply,
+              describe_with_reply(config_.custom_request.empty() ? "VRFY failed" : "Command failed",
+                                  reply),
+              reply));
   }
   for (const auto& line : reply.to_string_lines()) result_.output.push_back(line);
-  if (++next_recipient_ < config_.forward_paths.size()) {
-    return send(vrfy_command(config_.forward_paths.at(next_recipient_)));
-  }
+  if (++next_recipient_ < config_.forward_paths.size()) return send(verify_command());
   return send_quit();
 }
 

@@ -1,10 +1,12 @@
-# Runs BINARY with ARGS and fails unless it exits with EXPECTED and prints "(EXPECTED)".
+# Runs BINARY with ARGS and fails unless it exits with EXPECTED and prints "(EXPECTED)"
+# (or, for exit 2, curl's "option ...: ..." line).
 string(REPLACE "|" ";" args "${ARGS}")
 execute_process(COMMAND ${BINARY} ${args} RESULT_VARIABLE code ERROR_VARIABLE err
                 OUTPUT_VARIABLE out INPUT_FILE /dev/null TIMEOUT 20)
 if(NOT code STREQUAL "${EXPECTED}")
   message(FATAL_ERROR "expected exit ${EXPECTED}, got ${code}; stderr: ${err}")
 endif()
-if(NOT err MATCHES "smtpc: \\(${EXPECTED}\\)")
+# Usage errors are in curl's words: "smtpc: option --x: is unknown" (exit 2).
+if(NOT err MATCHES "smtpc: \\(${EXPECTED}\\)" AND NOT (EXPECTED STREQUAL "2" AND err MATCHES "^smtpc: option "))
   message(FATAL_ERROR "stderr lacks \"smtpc: (${EXPECTED})\": ${err}")
 endif()

@@ -270,8 +270,8 @@ TEST_F(ComposeTest, ConfigAccountSuppliesUrlAndSender) {
   const auto config = files_.write_file(
       "config", "[default]\nurl = smtp://192.0.2.1:1\n\n[lab]\nurl = " + server.url() +
                     "\nfrom = cron@example.com\n");
-  const auto run = run_smtpc({"--config", config, "-a", "lab", "--mail-rcpt", "me@example.com",
-                              "--subject", "from the lab", "--body", "hi"});
+  const auto run = run_smtpc({"--account-file", config, "-a", "lab", "--mail-rcpt",
+                              "me@example.com", "--subject", "from the lab", "--body", "hi"});
 
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto messages = server.messages();
@@ -283,7 +283,7 @@ TEST_F(ComposeTest, ConfigWithPasswordReadableByOthersIsRefused) {
   const auto config =
       files_.write_file("config", "[default]\nurl = smtp://127.0.0.1:1\npassword = secret\n");
   ASSERT_EQ(::chmod(config.c_str(), 0644), 0);
-  const auto run = run_smtpc({"--config", config, "--mail-rcpt", "a@example.com", "-T", "-"},
+  const auto run = run_smtpc({"--account-file", config, "--mail-rcpt", "a@example.com", "-T", "-"},
                              "Subject: x\n\nbody\n");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("chmod 600 " + config));

@@ -54,7 +54,7 @@ registered=$(bash -c "source '$prefix/share/bash-completion/completions/smtpc' &
 [ "$registered" = "complete -F _smtpc smtpc" ] || fail "bash: $registered"
 completed=$(bash -c "source '$prefix/share/bash-completion/completions/smtpc'
   COMP_WORDS=(smtpc --mail-); COMP_CWORD=1; _smtpc; echo \"\${COMPREPLY[*]}\"")
-[ "$completed" = "--mail-from --mail-rcpt --mail-rcpt-allowfails --mail-auth" ] ||
+[ "$completed" = "--mail-auth --mail-from --mail-rcpt --mail-rcpt-allowfails" ] ||
   fail "bash completes --mail- as: $completed"
 completed=$(bash -c "source '$prefix/share/bash-completion/completions/smtpc'
   COMP_WORDS=(smtpc --help c); COMP_CWORD=2; _smtpc; echo \"\${COMPREPLY[*]}\"")

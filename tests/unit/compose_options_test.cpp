@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "options.hpp"
+#include "parse_args.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
@@ -20,13 +21,8 @@ std::string read_all(MessageSource& source) {
   return out;
 }
 
-JobSpec spec_for(std::vector<std::string> args) {
-  Options options;
-  CLI::App app;
-  add_options(app, options);
-  std::reverse(args.begin(), args.end());
-  app.parse(args);
-  return make_job_spec(options);
+JobSpec spec_for(const std::vector<std::string>& args) {
+  return make_job_spec(testing::parse_args(args));
 }
 
 TEST(ParseAttach, FileTypeAndName) {

@@ -29,7 +29,8 @@ constexpr std::string_view kExample =
     "ssl = no\n";
 
 std::string error_of(std::string_view text) {
-  return testing::expect_error(ExitCode::FailedInit, [&] { (void)parse_config(text, "cfg"); });
+  return smtpc::testing::expect_error(ExitCode::FailedInit,
+                                      [&] { (void)parse_config(text, "cfg"); });
 }
 
 TEST(Config, ParsesAccountsFromTheIssueExample) {

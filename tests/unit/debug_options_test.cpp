@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "options.hpp"
+#include "parse_args.hpp"
 #include "serverinfo.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -9,12 +10,7 @@ namespace smtpc::cli {
 namespace {
 
 JobSpec spec_for(std::vector<std::string> args) {
-  Options options;
-  CLI::App app;
-  add_options(app, options);
-  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
-  app.parse(args);
-  return make_job_spec(options);
+  return make_job_spec(testing::parse_args(args));
 }
 
 ExitCode code_of(std::vector<std::string> args) {

@@ -3,6 +3,7 @@
 
 #include "expect_error.hpp"
 #include "options.hpp"
+#include "parse_args.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
@@ -13,19 +14,15 @@ struct Parsed {
   std::optional<MxOptions> mx;
 };
 
-Parsed parse(std::vector<std::string> args) {
-  Options options;
-  CLI::App app;
-  add_options(app, options);
-  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
-  app.parse(args);
+Parsed parse(const std::vector<std::string>& args) {
+  const Options options = testing::parse_args(args);
   JobSpec spec = make_job_spec(options);
   auto mx = make_mx_options(options, spec);
   return {std::move(spec), std::move(mx)};
 }
 
 ExitCode code_of(std::vector<std::string> args) {
-  return testing::code_of([&] { (void)parse(std::move(args)); });
+  return smtpc::testing::code_of([&] { (void)parse(std::move(args)); });
 }
 
 const std::vector<std::string> kSend{"--mail-rcpt", "a@example.com", "-T", "mail.txt"};

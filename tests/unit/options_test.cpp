@@ -4,22 +4,18 @@
 #include <gtest/gtest.h>
 
 #include "expect_error.hpp"
+#include "parse_args.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
 namespace {
 
-JobSpec spec_for(std::vector<std::string> args) {
-  Options options;
-  CLI::App app;
-  add_options(app, options);
-  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
-  app.parse(args);
-  return make_job_spec(options);
+JobSpec spec_for(const std::vector<std::string>& args) {
+  return make_job_spec(testing::parse_args(args));
 }
 
 ExitCode code_of(std::vector<std::string> args) {
-  return testing::code_of([&] { (void)spec_for(std::move(args)); });
+  return smtpc::testing::code_of([&] { (void)spec_for(std::move(args)); });
 }
 
 TEST(Options, CurlStyleSend) {
@@ -125,15 +121,16 @@ TEST(Options, ResolveEntries) {
 }
 
 TEST(Options, CombinedShortFlags) {
-  Options options;
-  CLI::App app;
-  add_options(app, options);
-  std::vector<std::string> args{"-sSv", "smtp://h"};
-  std::reverse(args.begin(), args.end());
-  app.parse(args);
+  const Options options = testing::parse_args({"-sSv", "smtp://h"});
   EXPECT_TRUE(options.silent);
   EXPECT_TRUE(options.show_error);
   EXPECT_EQ(options.verbose, 1);
+}
+
+TEST(Options, CustomRequestWithALineBreakIsRefused) {
+  EXPECT_EQ(code_of({"smtp://h", "-X", "NOOP\r\nRSET"}), ExitCode::FailedInit);
+  EXPECT_EQ(spec_for({"smtp://h", "-X", "EXPN", "--mail-rcpt", "staff"}).session.custom_request,
+            "EXPN");
 }
 
 }  // namespace

@@ -306,8 +306,8 @@ TEST(ChooseMechanism, RefusesMalformedLoginOptions) {
 }
 
 TEST(AllowedMechanisms, ListsTheAllowedInPreferenceOrder) {
-  const std::vector<Mechanism> all{Mechanism::CramMd5, Mechanism::OAuthBearer, Mechanism::XOAuth2,
-                                   Mechanism::Plain, Mechanism::Login};
+  const std::vector<Mechanism> all{Mechanism::External, Mechanism::CramMd5, Mechanism::OAuthBearer,
+                                   Mechanism::XOAuth2,  Mechanism::Plain,   Mechanism::Login};
   EXPECT_EQ(allowed_mechanisms(std::nullopt), all);
   EXPECT_EQ(allowed_mechanisms("AUTH=*"), all);
   EXPECT_EQ(allowed_mechanisms("AUTH=LOGIN;AUTH=CRAM-MD5"),

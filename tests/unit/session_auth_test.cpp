@@ -8,6 +8,9 @@
 namespace smtpc {
 namespace {
 
+// CRAM-MD5's HMAC is never computed here: a bad challenge is the only one it gets.
+const HmacMd5Hex kUnusedHmac = [](std::string_view, std::string_view) { return std::string(); };
+
 using testing::mail_config;
 using testing::Script;
 
@@ -18,10 +21,8 @@ SessionConfig auth_config(std::string peer = "127.0.0.1",
   Credentials credentials;
   credentials.user = "me@example.com";
   credentials.password = "s3cret";
-  // CRAM-MD5's HMAC is never computed here: a bad challenge is the only one it gets.
-  const HmacMd5Hex unused = [](std::string_view, std::string_view) { return std::string(); };
-  config.auth.authenticator =
-      std::make_shared<SaslAuthenticator>(credentials, login_options, initial_response, unused);
+  config.auth.authenticator = std::make_shared<SaslAuthenticator>(credentials, login_options,
+                                                                  initial_response, kUnusedHmac);
   config.peer_address = std::move(peer);
   return config;
 }
@@ -149,6 +150,172 @@ TEST(SessionAuth, BadChallengeIsCancelledWithStar) {
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::LoginDenied);
   EXPECT_NE(std::string(error.what()).find("not valid base64"), std::string::npos);
+}
+
+// curl ignores the text of the first 334 for a client-first mechanism: servers send
+// "334 go ahead", which is no base64 challenge.
+TEST(SessionAuth, ClientFirstMechanismIgnoresTheChallengeText) {
+  const auto action = Script{auth_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH PLAIN")
+                          .client("AUTH PLAIN")
+                          .server("334 go ahead")
+                          .client(kPlainBlob)
+                          .server("235 2.7.0 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+// --sasl-ir with LOGIN: "AUTH LOGIN <user>", then the password answers the one 334 (curl).
+TEST(SessionAuth, LoginWithInitialResponse) {
+  const auto action = Script{auth_config("127.0.0.1", "AUTH=LOGIN", true)}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH LOGIN")
+                          .client("AUTH LOGIN " + base64_encode("me@example.com"))
+                          .server("334 UGFzc3dvcmQ6")
+                          .client(base64_encode("s3cret"))
+                          .server("235 2.7.0 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+// curl's SASL downgrade: an undecodable CRAM-MD5 challenge is cancelled with "*", then the
+// next mechanism offered is tried.
+TEST(SessionAuth, UndecodableChallengeDowngradesToTheNextMechanism) {
+  const auto action = Script{auth_config()}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH CRAM-MD5 PLAIN")
+                          .client("AUTH CRAM-MD5")
+                          .server("334 not*base64!")
+                          .client("*")
+                          .server("501 5.7.0 cancelled")
+                          .client("AUTH PLAIN")
+                          .server("334 ")
+                          .client(kPlainBlob)
+                          .server("235 2.7.0 ok")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_TRUE(std::holds_alternative<Finished>(action));
+}
+
+SessionConfig bearer_config(std::string login_options) {
+  SessionConfig config = mail_config();
+  Credentials credentials;
+  credentials.user = "me@example.com";
+  credentials.bearer_token = "tok";
+  credentials.host = "mx.example";
+  credentials.port = 587;
+  config.auth.authenticator = std::make_shared<SaslAuthenticator>(
+      credentials, std::move(login_options), false, kUnusedHmac);
+  config.peer_address = "127.0.0.1";
+  return config;
+}
+
+// RFC 7628 §3.2.3: the error challenge is answered with AQ== (0x01), then 535 is exit 67
+// with the server's JSON in the message.
+TEST(SessionAuth, OAuthBearerFailureIsAnsweredWithKvsep) {
+  const std::string json = R"({"status":"invalid_token"})";
+  const auto action =
+      Script{bearer_config("AUTH=OAUTHBEARER")}
+          .server("220 mx")
+          .client("EHLO client.example")
+          .server("250-mx\n250 AUTH OAUTHBEARER")
+          .client("AUTH OAUTHBEARER")
+          .server("334 ")
+          .client(base64_encode("n,a=me@example.com,\x01host=mx.example\x01port=587\x01"
+                                "auth=Bearer tok\x01\x01"))
+          .server("334 " + base64_encode(json))
+          .client("AQ==")
+          .server("535 5.7.8 invalid")
+          .client("QUIT")
+          .server("221 bye")
+          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::LoginDenied);
+  EXPECT_NE(std::string(error.what()).find("invalid_token"), std::string::npos) << error.what();
+}
+
+TEST(SessionAuth, XOAuth2FailureIsAnsweredWithAnEmptyLine) {
+  const auto action = Script{bearer_config("AUTH=XOAUTH2")}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH XOAUTH2")
+                          .client("AUTH XOAUTH2")
+                          .server("334 go ahead")
+                          .client(base64_encode("user=me@example.com\x01"
+                                                "auth=Bearer tok\x01\x01"))
+                          .server("334 " + base64_encode(R"({"status":"401"})"))
+                          .client("")
+                          .server("535 5.7.8 bad")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::failed(action).code(), ExitCode::LoginDenied);
+}
+
+// RFC 4422 appendix A: EXTERNAL with the user as authorization identity, or "=" for none;
+// chosen when there is no password (curl).
+TEST(SessionAuth, ExternalWithAndWithoutIdentity) {
+  for (const auto& [user, response] :
+       {std::pair<std::string, std::string>{"me@example.com", base64_encode("me@example.com")},
+        {"", "="}}) {
+    SessionConfig config = mail_config();
+    Credentials credentials;
+    credentials.user = user;
+    config.auth.authenticator = std::make_shared<SaslAuthenticator>(
+        credentials, std::string("AUTH=EXTERNAL"), true, kUnusedHmac);
+    config.peer_address = "127.0.0.1";
+    const auto action = Script{config}
+                            .server("220 mx")
+                            .client("EHLO client.example")
+                            .server("250-mx\n250 AUTH PLAIN EXTERNAL")
+                            .client("AUTH EXTERNAL " + response)
+                            .server("235 ok")
+                            .client("MAIL FROM:<a@example.com>")
+                            .server("250 ok")
+                            .client("RCPT TO:<b@example.com>")
+                            .server("250 ok")
+                            .client("DATA")
+                            .server("354 go")
+                            .body()
+                            .server("250 ok")
+                            .client("QUIT")
+                            .server("221 bye")
+                            .run();
+    EXPECT_TRUE(std::holds_alternative<Finished>(action)) << user;
+  }
 }
 
 TEST(SessionAuth, NoCommonMechanismIs67) {

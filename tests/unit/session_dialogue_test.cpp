@@ -227,6 +227,59 @@ TEST(SessionDialogue, VerifyEachRecipient) {
             (std::vector<std::string>{"250 <b@example.com>", "553 ambiguous"}));
 }
 
+// curl's rule (smtp_perform_command): VRFY says SMTPUTF8 when the server offers it and the
+// mailbox is not ASCII; a -X verb takes each recipient as given, and EXPN says SMTPUTF8
+// whenever the server offers it.
+TEST(SessionDialogue, VerifySaysSmtputf8ForNonAsciiMailboxesOnly) {
+  SessionConfig config = mail_config({"b@example.com", "j\xc3\xb6rg@example.com"});
+  config.mode = SessionMode::Verify;
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 SMTPUTF8")
+                          .client("VRFY b@example.com")
+                          .server("252 b")
+                          .client("VRFY j\xc3\xb6rg@example.com SMTPUTF8")
+                          .server("252 j")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::finished(action).output, (std::vector<std::string>{"252 b", "252 j"}));
+}
+
+TEST(SessionDialogue, CustomRequestWithAndWithoutRecipients) {
+  SessionConfig expn = mail_config({"staff"});
+  expn.mode = SessionMode::Verify;
+  expn.custom_request = "EXPN";
+  const auto listed = Script{expn}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 SMTPUTF8")
+                          .client("EXPN staff SMTPUTF8")
+                          .server("250-<a@example.com>\n250 <b@example.com>")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::finished(listed).output,
+            (std::vector<std::string>{"250-<a@example.com>", "250 <b@example.com>"}));
+
+  SessionConfig noop = mail_config({});
+  noop.mode = SessionMode::Help;
+  noop.custom_request = "noop";  // sent as given
+  const auto refused = Script{noop}
+                           .server("220 mx")
+                           .client("EHLO client.example")
+                           .server("250 mx")
+                           .client("noop")
+                           .server("502 no")
+                           .client("QUIT")
+                           .server("221 bye")
+                           .run();
+  const Error error = Script::failed(refused);
+  EXPECT_EQ(error.code(), ExitCode::WeirdServerReply);
+  EXPECT_NE(std::string(error.what()).find("Command failed"), std::string::npos);
+}
+
 TEST(SessionDialogue, RefusedVerifyIsWeirdReply) {
   SessionConfig config = mail_config({"b@example.com"});
   config.mode = SessionMode::Verify;

@@ -23,7 +23,7 @@ namespace smtpc {
 using HmacMd5Hex = std::function<std::string(std::string_view key, std::string_view message)>;
 
 /// The mechanisms smtpc implements, in curl's order of preference.
-enum class Mechanism { CramMd5, OAuthBearer, XOAuth2, Plain, Login };
+enum class Mechanism { External, CramMd5, OAuthBearer, XOAuth2, Plain, Login };
 
 /// The registered SASL name: "CRAM-MD5", "OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN".
 [[nodiscard]] std::string_view to_string(Mechanism mechanism) noexcept;
@@ -86,6 +86,12 @@ class SaslExchange {
 
   /// The AUTH command goes without the initial response; see the class comment.
   void defer_initial_response() noexcept;
+  /// LOGIN with --sasl-ir (as curl): the user name goes on the AUTH line, the password
+  /// answers the one challenge.
+  void send_login_user_first();
+  /// A client-first exchange whose initial response was deferred: the next challenge's
+  /// text means nothing (servers send "334 go ahead"), as curl treats it.
+  [[nodiscard]] bool awaits_initial_response() const noexcept;
 
   /// The response (raw bytes) to the server's next challenge (raw bytes):
   /// PLAIN, XOAUTH2, OAUTHBEARER when deferred: the initial response;
@@ -142,6 +148,8 @@ class SaslAuthenticator final : public Authenticator {
   [[nodiscard]] std::optional<Command> respond(std::string_view challenge) override;
   [[nodiscard]] std::optional<Command> retry(const std::vector<std::string>& offered) override;
   [[nodiscard]] std::string mechanism() const override;
+  [[nodiscard]] std::optional<Command> downgrade(const std::vector<std::string>& offered) override;
+  [[nodiscard]] std::string failure_detail() const override;
 
  private:
   std::optional<Command> next(const std::vector<std::string>& offered);
@@ -151,6 +159,7 @@ class SaslAuthenticator final : public Authenticator {
   HmacMd5Hex hmac_md5_;
   std::vector<Mechanism> tried_;
   std::optional<SaslExchange> exchange_;
+  std::string last_challenge_;  // decoded, for failure_detail()
 };
 
 }  // namespace smtpc

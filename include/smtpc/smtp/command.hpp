@@ -55,7 +55,12 @@ struct RcptParameters {
                                         const MailParameters& parameters = {});
 [[nodiscard]] Command rcpt_to_command(std::string_view forward_path,
                                       const RcptParameters& parameters = {});
-[[nodiscard]] Command vrfy_command(std::string_view mailbox);
+/// VRFY MAILBOX, with " SMTPUTF8" when asked (RFC 6531 §3.1 point 6).
+[[nodiscard]] Command vrfy_command(std::string_view mailbox, bool smtputf8 = false);
+/// -X VERB: "VERB" alone, or "VERB ARGUMENT" (each recipient, as given) with " SMTPUTF8"
+/// when asked. Throws Error(FailedInit) for CR, LF or NUL in either.
+[[nodiscard]] Command custom_command(std::string_view verb, std::string_view argument = {},
+                                     bool smtputf8 = false);
 /// "BDAT n" or "BDAT n LAST" (RFC 3030).
 [[nodiscard]] Command bdat_command(std::size_t size, bool last);
 [[nodiscard]] Command simple_command(std::string_view verb);  // DATA, QUIT, HELP, STARTTLS

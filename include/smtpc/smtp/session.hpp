@@ -59,6 +59,15 @@ class Authenticator {
   [[nodiscard]] virtual std::optional<Command> retry(const std::vector<std::string>& offered) = 0;
   /// The mechanism of the exchange under way, e.g. "PLAIN".
   [[nodiscard]] virtual std::string mechanism() const = 0;
+  /// After the client cancelled an exchange whose challenge it could not decode: AUTH with
+  /// the next usable mechanism, whatever the user listed (curl's "SASL downgrade").
+  [[nodiscard]] virtual std::optional<Command> downgrade(const std::vector<std::string>& offered) {
+    (void)offered;
+    return std::nullopt;
+  }
+  /// What the server's last challenge said when it reports a failure (OAUTHBEARER's and
+  /// XOAUTH2's JSON), for the error message; empty when nothing.
+  [[nodiscard]] virtual std::string failure_detail() const { return {}; }
 };
 
 struct AuthSettings {
@@ -78,6 +87,9 @@ struct SessionConfig {
   bool use_pipelining = true;  // PIPELINING when offered (RFC 2920); --no-pipelining
   bool use_chunking = true;    // CHUNKING/BDAT when offered (RFC 3030); --no-chunking
   bool smtputf8 = false;       // an envelope address is not ASCII (RFC 6531)
+  /// -X VERB for Help and Verify modes (curl's CURLOPT_CUSTOMREQUEST): sent instead of
+  /// HELP, or instead of VRFY before each recipient as given.
+  std::string custom_request;
   TlsPolicy tls = TlsPolicy::None;
   AuthSettings auth;
   std::string peer_address;  // numeric; decides whether credentials may go unencrypted
@@ -155,6 +167,7 @@ class Session {
   Action after_auth();
   Action on_help(const Reply& reply);
   Action on_verify(const Reply& reply);
+  [[nodiscard]] Command verify_command() const;
   Action after_hello();
   Action send(Command command);
   [[nodiscard]] bool quits_after(Stage stage) const noexcept;
@@ -168,6 +181,7 @@ class Session {
   bool authenticated_ = false;
   bool auth_skipped_ = false;  // the server offers no AUTH
   std::size_t auth_rounds_ = 0;
+  bool auth_downgrade_ = false;  // the cancelled exchange may give way to the next mechanism
   std::optional<Error> auth_cancelled_;  // sent "*"; reported after the server's reply
   std::size_t next_recipient_ = 0;       // VRFY
   SendResult result_;                    // HELP and VRFY output

@@ -1,0 +1,725 @@
+// The option table (curl 7.88's options and smtpc's own) and the parser that reads argv
+// and -K files with it, following curl's src/tool_getparam.c and src/tool_parsecfg.c.
+#include "command_line.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "smtpc/core/text.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+// curl's "expected a proper numerical parameter": a non-negative decimal number of seconds.
+double seconds(std::string_view option, const std::string& value) {
+  char* end = nullptr;
+  errno = 0;
+  const double number = std::strtod(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size() || errno != 0 ||
+      !std::isfinite(number) || number < 0) {
+    throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
+  }
+  return number;
+}
+
+int integer(std::string_view option, const std::string& value) {
+  char* end = nullptr;
+  errno = 0;
+  const long number = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || end != value.c_str() + value.size() || errno != 0 || number < 0 ||
+      number > 1000000) {
+    throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
+  }
+  return static_cast<int>(number);
+}
+
+void require_pem(std::string_view option, const std::string& value) {
+  if (!equals_ignore_case(value, "PEM")) {
+    throw UsageError(fmt::format("option {}: smtpc reads PEM files only", option));
+  }
+}
+
+// -E FILE[:PASSPHRASE], with "\:" for a colon in the file name (curl's parse_cert_parameter).
+void set_cert(Options& o, const std::string& value) {
+  std::string file;
+  std::size_t i = 0;
+  for (; i < value.size(); ++i) {
+    if (value[i] == '\\' && i + 1 < value.size() && (value[i + 1] == ':' || value[i + 1] == '\\')) {
+      file += value[++i];
+    } else if (value[i] == ':' && !value.starts_with("pkcs11:")) {
+      break;
+    } else {
+      file += value[i];
+    }
+  }
+  o.cert = file;
+  if (i + 1 < value.size()) o.pass = value.substr(i + 1);
+}
+
+// -H "Name: value", or -H @FILE: one header per line (curl reads the file at once).
+void add_header(Options& o, const std::string& value) {
+  if (!value.starts_with('@')) {
+    o.compose.headers.push_back(value);
+    return;
+  }
+  const std::string path = value.substr(1);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw UsageError(fmt::format("option -H: cannot read {}", path));
+  std::string line;
+  while (std::getline(file, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+    if (!line.empty()) o.compose.headers.push_back(line);
+  }
+}
+
+// clang-format off
+constexpr OptionDef kOptions[] = {
+    {"abstract-unix-socket", '\0', ArgKind::Value, "<path>", "Connect via abstract Unix domain socket", "connection", Support::Refused, Secret::No, nullptr, "TCP only"},
+    {"alt-svc", '\0', ArgKind::Value, "<file name>", "Enable alt-svc with this cache file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"anyauth", '\0', ArgKind::None, "", "Pick any authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"append", '\0', ArgKind::Bool, "", "Append to target file when uploading", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only (-a and -t are smtpc's --account and --read-recipients)"},
+    {"aws-sigv4", '\0', ArgKind::Value, "<provider1[:provider2[:region[:service]]]>", "Use AWS V4 signature authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"basic", '\0', ArgKind::Bool, "", "Use HTTP Basic Authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.cacert = v; }, ""},
+    {"capath", '\0', ArgKind::Value, "<dir>", "CA directory to verify peer against", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.capath = v; }, ""},
+    {"cert", 'E', ArgKind::Value, "<certificate[:password]>", "Client certificate file and password", "tls", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { set_cert(o, v); }, ""},
+    {"cert-status", '\0', ArgKind::Bool, "", "Verify the status of the server cert via OCSP-staple", "tls", Support::Refused, Secret::No, nullptr, "no OCSP stapling check: refused rather than silently skipped"},
+    {"cert-type", '\0', ArgKind::Value, "<type>", "Certificate type (DER/PEM/ENG/P12)", "tls", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--cert-type", v); }, "PEM only; other types exit 2"},
+    {"ciphers", '\0', ArgKind::Value, "<list of ciphers>", "SSL ciphers to use", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.ciphers = v; }, ""},
+    {"compressed", '\0', ArgKind::Bool, "", "Request compressed response", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"compressed-ssh", '\0', ArgKind::Bool, "", "Enable SSH compression", "scp", Support::Ignored, Secret::No, nullptr, "SCP only"},
+    {"config", 'K', ArgKind::Value, "<file>", "Read config from a file", "curl", Support::Implemented, Secret::No, nullptr, ""},
+    {"connect-timeout", '\0', ArgKind::Value, "<fractional seconds>", "Maximum time allowed for connection", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.connect_timeout = seconds("--connect-timeout", v); }, ""},
+    {"connect-to", '\0', ArgKind::Value, "<HOST1:PORT1:HOST2:PORT2>", "Connect to host", "connection", Support::Refused, Secret::No, nullptr, "not implemented yet: use --resolve"},
+    {"continue-at", 'C', ArgKind::Value, "<offset>", "Resumed transfer offset", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"cookie", 'b', ArgKind::Value, "<data|filename>", "Send cookies from string/file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"cookie-jar", 'c', ArgKind::Value, "<filename>", "Write cookies to <filename> after operation", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"create-dirs", '\0', ArgKind::Bool, "", "Create necessary local directory hierarchy", "curl", Support::Accepted, Secret::No, nullptr, "-o needs an existing directory"},
+    {"create-file-mode", '\0', ArgKind::Value, "<mode>", "File mode for created files", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
+    {"crlf", '\0', ArgKind::Bool, "", "Convert LF to CRLF in upload", "ftp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.crlf = on; }, "smtpc always sends CRLF (docs/curl-differences.md)"},
+    {"crlfile", '\0', ArgKind::Value, "<file>", "Use this CRL list", "tls", Support::Refused, Secret::No, nullptr, "no CRL checking: refused rather than silently skipped"},
+    {"curves", '\0', ArgKind::Value, "<algorithm list>", "(EC) TLS key exchange algorithm(s) to request", "tls", Support::Accepted, Secret::No, nullptr, "OpenSSL's default groups"},
+    {"data", 'd', ArgKind::Value, "<data>", "HTTP POST data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"data-ascii", '\0', ArgKind::Value, "<data>", "HTTP POST ASCII data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"data-binary", '\0', ArgKind::Value, "<data>", "HTTP POST binary data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"data-raw", '\0', ArgKind::Value, "<data>", "HTTP POST data, '@' allowed", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"data-urlencode", '\0', ArgKind::Value, "<data>", "HTTP POST data URL encoded", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"delegation", '\0', ArgKind::Value, "<LEVEL>", "GSS-API delegation permission", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"digest", '\0', ArgKind::Bool, "", "Use HTTP Digest Authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"disable", 'q', ArgKind::Bool, "", "Disable .curlrc", "curl", Support::Implemented, Secret::No, nullptr, "smtpc reads no .curlrc, so -q changes nothing"},
+    {"disable-eprt", '\0', ArgKind::Bool, "", "Inhibit using EPRT or LPRT", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"disable-epsv", '\0', ArgKind::Bool, "", "Inhibit using EPSV", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"disallow-username-in-url", '\0', ArgKind::Bool, "", "Disallow username in URL", "curl", Support::Accepted, Secret::No, nullptr, "not checked"},
+    {"dns-interface", '\0', ArgKind::Value, "<interface>", "Interface to use for DNS requests", "dns", Support::Refused, Secret::No, nullptr, "refused by Debian's curl too (no c-ares)"},
+    {"dns-ipv4-addr", '\0', ArgKind::Value, "<address>", "IPv4 address to use for DNS requests", "dns", Support::Refused, Secret::No, nullptr, "refused by Debian's curl too (no c-ares)"},
+    {"dns-ipv6-addr", '\0', ArgKind::Value, "<address>", "IPv6 address to use for DNS requests", "dns", Support::Refused, Secret::No, nullptr, "refused by Debian's curl too (no c-ares)"},
+    {"dns-servers", '\0', ArgKind::Value, "<addresses>", "DNS server addrs to use", "dns", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.dns_servers = v; }, "used by --mx (curl needs c-ares for it; Debian's curl refuses it)"},
+    {"doh-cert-status", '\0', ArgKind::Bool, "", "Verify the status of the DoH server cert via OCSP-staple", "dns", Support::Accepted, Secret::No, nullptr, "the system resolver is used"},
+    {"doh-insecure", '\0', ArgKind::Bool, "", "Allow insecure DoH server connections", "dns", Support::Accepted, Secret::No, nullptr, "the system resolver is used"},
+    {"doh-url", '\0', ArgKind::Value, "<URL>", "Resolve host names over DoH", "dns", Support::Accepted, Secret::No, nullptr, "the system resolver is used"},
+    {"dump-header", 'D', ArgKind::Value, "<filename>", "Write the received headers to <filename>", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"egd-file", '\0', ArgKind::Value, "<file>", "EGD socket path for random data", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"engine", '\0', ArgKind::Value, "<name>", "Crypto engine to use", "tls", Support::Refused, Secret::No, nullptr, "no OpenSSL engines"},
+    {"etag-compare", '\0', ArgKind::Value, "<file>", "Pass an ETag from a file as a custom header", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"etag-save", '\0', ArgKind::Value, "<file>", "Parse ETag from a request and save it to a file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"expect100-timeout", '\0', ArgKind::Value, "<seconds>", "How long to wait for 100-continue", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"fail", 'f', ArgKind::Bool, "", "Fail fast with no output on HTTP errors", "http", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail = on; }, "no effect for SMTP, as in curl; --fail with --fail-with-body is refused as curl does"},
+    {"fail-early", '\0', ArgKind::Bool, "", "Fail on first transfer error, do not continue", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail_early = on; }, ""},
+    {"fail-with-body", '\0', ArgKind::Bool, "", "Fail on HTTP errors but save the body", "http", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail_with_body = on; }, "as --fail"},
+    {"false-start", '\0', ArgKind::Bool, "", "Enable TLS False Start", "tls", Support::Accepted, Secret::No, nullptr, "not used by OpenSSL builds"},
+    {"form", 'F', ArgKind::Value, "<name=content>", "Specify multipart MIME data", "http", Support::Refused, Secret::No, nullptr, "not implemented yet (issue 12): use --subject/--body/--attach"},
+    {"form-escape", '\0', ArgKind::Bool, "", "Escape multipart form field/file names using backslash", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"form-string", '\0', ArgKind::Value, "<name=string>", "Specify multipart MIME data", "http", Support::Refused, Secret::No, nullptr, "not implemented yet (issue 12)"},
+    {"ftp-account", '\0', ArgKind::Value, "<data>", "Account data string", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"ftp-alternative-to-user", '\0', ArgKind::Value, "<command>", "String to replace USER [name]", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-create-dirs", '\0', ArgKind::Bool, "", "Create the remote dirs if not present", "curl", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"ftp-method", '\0', ArgKind::Value, "<method>", "Control CWD usage", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-pasv", '\0', ArgKind::None, "", "Use PASV/EPSV instead of PORT", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-port", 'P', ArgKind::Value, "<address>", "Use PORT instead of PASV", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-pret", '\0', ArgKind::Bool, "", "Send PRET before PASV", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-skip-pasv-ip", '\0', ArgKind::Bool, "", "Skip the IP address for PASV", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-ssl-ccc", '\0', ArgKind::Bool, "", "Send CCC after authenticating", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-ssl-ccc-mode", '\0', ArgKind::Value, "<active/passive>", "Set CCC mode", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-ssl-control", '\0', ArgKind::Bool, "", "Require SSL/TLS for FTP login, clear for transfer", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"get", 'G', ArgKind::Bool, "", "Put the post data in the URL and use GET", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"globoff", 'g', ArgKind::Bool, "", "Disable URL sequences and ranges using {} and []", "curl", Support::Accepted, Secret::No, nullptr, "smtpc never expands {} and [] in URLs"},
+    {"happy-eyeballs-timeout-ms", '\0', ArgKind::Value, "<milliseconds>", "Time for IPv6 before trying IPv4", "connection", Support::Accepted, Secret::No, nullptr, "smtpc tries the addresses in order"},
+    {"haproxy-protocol", '\0', ArgKind::Bool, "", "Send HAProxy PROXY protocol v1 header", "http", Support::Refused, Secret::No, nullptr, "no PROXY protocol support"},
+    {"head", 'I', ArgKind::Bool, "", "Show document info only", "file", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.head = on; }, "-I without -T: HELP (or VRFY) is sent and its text not written, as curl does; with -T: exit 2 as curl"},
+    {"header", 'H', ArgKind::Value, "<header/@file>", "Pass custom header(s) to server", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { add_header(o, v); }, ""},
+    {"help", 'h', ArgKind::None, "", "Get help for commands", "curl", Support::Implemented, Secret::No, nullptr, ""},
+    {"hostpubmd5", '\0', ArgKind::Value, "<md5>", "Acceptable MD5 hash of the host public key", "scp", Support::Ignored, Secret::No, nullptr, "SCP only"},
+    {"hostpubsha256", '\0', ArgKind::Value, "<sha256>", "Acceptable SHA256 hash of the host public key", "scp", Support::Ignored, Secret::No, nullptr, "SCP only"},
+    {"hsts", '\0', ArgKind::Value, "<file name>", "Enable HSTS with this cache file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http0.9", '\0', ArgKind::Bool, "", "Allow HTTP 0.9 responses", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http1.0", '0', ArgKind::None, "", "Use HTTP 1.0", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http1.1", '\0', ArgKind::None, "", "Use HTTP 1.1", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http2", '\0', ArgKind::None, "", "Use HTTP 2", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http2-prior-knowledge", '\0', ArgKind::None, "", "Use HTTP 2 without HTTP/1.1 Upgrade", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http3", '\0', ArgKind::None, "", "Use HTTP v3", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"http3-only", '\0', ArgKind::None, "", "Use HTTP v3 only", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"ignore-content-length", '\0', ArgKind::Bool, "", "Ignore the size of the remote resource", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"include", 'i', ArgKind::Bool, "", "Include protocol response headers in the output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.include = on; }, "no effect: SMTP has no headers to include"},
+    {"insecure", 'k', ArgKind::Bool, "", "Allow insecure server connections", "scp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.insecure = on; }, ""},
+    {"interface", '\0', ArgKind::Value, "<name>", "Use network INTERFACE (or address)", "connection", Support::Refused, Secret::No, nullptr, "not implemented yet: smtpc cannot bind to an interface"},
+    {"ipv4", '4', ArgKind::None, "", "Resolve names to IPv4 addresses", "connection", Support::Accepted, Secret::No, nullptr, "not yet: addresses of both families are tried"},
+    {"ipv6", '6', ArgKind::None, "", "Resolve names to IPv6 addresses", "connection", Support::Accepted, Secret::No, nullptr, "not yet: addresses of both families are tried"},
+    {"json", '\0', ArgKind::Value, "<data>", "HTTP POST JSON", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"junk-session-cookies", 'j', ArgKind::Bool, "", "Ignore session cookies read from file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"keepalive-time", '\0', ArgKind::Value, "<seconds>", "Interval time for keepalive probes", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
+    {"key", '\0', ArgKind::Value, "<key>", "Private key file name", "ssh", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.key = v; }, ""},
+    {"key-type", '\0', ArgKind::Value, "<type>", "Private key file type (DER/PEM/ENG)", "tls", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--key-type", v); }, "PEM only; other types exit 2"},
+    {"krb", '\0', ArgKind::Value, "<level>", "Enable Kerberos with security <level>", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"libcurl", '\0', ArgKind::Value, "<file>", "Dump libcurl equivalent code of this command line", "curl", Support::Refused, Secret::No, nullptr, "smtpc is not built on libcurl"},
+    {"limit-rate", '\0', ArgKind::Value, "<speed>", "Limit transfer speed to RATE", "connection", Support::Accepted, Secret::No, nullptr, "no rate limit"},
+    {"list-only", 'l', ArgKind::Bool, "", "List only mode", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"local-port", '\0', ArgKind::Value, "<num/range>", "Force use of RANGE for local port numbers", "connection", Support::Refused, Secret::No, nullptr, "not implemented yet: smtpc cannot choose its local port"},
+    {"location", 'L', ArgKind::Bool, "", "Follow redirects", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"location-trusted", '\0', ArgKind::Bool, "", "Like --location, and send auth to other hosts", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"login-options", '\0', ArgKind::Value, "<options>", "Server login options", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.login_options = v; }, ""},
+    {"mail-auth", '\0', ArgKind::Value, "<address>", "Originator address of the original email", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.mail_auth = v; }, ""},
+    {"mail-from", '\0', ArgKind::Value, "<address>", "Mail from this address", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.mail_from = v; }, ""},
+    {"mail-rcpt", '\0', ArgKind::Value, "<address>", "Mail to this address", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.mail_rcpt.push_back(v); }, ""},
+    {"mail-rcpt-allowfails", '\0', ArgKind::Bool, "", "Allow RCPT TO command to fail for some recipients", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.mail_rcpt_allowfails = on; }, ""},
+    {"manual", 'M', ArgKind::Bool, "", "Display the full manual", "curl", Support::Implemented, Secret::No, nullptr, "prints the help"},
+    {"max-filesize", '\0', ArgKind::Value, "<bytes>", "Maximum file size to download", "connection", Support::Accepted, Secret::No, nullptr, "smtpc downloads nothing"},
+    {"max-redirs", '\0', ArgKind::Value, "<num>", "Maximum number of redirects allowed", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"max-time", 'm', ArgKind::Value, "<fractional seconds>", "Maximum time allowed for transfer", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.max_time = seconds("--max-time", v); }, ""},
+    {"metalink", '\0', ArgKind::Bool, "", "Process given URLs as metalink XML file", "misc", Support::Refused, Secret::No, nullptr, "refused by curl 7.88 too (\"is badly used here\")"},
+    {"negotiate", '\0', ArgKind::Bool, "", "Use HTTP Negotiate (SPNEGO) authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"netrc", 'n', ArgKind::Bool, "", "Must read .netrc for user name and password", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.netrc = on; }, ""},
+    {"netrc-file", '\0', ArgKind::Value, "<filename>", "Specify FILE for netrc", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.netrc_file = v; }, ""},
+    {"netrc-optional", '\0', ArgKind::Bool, "", "Use either .netrc or URL", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.netrc_optional = on; }, ""},
+    {"next", ':', ArgKind::None, "", "Make next URL use its separate set of options", "curl", Support::Implemented, Secret::No, nullptr, ""},
+    {"alpn", '\0', ArgKind::Bool, "", "Disable the ALPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"buffer", 'N', ArgKind::Bool, "", "Disable buffering of the output stream", "curl", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"clobber", '\0', ArgKind::Bool, "", "Do not overwrite files that already exist", "curl", Support::Accepted, Secret::No, nullptr, "-o overwrites"},
+    {"keepalive", '\0', ArgKind::Bool, "", "Disable TCP keepalive on the connection", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
+    {"npn", '\0', ArgKind::Bool, "", "Disable the NPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"progress-meter", '\0', ArgKind::Bool, "", "Do not show the progress meter", "verbose", Support::Accepted, Secret::No, nullptr, "smtpc shows no progress meter"},
+    {"sessionid", '\0', ArgKind::Bool, "", "Disable SSL session-ID reusing", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"noproxy", '\0', ArgKind::Value, "<no-proxy-list>", "List of hosts which do not use proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"ntlm", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"ntlm-wb", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication with winbind", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"oauth2-bearer", '\0', ArgKind::Value, "<token>", "OAuth 2 Bearer Token", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.oauth2_bearer = v; }, ""},
+    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output = v; }, ""},
+    {"output-dir", '\0', ArgKind::Value, "<dir>", "Directory to save files in", "curl", Support::Accepted, Secret::No, nullptr, "-o is taken as given"},
+    {"parallel", 'Z', ArgKind::Bool, "", "Perform transfers in parallel", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
+    {"parallel-immediate", '\0', ArgKind::Bool, "", "Do not wait for multiplexing (with --parallel)", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
+    {"parallel-max", '\0', ArgKind::Value, "<num>", "Maximum concurrency for parallel transfers", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
+    {"pass", '\0', ArgKind::Value, "<phrase>", "Pass phrase for the private key", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.pass = v; }, ""},
+    {"path-as-is", '\0', ArgKind::Bool, "", "Do not squash .. sequences in URL path", "curl", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"pinnedpubkey", '\0', ArgKind::Value, "<hashes>", "FILE/HASHES Public key to verify peer against", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.pinnedpubkey = v; }, ""},
+    {"post301", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 301", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"post302", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 302", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"post303", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 303", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"preproxy", '\0', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy first", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"progress-bar", '#', ArgKind::Bool, "", "Display transfer progress as a bar", "verbose", Support::Accepted, Secret::No, nullptr, "smtpc shows no progress meter"},
+    {"proto", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS", "connection", Support::Accepted, Secret::No, nullptr, "smtpc speaks smtp and smtps only"},
+    {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Accepted, Secret::No, nullptr, "a URL without a scheme is smtp://"},
+    {"proto-redir", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS on redirect", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Refused, Secret::No, nullptr, "smtpc connects directly: it has no proxy support"},
+    {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-basic", '\0', ArgKind::Bool, "", "Use Basic authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-capath", '\0', ArgKind::Value, "<dir>", "CA directory to verify peer against for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-cert", '\0', ArgKind::Value, "<cert[:passwd]>", "Set client certificate for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-cert-type", '\0', ArgKind::Value, "<type>", "Client certificate type for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-ciphers", '\0', ArgKind::Value, "<list>", "SSL ciphers to use for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-crlfile", '\0', ArgKind::Value, "<file>", "Set a CRL list for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-digest", '\0', ArgKind::Bool, "", "Use Digest authentication on the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-header", '\0', ArgKind::Value, "<header/@file>", "Pass custom header(s) to proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-insecure", '\0', ArgKind::Bool, "", "Do HTTPS proxy connections without verifying the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-key", '\0', ArgKind::Value, "<key>", "Private key for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-key-type", '\0', ArgKind::Value, "<type>", "Private key file type for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-negotiate", '\0', ArgKind::Bool, "", "Use HTTP Negotiate (SPNEGO) authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-ntlm", '\0', ArgKind::Bool, "", "Use NTLM authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-pass", '\0', ArgKind::Value, "<phrase>", "Pass phrase for the private key for HTTPS proxy", "auth", Support::Ignored, Secret::All, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-pinnedpubkey", '\0', ArgKind::Value, "<hashes>", "FILE/HASHES public key to verify proxy with", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-service-name", '\0', ArgKind::Value, "<name>", "SPNEGO proxy service name", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-ssl-allow-beast", '\0', ArgKind::Bool, "", "Allow security flaw for interop for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-ssl-auto-client-cert", '\0', ArgKind::Bool, "", "Use auto client certificate for proxy (Schannel)", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-tls13-ciphers", '\0', ArgKind::Value, "<ciphersuite list>", "TLS 1.3 proxy cipher suites", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-tlsauthtype", '\0', ArgKind::Value, "<type>", "TLS authentication type for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-tlspassword", '\0', ArgKind::Value, "<string>", "TLS password for HTTPS proxy", "auth", Support::Ignored, Secret::All, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-tlsuser", '\0', ArgKind::Value, "<name>", "TLS username for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-tlsv1", '\0', ArgKind::None, "", "Use TLSv1 for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-user", 'U', ArgKind::Value, "<user:password>", "Proxy user and password", "auth", Support::Ignored, Secret::AfterColon, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy1.0", '\0', ArgKind::Value, "<host[:port]>", "Use HTTP/1.0 proxy on given port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"proxytunnel", 'p', ArgKind::Bool, "", "Operate through an HTTP proxy tunnel (using CONNECT)", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"pubkey", '\0', ArgKind::Value, "<key>", "SSH Public key file name", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"quote", 'Q', ArgKind::Value, "<command>", "Send command(s) to server before transfer", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"random-file", '\0', ArgKind::Value, "<file>", "File for reading random data from", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"range", 'r', ArgKind::Value, "<range>", "Retrieve only the bytes within RANGE", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
+    {"rate", '\0', ArgKind::Value, "<max request rate>", "Request rate for serial transfers", "connection", Support::Accepted, Secret::No, nullptr, "no pause between transfers"},
+    {"raw", '\0', ArgKind::Bool, "", "Do HTTP \"raw\"; no transfer decoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"referer", 'e', ArgKind::Value, "<URL>", "Referrer URL", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"remote-header-name", 'J', ArgKind::Bool, "", "Use the header-provided filename", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
+    {"remote-name", 'O', ArgKind::Bool, "", "Write output to a file named as the remote file", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
+    {"remote-name-all", '\0', ArgKind::Bool, "", "Use the remote file name for all URLs", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
+    {"remote-time", 'R', ArgKind::Bool, "", "Set the remote file's time on the local output", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
+    {"remove-on-error", '\0', ArgKind::Bool, "", "Remove output file on errors", "curl", Support::Accepted, Secret::No, nullptr, "-o is kept"},
+    {"request", 'X', ArgKind::Value, "<method>", "Specify request method to use", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.request = v; }, ""},
+    {"request-target", '\0', ArgKind::Value, "<path>", "Specify the target for this request", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"resolve", '\0', ArgKind::Value, "<[+]host:port:addr[,addr]...>", "Resolve the host+port to this address", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.resolve.push_back(v); }, ""},
+    {"retry", '\0', ArgKind::Value, "<num>", "Retry request if transient problems occur", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
+    {"retry-all-errors", '\0', ArgKind::Bool, "", "Retry all errors (use with --retry)", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
+    {"retry-connrefused", '\0', ArgKind::Bool, "", "Retry on connection refused (use with --retry)", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
+    {"retry-delay", '\0', ArgKind::Value, "<seconds>", "Wait time between retries", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
+    {"retry-max-time", '\0', ArgKind::Value, "<seconds>", "Retry only within this period", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
+    {"sasl-authzid", '\0', ArgKind::Value, "<identity>", "Identity for SASL PLAIN authentication", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.sasl_authzid = v; }, ""},
+    {"sasl-ir", '\0', ArgKind::Bool, "", "Enable initial response in SASL authentication", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.sasl_ir = on; }, ""},
+    {"service-name", '\0', ArgKind::Value, "<name>", "SPNEGO service name", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"show-error", 'S', ArgKind::Bool, "", "Show error even when -s is used", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.show_error = on; }, ""},
+    {"silent", 's', ArgKind::Bool, "", "Silent mode", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.silent = on; }, ""},
+    {"socks4", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4 proxy on given host + port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"socks4a", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4a proxy on given host + port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"socks5", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy on given host + port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"socks5-basic", '\0', ArgKind::Bool, "", "Enable username/password auth for SOCKS5 proxies", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"socks5-gssapi", '\0', ArgKind::Bool, "", "Enable GSS-API auth for SOCKS5 proxies", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"socks5-gssapi-nec", '\0', ArgKind::Bool, "", "Compatibility with NEC SOCKS5 server", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"socks5-gssapi-service", '\0', ArgKind::Value, "<name>", "SOCKS5 proxy service name for GSS-API", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"socks5-hostname", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy, pass host name to proxy", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"speed-limit", 'Y', ArgKind::Value, "<speed>", "Stop transfers slower than this", "connection", Support::Accepted, Secret::No, nullptr, "no speed check; use --max-time"},
+    {"speed-time", 'y', ArgKind::Value, "<seconds>", "Trigger 'speed-limit' abort after this time", "connection", Support::Accepted, Secret::No, nullptr, "no speed check; use --max-time"},
+    {"ssl", '\0', ArgKind::Bool, "", "Try SSL/TLS", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.ssl = on; }, ""},
+    {"ssl-allow-beast", '\0', ArgKind::Bool, "", "Allow security flaw to improve interop", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"ssl-auto-client-cert", '\0', ArgKind::Bool, "", "Use auto client certificate (Schannel)", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"ssl-no-revoke", '\0', ArgKind::Bool, "", "Disable cert revocation checks (Schannel)", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"ssl-reqd", '\0', ArgKind::Bool, "", "Require SSL/TLS", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.ssl_reqd = on; }, ""},
+    {"ssl-revoke-best-effort", '\0', ArgKind::Bool, "", "Ignore missing/offline cert CRL dist points", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"sslv2", '2', ArgKind::None, "", "Use SSLv2", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"sslv3", '3', ArgKind::None, "", "Use SSLv3", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"stderr", '\0', ArgKind::Value, "<file>", "Where to redirect stderr", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.stderr_file = v; }, "\"-\" keeps stderr"},
+    {"styled-output", '\0', ArgKind::Bool, "", "Enable styled output for HTTP headers", "verbose", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"tcp-fastopen", '\0', ArgKind::Bool, "", "Use TCP Fast Open", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
+    {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
+    {"telnet-option", '\0', ArgKind::Value, "<opt=val>", "Set telnet option", "telnet", Support::Ignored, Secret::No, nullptr, "TELNET only (-a and -t are smtpc's --account and --read-recipients)"},
+    {"tftp-blksize", '\0', ArgKind::Value, "<value>", "Set TFTP BLKSIZE option", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},
+    {"tftp-no-options", '\0', ArgKind::Bool, "", "Do not send any TFTP options", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},
+    {"time-cond", 'z', ArgKind::Value, "<time>", "Transfer based on a time condition", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"tls-max", '\0', ArgKind::Value, "<VERSION>", "Set maximum allowed TLS version", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.tls_max = v; }, ""},
+    {"tls13-ciphers", '\0', ArgKind::Value, "<ciphersuite list>", "TLS 1.3 cipher suites to use", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.tls13_ciphers = v; }, ""},
+    {"tlsauthtype", '\0', ArgKind::Value, "<type>", "TLS authentication type", "auth", Support::Refused, Secret::No, nullptr, "no TLS-SRP"},
+    {"tlspassword", '\0', ArgKind::Value, "<string>", "TLS password", "auth", Support::Refused, Secret::All, nullptr, "no TLS-SRP"},
+    {"tlsuser", '\0', ArgKind::Value, "<name>", "TLS user name", "auth", Support::Refused, Secret::No, nullptr, "no TLS-SRP"},
+    {"tlsv1", '1', ArgKind::None, "", "Use TLSv1.0 or greater", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"tlsv1.0", '\0', ArgKind::None, "", "Use TLSv1.0 or greater", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"tlsv1.1", '\0', ArgKind::None, "", "Use TLSv1.1 or greater", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"tlsv1.2", '\0', ArgKind::None, "", "Use TLSv1.2 or greater", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.tlsv1_2 = true; }, "smtpc never goes below TLS 1.2 anyway"},
+    {"tlsv1.3", '\0', ArgKind::None, "", "Use TLSv1.3 or greater", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.tlsv1_3 = true; }, ""},
+    {"tr-encoding", '\0', ArgKind::Bool, "", "Request compressed transfer encoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"trace", '\0', ArgKind::Value, "<file>", "Write a debug trace to FILE", "verbose", Support::Implemented, Secret::No, nullptr, "written as --trace-ascii writes it (no hex dump)"},
+    {"trace-ascii", '\0', ArgKind::Value, "<file>", "Like --trace, but without hex output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.trace_ascii = v; }, ""},
+    {"trace-time", '\0', ArgKind::Bool, "", "Add time stamps to trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_time = on; }, ""},
+    {"unix-socket", '\0', ArgKind::Value, "<path>", "Connect through this Unix domain socket", "connection", Support::Refused, Secret::No, nullptr, "TCP only"},
+    {"upload-file", 'T', ArgKind::Value, "<file>", "Transfer local FILE to destination", "upload", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.uploads.push_back(v); }, ""},
+    {"url", '\0', ArgKind::Value, "<url>", "URL to work with", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.urls.push_back(v); }, ""},
+    {"url-query", '\0', ArgKind::Value, "<data>", "Add a URL query part", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"use-ascii", 'B', ArgKind::Bool, "", "Use ASCII/text transfer", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"user", 'u', ArgKind::Value, "<user:password>", "Server user and password", "auth", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.user = v; }, ""},
+    {"user-agent", 'A', ArgKind::Value, "<name>", "Send User-Agent <name> to server", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"verbose", 'v', ArgKind::Bool, "", "Make the operation more talkative", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.verbose = on ? o.verbose + 1 : 0; }, ""},
+    {"version", 'V', ArgKind::Bool, "", "Show version number and quit", "curl", Support::Implemented, Secret::No, nullptr, ""},
+    {"write-out", 'w', ArgKind::Value, "<format>", "Use output FORMAT after completion", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.write_out = v; }, "curl's SMTP variables plus smtpc's (docs/write-out.md)"},
+    {"xattr", '\0', ArgKind::Bool, "", "Store metadata in extended file attributes", "misc", Support::Accepted, Secret::No, nullptr, "no extended attributes"},
+    {"eprt", '\0', ArgKind::Bool, "", "Use EPRT (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"epsv", '\0', ArgKind::Bool, "", "Use EPSV (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-ssl", '\0', ArgKind::Bool, "", "Try SSL/TLS (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    {"ftp-ssl-reqd", '\0', ArgKind::Bool, "", "Require SSL/TLS (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
+    // smtpc's own options: no curl option has these names.
+    {"pipelining", '\0', ArgKind::Bool, "", "Pipeline commands when the server offers PIPELINING (--no-pipelining: wait for each reply)", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.no_pipelining = !on; }, ""},
+    {"chunking", '\0', ArgKind::Bool, "", "Use BDAT when the server offers CHUNKING (--no-chunking: always DATA)", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.no_chunking = !on; }, ""},
+    {"password-file", '\0', ArgKind::Value, "<file>", "Read the password from the first line of FILE", "auth", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.password_file = v; }, ""},
+    {"allow-plaintext-auth", '\0', ArgKind::Bool, "", "Allow credentials unencrypted to a host other than this one (unsafe)", "auth", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.allow_plaintext_auth = on; }, ""},
+    {"mx", '\0', ArgKind::Bool, "", "Deliver directly to each recipient domain's MX hosts (docs/mx.md)", "mx", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.mx = on; }, ""},
+    {"mx-port", '\0', ArgKind::Value, "<port>", "With --mx: connect to this port instead of 25", "mx", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.mx_port = integer("--mx-port", v); }, ""},
+    {"subject", '\0', ArgKind::Value, "<text>", "Compose a message with this subject", "compose", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.subject = v; }, ""},
+    {"body", '\0', ArgKind::Value, "<text|@file|->", "Text body of a composed message", "compose", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.body = v; }, ""},
+    {"html", '\0', ArgKind::Value, "<text|@file>", "HTML body (with --body: alternatives)", "compose", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.html = v; }, ""},
+    {"attach", '\0', ArgKind::Value, "<file[;type=T][;filename=N]>", "Attach a file; repeatable", "compose", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.attach.push_back(v); }, ""},
+    {"dump-message", '\0', ArgKind::Bool, "", "Write the message to stdout instead of sending it", "compose", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.compose.dump_message = on; }, ""},
+    {"read-recipients", 't', ArgKind::Bool, "", "Also take the recipients from To/Cc/Bcc; remove Bcc", "compose", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.compose.read_recipients = on; }, "-t is curl's --telnet-option"},
+    {"auto-headers", '\0', ArgKind::Bool, "", "Add Date/Message-ID with -t (--no-auto-headers: do not)", "compose", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.compose.no_auto_headers = !on; }, ""},
+    {"account-file", '\0', ArgKind::Value, "<file>", "Read account settings from FILE (docs/compose.md)", "smtpc", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.config = v; }, ""},
+    {"account", 'a', ArgKind::Value, "<name>", "Use this account of the account file", "smtpc", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.account = v; }, "-a is curl's --append"},
+    {"serverinfo", '\0', ArgKind::None, "", "Report the server's greeting, capabilities, TLS and certificate; send no mail", "debug", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.debug.serverinfo = true; }, ""},
+    {"serverinfo-json", '\0', ArgKind::None, "", "--serverinfo, as JSON on stdout (also --serverinfo -w '%{json}')", "debug", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.debug.serverinfo_json = true; }, ""},
+    {"quit-after", '\0', ArgKind::Value, "<stage>", "QUIT after connect, greeting, ehlo, tls, auth, mail, rcpt or data", "debug", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.debug.quit_after = v; }, ""},
+    {"dsn-notify", '\0', ArgKind::Value, "<when>", "DSN: NOTIFY=never or success,failure,delay on each RCPT (RFC 3461)", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.debug.dsn_notify = v; }, ""},
+    {"dsn-return", '\0', ArgKind::Value, "<full|hdrs>", "DSN: RET=full or hdrs on MAIL FROM", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.debug.dsn_return = v; }, ""},
+    {"dsn-envid", '\0', ArgKind::Value, "<id>", "DSN: ENVID on MAIL FROM", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.debug.dsn_envid = v; }, ""},
+    {"dsn-required", '\0', ArgKind::Bool, "", "Fail (55) instead of warning when the server does not offer DSN", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.debug.dsn_required = on; }, ""},
+};
+// clang-format on
+
+constexpr int kMaxConfigDepth = 10;
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool iprefix(std::string_view prefix, std::string_view name) {
+  return prefix.size() <= name.size() &&
+         strncasecmp(prefix.data(), name.data(), prefix.size()) == 0;
+}
+
+const OptionDef* find_short_option(char letter) {
+  if (letter == '\0') return nullptr;
+  for (const auto& option : kOptions) {
+    if (option.short_name == letter) return &option;
+  }
+  return nullptr;
+}
+
+std::string read_config_file(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    // curl: "cannot read config from '...'", exit 26.
+    throw Error(ExitCode::ReadError,
+                fmt::format("cannot read config from '{}': {}", path, std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// The global options of curl (verbosity, -s, -S, traces, --stderr, --fail-early) hold for
+// every operation, whichever -:/--next group names them.
+void unify_globals(std::vector<Options>& operations) {
+  Options global;
+  for (const auto& o : operations) {
+    global.verbose = std::max(global.verbose, o.verbose);
+    global.silent = global.silent || o.silent;
+    global.show_error = global.show_error || o.show_error;
+    global.trace_time = global.trace_time || o.trace_time;
+    global.fail_early = global.fail_early || o.fail_early;
+    if (o.trace_ascii) global.trace_ascii = o.trace_ascii;
+    if (o.stderr_file) global.stderr_file = o.stderr_file;
+  }
+  for (auto& o : operations) {
+    o.verbose = global.verbose;
+    o.silent = global.silent;
+    o.show_error = global.show_error;
+    o.trace_time = global.trace_time;
+    o.fail_early = global.fail_early;
+    o.trace_ascii = global.trace_ascii;
+    o.stderr_file = global.stderr_file;
+  }
+}
+
+// "--name" or "--no-name": curl looks the rest of "--no-name" up exactly (case aside) and
+// takes it only for a boolean; otherwise "name" is matched exactly or by unique prefix.
+const OptionDef* lookup_long(std::string_view arg, bool& on) {
+  const std::string_view word = arg.substr(2);
+  on = true;
+  if (word.size() > 3 && iprefix("no-", word)) {
+    for (const auto& candidate : kOptions) {
+      if (!iequal(candidate.long_name, word.substr(3))) continue;
+      if (candidate.kind != ArgKind::Bool) {
+        throw UsageError(
+            fmt::format("option {}: used '--no-' for option that isn't a boolean", arg));
+      }
+      on = false;
+      return &candidate;
+    }
+  }
+  return find_long_option(word);
+}
+
+class Parser {
+ public:
+  explicit Parser(CommandLine& out) : out_(out) { out_.operations.emplace_back(); }
+
+  // Arguments from argv (`record_secrets`) or from a -K file.
+  void parse(std::span<const std::string> args, bool record_secrets, int depth) {
+    bool options_ended = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& arg = args[i];
+      if (options_ended || !arg.starts_with('-') || arg == "-") {
+        if (arg == "-" && !options_ended) throw UsageError("option -: is unknown");
+        current().urls.push_back(arg);
+        if (record_secrets && arg.find("://") != std::string::npos) {
+          out_.secrets.push_back({i, 0, Secret::No});  // a URL: its password is blanked
+        }
+        continue;
+      }
+      if (arg == "--") {
+        options_ended = true;
+        continue;
+      }
+      auto next_value = [&](std::string_view shown) -> std::pair<std::string, std::size_t> {
+        if (i + 1 >= args.size()) {
+          throw UsageError(fmt::format("option {}: requires parameter", shown));
+        }
+        ++i;
+        return {args[i], i};
+      };
+      if (arg.starts_with("--")) {
+        bool on = true;
+        const OptionDef* option = lookup_long(arg, on);
+        if (option == nullptr) throw unknown(arg);
+        std::string value;
+        if (option->kind == ArgKind::Value) {
+          auto [text, index] = next_value(arg);
+          value = std::move(text);
+          if (record_secrets && option->secret != Secret::No) {
+            out_.secrets.push_back({index, 0, option->secret});
+          }
+        }
+        apply(*option, value, on, depth, arg);
+        continue;
+      }
+      // Short options: "-sSv", "-Tfile", "-T file".
+      for (std::size_t j = 1; j < arg.size(); ++j) {
+        const OptionDef* option = find_short_option(arg[j]);
+        if (option == nullptr) throw UsageError(fmt::format("option {}: is unknown", arg));
+        const std::string shown = fmt::format("-{}", arg[j]);
+        if (option->kind != ArgKind::Value) {
+          apply(*option, {}, true, depth, shown);
+          continue;
+        }
+        std::string value;
+        if (j + 1 < arg.size()) {
+          value = arg.substr(j + 1);
+          if (record_secrets && option->secret != Secret::No) {
+            out_.secrets.push_back({i, j + 1, option->secret});
+          }
+        } else {
+          auto [text, index] = next_value(shown);
+          value = std::move(text);
+          if (record_secrets && option->secret != Secret::No) {
+            out_.secrets.push_back({index, 0, option->secret});
+          }
+        }
+        apply(*option, value, true, depth, shown);
+        break;
+      }
+    }
+  }
+
+ private:
+  Options& current() { return out_.operations.back(); }
+
+  static UsageError unknown(std::string_view arg) {
+    const std::string suggestion = suggest_option(arg.substr(2));
+    if (suggestion.empty()) return UsageError(fmt::format("option {}: is unknown", arg));
+    return UsageError(fmt::format("option {}: is unknown; did you mean --{}?", arg, suggestion));
+  }
+
+  void apply(const OptionDef& option, const std::string& value, bool on, int depth,
+             std::string_view shown) {
+    const std::string_view name = option.long_name;
+    if (option.support == Support::Refused) {
+      throw UsageError(fmt::format("option {}: is not supported by smtpc: {}", shown, option.note));
+    }
+    if (name == "config") {
+      if (depth >= kMaxConfigDepth) throw UsageError("option -K: config files nest too deep");
+      const std::vector<std::string> args = parse_curl_config(read_config_file(value), value);
+      parse(args, false, depth + 1);
+    } else if (name == "next") {
+      out_.operations.emplace_back();
+    } else if (name == "help" || name == "manual") {
+      out_.help = true;
+    } else if (name == "version") {
+      out_.version = true;
+    } else if (name == "disable") {
+      // -q: smtpc reads no .curlrc, so there is nothing to skip.
+    } else if (name == "trace") {
+      current().trace_ascii = value;
+    } else if (option.apply != nullptr) {
+      option.apply(current(), value, on);
+    }
+  }
+
+  CommandLine& out_;
+};
+
+// Levenshtein distance, case-insensitive, for suggestions.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::span<const OptionDef> option_table() { return kOptions; }
+
+const OptionDef* find_long_option(std::string_view name) {
+  const OptionDef* hit = nullptr;
+  int hits = 0;
+  for (const auto& option : kOptions) {
+    if (iequal(option.long_name, name)) return &option;
+    if (!name.empty() && iprefix(name, option.long_name)) {
+      hit = &option;
+      ++hits;
+    }
+  }
+  if (hits > 1) throw UsageError(fmt::format("option --{}: is ambiguous", name));
+  return hit;
+}
+
+std::string suggest_option(std::string_view name) {
+  std::string best;
+  std::size_t best_distance = 0;
+  for (const auto& option : kOptions) {
+    const std::size_t d = distance(name, option.long_name);
+    const bool useful =
+        option.support == Support::Implemented || option.support == Support::Extension;
+    if (useful && (best.empty() || d < best_distance)) {
+      best = option.long_name;
+      best_distance = d;
+    }
+  }
+  // At most a third of the letters wrong: "mail-rpct" -> "mail-rcpt", not "x" -> "url".
+  return best_distance * 3 <= std::max<std::size_t>(name.size(), 3) ? best : std::string();
+}
+
+std::vector<std::string> parse_curl_config(std::string_view text, std::string_view path) {
+  std::vector<std::string> args;
+  std::size_t number = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++number;
+    auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!line.empty() && is_blank(line.front())) line.remove_prefix(1);
+    if (line.empty() || line.front() == '#') continue;
+    // The option: up to a blank, '=' or ':'.
+    std::size_t n = 0;
+    while (n < line.size() && !is_blank(line[n]) && line[n] != '=' && line[n] != ':') ++n;
+    std::string option(line.substr(0, n));
+    line.remove_prefix(n);
+    while (!line.empty() && is_blank(line.front())) line.remove_prefix(1);
+    if (!line.empty() && (line.front() == '=' || line.front() == ':')) {
+      line.remove_prefix(1);
+      while (!line.empty() && is_blank(line.front())) line.remove_prefix(1);
+    }
+    std::optional<std::string> param;
+    if (!line.empty() && line.front() == '"') {
+      std::string value;
+      std::size_t k = 1;
+      bool closed = false;
+      for (; k < line.size(); ++k) {
+        char c = line[k];
+        if (c == '"') {
+          closed = true;
+          break;
+        }
+        if (c == '\\' && k + 1 < line.size()) {
+          c = line[++k];
+          switch (c) {
+            case 't':
+              c = '\t';
+              break;
+            case 'n':
+              c = '\n';
+              break;
+            case 'r':
+              c = '\r';
+              break;
+            case 'v':
+              c = '\v';
+              break;
+            default:
+              break;
+          }
+        }
+        value += c;
+      }
+      if (!closed) {
+        throw UsageError(fmt::format("{}:{}: unterminated quoted parameter", path, number));
+      }
+      param = std::move(value);
+    } else if (!line.empty()) {
+      std::size_t k = 0;
+      while (k < line.size() && !is_blank(line[k])) ++k;
+      param = std::string(line.substr(0, k));
+    }
+    if (!option.starts_with('-')) option = "--" + option;
+    // A switch ignores a parameter given to it (curl warns); a URL option takes it.
+    const OptionDef* def = nullptr;
+    if (option.starts_with("--")) {
+      bool on = true;
+      def = lookup_long(option, on);
+    } else if (option.size() == 2) {
+      def = find_short_option(option[1]);
+    }
+    args.push_back(option);
+    if (def != nullptr && def->kind == ArgKind::Value) {
+      if (!param) {
+        throw UsageError(fmt::format("{}:{}: option {}: requires parameter", path, number, option));
+      }
+      args.push_back(*param);
+    }
+  }
+  return args;
+}
+
+CommandLine parse_command_line(std::span<const std::string> args) {
+  CommandLine out;
+  Parser parser(out);
+  parser.parse(args, true, 0);
+  unify_globals(out.operations);
+  // A trailing --next without URLs adds no transfer (its global options still count).
+  if (out.operations.size() > 1 && out.operations.back().urls.empty()) {
+    out.operations.pop_back();
+  }
+  for (const auto& o : out.operations) {
+    if (o.fail && o.fail_with_body) {
+      throw UsageError("You must select either --fail or --fail-with-body, not both.");
+    }
+  }
+  return out;
+}
+
+std::vector<Options> expand_transfers(const Options& operation) {
+  std::vector<Options> transfers;
+  const std::size_t count = std::max<std::size_t>(operation.urls.size(), 1);
+  for (std::size_t k = 0; k < count; ++k) {
+    Options transfer = operation;
+    transfer.urls.clear();
+    transfer.uploads.clear();
+    transfer.url = operation.urls.empty() ? std::string() : operation.urls[k];
+    if (k < operation.uploads.size()) transfer.upload_file = operation.uploads[k];
+    if (k + 1 == count) {
+      for (std::size_t extra = count; extra < operation.uploads.size(); ++extra) {
+        transfer.more_upload_files.push_back(operation.uploads[extra]);
+      }
+    }
+    transfers.push_back(std::move(transfer));
+  }
+  return transfers;
+}
+
+}  // namespace smtpc::cli

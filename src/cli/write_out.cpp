@@ -1,0 +1,245 @@
+// -w/--write-out, after curl's src/tool_writeout.c: %{name}, %{json}, %{stdout}, %{stderr},
+// %%, \n \r \t, @file.
+#include "write_out.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <variant>
+
+#include "smtpc/core/error.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+struct Null {};
+using Value = std::variant<Null, long long, double, std::string, std::vector<std::string>>;
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// The reply that ended the transfer: the last message's final reply, the reply an error
+// carried, or the first line of HELP/VRFY output.
+std::optional<Reply> final_reply(const TransferReport& report) {
+  if (report.result) {
+    for (auto it = report.result->messages.rbegin(); it != report.result->messages.rend(); ++it) {
+      if (it->final_reply) return it->final_reply;
+      if (it->error && it->error->reply()) return it->error->reply();
+    }
+  }
+  return std::nullopt;
+}
+
+int response_code(const TransferReport& report) {
+  if (const auto reply = final_reply(report)) return reply->code.value();
+  if (report.error_reply) return *report.error_reply;
+  if (report.result && !report.result->output.empty()) {
+    const std::string& line = report.result->output.back();
+    if (line.size() >= 3) return std::atoi(line.substr(0, 3).c_str());
+  }
+  return 0;
+}
+
+std::string scheme_of(const std::string& url) {
+  const auto colon = url.find("://");
+  std::string scheme = colon == std::string::npos ? "smtp" : url.substr(0, colon);
+  for (auto& c : scheme) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return scheme;
+}
+
+// The variables, in curl's order for %{json}; smtpc's own start with "smtp_".
+std::vector<std::pair<std::string, Value>> variables(const TransferReport& report) {
+  std::vector<std::pair<std::string, Value>> vars;
+  const int code = response_code(report);
+  vars.emplace_back("errormsg", report.error ? Value(*report.error) : Value(Null{}));
+  vars.emplace_back("exitcode", static_cast<long long>(report.exit_code));
+  vars.emplace_back("response_code", static_cast<long long>(code));
+  vars.emplace_back("scheme", scheme_of(report.url));
+  vars.emplace_back("size_upload", report.size_upload);
+  vars.emplace_back(
+      "speed_upload",
+      static_cast<long long>(
+          report.time_total > 0 ? static_cast<double>(report.size_upload) / report.time_total : 0));
+  vars.emplace_back("time_total", report.time_total);
+  vars.emplace_back("url", report.url);
+  vars.emplace_back("url_effective", report.url);
+  const auto reply = final_reply(report);
+  std::string text;
+  std::string enhanced;
+  if (reply) {
+    text = reply->to_string_lines().empty() ? std::string() : reply->to_string_lines().back();
+    const std::string body = text.size() > 4 ? text.substr(4) : std::string();
+    // RFC 3463: class.subject.detail at the start of the text.
+    const auto space = body.find(' ');
+    const std::string first = body.substr(0, space);
+    if (first.size() >= 5 && (first[0] == '2' || first[0] == '4' || first[0] == '5') &&
+        first[1] == '.' && std::count(first.begin(), first.end(), '.') == 2) {
+      enhanced = first;
+    }
+  }
+  vars.emplace_back("smtp_reply", reply ? Value(text) : Value(Null{}));
+  vars.emplace_back("smtp_enhanced_code", enhanced.empty() ? Value(Null{}) : Value(enhanced));
+  std::vector<std::string> recipients;
+  if (report.result) {
+    for (const auto& message : report.result->messages) {
+      for (const auto& refused : message.refused) {
+        const auto lines = refused.reply.to_string_lines();
+        recipients.push_back(refused.address + " " + (lines.empty() ? "" : lines.back()));
+      }
+    }
+  }
+  vars.emplace_back("smtp_refused", recipients);
+  return vars;
+}
+
+std::string plain(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, Null>) {
+          return "";
+        } else if constexpr (std::is_same_v<T, long long>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return fmt::format("{:.6f}", v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return v;
+        } else {
+          std::string joined;
+          for (const auto& item : v) joined += (joined.empty() ? "" : "\n") + item;
+          return joined;
+        }
+      },
+      value);
+}
+
+std::string json(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, Null>) {
+          return "null";
+        } else if constexpr (std::is_same_v<T, long long>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return fmt::format("{}", v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return json_string(v);
+        } else {
+          std::string out = "[";
+          for (const auto& item : v) out += (out.size() > 1 ? "," : "") + json_string(item);
+          return out + "]";
+        }
+      },
+      value);
+}
+
+}  // namespace
+
+std::vector<WriteOutPiece> expand_write_out(const std::string& format, const TransferReport& report,
+                                            std::vector<std::string>* warnings) {
+  const auto vars = variables(report);
+  std::vector<WriteOutPiece> pieces{{false, ""}};
+  auto emit = [&](std::string_view text) { pieces.back().text += text; };
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    const char c = format[i];
+    if (c == '%' && i + 1 < format.size() && format[i + 1] == '%') {
+      emit("%");
+      ++i;
+    } else if (c == '%' && i + 1 < format.size() && format[i + 1] == '{') {
+      const auto end = format.find('}', i + 2);
+      if (end == std::string::npos) {
+        emit(std::string_view(format).substr(i));
+        break;
+      }
+      const std::string name = format.substr(i + 2, end - i - 2);
+      i = end;
+      if (name == "stdout" || name == "stderr") {
+        pieces.push_back({name == "stderr", ""});
+      } else if (name == "json") {
+        std::string out = "{";
+        for (const auto& [key, value] : vars) {
+          out += fmt::format("{}{}:{}", out.size() > 1 ? "," : "", json_string(key), json(value));
+        }
+        emit(out + "}");
+      } else if (name == "onerror") {
+        if (report.exit_code == 0) break;
+      } else {
+        bool found = false;
+        for (const auto& [key, value] : vars) {
+          if (key == name) {
+            emit(plain(value));
+            found = true;
+          }
+        }
+        if (!found && warnings != nullptr) {
+          warnings->push_back(fmt::format("unknown --write-out variable: '{}'", name));
+        }
+      }
+    } else if (c == '\\' && i + 1 < format.size()) {
+      const char n = format[++i];
+      emit(n == 'n' ? "\n" : n == 'r' ? "\r" : n == 't' ? "\t" : std::string{'\\', n});
+    } else {
+      emit(std::string_view(&format[i], 1));
+    }
+  }
+  return pieces;
+}
+
+void write_out(const std::string& format, const TransferReport& report) {
+  std::string text = format;
+  if (format.starts_with('@')) {
+    const std::string path = format.substr(1);
+    if (path == "-") {
+      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+      std::ifstream file(path, std::ios::binary);
+      if (!file) throw Error(ExitCode::ReadError, fmt::format("-w: cannot read {}", path));
+      std::ostringstream content;
+      content << file.rdbuf();
+      text = content.str();
+    }
+  }
+  std::vector<std::string> warnings;
+  for (const auto& piece : expand_write_out(text, report, &warnings)) {
+    std::FILE* out = piece.to_stderr ? stderr : stdout;
+    std::fwrite(piece.text.data(), 1, piece.text.size(), out);
+  }
+  std::fflush(stdout);
+  for (const auto& warning : warnings) fmt::print(stderr, "smtpc: {}\n", warning);
+}
+
+}  // namespace smtpc::cli

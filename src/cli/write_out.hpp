@@ -1,0 +1,38 @@
+// -w/--write-out: curl's variables that mean something for SMTP, %{json}, and smtpc's own
+// (the final reply, its enhanced status code, each recipient's reply). docs/write-out.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtpc/smtp/dialogue.hpp"
+
+namespace smtpc::cli {
+
+/// What one transfer leaves for -w.
+struct TransferReport {
+  std::string url;
+  int exit_code = 0;
+  std::optional<std::string> error;  // the error message, without "smtpc: (N) "
+  std::optional<int> error_reply;    // the reply code carried by the error
+  std::optional<SendResult> result;  // what the dialogue produced, even when it failed
+  double time_total = 0;             // seconds
+  long long size_upload = 0;         // bytes of the -T files (regular files only)
+};
+
+/// Expands FORMAT (or @FILE, @- for stdin) and writes it to stdout (or wherever
+/// %{stderr}/%{stdout} switch to). Unknown variables: a warning on stderr, as curl.
+/// Throws Error(ReadError) when @FILE cannot be read.
+void write_out(const std::string& format, const TransferReport& report);
+
+/// The expansion itself (for tests): `to_stderr` says where each piece goes.
+struct WriteOutPiece {
+  bool to_stderr = false;
+  std::string text;
+};
+[[nodiscard]] std::vector<WriteOutPiece> expand_write_out(const std::string& format,
+                                                          const TransferReport& report,
+                                                          std::vector<std::string>* warnings);
+
+}  // namespace smtpc::cli

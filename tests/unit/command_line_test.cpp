@@ -1,0 +1,238 @@
+// curl's argument rules: one argument per option, URLs anywhere, combined short flags,
+// attached values, case-insensitive and prefix long options, --no-, --, -K, --next.
+#include "command_line.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "parse_args.hpp"
+#include "write_out.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+using testing::parse_args;
+
+std::string usage_error(const std::vector<std::string>& args) {
+  try {
+    (void)parse_command_line(args);
+  } catch (const UsageError& error) {
+    EXPECT_EQ(error.code(), ExitCode::FailedInit);
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(CommandLine, UploadBeforeTheUrlKeepsTheUrl) {
+  const auto o =
+      parse_args({"--mail-from", "a@x", "--mail-rcpt", "b@y", "-T", "mail.txt", "smtp://host"});
+  EXPECT_EQ(o.url, "smtp://host");
+  EXPECT_EQ(o.upload_file, "mail.txt");
+  EXPECT_EQ(o.mail_rcpt, std::vector<std::string>{"b@y"});
+}
+
+TEST(CommandLine, EveryOptionTakesExactlyOneArgument) {
+  const auto o = parse_args({"smtp://h", "-T", "mail.txt", "-4", "--resolve", "h:465:127.0.0.1",
+                             "smtps://h2", "--attach", "a.log", "x"});
+  EXPECT_EQ(o.upload_file, "mail.txt");  // "-4" is an option, not a second file
+  EXPECT_EQ(o.resolve, std::vector<std::string>{"h:465:127.0.0.1"});
+  EXPECT_EQ(o.compose.attach, std::vector<std::string>{"a.log"});
+  const auto command_line =
+      parse_command_line(std::vector<std::string>{"smtp://h", "smtps://h2", "x"});
+  EXPECT_EQ(command_line.operations.at(0).urls,
+            (std::vector<std::string>{"smtp://h", "smtps://h2", "x"}));
+}
+
+TEST(CommandLine, CombinedShortFlagsAndAttachedValues) {
+  const auto o = parse_args({"-sSv", "-Tmail.txt", "-uuser:secret", "smtp://h", "-vv"});
+  EXPECT_TRUE(o.silent);
+  EXPECT_TRUE(o.show_error);
+  EXPECT_EQ(o.verbose, 3);
+  EXPECT_EQ(o.upload_file, "mail.txt");
+  EXPECT_EQ(o.user, "user:secret");
+  // -ssl is -s -s -l (-l: --list-only, no effect for SMTP), as in curl.
+  EXPECT_TRUE(parse_args({"-ssl", "smtp://h"}).silent);
+  // A value-taking letter takes the rest of the word: -sTm.txt.
+  EXPECT_EQ(parse_args({"-sTm.txt", "smtp://h"}).upload_file, "m.txt");
+}
+
+TEST(CommandLine, LongOptionsCaseInsensitiveAndByUniquePrefix) {
+  const auto o = parse_args({"--MAIL-FROM", "a@x", "--TLSv1.3", "--mail-fr", "b@x", "smtp://h"});
+  EXPECT_EQ(o.mail_from, "b@x");
+  EXPECT_TRUE(o.tlsv1_3);
+  EXPECT_EQ(usage_error({"--mail-rcp", "a@x"}), "option --mail-rcp: is ambiguous");
+}
+
+TEST(CommandLine, NoNegatesBooleansOnly) {
+  EXPECT_FALSE(parse_args({"-v", "--no-verbose", "smtp://h"}).verbose);
+  EXPECT_TRUE(parse_args({"--no-pipelining", "smtp://h"}).no_pipelining);
+  EXPECT_TRUE(parse_args({"--no-chunking", "smtp://h"}).no_chunking);
+  EXPECT_TRUE(parse_args({"--no-auto-headers", "smtp://h"}).compose.no_auto_headers);
+  EXPECT_FALSE(parse_args({"--ssl-reqd", "--no-ssl-reqd", "smtp://h"}).ssl_reqd);
+  EXPECT_EQ(usage_error({"--no-mail-from", "a@x"}),
+            "option --no-mail-from: used '--no-' for option that isn't a boolean");
+}
+
+TEST(CommandLine, DoubleDashEndsOptions) {
+  const auto command_line =
+      parse_command_line(std::vector<std::string>{"-s", "--", "-v", "smtp://h"});
+  EXPECT_EQ(command_line.operations.at(0).urls, (std::vector<std::string>{"-v", "smtp://h"}));
+  EXPECT_EQ(command_line.operations.at(0).verbose, 0);
+}
+
+TEST(CommandLine, ErrorsInCurlsWords) {
+  EXPECT_EQ(usage_error({"--mail-rpct", "a@x"}),
+            "option --mail-rpct: is unknown; did you mean --mail-rcpt?");
+  EXPECT_EQ(usage_error({"--zzzzzzzzzzzz"}), "option --zzzzzzzzzzzz: is unknown");
+  EXPECT_EQ(usage_error({"smtp://h", "--mail-rcpt"}), "option --mail-rcpt: requires parameter");
+  EXPECT_EQ(usage_error({"smtp://h", "-T"}), "option -T: requires parameter");
+  EXPECT_EQ(usage_error({"-Q"}), "option -Q: requires parameter");
+  EXPECT_EQ(usage_error({"-"}), "option -: is unknown");
+  EXPECT_EQ(usage_error({"--connect-timeout", "soon"}),
+            "option --connect-timeout: expected a proper numerical parameter");
+  EXPECT_EQ(usage_error({"--fail", "--fail-with-body", "smtp://h"}),
+            "You must select either --fail or --fail-with-body, not both.");
+  EXPECT_NE(usage_error({"-x", "http://proxy:3128", "smtp://h"}).find("is not supported"),
+            std::string::npos);
+}
+
+TEST(CommandLine, OptionsCurlIgnoresForSmtpAreAccepted) {
+  const auto o = parse_args(
+      {"--anyauth", "--fail",   "-L",   "--compressed", "-A",  "agent", "-e",
+       "ref",       "-b",       "c=1",  "-c",           "jar", "-#",    "--no-progress-meter",
+       "--http1.1", "-d",       "data", "-G",           "-j",  "-O",    "--retry",
+       "3",         "smtp://h", "-I"});
+  EXPECT_EQ(o.url, "smtp://h");
+  EXPECT_TRUE(o.head);
+}
+
+TEST(CommandLine, SeveralUrlsMakeSeveralTransfersInOrder) {
+  const auto command_line =
+      parse_command_line(std::vector<std::string>{"-T", "a.txt", "smtp://one", "--mail-rcpt", "r@x",
+                                                  "smtp://two", "-T", "b.txt", "smtp://three"});
+  const auto transfers = expand_transfers(command_line.operations.at(0));
+  ASSERT_EQ(transfers.size(), 3U);
+  EXPECT_EQ(transfers[0].url, "smtp://one");
+  EXPECT_EQ(transfers[0].upload_file, "a.txt");
+  EXPECT_EQ(transfers[1].url, "smtp://two");
+  EXPECT_EQ(transfers[1].upload_file, "b.txt");
+  EXPECT_EQ(transfers[2].url, "smtp://three");
+  EXPECT_FALSE(transfers[2].upload_file);  // no -T of its own: VRFY/HELP, as curl
+  EXPECT_EQ(transfers[2].mail_rcpt, std::vector<std::string>{"r@x"});
+}
+
+TEST(CommandLine, ExtraUploadsGoOverTheLastUrlsConnection) {
+  const auto command_line = parse_command_line(
+      std::vector<std::string>{"smtp://h", "-T", "a", "-T", "b", "-T", "c", "--mail-rcpt", "r"});
+  const auto transfers = expand_transfers(command_line.operations.at(0));
+  ASSERT_EQ(transfers.size(), 1U);
+  EXPECT_EQ(transfers[0].upload_file, "a");
+  EXPECT_EQ(transfers[0].more_upload_files, (std::vector<std::string>{"b", "c"}));
+}
+
+TEST(CommandLine, NextStartsANewSetOfOptionsButKeepsGlobalOnes) {
+  const auto command_line = parse_command_line(
+      std::vector<std::string>{"smtp://one", "--mail-rcpt", "a@x", "-T", "m1", "-:", "smtp://two",
+                               "--mail-rcpt", "b@x", "--next", "-s"});
+  ASSERT_EQ(command_line.operations.size(), 2U);  // a trailing --next adds no operation
+  EXPECT_EQ(command_line.operations[0].mail_rcpt, std::vector<std::string>{"a@x"});
+  EXPECT_EQ(command_line.operations[1].mail_rcpt, std::vector<std::string>{"b@x"});
+  EXPECT_TRUE(command_line.operations[1].uploads.empty());
+  EXPECT_TRUE(command_line.operations[0].silent);  // -s is global, wherever it is given
+}
+
+TEST(CommandLine, SecretsAreLocatedForScrubbing) {
+  const auto command_line = parse_command_line(std::vector<std::string>{
+      "-su", "me:pw", "-uyou:pw2", "--oauth2-bearer", "tok", "smtp://u:p@h"});
+  ASSERT_EQ(command_line.secrets.size(), 4U);
+  EXPECT_EQ(command_line.secrets[0].index, 1U);
+  EXPECT_EQ(command_line.secrets[0].kind, Secret::AfterColon);
+  EXPECT_EQ(command_line.secrets[1].index, 2U);
+  EXPECT_EQ(command_line.secrets[1].offset, 2U);
+  EXPECT_EQ(command_line.secrets[2].index, 4U);
+  EXPECT_EQ(command_line.secrets[2].kind, Secret::All);
+  EXPECT_EQ(command_line.secrets[3].index, 5U);
+}
+
+TEST(CurlConfig, Syntax) {
+  const auto args = parse_curl_config(
+      "# a comment\n"
+      "  url = \"smtp://127.0.0.1:2525/h\"\n"
+      "mail-from: a@x\n"
+      "--mail-rcpt b@y\n"
+      "-T mail.txt\n"
+      "silent\n"
+      "user = \"me:pa ss\\\"\\\\\"\n"
+      "verbose = yes\n"
+      "\n",
+      "cfg");
+  EXPECT_EQ(args, (std::vector<std::string>{"--url", "smtp://127.0.0.1:2525/h", "--mail-from",
+                                            "a@x", "--mail-rcpt", "b@y", "-T", "mail.txt",
+                                            "--silent", "--user", "me:pa ss\"\\", "--verbose"}));
+  EXPECT_THROW((void)parse_curl_config("user = \"open\n", "cfg"), UsageError);
+  EXPECT_THROW((void)parse_curl_config("mail-from\n", "cfg"), UsageError);
+}
+
+TEST(CurlConfig, FileOnTheCommandLine) {
+  const std::string path = ::testing::TempDir() + "/smtpc-curl-config";
+  std::ofstream(path) << "url = smtp://127.0.0.1/h\nmail-rcpt = a@x\n";
+  const auto o = parse_args({"-K", path, "-T", "m"});
+  EXPECT_EQ(o.url, "smtp://127.0.0.1/h");
+  EXPECT_EQ(o.mail_rcpt, std::vector<std::string>{"a@x"});
+  EXPECT_EQ(o.upload_file, "m");
+  EXPECT_THROW((void)parse_args({"-K", "/nonexistent/cfg"}), Error);
+}
+
+TEST(OptionTable, EveryNameIsUniqueAndEveryRefusalSaysWhy) {
+  std::set<std::string_view> names;
+  std::set<char> letters;
+  for (const auto& option : option_table()) {
+    EXPECT_TRUE(names.insert(option.long_name).second) << option.long_name;
+    if (option.short_name != '\0') {
+      EXPECT_TRUE(letters.insert(option.short_name).second) << option.short_name;
+    }
+    EXPECT_FALSE(option.help.empty()) << option.long_name;
+    EXPECT_EQ(option.kind == ArgKind::Value, !option.value_name.empty()) << option.long_name;
+    if (option.support != Support::Implemented && option.support != Support::Extension) {
+      EXPECT_FALSE(option.note.empty()) << option.long_name;
+    }
+  }
+}
+
+TEST(WriteOut, Variables) {
+  TransferReport report;
+  report.url = "smtp://127.0.0.1:25/h";
+  report.exit_code = 0;
+  SendResult result;
+  MessageResult message;
+  Reply accepted;
+  accepted.code = ReplyCode(250);
+  accepted.lines = {"2.0.0 Ok: queued as ABC"};
+  message.final_reply = accepted;
+  Reply refused;
+  refused.code = ReplyCode(550);
+  refused.lines = {"5.1.1 no"};
+  message.refused.push_back(RefusedRecipient{"x@y", refused});
+  result.messages.push_back(message);
+  report.result = result;
+  std::vector<std::string> warnings;
+  const auto pieces = expand_write_out(
+      "%{response_code} %{exitcode} %{scheme} %{url} [%{errormsg}] %{smtp_enhanced_code} "
+      "%{smtp_reply}%{stderr}%{bogus}100%%\\n",
+      report, &warnings);
+  ASSERT_EQ(pieces.size(), 2U);
+  EXPECT_EQ(pieces[0].text,
+            "250 0 SMTP smtp://127.0.0.1:25/h [] 2.0.0 250 2.0.0 Ok: queued as ABC");
+  EXPECT_TRUE(pieces[1].to_stderr);
+  EXPECT_EQ(pieces[1].text, "100%\n");
+  EXPECT_EQ(warnings, std::vector<std::string>{"unknown --write-out variable: 'bogus'"});
+  const auto json = expand_write_out("%{json}", report, nullptr).at(0).text;
+  EXPECT_NE(json.find("\"response_code\":250"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"errormsg\":null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"smtp_refused\":[\"x@y 550 5.1.1 no\"]"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace smtpc::cli
