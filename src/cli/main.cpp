@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "credentials.hpp"
 #include "options.hpp"
+#include "queue_cli.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
 #include "smtpc/core/error.hpp"
@@ -58,6 +59,14 @@ int main(int argc, char** argv) {
   smtpc::cli::scrub_secrets(argc, argv);
   const bool show_errors = !options.silent || options.show_error;
   try {
+    if (options.queue_list) {
+      return smtpc::cli::list_queue(smtpc::cli::queue_directory(options), stdout);
+    }
+    if (options.queue_run) {
+      return smtpc::cli::run_queue(smtpc::cli::queue_directory(options), options.force,
+                                   options.verbose, show_errors, std::nullopt);
+    }
+    const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
     smtpc::cli::apply_config_profile(options);  // --config, -a, or no URL given
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
     if (options.compose.dump_message) {
@@ -74,8 +83,18 @@ int main(int argc, char** argv) {
     });
     smtpc::cli::StderrNotices notices(!options.silent);
     if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
+      if (options.queue || options.retry > 0) {
+        throw smtpc::Error(ExitCode::FailedInit, "--queue and --retry do not work with --mx yet");
+      }
       return smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
                                             options.verbose > 0 && !options.silent, show_errors);
+    }
+    if (options.queue || options.retry > 0) {
+      if (spec.session.mode != smtpc::SessionMode::SendMail) {
+        throw smtpc::Error(ExitCode::FailedInit,
+                           "--queue and --retry need a message to send (-T or a composed one)");
+      }
+      return smtpc::cli::send_reliably(options, spec, queue_context, tracer, notices);
     }
     smtpc::SendResult result;
     try {

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "credentials.hpp"
+#include "queue_cli.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
@@ -152,6 +153,7 @@ void add_options(CLI::App& app, Options& options) {
                  "With --mx: IPv4ADDR[:PORT][,...] DNS servers instead of the system's");
   app.add_option("--mx-port", options.mx_port, "With --mx: connect to this port instead of 25");
   add_compose_options(app, options.compose);
+  add_queue_options(app, options);
 }
 
 JobSpec make_job_spec(const Options& options) {
