@@ -379,6 +379,8 @@ def parse_args(argv):
     parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"],
                         help="loopback address to listen on")
     parser.add_argument("--port-file", required=True, help="where to write the port")
+    parser.add_argument("--port", type=int, default=0,
+                        help="listen on this port (default: a free one), e.g. to come back up")
     parser.add_argument("--spool", help="directory for NNNN.eml and NNNN.json")
     parser.add_argument("--log", help="file to append received command lines to")
     parser.add_argument("--refuse-rcpt", action="append", default=[], metavar="ADDR",
@@ -489,7 +491,8 @@ async def serve(options):
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
     server = await loop.create_server(
-        make_protocol_factory(options, loop), host=options.host, port=0,
+        make_protocol_factory(options, loop), host=options.host, port=options.port,
+        reuse_address=True,
         ssl=make_tls_context(options) if options.implicit_tls else None)
     port = server.sockets[0].getsockname()[1]
     write_atomically(options.port_file, f"{port}\n".encode("ascii"))
