@@ -83,7 +83,7 @@ void add_recipients(std::vector<std::string>& paths, const std::vector<std::stri
 }
 
 std::string domain_for_ids(std::string_view sender) {
-  const std::string_view domain = mime::domain_of(sender);
+  const std::string_view domain = domain_of(sender);
   return domain.empty() || domain.front() == '[' ? local_host_name() : std::string(domain);
 }
 

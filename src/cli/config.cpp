@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "options.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -23,14 +24,6 @@ constexpr std::array<std::string_view, 19> kKeys{
     "from", "ssl",     "ssl-reqd",     "insecure",      "cacert",           "capath", "cert",
     "key",  "tls-max", "pinnedpubkey", "login-options", "sasl-authzid"};
 constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<bool> parse_bool(std::string_view value) {
   for (const auto yes : {"yes", "on", "true", "1"}) {

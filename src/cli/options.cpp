@@ -10,6 +10,7 @@
 #include "credentials.hpp"
 #include "queue_cli.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
 

@@ -235,9 +235,4 @@ std::string rfc5322_date(const std::tm& local, long utc_offset_seconds) {
                      minutes / 60, minutes % 60);
 }
 
-std::string_view domain_of(std::string_view addr_spec) noexcept {
-  const auto at = addr_spec.rfind('@');
-  return at == std::string_view::npos ? std::string_view{} : addr_spec.substr(at + 1);
-}
-
 }  // namespace smtpc::mime

@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -28,13 +29,6 @@ bool is_host_char(char c) {
   const auto u = static_cast<unsigned char>(c);
   // Names as DNS and /etc/hosts allow them; non-ASCII bytes are left for IDN handling.
   return std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || u >= 0x80;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 void parse_userinfo(std::string_view userinfo, SmtpUrl& url) {
@@ -93,7 +87,7 @@ SmtpUrl parse_smtp_url(std::string_view text, bool allow_empty_host) {
   }
   std::string_view rest = text;
   if (const auto sep = text.find("://"); sep != std::string_view::npos) {
-    const std::string scheme = lower(text.substr(0, sep));
+    const std::string scheme = ascii_lower(text.substr(0, sep));
     if (scheme == "smtp") {
       url.scheme = Scheme::Smtp;
     } else if (scheme == "smtps") {

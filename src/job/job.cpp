@@ -12,8 +12,8 @@
 #include <type_traits>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/message/body_source.hpp"
-#include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/transport/connection.hpp"
 

@@ -9,15 +9,11 @@
 #include <memory>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/mx/mx.hpp"
 #include "smtpc/sys/shared_library.hpp"
 
 namespace smtpc {
-
-bool is_ascii(std::string_view text) noexcept {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
 
 std::string domain_to_ascii(std::string_view domain) {
   if (is_ascii(domain)) return ascii_lower(domain);

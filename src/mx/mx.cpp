@@ -11,6 +11,7 @@
 #include <map>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -252,29 +253,16 @@ std::vector<DnsServerAddress> parse_dns_servers(std::string_view text) {
   return servers;
 }
 
-std::string domain_of(std::string_view mailbox) {
-  const std::size_t at = mailbox.rfind('@');
-  if (at == std::string_view::npos || at + 1 == mailbox.size()) {
-    throw Error(ExitCode::FailedInit,
-                fmt::format("--mx: recipient <{}> has no domain to look up", mailbox));
-  }
-  return std::string(mailbox.substr(at + 1));
-}
-
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::vector<DomainGroup> group_by_domain(const std::vector<std::string>& recipients,
                                          const DomainToAscii& to_ascii) {
   std::vector<DomainGroup> groups;
   std::map<std::string, std::size_t> index;
   for (const auto& recipient : recipients) {
-    const std::string domain = domain_of(recipient);
+    const std::string domain(domain_of(recipient));
+    if (domain.empty()) {
+      throw Error(ExitCode::FailedInit,
+                  fmt::format("--mx: recipient <{}> has no domain to look up", recipient));
+    }
     const bool literal = domain.front() == '[';
     const std::string ascii = literal ? domain : ascii_lower(to_ascii(domain));
     auto [it, inserted] = index.try_emplace(ascii, groups.size());

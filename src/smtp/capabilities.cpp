@@ -7,17 +7,10 @@
 #include <charconv>
 #include <sstream>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc {
-namespace {
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Capabilities Capabilities::from_ehlo(const Reply& reply) {
   Capabilities caps;
@@ -33,7 +26,7 @@ Capabilities Capabilities::from_ehlo(const Reply& reply) {
       inline_params = keyword.substr(eq + 1);
       keyword.resize(eq);
     }
-    keyword = upper(keyword);
+    keyword = ascii_upper(keyword);
     if (keyword == "STARTTLS") {
       caps.starttls = true;
     } else if (keyword == "PIPELINING") {
@@ -60,9 +53,9 @@ Capabilities Capabilities::from_ehlo(const Reply& reply) {
       }
     } else if (keyword == "AUTH") {
       std::vector<std::string> mechanisms;
-      if (!inline_params.empty()) mechanisms.push_back(upper(inline_params));
+      if (!inline_params.empty()) mechanisms.push_back(ascii_upper(inline_params));
       std::string mechanism;
-      while (words >> mechanism) mechanisms.push_back(upper(mechanism));
+      while (words >> mechanism) mechanisms.push_back(ascii_upper(mechanism));
       for (auto& name : mechanisms) {
         if (std::find(caps.auth_mechanisms.begin(), caps.auth_mechanisms.end(), name) ==
             caps.auth_mechanisms.end()) {

@@ -12,22 +12,13 @@
 #include <sstream>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
 
 bool is_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
 }
 
 enum class Keyword { None, Machine, Default, Login, Password, Account, Macdef };

@@ -163,11 +163,5 @@ TEST(Date, Rfc5322FormatWithOffset) {
   EXPECT_EQ(rfc5322_date(tm, 0), "Tue, 11 Jun 2024 09:05:03 +0000");
 }
 
-TEST(DomainOf, AfterTheLastAt) {
-  EXPECT_EQ(domain_of("me@example.com"), "example.com");
-  EXPECT_EQ(domain_of("\"a@b\"@c.example"), "c.example");
-  EXPECT_EQ(domain_of("root"), "");
-}
-
 }  // namespace
 }  // namespace smtpc::mime

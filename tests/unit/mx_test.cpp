@@ -294,7 +294,7 @@ TEST(DnsServers, RefusesBadEntries) {
 TEST(GroupByDomain, OneGroupPerDomainCaseInsensitivelyInFirstSeenOrder) {
   const auto groups = group_by_domain(
       {"a@Example.COM", "b@example.net", "c@example.com", "d@EXAMPLE.net", "e@[127.0.0.1]"},
-      DomainToAscii(ascii_lower));
+      DomainToAscii([](std::string_view d) { return ascii_lower(d); }));
   ASSERT_EQ(groups.size(), 3U);
   EXPECT_EQ(groups[0].domain, "example.com");
   EXPECT_EQ(groups[0].display, "Example.COM");
@@ -326,7 +326,8 @@ TEST(GroupByDomain, UsesTheAsciiFormForGroupingAndRcpt) {
 TEST(GroupByDomain, RecipientWithoutDomainIsUsageError) {
   for (const char* bad : {"postmaster", "user@"}) {
     try {
-      (void)group_by_domain({bad}, DomainToAscii(ascii_lower));
+      (void)group_by_domain({bad},
+                            DomainToAscii([](std::string_view d) { return ascii_lower(d); }));
       ADD_FAILURE() << bad;
     } catch (const Error& error) {
       EXPECT_EQ(error.code(), ExitCode::FailedInit);

@@ -54,7 +54,4 @@ inline constexpr std::size_t kEncodedLineLength = 76;
 /// local time and its offset from UTC in seconds. Never depends on the locale.
 [[nodiscard]] std::string rfc5322_date(const std::tm& local, long utc_offset_seconds);
 
-/// The domain of an address ("a@b.example" -> "b.example"; none -> "").
-[[nodiscard]] std::string_view domain_of(std::string_view addr_spec) noexcept;
-
 }  // namespace smtpc::mime

@@ -7,9 +7,6 @@
 
 namespace smtpc {
 
-/// Whether every byte of `text` is below 128.
-[[nodiscard]] bool is_ascii(std::string_view text) noexcept;
-
 /// "Bücher.example" -> "xn--bcher-kva.example"; ASCII names are only lower-cased.
 /// Throws Error(FailedInit) naming the domain and libidn2's reason when it is not a valid
 /// domain name (e.g. disallowed characters).

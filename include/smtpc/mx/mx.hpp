@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc {
 
 /// DNS RR types smtpc asks for (RFC 1035 §3.2.2, RFC 3596).
@@ -80,16 +82,9 @@ struct DnsServerAddress {
 /// Throws Error(FailedInit) naming the bad entry.
 [[nodiscard]] std::vector<DnsServerAddress> parse_dns_servers(std::string_view text);
 
-/// The domain of a normalised mailbox ("user@Example.COM" -> "Example.COM"): what follows
-/// the last '@'. Throws Error(FailedInit) when there is none or it is empty.
-[[nodiscard]] std::string domain_of(std::string_view mailbox);
-
 /// Converts a domain to the ASCII form looked up in DNS (IDN A-labels, lower case).
 /// Throws Error(FailedInit) for a name that cannot be converted.
 using DomainToAscii = std::function<std::string(std::string_view domain)>;
-
-/// Lower-cases ASCII letters; a DomainToAscii for names that are already ASCII.
-[[nodiscard]] std::string ascii_lower(std::string_view text);
 
 /// The recipients of one domain: one SMTP transaction each (RFC 5321 §5.1).
 struct DomainGroup {

@@ -1,0 +1,29 @@
+// Small ASCII text helpers, in one place: protocol keywords, host names and mailboxes are
+// compared and cased as ASCII, never by the locale.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace smtpc {
+
+/// Every byte is below 128.
+[[nodiscard]] bool is_ascii(std::string_view text) noexcept;
+
+/// 'A'..'Z' become 'a'..'z'; every other byte stays.
+[[nodiscard]] char ascii_lower(char c) noexcept;
+[[nodiscard]] std::string ascii_lower(std::string_view text);
+/// 'a'..'z' become 'A'..'Z'; every other byte stays.
+[[nodiscard]] std::string ascii_upper(std::string_view text);
+
+/// Equal when ASCII letters are compared without case (EHLO keywords, SASL names, hosts).
+[[nodiscard]] bool equals_ignore_case(std::string_view a, std::string_view b) noexcept;
+
+/// Without leading and trailing spaces, tabs, CRs and LFs.
+[[nodiscard]] std::string_view trim(std::string_view text) noexcept;
+
+/// The domain of a mailbox: what follows its last '@', as written; empty when there is no
+/// '@' (a bare local part such as "root") or nothing after it.
+[[nodiscard]] std::string_view domain_of(std::string_view mailbox) noexcept;
+
+}  // namespace smtpc

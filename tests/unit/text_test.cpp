@@ -1,0 +1,45 @@
+// The ASCII text helpers: no locale, exact bounds.
+#include "smtpc/core/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace smtpc {
+namespace {
+
+TEST(Text, AsciiMeansBelow128) {
+  EXPECT_TRUE(is_ascii(""));
+  EXPECT_TRUE(is_ascii(std::string_view("a\0\x7f", 3)));
+  EXPECT_FALSE(is_ascii("b\xc3\xbc"));
+  EXPECT_FALSE(is_ascii("\x80"));
+}
+
+TEST(Text, CaseChangesOnlyAsciiLetters) {
+  EXPECT_EQ(ascii_lower("MAIL From:<\xc3\x9c@X.Example>"), "mail from:<\xc3\x9c@x.example>");
+  EXPECT_EQ(ascii_upper("auth=plain-1_\xc3\xa9"), "AUTH=PLAIN-1_\xc3\xa9");
+  EXPECT_EQ(ascii_lower('@'), '@');
+  EXPECT_EQ(ascii_lower('['), '[');  // just after 'Z'
+}
+
+TEST(Text, EqualsIgnoringCase) {
+  EXPECT_TRUE(equals_ignore_case("Cram-MD5", "CRAM-md5"));
+  EXPECT_FALSE(equals_ignore_case("PLAIN", "PLAINX"));
+  EXPECT_FALSE(equals_ignore_case("a", "\xc3"));
+  EXPECT_TRUE(equals_ignore_case("", ""));
+}
+
+TEST(Text, TrimSpacesTabsAndLineEnds) {
+  EXPECT_EQ(trim("  key = value\t\r\n"), "key = value");
+  EXPECT_EQ(trim(" \t "), "");
+  EXPECT_EQ(trim("x"), "x");
+}
+
+TEST(Text, DomainIsAfterTheLastAt) {
+  EXPECT_EQ(domain_of("a@b@example.com"), "example.com");
+  EXPECT_EQ(domain_of("\"a@b\"@c.example"), "c.example");
+  EXPECT_EQ(domain_of("root"), "");
+  EXPECT_EQ(domain_of("user@"), "");
+  EXPECT_EQ(domain_of("x@[127.0.0.1]"), "[127.0.0.1]");
+}
+
+}  // namespace
+}  // namespace smtpc
