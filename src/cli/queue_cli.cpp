@@ -388,13 +388,20 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
       use_queue ? queue_settings(options, context, warnings) : queue::Settings{};
   std::vector<std::optional<queue::LockedEntry>> entries;
   for (std::size_t i = 0; i < count; ++i) {
-    auto reading = open_message_reading(spec, i);
+    std::unique_ptr<MessageSource> reading;
+    try {
+      reading = open_message_reading(spec, i);
+    } catch (const Error&) {
+      for (auto& entry : entries) entry->remove();  // nothing was sent: nothing stays
+      throw;
+    }
     try {
       entries.emplace_back(
           store->add(spec.session.reverse_path, spec.session.forward_paths, settings, *reading));
     } catch (const Error& error) {
       // Nothing is sent when the message cannot be kept: it would be lost on a failure.
       for (auto& entry : entries) entry->remove();
+      if (error.code() == ExitCode::ReadError) throw;
       throw Error(error.code(),
                   fmt::format("cannot queue {}: {}", message_name(spec, i), error.what()));
     }

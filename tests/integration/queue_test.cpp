@@ -316,6 +316,17 @@ TEST_F(QueueFaults, AFullDiskWhileQueuingFailsLoudlyAndLeavesNothing) {
   fault_line("full disk while queuing (RLIMIT_FSIZE 64 KiB)", 0, 0, result.exit_code);
 }
 
+TEST_F(QueueFaults, AnUnreadableUploadQueuesNothingAndSendsNothing) {
+  SmtpServer server;
+  const RunResult result = run_smtpc({"--queue", "--queue-dir", qdir(), server.url(), "--mail-from",
+                                      "a@example.com", "--mail-rcpt", "b@example.com", "-T",
+                                      message_file(), "-T", dir_.path() + "/missing.txt"});
+  EXPECT_EQ(result.exit_code, 26) << result.err;
+  EXPECT_TRUE(queued(qdir()).empty());
+  EXPECT_EQ(count_in(qdir() + "/tmp"), 0U);
+  EXPECT_TRUE(server.messages().empty());
+}
+
 TEST_F(QueueFaults, EntriesOfAnotherUserAreRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown an entry";
   const std::uint16_t port = closed_port();
