@@ -1,6 +1,5 @@
 // smtpc's entry point: parse, run the job, report errors the way curl does.
 #include <fmt/format.h>
-#include <openssl/opensslv.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -9,11 +8,13 @@
 
 #include "config.hpp"
 #include "credentials.hpp"
+#include "option_table.hpp"
 #include "options.hpp"
 #include "queue_cli.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
 #include "smtpc/core/error.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -44,9 +45,26 @@ int main(int argc, char** argv) {
   if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   smtpc::cli::Options options;
   CLI::App app{"smtpc: send mail over SMTP with curl's command line"};
-  app.set_version_flag("-V,--version",
-                       fmt::format("smtpc {} ({})", SMTPC_VERSION, OPENSSL_VERSION_TEXT));
-  smtpc::cli::add_options(app, options);
+  smtpc::cli::register_program_options(app, options, smtpc::cli::version_text);
+  // --help [all|CATEGORY], as curl's: rendered from the option table.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg != "-h" && arg != "--help") continue;
+    const std::string_view topic = i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : "";
+    std::string_view program = argv[0];
+    if (const auto slash = program.rfind('/'); slash != std::string_view::npos) {
+      program.remove_prefix(slash + 1);
+    }
+    const std::string text =
+        smtpc::cli::render_help(smtpc::cli::describe_options(app), topic, program);
+    if (text.empty()) {
+      fmt::print(stderr, "smtpc: ({}) --help: no category \"{}\"; try --help all\n",
+                 smtpc::to_int(ExitCode::FailedInit), topic);
+      return smtpc::to_int(ExitCode::FailedInit);
+    }
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -158,7 +158,10 @@ void add_options(CLI::App& app, Options& options) {
 }
 
 JobSpec make_job_spec(const Options& options) {
-  if (options.url.empty() && !options.mx) throw Error(ExitCode::FailedInit, "no URL specified");
+  // --dump-message sends nothing, so it needs no server.
+  if (options.url.empty() && !options.mx && !options.compose.dump_message) {
+    throw Error(ExitCode::FailedInit, "no URL specified");
+  }
   JobSpec spec;
   spec.url = options.url.empty() ? SmtpUrl{} : parse_smtp_url(options.url, true);
   SessionConfig& session = spec.session;

@@ -1,5 +1,5 @@
-// IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use, loaded
-// only when a domain is not ASCII.
+// IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use: linked
+// normally, or in the static build (SMTPC_DLOPEN_LIBS) loaded only when a domain is not ASCII.
 #include "smtpc/mx/idn.hpp"
 
 #include <fmt/format.h>
@@ -11,21 +11,31 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/mx/mx.hpp"
+#if SMTPC_DLOPEN_LIBS
 #include "smtpc/sys/shared_library.hpp"
+#endif
 
 namespace smtpc {
 
 std::string domain_to_ascii(std::string_view domain) {
   if (is_ascii(domain)) return ascii_lower(domain);
+#if SMTPC_DLOPEN_LIBS
   static const SharedLibrary library("libidn2.so.0");
   static auto* const to_ascii = library.symbol<decltype(::idn2_to_ascii_8z)>("idn2_to_ascii_8z");
   static auto* const release = library.symbol<decltype(::idn2_free)>("idn2_free");
   static auto* const describe = library.symbol<decltype(::idn2_strerror)>("idn2_strerror");
+#else
+  auto* const to_ascii = &::idn2_to_ascii_8z;
+  auto* const release = &::idn2_free;
+  auto* const describe = &::idn2_strerror;
+#endif
+#if SMTPC_DLOPEN_LIBS
   if (to_ascii == nullptr || release == nullptr || describe == nullptr) {
     throw Error(
         ExitCode::FailedInit,
         fmt::format("cannot convert the domain \"{}\" to ASCII: libidn2 is not installed", domain));
   }
+#endif
   const std::string input(domain);
   char* output = nullptr;
   // Non-transitional UTS #46 processing with NFC, as browsers and MTAs do (IDNA2008):

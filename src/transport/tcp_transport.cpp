@@ -178,7 +178,12 @@ std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tr
       return std::make_unique<TcpTransport>(fd, address);
     }
     timed_out = timed_out || why == "timed out";
-    last_failure = fmt::format("{} port {}: {}", address, request.port, why);
+    // "mail.example.com (192.0.2.1) port 25: why", or "127.0.0.1 port 25: why" when the
+    // host is the address: the host is named once.
+    last_failure =
+        address == request.host
+            ? fmt::format("{} port {}: {}", address, request.port, why)
+            : fmt::format("{} ({}) port {}: {}", request.host, address, request.port, why);
     tracer.info(fmt::format("connect to {}", last_failure));
     if (Clock::now() >= request.deadline) break;
   }
@@ -187,11 +192,9 @@ std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tr
                 fmt::format("Failed to connect to {}: timed out (--max-time)", request.host));
   }
   if (timed_out && last_failure.ends_with("timed out")) {
-    throw Error(ExitCode::OperationTimedout,
-                fmt::format("Failed to connect to {}: {}", request.host, last_failure));
+    throw Error(ExitCode::OperationTimedout, fmt::format("Failed to connect to {}", last_failure));
   }
-  throw Error(ExitCode::CouldntConnect,
-              fmt::format("Failed to connect to {}: {}", request.host, last_failure));
+  throw Error(ExitCode::CouldntConnect, fmt::format("Failed to connect to {}", last_failure));
 }
 
 }  // namespace smtpc

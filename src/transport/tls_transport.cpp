@@ -1,23 +1,33 @@
-// The TLS transport: OpenSSL is used here and nowhere else. TLS 1.2 minimum, peer
-// verified against the trust store with its host name (RFC 6125) or IP address checked.
+// The TLS transport and HMAC-MD5: OpenSSL is used here and nowhere else. TLS 1.2 minimum,
+// peer verified against the trust store with its host name (RFC 6125) or IP address checked.
+// In the default build this file lives in the smtpc-openssl module, loaded only when a
+// connection needs TLS or AUTH needs CRAM-MD5 (tls_loader.cpp), so a plain send never maps
+// libssl and libcrypto.
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
+#include "openssl_backend.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
 
-namespace smtpc {
+namespace smtpc::openssl {
 namespace {
 
 struct SslCtxFree {
@@ -216,6 +226,15 @@ SslCtxPtr make_context(const TlsOptions& options) {
   if (options.verify_peer) {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
     if (options.ca_file || options.ca_path) {
+      // OpenSSL reports a missing file as "x509 certificate routines::system lib": say
+      // what the system said instead.
+      for (const auto& [option, path] :
+           {std::pair{"--cacert", options.ca_file}, std::pair{"--capath", options.ca_path}}) {
+        if (path && ::access(path->c_str(), R_OK) != 0) {
+          throw Error(ExitCode::SslCacertBadFile,
+                      fmt::format("{} {}: {}", option, *path, std::strerror(errno)));
+        }
+      }
       if (SSL_CTX_load_verify_locations(
               ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
               options.ca_path ? options.ca_path->c_str() : nullptr) != 1) {
@@ -265,13 +284,6 @@ void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
 }
 
 }  // namespace
-
-TlsVersion parse_tls_version(std::string_view text) {
-  if (text == "1.2") return TlsVersion::Tls12;
-  if (text == "1.3") return TlsVersion::Tls13;
-  throw Error(ExitCode::FailedInit,
-              fmt::format("unsupported TLS version \"{}\" (use 1.2 or 1.3)", text));
-}
 
 std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const TlsOptions& options,
                                      const std::string& server_name, Deadline deadline,
@@ -330,4 +342,55 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
                                         options.client_cert.has_value());
 }
 
-}  // namespace smtpc
+namespace {
+struct MacDeleter {
+  void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
+};
+struct MacContextDeleter {
+  void operator()(EVP_MAC_CTX* context) const noexcept { EVP_MAC_CTX_free(context); }
+};
+}  // namespace
+
+// RFC 2195 §2: the digest is HMAC-MD5 (RFC 2104) keyed with the password.
+std::string hmac_md5_hex(std::string_view key, std::string_view message) {
+  const auto fail = [] {
+    return Error(ExitCode::FailedInit, "CRAM-MD5: OpenSSL cannot compute HMAC-MD5");
+  };
+  const std::unique_ptr<EVP_MAC, MacDeleter> mac(
+      EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
+  if (!mac) throw fail();
+  const std::unique_ptr<EVP_MAC_CTX, MacContextDeleter> context(EVP_MAC_CTX_new(mac.get()));
+  if (!context) throw fail();
+  std::array<char, 4> digest_name{'M', 'D', '5', '\0'};  // OSSL_PARAM wants a mutable char*
+  const std::array<OSSL_PARAM, 2> parameters{
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name.data(), 0),
+      OSSL_PARAM_construct_end()};
+  // A zero-length key must still be a non-null pointer: null means "keep the old key".
+  static constexpr unsigned char kNoKey = 0;
+  const auto* key_bytes =
+      key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  std::size_t digest_size = 0;
+  if (EVP_MAC_init(context.get(), key_bytes, key.size(), parameters.data()) != 1 ||
+      EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1 ||
+      EVP_MAC_final(context.get(), digest.data(), &digest_size, digest.size()) != 1) {
+    throw fail();
+  }
+  std::string hex;
+  hex.reserve(digest_size * 2);
+  for (std::size_t i = 0; i < digest_size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string version() {
+  // "OpenSSL 3.0.19 27 Jan 2026" -> "OpenSSL/3.0.19", as curl -V writes it.
+  std::string text = OpenSSL_version(OPENSSL_VERSION);
+  if (const auto space = text.find(' '); space != std::string::npos) {
+    text[space] = '/';
+    if (const auto next = text.find(' ', space); next != std::string::npos) text.erase(next);
+  }
+  return text;
+}
+
+}  // namespace smtpc::openssl

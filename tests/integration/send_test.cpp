@@ -222,8 +222,10 @@ TEST_F(SendTest, LargeStandardInputIsStreamedByteExact) {
   SmtpServer server;
   std::string input;
   for (int i = 0; input.size() < 5u * 1024 * 1024; ++i) {
-    input += (i % 7 == 0 ? "." : "") + std::to_string(i) +
-             std::string(static_cast<std::size_t>(i % 300), 'x') + "\n";
+    if (i % 7 == 0) input += '.';
+    input += std::to_string(i);
+    input.append(static_cast<std::size_t>(i % 300), 'x');
+    input += '\n';
   }
   const auto run = run_smtpc(send_args(server.url("client.example"), "-"), input);
 

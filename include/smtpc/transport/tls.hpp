@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "smtpc/transport/transport.hpp"
 
@@ -41,5 +42,14 @@ struct TlsOptions {
                                                    const TlsOptions& options,
                                                    const std::string& server_name,
                                                    Deadline deadline, Tracer& tracer);
+
+/// HMAC-MD5 (RFC 2104) of `message` keyed with `key`, as lower-case hex: CRAM-MD5's
+/// digest (RFC 2195 §2). Throws Error(FailedInit) when the crypto library cannot compute it,
+/// Error(SslConnectError) when the TLS library cannot be loaded.
+[[nodiscard]] std::string hmac_md5_hex(std::string_view key, std::string_view message);
+
+/// The TLS library smtpc uses, as "OpenSSL/3.0.19", for -V.
+/// Throws Error(SslConnectError) when it cannot be loaded.
+[[nodiscard]] std::string tls_library_version();
 
 }  // namespace smtpc

@@ -1,0 +1,37 @@
+// The OpenSSL side of TLS and CRAM-MD5, and the table through which the smtpc-openssl
+// module hands it to the program (tls_loader.cpp) without the program linking OpenSSL.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "smtpc/transport/tls.hpp"
+
+namespace smtpc::openssl {
+
+/// As smtpc::start_tls (smtpc/transport/tls.hpp).
+[[nodiscard]] std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner,
+                                                   const TlsOptions& options,
+                                                   const std::string& server_name,
+                                                   Deadline deadline, Tracer& tracer);
+/// As smtpc::hmac_md5_hex.
+[[nodiscard]] std::string hmac_md5_hex(std::string_view key, std::string_view message);
+/// "OpenSSL/3.0.19".
+[[nodiscard]] std::string version();
+
+/// What the module's one exported function returns. `build` must equal the program's
+/// SMTPC_TLS_BACKEND_BUILD: the table passes C++ types, so program and module must come
+/// from the same build.
+struct Backend {
+  const char* build;
+  std::unique_ptr<Transport> (*start_tls)(std::unique_ptr<Transport>, const TlsOptions&,
+                                          const std::string&, Deadline, Tracer&);
+  std::string (*hmac_md5_hex)(std::string_view, std::string_view);
+  std::string (*version)();
+};
+
+}  // namespace smtpc::openssl
+
+/// The module's entry point, looked up with dlsym.
+extern "C" const smtpc::openssl::Backend* smtpc_openssl_backend();
