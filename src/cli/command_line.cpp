@@ -273,11 +273,11 @@ constexpr OptionDef kOptions[] = {
     {"request", 'X', ArgKind::Value, "<method>", "Specify request method to use", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.request = v; }, ""},
     {"request-target", '\0', ArgKind::Value, "<path>", "Specify the target for this request", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"resolve", '\0', ArgKind::Value, "<[+]host:port:addr[,addr]...>", "Resolve the host+port to this address", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.resolve.push_back(v); }, ""},
-    {"retry", '\0', ArgKind::Value, "<num>", "Retry request if transient problems occur", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
-    {"retry-all-errors", '\0', ArgKind::Bool, "", "Retry all errors (use with --retry)", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
-    {"retry-connrefused", '\0', ArgKind::Bool, "", "Retry on connection refused (use with --retry)", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
-    {"retry-delay", '\0', ArgKind::Value, "<seconds>", "Wait time between retries", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
-    {"retry-max-time", '\0', ArgKind::Value, "<seconds>", "Retry only within this period", "curl", Support::Accepted, Secret::No, nullptr, "no retries"},
+    {"retry", '\0', ArgKind::Value, "<num>", "Retry request if transient problems occur", "queue", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.retry = integer("--retry", v); }, "SMTP's 4xx replies count as transient (docs/queue.md)"},
+    {"retry-all-errors", '\0', ArgKind::Bool, "", "Retry all errors (use with --retry)", "queue", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.retry_all_errors = on; }, "also an unanswered end of data (may duplicate the message)"},
+    {"retry-connrefused", '\0', ArgKind::Bool, "", "Retry on connection refused (use with --retry)", "queue", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.retry_connrefused = on; }, ""},
+    {"retry-delay", '\0', ArgKind::Value, "<seconds>", "Wait time between retries", "queue", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.retry_delay = seconds("--retry-delay", v); }, "fractions of a second allowed"},
+    {"retry-max-time", '\0', ArgKind::Value, "<seconds>", "Retry only within this period", "queue", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.retry_max_time = seconds("--retry-max-time", v); }, ""},
     {"sasl-authzid", '\0', ArgKind::Value, "<identity>", "Identity for SASL PLAIN authentication", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.sasl_authzid = v; }, ""},
     {"sasl-ir", '\0', ArgKind::Bool, "", "Enable initial response in SASL authentication", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.sasl_ir = on; }, ""},
     {"service-name", '\0', ArgKind::Value, "<name>", "SPNEGO service name", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
@@ -362,6 +362,11 @@ constexpr OptionDef kOptions[] = {
     {"dsn-return", '\0', ArgKind::Value, "<full|hdrs>", "DSN: RET=full or hdrs on MAIL FROM", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.debug.dsn_return = v; }, ""},
     {"dsn-envid", '\0', ArgKind::Value, "<id>", "DSN: ENVID on MAIL FROM", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.debug.dsn_envid = v; }, ""},
     {"dsn-required", '\0', ArgKind::Bool, "", "Fail (55) instead of warning when the server does not offer DSN", "smtp", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.debug.dsn_required = on; }, ""},
+    {"queue", '\0', ArgKind::Bool, "", "Keep the message in the local queue when it fails for now (docs/queue.md)", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool on) { o.queue = on; }, ""},
+    {"queue-dir", '\0', ArgKind::Value, "<dir>", "The queue directory (default $SMTPC_QUEUE_DIR, ~/.local/state/smtpc/queue)", "queue", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.queue_dir = v; }, ""},
+    {"queue-run", '\0', ArgKind::None, "", "Send the queued messages that are due", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.queue_run = true; }, ""},
+    {"queue-list", '\0', ArgKind::None, "", "List the queued messages", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.queue_list = true; }, ""},
+    {"force", '\0', ArgKind::None, "", "With --queue-run: every message, due or not", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.force = true; }, ""},
 };
 // clang-format on
 

@@ -14,6 +14,7 @@
 #include "credentials.hpp"
 #include "option_table.hpp"
 #include "options.hpp"
+#include "queue_cli.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
 #include "serverinfo.hpp"
@@ -59,6 +60,14 @@ int run_transfer(smtpc::cli::Options options) {
   const auto start = std::chrono::steady_clock::now();
   int code = 0;
   try {
+    if (options.queue_list) {
+      return smtpc::cli::list_queue(smtpc::cli::queue_directory(options), stdout);
+    }
+    if (options.queue_run) {
+      return smtpc::cli::run_queue(smtpc::cli::queue_directory(options), options.force,
+                                   options.verbose, show_errors, std::nullopt);
+    }
+    const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
     smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
     report.url = options.url;
     if (options.head && options.upload_file) {
@@ -93,6 +102,9 @@ int run_transfer(smtpc::cli::Options options) {
                                         stdout);
     }
     if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
+      if (options.queue || options.retry > 0) {
+        throw smtpc::Error(ExitCode::FailedInit, "--queue and --retry do not work with --mx yet");
+      }
       code = smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
                                             options.verbose > 0 && !options.silent, show_errors);
       report.exit_code = code;
@@ -100,6 +112,13 @@ int run_transfer(smtpc::cli::Options options) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (options.write_out) smtpc::cli::write_out(*options.write_out, report);
       return code;
+    }
+    if (options.queue || options.retry > 0) {
+      if (spec.session.mode != smtpc::SessionMode::SendMail) {
+        throw smtpc::Error(ExitCode::FailedInit,
+                           "--queue and --retry need a message to send (-T or a composed one)");
+      }
+      return smtpc::cli::send_reliably(options, spec, queue_context, tracer, notices);
     }
     try {
       report.result = smtpc::run_job(spec, tracer, notices);

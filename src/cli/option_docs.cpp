@@ -16,6 +16,7 @@ const std::vector<Category> kCategories = {
     {"config", "Config files"},
     {"mx", "Direct delivery (--mx)"},
     {"debug", "Debugging a server"},
+    {"queue", "Queue and retries"},
     {"output", "Output and tracing"},
 };
 

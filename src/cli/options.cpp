@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "credentials.hpp"
+#include "queue_cli.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"

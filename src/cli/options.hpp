@@ -79,6 +79,18 @@ struct Options {
   std::optional<int> mx_port;              // --mx-port
   ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --account-file, ...
   DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
+
+  // The queue and retries (docs/queue.md): src/cli/queue_cli.cpp declares them.
+  bool queue = false;                    // --queue: keep transient failures queued
+  std::optional<std::string> queue_dir;  // --queue-dir DIR
+  bool queue_run = false;                // --queue-run
+  bool queue_list = false;               // --queue-list
+  bool force = false;                    // --force: with --queue-run, ignore the backoff
+  int retry = 0;                         // --retry NUM
+  std::optional<double> retry_delay;     // --retry-delay SECONDS
+  std::optional<double> retry_max_time;  // --retry-max-time SECONDS
+  bool retry_connrefused = false;        // --retry-connrefused
+  bool retry_all_errors = false;         // --retry-all-errors
 };
 
 /// Checks the options and builds the job.

@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "options.hpp"
+#include "queue_cli.hpp"
 #include "report.hpp"
 #include "smtpc/compose/address_list.hpp"
 #include "smtpc/job/job.hpp"
@@ -74,6 +75,15 @@ SendmailArgs parse_sendmail_args(const std::vector<std::string>& args) {
       if (arg == "-o") (void)value(2);
     } else if (arg.size() >= 2 && std::string_view("BLXhO").find(arg[1]) != std::string::npos) {
       (void)value(2);  // body type, ...: accepted, no effect
+    } else if (arg == "-bp") {
+      out.mode = SendmailArgs::Mode::QueueList;
+    } else if (arg == "-q" || arg == "-qf") {
+      out.mode = SendmailArgs::Mode::QueueRun;
+      out.force_queue_run = true;
+    } else if (arg.size() > 2 && arg.starts_with("-q") &&
+               std::string_view("0123456789").find(arg[2]) != std::string_view::npos &&
+               arg.find_first_not_of("0123456789smhdw", 2) == std::string::npos) {
+      out.mode = SendmailArgs::Mode::QueueRun;  // -q15m: one run of what is due (cron)
     } else if (arg.starts_with("-b") || arg.starts_with("-q")) {
       usage(fmt::format("{}: smtpc's sendmail mode only sends mail (-bm)", arg));
     } else {
@@ -127,7 +137,10 @@ SysExit sendmail_exit_code(const Error& error, SendmailStage stage) {
 }
 
 bool is_sendmail_invocation(int argc, char** argv) {
-  if (argc > 0 && argv[0] != nullptr && base_name(argv[0]) == "sendmail") return true;
+  if (argc > 0 && argv[0] != nullptr &&
+      (base_name(argv[0]) == "sendmail" || base_name(argv[0]) == "mailq")) {
+    return true;
+  }
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) == "--sendmail") return true;
   }
@@ -159,7 +172,17 @@ int run_sendmail(int argc, char** argv) {
   }
   SendmailStage stage = SendmailStage::Arguments;
   try {
-    const SendmailArgs parsed = parse_sendmail_args(args);
+    SendmailArgs parsed = parse_sendmail_args(args);
+    if (program == "mailq") parsed.mode = SendmailArgs::Mode::QueueList;
+    if (parsed.mode != SendmailArgs::Mode::Send) {
+      stage = SendmailStage::Configuration;
+      Options queue_options;
+      const std::string directory = queue_directory(queue_options);
+      if (parsed.mode == SendmailArgs::Mode::QueueList) return list_queue(directory, stdout);
+      // Failures stay queued (or move to failed/) and are reported: the run itself succeeded.
+      (void)run_queue(directory, parsed.force_queue_run, parsed.verbose, true, std::nullopt);
+      return 0;
+    }
     // A bad -N, -R or -V is a usage error (EX_USAGE), found before anything is read.
     (void)make_dsn_request(parsed.dsn_notify, parsed.dsn_return, parsed.dsn_envid, false);
     if (!parsed.read_recipients && parsed.recipients.empty()) {
@@ -204,8 +227,10 @@ int run_sendmail(int argc, char** argv) {
     stage = SendmailStage::Delivery;
     Tracer tracer(TraceOptions{.verbosity = options.verbose});
     StderrNotices notices(true);
-    (void)run_job(spec, tracer, notices);
-    return 0;
+    // Queued first, as every sendmail does: a transient failure exits 0 with the message
+    // queued, and a delivery flushes what waits for the same server.
+    const QueueContext context{.config_path = path, .account = parsed.account, .sendmail = true};
+    return send_reliably(options, spec, context, tracer, notices);
   } catch (const ConfigPermissionError& error) {
     fmt::print(stderr, "{}: {}\n", program, error.what());
     return static_cast<int>(SysExit::NoPerm);

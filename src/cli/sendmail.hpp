@@ -35,13 +35,19 @@ struct SendmailArgs {
   std::optional<std::string> dsn_notify;  // -N never|success,failure,delay (RFC 3461)
   std::optional<std::string> dsn_return;  // -R full|hdrs
   std::optional<std::string> dsn_envid;   // -V ENVID
+  /// What to do: send the message (-bm, the default), deliver the queue (-q, -q<time>,
+  /// -qf), or list it (-bp, or when called as mailq).
+  enum class Mode { Send, QueueRun, QueueList } mode = Mode::Send;
+  bool force_queue_run = false;  // -q and -qf: every entry, due or not (as postqueue -f)
 };
 
 /// Parses sendmail's options (without argv[0] and --sendmail): -t, -i, -oi, -f/-r ADDR,
 /// -F NAME (attached or separate), -v, -C FILE, -a NAME, the DSN requests -N, -R, -V;
-/// the no-ops -bm, -o* (-oem, -odi, ...), -B/-L/-X/-h with their arguments; "--" ends options;
-/// every other argument is an address list. Throws Error(FailedInit) for other modes (-bs, -bd,
-/// -bp, -q...), unknown options, missing arguments and bad addresses.
+/// the no-ops -bm, -o* (-oem, -odi, ...), -B/-L/-X/-h with their arguments; "--" ends
+/// options; every other argument is an address list; -q/-qf (deliver the queue now),
+/// -q<time> (deliver what is due: run it from cron), -bp (list the queue). Throws
+/// Error(FailedInit) for other modes (-bs, -bd, -qR...), unknown options, missing
+/// arguments and bad addresses.
 [[nodiscard]] SendmailArgs parse_sendmail_args(const std::vector<std::string>& args);
 
 /// Where a sendmail-mode run failed.
@@ -51,7 +57,8 @@ enum class SendmailStage { Arguments, Configuration, Message, Delivery };
 /// timeout failures are TempFail; a 5xx reply Unavailable; login denied NoPerm.
 [[nodiscard]] SysExit sendmail_exit_code(const Error& error, SendmailStage stage);
 
-/// Whether to run in sendmail mode: argv[0]'s base name is "sendmail", or --sendmail.
+/// Whether to run in sendmail mode: argv[0]'s base name is "sendmail" or "mailq", or
+/// --sendmail.
 [[nodiscard]] bool is_sendmail_invocation(int argc, char** argv);
 
 /// Runs sendmail mode: reads the message from standard input, sends it to the server of

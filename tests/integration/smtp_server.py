@@ -566,6 +566,7 @@ async def serve(options):
         loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
     server = await loop.create_server(
         make_protocol_factory(options, loop), host=options.host, port=options.port,
+        reuse_address=True,
         ssl=make_tls_context(options) if options.implicit_tls else None)
     port = server.sockets[0].getsockname()[1]
     write_atomically(options.port_file, f"{port}\n".encode("ascii"))

@@ -56,8 +56,8 @@ TEST(SendmailArgs, DsnOptionsAsSendmailSpellsThem) {
 }
 
 TEST(SendmailArgs, OtherModesAndBadOptionsAreUsageErrors) {
-  for (const Strings& bad : {Strings{"-bs"}, Strings{"-bp"}, Strings{"-q"}, Strings{"-Z"},
-                             Strings{"-f"}, Strings{"\"unterminated"}}) {
+  for (const Strings& bad :
+       {Strings{"-bs"}, Strings{"-qR"}, Strings{"-Z"}, Strings{"-f"}, Strings{"\"unterminated"}}) {
     EXPECT_THROW((void)parse_sendmail_args(bad), Error) << bad[0];
   }
 }

@@ -1,0 +1,72 @@
+// Never losing a message: --queue, --queue-run, --queue-list and curl's --retry options,
+// on top of the queue module (include/smtpc/queue/queue.hpp). docs/queue.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+#include "smtpc/job/job.hpp"
+#include "smtpc/queue/queue.hpp"
+
+namespace smtpc::cli {
+
+/// What a failed message's error means for the queue and for --retry.
+enum class FailureKind {
+  Permanent,    // a 5xx reply, or a local problem (usage, TLS trust): not queued, not retried
+  Transient,    // a 4xx reply, a timeout, a failed lookup, a connection lost before the end of data
+  Connect,      // the connection could not be made: queued; retried with --retry-connrefused
+  Unconfirmed,  // the end of data got no reply: queued; retried only with --retry-all-errors
+};
+
+/// Classifies `error`, the reason why a message with `outcome` was not accepted.
+[[nodiscard]] FailureKind classify_failure(const Error& error, MessageOutcome outcome);
+
+/// Whether --retry tries again after `kind` (curl's rules, with SMTP's 4xx as transient).
+[[nodiscard]] bool retry_allows(FailureKind kind, const Options& options);
+
+/// How the queue remembers a login without the secret: where the config file is, if one
+/// was read for these options (null when none).
+struct QueueContext {
+  std::optional<std::string> config_path;
+  std::optional<std::string> account;
+  bool sendmail = false;  // transient failures exit 0 once queued (sysexits callers)
+};
+
+/// The config file that apply_config_profile will read for `options` (call it before).
+[[nodiscard]] QueueContext config_in_use(const Options& options);
+
+/// How to send again: the options that matter for delivery, without any secret. Adds to
+/// `warnings` what the queue cannot keep (a password given on the command line...).
+[[nodiscard]] queue::Settings queue_settings(const Options& options, const QueueContext& context,
+                                             std::vector<std::string>& warnings);
+
+/// The options that send a queued entry again: its settings, its envelope, and its message
+/// file as -T. Throws Error(FailedInit) when its config file is unusable now.
+[[nodiscard]] Options options_for_entry(const queue::Entry& entry);
+
+/// The queue directory: --queue-dir, $SMTPC_QUEUE_DIR, or the default for this user.
+[[nodiscard]] std::string queue_directory(const Options& options);
+
+/// The whole send for -T/composed messages when --queue or --retry is given: messages are
+/// kept in the queue (or a private spool for --retry alone) before the first attempt, sent,
+/// retried, and removed once accepted; transient failures stay queued ("queued as ID").
+/// Returns the exit code (printing the report and the error line itself).
+[[nodiscard]] int send_reliably(const Options& options, const JobSpec& spec,
+                                const QueueContext& context, Tracer& tracer, Notices& notices);
+
+/// One pass over the queue (--queue-run, sendmail -q): every entry due (all with `force`)
+/// is sent with its own settings; accepted ones leave, permanent failures go to failed/,
+/// the others wait with a longer backoff. Entries locked by another run are left alone.
+/// `only_url`: flush only entries for that URL (after a successful sendmail send).
+/// Returns 0, or the exit code of the first entry that failed.
+[[nodiscard]] int run_queue(const std::string& directory, bool force, int verbose, bool show_errors,
+                            const std::optional<std::string>& only_url);
+
+/// --queue-list, mailq: one block per entry (id, size, age, envelope, attempts, last error)
+/// and the entries of failed/. Returns 0.
+[[nodiscard]] int list_queue(const std::string& directory, std::FILE* out);
+
+}  // namespace smtpc::cli

@@ -1,0 +1,126 @@
+// What --queue and --retry make of each failure, and what a queued entry remembers.
+#include "queue_cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "options.hpp"
+#include "smtpc/core/error.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+Error with_reply(ExitCode code, int reply_code) {
+  Reply reply;
+  reply.code = ReplyCode(reply_code);
+  reply.lines = {"text"};
+  return Error(code, "failed", reply);
+}
+
+TEST(ClassifyFailure, RepliesDecideByTheirFirstDigit) {
+  for (const int code : {421, 450, 451, 452, 454}) {
+    EXPECT_EQ(classify_failure(with_reply(ExitCode::SendError, code), MessageOutcome::Refused),
+              FailureKind::Transient)
+        << code;
+  }
+  for (const int code : {500, 535, 550, 552, 554}) {
+    EXPECT_EQ(classify_failure(with_reply(ExitCode::SendError, code), MessageOutcome::Refused),
+              FailureKind::Permanent)
+        << code;
+  }
+}
+
+TEST(ClassifyFailure, NetworkFailuresAreTransientLocalOnesPermanent) {
+  const auto kind = [](ExitCode code) {
+    return classify_failure(Error(code, "x"), MessageOutcome::NotSent);
+  };
+  EXPECT_EQ(kind(ExitCode::CouldntConnect), FailureKind::Connect);
+  EXPECT_EQ(kind(ExitCode::CouldntResolveHost), FailureKind::Transient);
+  EXPECT_EQ(kind(ExitCode::OperationTimedout), FailureKind::Transient);
+  EXPECT_EQ(kind(ExitCode::RecvError), FailureKind::Transient);
+  EXPECT_EQ(kind(ExitCode::SendError), FailureKind::Transient);
+  EXPECT_EQ(kind(ExitCode::WeirdServerReply), FailureKind::Transient);
+  EXPECT_EQ(kind(ExitCode::FailedInit), FailureKind::Permanent);
+  EXPECT_EQ(kind(ExitCode::ReadError), FailureKind::Permanent);
+  EXPECT_EQ(kind(ExitCode::PeerFailedVerification), FailureKind::Permanent);
+  EXPECT_EQ(classify_failure(Error(ExitCode::RecvError, "x"), MessageOutcome::Unconfirmed),
+            FailureKind::Unconfirmed);
+}
+
+TEST(RetryAllows, FollowsCurlWithSmtpTransientReplies) {
+  Options plain;
+  EXPECT_TRUE(retry_allows(FailureKind::Transient, plain));
+  EXPECT_FALSE(retry_allows(FailureKind::Connect, plain));
+  EXPECT_FALSE(retry_allows(FailureKind::Unconfirmed, plain));
+  EXPECT_FALSE(retry_allows(FailureKind::Permanent, plain));
+  Options connrefused;
+  connrefused.retry_connrefused = true;
+  EXPECT_TRUE(retry_allows(FailureKind::Connect, connrefused));
+  EXPECT_FALSE(retry_allows(FailureKind::Unconfirmed, connrefused));
+  Options all;
+  all.retry_all_errors = true;
+  EXPECT_TRUE(retry_allows(FailureKind::Unconfirmed, all));
+  EXPECT_TRUE(retry_allows(FailureKind::Permanent, all));
+}
+
+bool holds(const queue::Settings& settings, std::string_view text) {
+  return std::any_of(settings.begin(), settings.end(), [text](const auto& pair) {
+    return pair.first.find(text) != std::string::npos ||
+           pair.second.find(text) != std::string::npos;
+  });
+}
+
+TEST(QueueSettings, NeverHoldASecret) {
+  Options options;
+  options.url = "smtp://bob:urlsecret@mail.example.com:2525/client.example";
+  options.user = "alice:clisecret";
+  options.oauth2_bearer = "tokensecret";
+  options.pass = "keysecret";
+  options.ssl_reqd = true;
+  options.resolve = {"mail.example.com:2525:127.0.0.1"};
+  std::vector<std::string> warnings;
+  const auto settings = queue_settings(options, {}, warnings);
+  for (const char* secret : {"urlsecret", "clisecret", "tokensecret", "keysecret"}) {
+    EXPECT_FALSE(holds(settings, secret)) << secret;
+  }
+  EXPECT_EQ(settings.front().first, "url");
+  EXPECT_EQ(settings.front().second, "smtp://bob@mail.example.com:2525/client.example");
+  EXPECT_EQ(warnings.size(), 3U);  // the password, the token, the pass phrase
+}
+
+TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
+  Options options;
+  options.url = "smtps://mail.example.com";
+  options.user = "alice";
+  options.password_file = "/run/secrets/smtp";
+  options.ssl_reqd = true;
+  options.insecure = true;
+  options.cacert = "/etc/ca.pem";
+  options.connect_timeout = 2.5;
+  options.no_pipelining = true;
+  options.mail_rcpt_allowfails = true;
+  options.resolve = {"mail.example.com:465:127.0.0.1"};
+  std::vector<std::string> warnings;
+  queue::Entry entry;
+  entry.settings = queue_settings(options, {}, warnings);
+  EXPECT_TRUE(warnings.empty());
+  entry.reverse_path = "alice@example.com";
+  entry.forward_paths = {"b@example.com"};
+  const Options back = options_for_entry(entry);
+  EXPECT_EQ(back.url, options.url);
+  EXPECT_EQ(back.user, "alice");
+  EXPECT_EQ(back.password_file, options.password_file);
+  EXPECT_TRUE(back.ssl_reqd);
+  EXPECT_TRUE(back.insecure);
+  EXPECT_EQ(back.cacert, options.cacert);
+  EXPECT_EQ(back.connect_timeout, 2.5);
+  EXPECT_TRUE(back.no_pipelining);
+  EXPECT_TRUE(back.mail_rcpt_allowfails);
+  EXPECT_EQ(back.resolve, options.resolve);
+  EXPECT_EQ(back.mail_from, "alice@example.com");
+  EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
+}
+
+}  // namespace
+}  // namespace smtpc::cli

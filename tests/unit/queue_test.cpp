@@ -1,0 +1,209 @@
+// The queue module on a real directory: whole entries, private modes, locks, state, failed/.
+#include "smtpc/queue/queue.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "smtpc/core/error.hpp"
+
+namespace smtpc::queue {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StringSource final : public MessageSource {
+ public:
+  explicit StringSource(std::string text) : text_(std::move(text)) {}
+  std::size_t read(std::span<char> buffer) override {
+    const std::size_t n = std::min(buffer.size(), text_.size() - offset_);
+    std::copy_n(text_.data() + offset_, n, buffer.data());
+    offset_ += n;
+    return n;
+  }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  std::string text_;
+  std::size_t offset_ = 0;
+  std::string name_ = "test";
+};
+
+class QueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "smtpc-queue-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    dir_ = root_ + "/state/smtpc/queue";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  static std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  static unsigned mode_of(const std::string& path) {
+    struct stat info {};
+    EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+    return info.st_mode & 07777U;
+  }
+
+  std::string root_;
+  std::string dir_;
+};
+
+TEST_F(QueueTest, CreatesPrivateDirectoriesAndWholeEntries) {
+  Queue queue(dir_);
+  EXPECT_EQ(mode_of(dir_), 0700U);
+  StringSource message("Subject: hi\r\n\r\nbody\r\n");
+  const Settings settings{{"url", "smtp://127.0.0.1:2525"}, {"user", "me"}};
+  std::string id;
+  {
+    LockedEntry entry =
+        queue.add("a@example.com", {"b@example.com", "c@example.com"}, settings, message);
+    id = entry.entry().id;
+    EXPECT_EQ(slurp(entry.message_path()), "Subject: hi\r\n\r\nbody\r\n");
+    EXPECT_EQ(mode_of(entry.message_path()), 0600U);
+    EXPECT_EQ(mode_of(dir_ + "/" + id), 0700U);
+    EXPECT_EQ(mode_of(dir_ + "/" + id + "/envelope"), 0600U);
+  }
+  const auto entries = queue.list();
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].id, id);
+  EXPECT_EQ(entries[0].reverse_path, "a@example.com");
+  EXPECT_EQ(entries[0].forward_paths, (std::vector<std::string>{"b@example.com", "c@example.com"}));
+  EXPECT_EQ(entries[0].settings, settings);
+  EXPECT_EQ(entries[0].setting("user"), "me");
+  EXPECT_EQ(entries[0].size, 21U);
+  EXPECT_EQ(entries[0].state.attempts, 0);
+  EXPECT_TRUE(fs::is_empty(dir_ + "/tmp"));
+}
+
+TEST_F(QueueTest, AnEntryIsLockedWhileHeldAndFreeAfterwards) {
+  Queue queue(dir_);
+  StringSource message("x\r\n");
+  std::string id;
+  {
+    LockedEntry held = queue.add("", {"b@example.com"}, {}, message);
+    id = held.entry().id;
+    Queue other(dir_);  // as a second process would: flock is per open file description
+    EXPECT_FALSE(other.try_lock(id).has_value());
+  }
+  auto again = queue.try_lock(id);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(Queue(dir_).try_lock(id).has_value());
+}
+
+TEST_F(QueueTest, RemovedEntriesAreGoneAndCannotBeLocked) {
+  Queue queue(dir_);
+  StringSource message("x\r\n");
+  LockedEntry entry = queue.add("", {"b@example.com"}, {}, message);
+  const std::string id = entry.entry().id;
+  entry.remove();
+  EXPECT_TRUE(queue.list().empty());
+  EXPECT_FALSE(queue.try_lock(id).has_value());
+  EXPECT_FALSE(fs::exists(dir_ + "/" + id));
+  EXPECT_TRUE(fs::is_empty(dir_ + "/tmp"));
+}
+
+TEST_F(QueueTest, StateIsKeptAcrossUpdatesAndFailedEntriesMove) {
+  Queue queue(dir_);
+  StringSource message("x\r\n");
+  LockedEntry entry = queue.add("a@example.com", {"b@example.com"}, {}, message);
+  EntryState state;
+  state.attempts = 3;
+  state.last_attempt = 100;
+  state.next_attempt = 400;
+  state.last_error = "(8) 421 4.3.2 busy\r\nsecond line";
+  state.unconfirmed = true;
+  entry.update(state);
+  auto listed = queue.list();
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].state.attempts, 3);
+  EXPECT_EQ(listed[0].state.next_attempt, 400);
+  EXPECT_EQ(listed[0].state.last_error, "(8) 421 4.3.2 busy  second line");
+  EXPECT_TRUE(listed[0].state.unconfirmed);
+  entry.move_to_failed("(55) 550 5.1.1 no such user");
+  EXPECT_TRUE(queue.list().empty());
+  const auto failed = queue.list_failed();
+  ASSERT_EQ(failed.size(), 1U);
+  EXPECT_EQ(failed[0].state.last_error, "(55) 550 5.1.1 no such user");
+}
+
+TEST_F(QueueTest, RefusesADirectoryOthersCanEnter) {
+  fs::create_directories(dir_);
+  ::chmod(dir_.c_str(), 0755);
+  try {
+    Queue queue(dir_);
+    FAIL() << "accepted a directory with mode 0755";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::FailedInit);
+    EXPECT_NE(std::string(error.what()).find("chmod 700"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(QueueTest, RefusesLineBreaksInTheEnvelope) {
+  Queue queue(dir_);
+  StringSource message("x\r\n");
+  EXPECT_THROW(
+      (void)queue.add("a@example.com", {"b@example.com\nrcpt evil@example.com"}, {}, message),
+      Error);
+  EXPECT_TRUE(queue.list().empty());
+  EXPECT_TRUE(fs::is_empty(dir_ + "/tmp"));
+}
+
+TEST_F(QueueTest, LeftoversOfACrashedWriterAreCleanedOnlyWhenUnlocked) {
+  Queue queue(dir_);
+  // A writer that died after mkdir in tmp/ (no lock held), long enough ago.
+  const std::string dead = dir_ + "/tmp/20200101T000000-000000000000";
+  fs::create_directory(dead);
+  std::ofstream(dead + "/message") << "half";
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  fs::last_write_time(dead, old);
+  queue.clean_leftovers();
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(queue.list().empty());
+}
+
+TEST_F(QueueTest, UnreadableOrHalfEntriesAreNotListed) {
+  Queue queue(dir_);
+  fs::create_directory(dir_ + "/20200101T000000-aaaaaaaaaaaa");  // no envelope, no message
+  EXPECT_TRUE(queue.list().empty());
+}
+
+TEST(QueueBackoff, DoublesUpToTheCap) {
+  EXPECT_EQ(backoff_seconds(1, 300, 14400), 300);
+  EXPECT_EQ(backoff_seconds(2, 300, 14400), 600);
+  EXPECT_EQ(backoff_seconds(3, 300, 14400), 1200);
+  EXPECT_EQ(backoff_seconds(10, 300, 14400), 14400);
+  EXPECT_EQ(backoff_seconds(1000, 300, 14400), 14400);
+  EXPECT_EQ(backoff_seconds(1, 0, 0), 0);
+}
+
+TEST(QueueDefaultDirectory, FollowsTheEnvironmentAndTheUser) {
+  auto env = [](std::map<std::string, std::string> values) {
+    return [values](const char* name) -> const char* {
+      const auto found = values.find(name);
+      return found == values.end() ? nullptr : found->second.c_str();
+    };
+  };
+  EXPECT_EQ(default_directory(env({{"SMTPC_QUEUE_DIR", "/q"}, {"HOME", "/h"}}), 1000), "/q");
+  EXPECT_EQ(default_directory(env({{"HOME", "/h"}}), 0), "/var/spool/smtpc");
+  EXPECT_EQ(default_directory(env({{"XDG_STATE_HOME", "/s"}, {"HOME", "/h"}}), 1000),
+            "/s/smtpc/queue");
+  EXPECT_EQ(default_directory(env({{"HOME", "/h"}}), 1000), "/h/.local/state/smtpc/queue");
+  EXPECT_THROW((void)default_directory(env({}), 1000), Error);
+}
+
+}  // namespace
+}  // namespace smtpc::queue
