@@ -9,9 +9,7 @@
 namespace smtpc::cli {
 namespace {
 
-JobSpec spec_for(std::vector<std::string> args) {
-  return make_job_spec(testing::parse_args(args));
-}
+JobSpec spec_for(std::vector<std::string> args) { return make_job_spec(testing::parse_args(args)); }
 
 ExitCode code_of(std::vector<std::string> args) {
   try {
