@@ -182,7 +182,8 @@ TEST_F(FormCurlTest, TypesWithParametersAndQuotedValues) {
   expect_same({"-F", "=text;type=text/plain; charset=utf-8; format=flowed", "-F",
                "=x;type=application/json", "-F",
                "=\"a;b\\\"c\" ;type= text/html ; charset=x ;filename=\"q;\\\\f.txt\"", "-F",
-               "=  spaced  ;encoder= base64 ", "-F", "=x;foo=bar"});
+               "=  spaced  ;encoder= base64 ", "-F", "=x;foo=bar", "-F", "=hello;encoder=BASE64",
+               "-F", "=@{DIR}/notes.txt;filename="});
 }
 
 TEST_F(FormCurlTest, FormStringTakesAtAndAngleLiterally) {
@@ -222,11 +223,13 @@ TEST_F(FormCurlTest, ErrorsWithCurlsExitCodes) {
            {"-F", "=@{DIR}/missing.pdf"},             // 26
            {"-F", "=<{DIR}/missing.html"},            // 26
            {"-F", "=<{DIR}/eight.txt;encoder=7bit"},  // 26, curl mid-DATA
-           {"-F", "=x;encoder=foo"},                  // 43
-           {"-F", "=)"},                              // 2
-           {"-F", "nothing"},                         // 2
-           {"-F", "=x;type=texthtml"},                // 2
-           {"-F", "=x", "-T", "{DIR}/notes.txt"},     // 2
+           {"-F", "=x;encoder=foo"},
+           {"-F", "=x;encoder="},                  // 43
+           {"-F", "=@"},                           // 26                  // 43
+           {"-F", "=)"},                           // 2
+           {"-F", "nothing"},                      // 2
+           {"-F", "=x;type=texthtml"},             // 2
+           {"-F", "=x", "-T", "{DIR}/notes.txt"},  // 2
        }) {
     const Outcome out = expect_same(args);
     EXPECT_NE(out.run.exit_code, 0);
