@@ -31,12 +31,13 @@ bool is_address_field(std::string_view name) {
                           "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Sender"});
 }
 
-// The whole content of `path` ("-" is standard input), for bodies.
+// The whole content of `path` ("-" is standard input), for bodies. Errors name `what`
+// and the file: --body: cannot open "x": No such file or directory.
 std::string read_text(const std::string& path, std::string_view what) {
-  BodySource source(path);
   std::string text;
   std::vector<char> chunk(64 * 1024);
   try {
+    BodySource source(path, "");
     while (const std::size_t n = source.read(chunk)) text.append(chunk.data(), n);
   } catch (const Error& error) {
     throw Error(ExitCode::ReadError, fmt::format("{}: {}", what, error.what()));
