@@ -204,7 +204,7 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
     if (header_from && (request.read_recipients || request.sendmail)) {
       envelope.sender = *header_from;
     } else if (request.sendmail) {
-      envelope.sender = login_name() + "@" + local_host_name();
+      envelope.sender = login_name() + "@" + local_mail_domain();
     }
   }
   const std::string sender = normalize_mailbox(envelope.sender.value_or(""));
