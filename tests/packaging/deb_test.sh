@@ -40,7 +40,7 @@ for elf in "${elves[@]}"; do
 done
 # No library for ld.so, so no maintainer script may run ldconfig (lintian:
 # maintscript-calls-ldconfig).
-if grep -l ldconfig "$out"/control/post* "$out"/control/pre* 2>/dev/null; then
+if grep -lE '^[[:space:]]*ldconfig' "$out"/control/post* "$out"/control/pre* 2>/dev/null; then
   fail "a maintainer script calls ldconfig"
 fi
 grep -q 'rm -rf /var/spool/smtpc' "$out/control/postrm" || fail "postrm does not purge the queue"
