@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "options.hpp"
+#include "report.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/smtp/command.hpp"
 
@@ -92,7 +93,18 @@ MessageRequest make_message_request(const Options& options) {
   if (c.body) request.text = text_argument(*c.body);
   if (c.html) request.html = text_argument(*c.html);
   for (const auto& attach : c.attach) request.attachments.push_back(parse_attach(attach));
-  for (const auto& header : c.headers) request.headers.push_back(parse_header_option(header));
+  if (!c.form.empty()) {
+    // As curl: the parts, and the -H lines as the message's own header fields, verbatim.
+    std::vector<std::string> warnings;
+    FormMessage form;
+    form.parts = parse_form(c.form, warnings, read_header_file_from_disk());
+    StderrNotices notices(!options.silent);
+    for (const auto& warning : warnings) notices.warning(warning);
+    form.headers = c.headers;
+    request.form = std::move(form);
+  } else {
+    for (const auto& header : c.headers) request.headers.push_back(parse_header_option(header));
+  }
   request.read_recipients = c.read_recipients;
   request.auto_headers = !c.no_auto_headers;
   request.sendmail = c.sendmail;

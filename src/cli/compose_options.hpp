@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "form_options.hpp"
 #include "smtpc/compose/compose.hpp"
 #include "smtpc/job/job.hpp"
 
@@ -21,6 +22,7 @@ struct ComposeOptions {
   std::optional<std::string> html;     // --html TEXT | @FILE
   std::vector<std::string> attach;     // --attach FILE[;type=MIME][;filename=NAME]
   std::vector<std::string> headers;    // -H 'Name: value'
+  std::vector<FormArgument> form;      // -F, --form-string: curl's MIME message
   bool dump_message = false;           // --dump-message: write it to stdout, do not send
   bool read_recipients = false;        // -t: envelope recipients from To/Cc/Bcc
   bool no_auto_headers = false;        // --no-auto-headers: no Date/Message-ID with -t
@@ -43,8 +45,10 @@ struct ComposeOptions {
 
 /// What the options ask of the message: -T, the composition options, -H, -t, and the
 /// sendmail-mode settings, parsed (--body/--html's TEXT, @FILE or -; --attach; -H).
+/// With -F/--form-string the -H lines are the message's header fields as given (curl).
+/// -F warnings are printed unless -s.
 /// Throws Error(FailedInit) for an empty -T file name, standard input after the first -T,
-/// or a bad --attach or -H.
+/// or a bad --attach, -H or -F; Error(BadFunctionArgument) for an unknown -F encoder.
 [[nodiscard]] MessageRequest make_message_request(const Options& options);
 
 /// --dump-message: writes the job's (first) message to `out` without sending it.

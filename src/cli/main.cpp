@@ -58,6 +58,20 @@ int run_transfer(smtpc::cli::Options options) {
   smtpc::cli::TransferReport report;
   report.url = options.url;
   const auto start = std::chrono::steady_clock::now();
+  // -w goes out after every transfer, whichever way it ended.
+  auto finish = [&](int exit_code) {
+    report.exit_code = exit_code;
+    report.time_total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (options.write_out) {
+      try {
+        smtpc::cli::write_out(*options.write_out, report);
+      } catch (const smtpc::Error& error) {
+        if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
+      }
+    }
+    return exit_code;
+  };
   int code = 0;
   try {
     if (options.queue_list) {
@@ -98,20 +112,20 @@ int run_transfer(smtpc::cli::Options options) {
     });
     smtpc::cli::StderrNotices notices(!options.silent);
     if (options.debug.serverinfo || options.debug.serverinfo_json) {
-      return smtpc::cli::run_serverinfo(spec, tracer, notices, options.debug.serverinfo_json,
-                                        stdout);
+      // -w '%{json}' writes the report as JSON, in place of the report on stdout.
+      const bool json_in_write_out =
+          options.write_out && options.write_out->find("%{json}") != std::string::npos;
+      return finish(smtpc::cli::run_serverinfo(spec, tracer, notices, options.debug.serverinfo_json,
+                                               json_in_write_out ? nullptr : stdout,
+                                               report.serverinfo_json.emplace()));
     }
     if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
       if (options.queue || options.retry > 0) {
         throw smtpc::Error(ExitCode::FailedInit, "--queue and --retry do not work with --mx yet");
       }
-      code = smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
-                                            options.verbose > 0 && !options.silent, show_errors);
-      report.exit_code = code;
-      report.time_total =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (options.write_out) smtpc::cli::write_out(*options.write_out, report);
-      return code;
+      return finish(
+          smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
+                                         options.verbose > 0 && !options.silent, show_errors));
     }
     if (options.queue || options.retry > 0) {
       if (spec.session.mode != smtpc::SessionMode::SendMail) {
@@ -156,17 +170,7 @@ int run_transfer(smtpc::cli::Options options) {
     code = smtpc::to_int(ExitCode::FailedInit);
     report.error = error.what();
   }
-  report.exit_code = code;
-  report.time_total =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (options.write_out) {
-    try {
-      smtpc::cli::write_out(*options.write_out, report);
-    } catch (const smtpc::Error& error) {
-      if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
-    }
-  }
-  return code;
+  return finish(code);
 }
 
 }  // namespace

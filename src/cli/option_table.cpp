@@ -19,7 +19,9 @@ std::string_view category_of(const OptionDef& option) {
     std::string_view name;
     std::string_view category;
   };
-  static constexpr std::array<ByName, 17> kByName{{
+  // One option a line.
+  // clang-format off
+  static constexpr std::array<ByName, 19> kByName{{
       {"url", "connection"},
       {"netrc", "auth"},
       {"netrc-file", "auth"},
@@ -28,6 +30,8 @@ std::string_view category_of(const OptionDef& option) {
       {"version", "output"},
       {"manual", "output"},
       {"header", "compose"},
+      {"form", "compose"},
+      {"form-string", "compose"},
       {"request", "smtp"},
       {"head", "smtp"},
       {"dns-servers", "mx"},
@@ -38,6 +42,7 @@ std::string_view category_of(const OptionDef& option) {
       {"fail-with-body", "output"},
       {"fail-early", "output"},
   }};
+  // clang-format on
   for (const auto& entry : kByName) {
     if (entry.name == option.long_name) return entry.category;
   }

@@ -278,13 +278,14 @@ std::string serverinfo_json(const JobSpec& spec, const JobProgress& progress) {
   return fmt::format("{{{}}}\n", fmt::join(fields, ","));
 }
 
-int run_serverinfo(const JobSpec& spec, Tracer& tracer, Notices& notices, bool json,
-                   std::FILE* out) {
+int run_serverinfo(const JobSpec& spec, Tracer& tracer, Notices& notices, bool json, std::FILE* out,
+                   std::string& json_report) {
   JobProgress progress;
   auto write = [&] {
-    const std::string report =
-        json ? serverinfo_json(spec, progress) : serverinfo_text(spec, progress);
-    std::fputs(report.c_str(), out);
+    json_report = serverinfo_json(spec, progress);
+    if (out == nullptr) return;
+    const std::string text = json ? json_report : serverinfo_text(spec, progress);
+    std::fputs(text.c_str(), out);
     std::fflush(out);
   };
   try {

@@ -17,10 +17,11 @@ namespace smtpc::cli {
 /// The same facts as one JSON object.
 [[nodiscard]] std::string serverinfo_json(const JobSpec& spec, const JobProgress& progress);
 
-/// Runs the --serverinfo dialogue and writes the report to `out` (JSON with `json`), also
-/// when the dialogue failed part-way. Returns 0, or throws the failure (e.g. Error(60) for
+/// Runs the --serverinfo dialogue and writes the report to `out` (JSON with `json`; nothing
+/// when `out` is null), also when the dialogue failed part-way; `json_report` receives the
+/// JSON in every case (-w '%{json}'). Returns 0, or throws the failure (e.g. Error(60) for
 /// an untrusted certificate) after the report was written.
-int run_serverinfo(const JobSpec& spec, Tracer& tracer, Notices& notices, bool json,
-                   std::FILE* out);
+int run_serverinfo(const JobSpec& spec, Tracer& tracer, Notices& notices, bool json, std::FILE* out,
+                   std::string& json_report);
 
 }  // namespace smtpc::cli

@@ -189,6 +189,10 @@ std::vector<WriteOutPiece> expand_write_out(const std::string& format, const Tra
       i = end;
       if (name == "stdout" || name == "stderr") {
         pieces.push_back({name == "stderr", ""});
+      } else if (name == "json" && report.serverinfo_json) {
+        std::string_view info = *report.serverinfo_json;
+        while (!info.empty() && info.back() == '\n') info.remove_suffix(1);
+        emit(info);
       } else if (name == "json") {
         std::string out = "{";
         for (const auto& [key, value] : vars) {

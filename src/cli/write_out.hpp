@@ -19,6 +19,8 @@ struct TransferReport {
   std::optional<SendResult> result;  // what the dialogue produced, even when it failed
   double time_total = 0;             // seconds
   long long size_upload = 0;         // bytes of the -T files (regular files only)
+  /// --serverinfo's report as JSON: what %{json} writes for such a transfer.
+  std::optional<std::string> serverinfo_json;
 };
 
 /// Expands FORMAT (or @FILE, @- for stdin) and writes it to stdout (or wherever

@@ -229,12 +229,27 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
 }  // namespace
 
 bool composes_message(const MessageRequest& request) {
-  return request.subject || request.text || request.html || !request.attachments.empty() ||
-         (!request.headers.empty() && request.uploads.empty());
+  return request.form || request.subject || request.text || request.html ||
+         !request.attachments.empty() || (!request.headers.empty() && request.uploads.empty());
 }
 
 std::vector<MessageOrigin> prepare_messages(const MessageRequest& request,
                                             EnvelopeRequest& envelope) {
+  if (request.form) {
+    if (!request.uploads.empty()) {
+      // curl: "You can only select one HTTP request method!"
+      throw Error(ExitCode::FailedInit,
+                  "You can only select one request method! You asked for both an upload "
+                  "(-T, --upload-file) and a MIME message (-F, --form).");
+    }
+    if (request.subject || request.text || request.html || !request.attachments.empty() ||
+        request.read_recipients || request.sendmail) {
+      throw Error(ExitCode::FailedInit,
+                  "-F builds the message as curl does: it cannot be combined with --subject, "
+                  "--body, --html, --attach or -t");
+    }
+    return {form_origin(*request.form, new_form_boundary_base())};
+  }
   if (composes_message(request)) {
     if (!request.uploads.empty()) {
       throw Error(ExitCode::FailedInit,

@@ -134,6 +134,32 @@ TEST(ServerInfo, JsonReport) {
   EXPECT_EQ(check.out, trimmed(read_file(cert("server.pin"))) + " True False\n");
 }
 
+// curl's -w '%{json}' prints the same object as --serverinfo-json, in place of the text
+// report; other -w variables still describe the transfer, also after a failure.
+TEST(ServerInfo, WriteOutJsonIsTheReport) {
+  SmtpServer server(with_tls({}, "--implicit-tls"));
+  const std::string url = "smtps://127.0.0.1:" + std::to_string(server.port()) + "/c.example";
+  const auto run =
+      run_smtpc({"--serverinfo", url, "--cacert", cert("ca.pem"), "-w", "%{json}\n%{exitcode}\n"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  EXPECT_THAT(run.out, Not(HasSubstr("Verification:")));
+  TempDir dir;
+  const auto check =
+      run_program({"/usr/bin/python3", "-c",
+                   "import json,sys; lines=open(sys.argv[1]).read().split('\\n'); "
+                   "r=json.loads(lines[0]); "
+                   "print(r['tls']['chain'][0]['pin'], r['tls']['verified'], lines[1])",
+                   dir.write_file("report.txt", run.out)});
+  ASSERT_EQ(check.exit_code, 0) << check.err << run.out;
+  EXPECT_EQ(check.out, trimmed(read_file(cert("server.pin"))) + " True 0\n");
+
+  // Without %{json} the text report stays, followed by the -w output.
+  const auto untrusted = run_smtpc({"--serverinfo", url, "-w", "[%{exitcode}]"});
+  EXPECT_EQ(untrusted.exit_code, 60) << untrusted.err;
+  EXPECT_THAT(untrusted.out, HasSubstr("Verification: FAILED"));
+  EXPECT_THAT(untrusted.out, ::testing::EndsWith("[60]"));
+}
+
 TEST(ServerInfo, UntrustedCertificateIsReportedThenRefusedWith60) {
   SmtpServer server(with_tls({}, "--starttls"));
   // Without --cacert the test CA is unknown: the report still shows the certificate.

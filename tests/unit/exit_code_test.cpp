@@ -19,6 +19,7 @@ TEST(ExitCode, ValuesAreCurls) {
   EXPECT_EQ(to_int(ExitCode::ReadError), 26);
   EXPECT_EQ(to_int(ExitCode::OperationTimedout), 28);
   EXPECT_EQ(to_int(ExitCode::SslConnectError), 35);
+  EXPECT_EQ(to_int(ExitCode::BadFunctionArgument), 43);
   EXPECT_EQ(to_int(ExitCode::SendError), 55);
   EXPECT_EQ(to_int(ExitCode::RecvError), 56);
   EXPECT_EQ(to_int(ExitCode::PeerFailedVerification), 60);

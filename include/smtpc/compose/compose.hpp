@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "smtpc/compose/composed_message.hpp"
+#include "smtpc/compose/form.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/message/message_origin.hpp"
 
@@ -31,6 +32,8 @@ struct MessageRequest {
   std::optional<TextInput> text;  // the text/plain body
   std::optional<TextInput> html;  // the text/html body
   std::vector<Attachment> attachments;
+  /// -F/--form-string: the MIME message curl builds (its -H lines in form->headers).
+  std::optional<FormMessage> form;
 
   /// Header fields to add (to an upload) or to write (in a composed message), replacing
   /// any of the same name; names and values as given, checked for CR/LF.
@@ -56,12 +59,14 @@ struct MessageRequest {
 ///   sendmail mode Date and Message-ID added when missing (msmtp does the same). With -t its
 ///   To/Cc/Bcc recipients (Resent-* for a resent message) join the envelope, and without a
 ///   sender its From address becomes the sender (sendmail mode: login@host when none).
+/// - -F: the message curl builds, as it is (form_origin): nothing added, no envelope change.
 /// - Composing: Date, From (the first -H From, else the sender), To (the recipients not in
 ///   -H Cc, unless -H To), Cc, Subject, Message-ID, then the other fields; Bcc never written.
 ///   Without a sender, From's address becomes it.
-/// Throws Error(FailedInit) for bad usage (composing with an upload or without a sender,
+/// Throws Error(FailedInit) for bad usage (-F with -T, -t or the composing options; composing
+/// with an upload or without a sender,
 /// -t with several uploads, a MIME field given to a composed message, a bad address list),
-/// Error(ReadError) when a body or an upload's header section cannot be read.
+/// Error(ReadError) when a body, a -F file or an upload's header section cannot be read.
 [[nodiscard]] std::vector<MessageOrigin> prepare_messages(const MessageRequest& request,
                                                           EnvelopeRequest& envelope);
 

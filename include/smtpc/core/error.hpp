@@ -25,6 +25,7 @@ enum class ExitCode : int {
   ReadError = 26,
   OperationTimedout = 28,
   SslConnectError = 35,
+  BadFunctionArgument = 43,  // -F with an unknown ;encoder=
   SendError = 55,
   RecvError = 56,
   SslCertProblem = 58,  // client certificate or key unusable

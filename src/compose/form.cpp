@@ -1,0 +1,572 @@
+// -F messages as curl 7.88 builds them for smtp:// (lib/mime.c, MIMESTRATEGY_MAIL): part
+// header sections, curl's encoders, the multipart layout; streamed from files.
+#include "smtpc/compose/form.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "smtpc/compose/composed_message.hpp"
+#include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
+
+namespace smtpc {
+namespace {
+
+constexpr std::size_t kLineLength = 76;  // curl's MAX_ENCODED_LINE_LENGTH
+constexpr std::size_t kFileChunk = 64 * 1024;
+constexpr std::string_view kHex = "0123456789ABCDEF";
+constexpr std::string_view kBase64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+bool starts_with_ignore_case(std::string_view text, std::string_view prefix) noexcept {
+  return text.size() >= prefix.size() && equals_ignore_case(text.substr(0, prefix.size()), prefix);
+}
+
+// curl's match_header: "Name:" case-insensitively; the value after the colon and spaces.
+std::optional<std::string_view> match_header(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':' ||
+      !starts_with_ignore_case(line, name)) {
+    return std::nullopt;
+  }
+  std::string_view value = line.substr(name.size() + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return value;
+}
+
+std::optional<std::string_view> search_header(const std::vector<std::string>& lines,
+                                              std::string_view name) {
+  for (const auto& line : lines) {
+    if (auto value = match_header(line, name)) return value;
+  }
+  return std::nullopt;
+}
+
+// curl's content_type_match: `type` is `target` with nothing or parameters after it.
+bool type_matches(std::string_view type, std::string_view target) noexcept {
+  if (!starts_with_ignore_case(type, target)) return false;
+  if (type.size() == target.size()) return true;
+  const char next = type[target.size()];
+  return next == '\t' || next == '\r' || next == '\n' || next == ' ' || next == ';';
+}
+
+// curl's escape_string for mail: backslash before '\' and '"'.
+std::string quoted(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+bool is_qp_literal(unsigned char c) noexcept { return c >= 0x21 && c <= 0x7E && c != '='; }
+
+std::string boundary_of(std::string_view base, std::size_t index) {
+  return fmt::format("{}{:04x}", base, index & 0xFFFFU);
+}
+
+std::string describe(const FormPart& part) {
+  switch (part.kind) {
+    case FormPart::Kind::File:
+      return fmt::format("-F file \"{}\"", part.data);
+    case FormPart::Kind::StandardInput:
+      return "-F standard input";
+    default:
+      return "-F part";
+  }
+}
+
+}  // namespace
+
+std::optional<FormEncoder> parse_form_encoder(std::string_view name) noexcept {
+  static constexpr std::array<std::pair<std::string_view, FormEncoder>, 5> kEncoders{{
+      {"binary", FormEncoder::Binary},
+      {"8bit", FormEncoder::EightBit},
+      {"7bit", FormEncoder::SevenBit},
+      {"base64", FormEncoder::Base64},
+      {"quoted-printable", FormEncoder::QuotedPrintable},
+  }};
+  for (const auto& [text, encoder] : kEncoders) {
+    if (equals_ignore_case(name, text)) return encoder;
+  }
+  return std::nullopt;
+}
+
+std::string_view form_encoder_name(FormEncoder encoder) noexcept {
+  switch (encoder) {
+    case FormEncoder::Binary:
+      return "binary";
+    case FormEncoder::EightBit:
+      return "8bit";
+    case FormEncoder::SevenBit:
+      return "7bit";
+    case FormEncoder::Base64:
+      return "base64";
+    case FormEncoder::QuotedPrintable:
+      return "quoted-printable";
+    case FormEncoder::None:
+      break;
+  }
+  return "";
+}
+
+std::optional<std::string_view> form_type_for_name(std::string_view name) noexcept {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kTypes{{
+      {".gif", "image/gif"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".png", "image/png"},
+      {".svg", "image/svg+xml"},
+      {".txt", "text/plain"},
+      {".htm", "text/html"},
+      {".html", "text/html"},
+      {".pdf", "application/pdf"},
+      {".xml", "application/xml"},
+  }};
+  for (const auto& [extension, type] : kTypes) {
+    if (name.size() >= extension.size() &&
+        equals_ignore_case(name.substr(name.size() - extension.size()), extension)) {
+      return type;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string form_file_name(std::string_view path) {
+  if (path.empty()) return ".";
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path == "/") return "/";
+  const auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+namespace {
+
+// A part's header fields: curl's own, then the part's (-H at the top, ;headers= below).
+struct PartFields {
+  std::optional<std::string> type;  // the Content-Type written, if any
+  std::string curl;
+  std::string user;
+};
+
+// Curl_mime_prepare_headers with MIMESTRATEGY_MAIL.
+PartFields part_fields(const FormPart& part, std::string_view boundary, bool in_form_data) {
+  std::optional<std::string> custom_type = part.type;
+  if (!custom_type) {
+    if (auto given = search_header(part.headers, "Content-Type")) custom_type = std::string(*given);
+  }
+  std::optional<std::string> type = custom_type;
+  if (!type) {
+    std::optional<std::string_view> found;
+    switch (part.kind) {
+      case FormPart::Kind::Multipart:
+        found = "multipart/mixed";
+        break;
+      case FormPart::Kind::File:
+        if (part.filename) found = form_type_for_name(*part.filename);
+        if (!found) found = form_type_for_name(part.data);
+        if (!found && part.filename) found = "application/octet-stream";
+        break;
+      default:
+        if (part.filename) found = form_type_for_name(*part.filename);
+        break;
+    }
+    if (found) type = std::string(*found);
+  }
+  const bool multipart = part.kind == FormPart::Kind::Multipart;
+  if (!multipart && type && !custom_type && type_matches(*type, "text/plain")) type.reset();
+
+  PartFields fields;
+  std::string& out = fields.curl;
+  if (!search_header(part.headers, "Content-Disposition")) {
+    std::optional<std::string_view> disposition;
+    if (in_form_data) disposition = "form-data";
+    if (!disposition &&
+        (part.filename || part.name || (type && !starts_with_ignore_case(*type, "multipart/")))) {
+      disposition = "attachment";
+    }
+    if (disposition && *disposition == "attachment" && !part.name && !part.filename) {
+      disposition.reset();
+    }
+    if (disposition) {
+      out += fmt::format("Content-Disposition: {}", *disposition);
+      if (part.name) out += fmt::format("; name=\"{}\"", quoted(*part.name));
+      if (part.filename) out += fmt::format("; filename=\"{}\"", quoted(*part.filename));
+      out += "\r\n";
+    }
+  }
+  if (type) {
+    out += fmt::format("Content-Type: {}", *type);
+    if (multipart) out += fmt::format("; boundary={}", boundary);
+    out += "\r\n";
+  }
+  if (!search_header(part.headers, "Content-Transfer-Encoding")) {
+    std::string_view cte = form_encoder_name(part.encoder);
+    if (cte.empty() && type && !multipart) cte = "8bit";
+    if (!cte.empty()) out += fmt::format("Content-Transfer-Encoding: {}\r\n", cte);
+  }
+  for (const auto& line : part.headers) {
+    if (match_header(line, "Content-Type")) continue;  // written above, as curl does
+    fields.user += line;
+    fields.user += "\r\n";
+  }
+  fields.type = std::move(type);
+  return fields;
+}
+
+bool is_form_data(const PartFields& fields) {
+  return fields.type && type_matches(*fields.type, "multipart/form-data");
+}
+
+}  // namespace
+
+std::string form_part_header(const FormPart& part, std::string_view boundary, bool in_form_data) {
+  PartFields fields = part_fields(part, boundary, in_form_data);
+  return fields.curl + fields.user;
+}
+
+FormEncoderStream::FormEncoderStream(FormEncoder encoder, std::string what)
+    : encoder_(encoder), what_(std::move(what)) {}
+
+void FormEncoderStream::feed(std::string_view input, std::string& output) {
+  switch (encoder_) {
+    case FormEncoder::SevenBit:
+      for (const char c : input) {
+        if ((static_cast<unsigned char>(c) & 0x80U) != 0) {
+          throw Error(ExitCode::ReadError,
+                      fmt::format("{}: 8-bit data in a part with encoder=7bit", what_));
+        }
+      }
+      output.append(input);
+      return;
+    case FormEncoder::Base64: {
+      held_.append(input);
+      std::size_t i = 0;
+      for (; i + 3 <= held_.size(); i += 3) {
+        if (column_ > kLineLength - 4) {
+          output += "\r\n";
+          column_ = 0;
+        }
+        const auto a = static_cast<unsigned char>(held_[i]);
+        const auto b = static_cast<unsigned char>(held_[i + 1]);
+        const auto c = static_cast<unsigned char>(held_[i + 2]);
+        output += kBase64[a >> 2U];
+        output += kBase64[((a & 0x03U) << 4U) | (b >> 4U)];
+        output += kBase64[((b & 0x0FU) << 2U) | (c >> 6U)];
+        output += kBase64[c & 0x3FU];
+        column_ += 4;
+      }
+      held_.erase(0, i);
+      return;
+    }
+    case FormEncoder::QuotedPrintable:
+      held_.append(input);
+      encode_qp(false, output);
+      return;
+    default:
+      output.append(input);
+      return;
+  }
+}
+
+void FormEncoderStream::finish(std::string& output) {
+  if (encoder_ == FormEncoder::QuotedPrintable) {
+    encode_qp(true, output);
+    return;
+  }
+  if (encoder_ != FormEncoder::Base64 || held_.empty()) return;
+  if (column_ > kLineLength - 4) output += "\r\n";
+  const auto a = static_cast<unsigned char>(held_[0]);
+  const unsigned b = held_.size() > 1 ? static_cast<unsigned char>(held_[1]) : 0U;
+  output += kBase64[a >> 2U];
+  output += kBase64[((a & 0x03U) << 4U) | (b >> 4U)];
+  output += held_.size() > 1 ? kBase64[(b & 0x0FU) << 2U] : '=';
+  output += '=';
+  held_.clear();
+  column_ += 4;
+}
+
+// curl's encoder_qp_read: CRLF pairs pass, a blank before CRLF (or at the end) is encoded,
+// every other control, '=' and 8-bit byte is =XX, and a soft break "=" CRLF keeps lines
+// within 76 characters; a line may reach 76 only when CRLF or the end follows.
+void FormEncoderStream::encode_qp(bool at_end, std::string& output) {
+  std::size_t i = 0;
+  // 1: CRLF (or the end of input) at i + n; 0: not; -1: more input needed to know.
+  auto end_of_line_at = [&](std::size_t n) -> int {
+    const std::size_t k = i + n;
+    if (k >= held_.size() && at_end) return 1;
+    if (k + 2 > held_.size()) return at_end ? 0 : -1;
+    return held_[k] == '\r' && held_[k + 1] == '\n' ? 1 : 0;
+  };
+  while (i < held_.size()) {
+    const auto c = static_cast<unsigned char>(held_[i]);
+    std::string piece;
+    std::size_t consumed = 1;
+    auto escape = [&] {
+      piece = "=";
+      piece += kHex[c >> 4U];
+      piece += kHex[c & 0x0FU];
+    };
+    if (is_qp_literal(c)) {
+      piece = static_cast<char>(c);
+    } else if (c == ' ' || c == '\t') {
+      const int eol = end_of_line_at(1);
+      if (eol < 0) break;
+      if (eol == 0) {
+        piece = static_cast<char>(c);
+      } else {
+        escape();
+      }
+    } else if (c == '\r') {
+      const int eol = end_of_line_at(0);
+      if (eol < 0) break;
+      if (eol == 1) {
+        piece = "\r\n";
+        consumed = 2;
+      } else {
+        escape();
+      }
+    } else {
+      escape();
+    }
+    if (piece.back() != '\n') {
+      bool soft_break = column_ + piece.size() > kLineLength;
+      if (!soft_break && column_ + piece.size() == kLineLength) {
+        const int eol = end_of_line_at(consumed);
+        if (eol < 0) break;
+        soft_break = eol == 0;
+      }
+      if (soft_break) {
+        piece = "=\r\n";
+        consumed = 0;
+      }
+    }
+    output += piece;
+    column_ = piece.back() == '\n' ? 0 : column_ + piece.size();
+    i += consumed;
+  }
+  held_.erase(0, i);
+}
+
+FormSource::FormSource(const FormMessage& message, std::string boundary_base)
+    : boundary_base_(std::move(boundary_base)) {
+  FormPart top;
+  top.kind = FormPart::Kind::Multipart;
+  top.headers = message.headers;
+  top.parts = message.parts;
+  const std::string boundary = boundary_of(boundary_base_, 0);
+  const PartFields fields = part_fields(top, boundary, false);
+  std::string head = fields.curl;
+  // smtp.c: "Mime-Version: 1.0" joins curl's fields unless -H gives one (':' or ';' after).
+  bool has_version = false;
+  for (const auto& line : message.headers) {
+    has_version = has_version || (starts_with_ignore_case(line, "Mime-Version") &&
+                                  line.size() > 12 && (line[12] == ':' || line[12] == ';'));
+  }
+  if (!has_version) head += "Mime-Version: 1.0\r\n";
+  head += fields.user;
+  head += "\r\n";
+  segments_.push_back(Segment{std::move(head), std::nullopt, FormEncoder::None});
+  std::size_t next_boundary = 1;
+  const bool form_data = is_form_data(fields);
+  if (top.parts.empty()) {
+    segments_.back().text += fmt::format("--{}--\r\n", boundary);
+    return;
+  }
+  for (std::size_t i = 0; i < top.parts.size(); ++i) {
+    segments_.push_back(
+        Segment{fmt::format("{}--{}\r\n", i == 0 ? "" : "\r\n", boundary), std::nullopt, {}});
+    add_part(top.parts[i], form_data, next_boundary);
+  }
+  segments_.push_back(Segment{fmt::format("\r\n--{}--\r\n", boundary), std::nullopt, {}});
+}
+
+void FormSource::add_part(const FormPart& part, bool in_form_data, std::size_t& next_boundary) {
+  if (part.kind == FormPart::Kind::Multipart) {
+    const std::string boundary = boundary_of(boundary_base_, next_boundary++);
+    const PartFields fields = part_fields(part, boundary, in_form_data);
+    std::string text = fields.curl + fields.user + "\r\n";
+    const bool form_data = is_form_data(fields);
+    if (part.parts.empty()) {
+      segments_.push_back(Segment{text + fmt::format("--{}--\r\n", boundary), std::nullopt, {}});
+      return;
+    }
+    for (std::size_t i = 0; i < part.parts.size(); ++i) {
+      text += fmt::format("{}--{}\r\n", i == 0 ? "" : "\r\n", boundary);
+      segments_.push_back(Segment{std::move(text), std::nullopt, {}});
+      text.clear();
+      add_part(part.parts[i], form_data, next_boundary);
+    }
+    segments_.push_back(Segment{fmt::format("\r\n--{}--\r\n", boundary), std::nullopt, {}});
+    return;
+  }
+  std::string text = form_part_header(part, {}, in_form_data) + "\r\n";
+  if (part.kind == FormPart::Kind::File) {
+    segments_.push_back(Segment{std::move(text), part.data, part.encoder});
+    return;
+  }
+  FormEncoderStream encoder(part.encoder, describe(part));
+  encoder.feed(part.data, text);
+  encoder.finish(text);
+  segments_.push_back(Segment{std::move(text), std::nullopt, {}});
+}
+
+FormSource::~FormSource() {
+  if (open_fd_ >= 0) ::close(open_fd_);
+}
+
+bool FormSource::refill() {
+  pending_.clear();
+  pending_offset_ = 0;
+  while (pending_.empty()) {
+    if (open_fd_ >= 0) {
+      std::string raw(kFileChunk, '\0');
+      ssize_t got = 0;
+      do {
+        got = ::read(open_fd_, raw.data(), raw.size());
+      } while (got < 0 && errno == EINTR);
+      if (got < 0) {
+        throw Error(ExitCode::ReadError, fmt::format("failed reading -F file \"{}\": {}",
+                                                     open_path_, std::strerror(errno)));
+      }
+      if (got == 0) {
+        ::close(open_fd_);
+        open_fd_ = -1;
+        open_encoder_->finish(pending_);
+        open_encoder_.reset();
+        continue;
+      }
+      open_encoder_->feed(std::string_view(raw.data(), static_cast<std::size_t>(got)), pending_);
+      continue;
+    }
+    if (next_segment_ >= segments_.size()) return false;
+    Segment& segment = segments_[next_segment_++];
+    pending_ = std::move(segment.text);
+    if (segment.path) {
+      open_path_ = *segment.path;
+      open_fd_ = ::open(open_path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (open_fd_ < 0) {
+        throw Error(ExitCode::ReadError, fmt::format("cannot open -F file \"{}\": {}", open_path_,
+                                                     std::strerror(errno)));
+      }
+      open_encoder_ = std::make_unique<FormEncoderStream>(
+          segment.encoder, fmt::format("-F file \"{}\"", open_path_));
+    }
+  }
+  return true;
+}
+
+std::size_t FormSource::read(std::span<char> buffer) {
+  std::size_t written = 0;
+  while (written < buffer.size()) {
+    if (pending_offset_ == pending_.size() && !refill()) break;
+    const std::size_t n = std::min(buffer.size() - written, pending_.size() - pending_offset_);
+    std::memcpy(buffer.data() + written, pending_.data() + pending_offset_, n);
+    written += n;
+    pending_offset_ += n;
+  }
+  return written;
+}
+
+namespace {
+
+void require_one_line(std::string_view text, std::string_view what) {
+  if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("{} holds a line break or NUL byte: refusing to send it", what));
+  }
+}
+
+std::string read_all(int fd, std::string_view what) {
+  std::string out;
+  std::string chunk(kFileChunk, '\0');
+  while (true) {
+    const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      throw Error(ExitCode::ReadError,
+                  fmt::format("failed reading {}: {}", what, std::strerror(errno)));
+    }
+    if (got == 0) return out;
+    out.append(chunk.data(), static_cast<std::size_t>(got));
+  }
+}
+
+// Checks `part` and reads what can be read only once.
+void prepare_part(FormPart& part) {
+  if (part.name) require_one_line(*part.name, "a -F part name");
+  if (part.filename) require_one_line(*part.filename, "a -F file name");
+  if (part.type) require_one_line(*part.type, "a -F type");
+  for (const auto& line : part.headers) require_one_line(line, "a -F header");
+  switch (part.kind) {
+    case FormPart::Kind::Multipart:
+      for (auto& sub : part.parts) prepare_part(sub);
+      return;
+    case FormPart::Kind::StandardInput:
+      part.data = read_all(STDIN_FILENO, "standard input");
+      part.kind = FormPart::Kind::Data;
+      return;
+    case FormPart::Kind::File: {
+      const int fd = ::open(part.data.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        throw Error(ExitCode::ReadError,
+                    fmt::format("cannot open -F file \"{}\": {}", part.data, std::strerror(errno)));
+      }
+      struct stat info {};
+      const bool ok = ::fstat(fd, &info) == 0;
+      if (!ok || S_ISDIR(info.st_mode)) {
+        ::close(fd);
+        throw Error(ExitCode::ReadError, fmt::format("-F file \"{}\" is a directory", part.data));
+      }
+      if (!S_ISREG(info.st_mode)) {  // a pipe: read it once, now
+        std::string content;
+        try {
+          content = read_all(fd, fmt::format("-F file \"{}\"", part.data));
+        } catch (...) {
+          ::close(fd);
+          throw;
+        }
+        part.data = std::move(content);
+        part.kind = FormPart::Kind::Data;
+      }
+      ::close(fd);
+      return;
+    }
+    case FormPart::Kind::Data:
+      return;
+  }
+}
+
+class FormOpener final : public MessageOpener {
+ public:
+  FormOpener(FormMessage message, std::string boundary_base)
+      : message_(std::move(message)), boundary_base_(std::move(boundary_base)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    return std::make_unique<FormSource>(message_, boundary_base_);
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return true; }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  FormMessage message_;
+  std::string boundary_base_;
+  std::string name_ = "the -F message";
+};
+
+}  // namespace
+
+MessageOrigin form_origin(FormMessage message, std::string boundary_base) {
+  for (const auto& line : message.headers) require_one_line(line, "a -H header");
+  for (auto& part : message.parts) prepare_part(part);
+  return MessageOrigin(std::make_shared<FormOpener>(std::move(message), std::move(boundary_base)));
+}
+
+std::string new_form_boundary_base() { return std::string(24, '-') + random_hex(6); }
+
+}  // namespace smtpc
