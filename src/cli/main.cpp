@@ -135,7 +135,11 @@ int run_transfer(smtpc::cli::Options options) {
       return smtpc::cli::send_reliably(options, spec, queue_context, tracer, notices);
     }
     try {
-      report.result = smtpc::run_job(spec, tracer, notices);
+      // The meter ends its line when it goes out of scope, before any report or error.
+      smtpc::cli::ProgressMeter meter(smtpc::cli::progress_style(options), stderr, start,
+                                      smtpc::cli::terminal_columns());
+      smtpc::cli::StderrNotices job_notices(!options.silent, &meter);
+      report.result = smtpc::run_job(spec, tracer, job_notices);
     } catch (const smtpc::SendFailure& failure) {
       report.result = failure.result();
       smtpc::cli::report_messages(failure.result(), spec, !options.silent);

@@ -29,6 +29,8 @@ struct Options {
   int verbose = 0;
   bool silent = false;
   bool show_error = false;
+  bool progress_meter = true;  // --no-progress-meter turns it off
+  bool progress_bar = false;   // -#/--progress-bar: the bar instead of the meter
   std::optional<double> connect_timeout;
   std::optional<double> max_time;
   std::optional<std::string> output;

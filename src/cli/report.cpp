@@ -9,6 +9,10 @@ void StderrNotices::warning(std::string_view text) {
   if (show_) fmt::print(stderr, "Warning: {}\n", text);
 }
 
+void StderrNotices::upload_progress(const UploadProgress& progress) noexcept {
+  if (meter_ != nullptr) meter_->update(progress, ProgressMeter::Clock::now());
+}
+
 void report_messages(const SendResult& result, const JobSpec& spec, bool show) {
   if (!show) return;
   for (std::size_t i = 0; i < result.messages.size(); ++i) {

@@ -4,19 +4,22 @@
 
 #include <cstdio>
 
+#include "progress.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/mx/mx_delivery.hpp"
 
 namespace smtpc::cli {
 
-/// "Warning: text" on stderr; nothing with -s.
+/// "Warning: text" on stderr; nothing with -s. The upload's progress goes to `meter`.
 class StderrNotices final : public Notices {
  public:
-  explicit StderrNotices(bool show) : show_(show) {}
+  explicit StderrNotices(bool show, ProgressMeter* meter = nullptr) : show_(show), meter_(meter) {}
   void warning(std::string_view text) override;
+  void upload_progress(const UploadProgress& progress) noexcept override;
 
  private:
   bool show_;
+  ProgressMeter* meter_;
 };
 
 /// Refused recipients of accepted messages, and with several messages one line each:

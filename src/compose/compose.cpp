@@ -31,12 +31,13 @@ bool is_address_field(std::string_view name) {
                           "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Sender"});
 }
 
-// The whole content of `path` ("-" is standard input), for bodies.
+// The whole content of `path` ("-" is standard input), for bodies. Errors name `what`
+// and the file: --body: cannot open "x": No such file or directory.
 std::string read_text(const std::string& path, std::string_view what) {
-  BodySource source(path);
   std::string text;
   std::vector<char> chunk(64 * 1024);
   try {
+    BodySource source(path, "");
     while (const std::size_t n = source.read(chunk)) text.append(chunk.data(), n);
   } catch (const Error& error) {
     throw Error(ExitCode::ReadError, fmt::format("{}: {}", what, error.what()));
@@ -203,7 +204,7 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
     if (header_from && (request.read_recipients || request.sendmail)) {
       envelope.sender = *header_from;
     } else if (request.sendmail) {
-      envelope.sender = login_name() + "@" + local_host_name();
+      envelope.sender = login_name() + "@" + local_mail_domain();
     }
   }
   const std::string sender = normalize_mailbox(envelope.sender.value_or(""));

@@ -111,6 +111,7 @@ class Upload {
       if (got == 0 && source_->size().value_or(1) == 0) refuse_empty();
     }
     while (got > 0) {
+      consumed_ += got;
       if (encoder != nullptr) {
         encoder->encode(std::string_view(buffer.data(), got), wire);
       } else {
@@ -129,6 +130,8 @@ class Upload {
   }
 
   [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
+  /// The bytes of the message that stream() has read (and encoded into what it wrote).
+  [[nodiscard]] std::uint64_t consumed() const noexcept { return consumed_; }
 
  private:
   MessageOrigin origin_;
@@ -136,7 +139,18 @@ class Upload {
   std::vector<char>* prefetch_buffer_ = nullptr;
   std::size_t prefetched_ = 0;
   bool complete_ = false;  // the prefetch reached the end of the message
+  std::uint64_t consumed_ = 0;
 };
+
+// The sum of the messages' sizes, when each one is known (for the progress meter).
+std::optional<std::uint64_t> total_size(const std::vector<MessageInfo>& messages) {
+  std::uint64_t total = 0;
+  for (const auto& message : messages) {
+    if (!message.size) return std::nullopt;
+    total += *message.size;
+  }
+  return total;
+}
 
 // The address to connect to: the URL's host, or what --resolve maps it to.
 std::string connect_address(const JobSpec& spec) {
@@ -146,6 +160,27 @@ std::string connect_address(const JobSpec& spec) {
     }
   }
   return spec.url.host;
+}
+
+// What the job was doing on the connection, for the message when time runs out.
+enum class Doing { WaitingForReply, SendingCommands, SendingBody, TlsHandshake };
+
+// The command as a timeout names it: its verb, and MAIL's and RCPT's "FROM"/"TO". Shown
+// in its traced form, so that a secret never reaches the message.
+std::string command_name(const Command& command) {
+  const std::string_view shown = command.shown();
+  std::string_view name = shown.substr(0, shown.find(' '));
+  if ((equals_ignore_case(name, "MAIL") || equals_ignore_case(name, "RCPT")) &&
+      shown.find(':') != std::string_view::npos) {
+    name = shown.substr(0, shown.find(':'));
+  }
+  return std::string(name);
+}
+
+// "2 seconds", "1 second", "0.5 seconds".
+std::string seconds_text(std::chrono::milliseconds limit) {
+  const double seconds = static_cast<double>(limit.count()) / 1000.0;
+  return fmt::format("{:g} second{}", seconds, seconds == 1.0 ? "" : "s");
 }
 
 }  // namespace
@@ -191,13 +226,28 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
 
   const Deadline overall = spec.max_time ? Clock::now() + *spec.max_time : Deadline::max();
   auto handshake_deadline = [&] { return std::min(overall, Clock::now() + spec.reply_timeout); };
+  // A timeout says what was under way ("waiting for the reply to RCPT TO") and which limit
+  // ran out: -m/--max-time's, or the wait for each reply.
+  auto with_step = [&](const Error& error, const std::string& step) {
+    if (error.code() != ExitCode::OperationTimedout) return error;
+    const bool overall_ran_out = spec.max_time && Clock::now() >= overall;
+    return Error(ExitCode::OperationTimedout,
+                 fmt::format("timed out {} after {}{}", step,
+                             seconds_text(overall_ran_out ? *spec.max_time : spec.reply_timeout),
+                             overall_ran_out ? " (--max-time)" : ""));
+  };
   std::unique_ptr<Transport> transport =
       connect({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
   progress.connected = true;
   auto tls_details = [&progress]() -> TlsDetails* { return &progress.tls_details.emplace(); };
   if (config.tls == TlsPolicy::Implicit) {
-    transport = start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(),
-                          tracer, tls_details());
+    try {
+      transport = start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(),
+                            tracer, tls_details());
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::OperationTimedout) throw;
+      throw with_step(error, "in the TLS handshake");
+    }
   }
   if (config.quit_after == Stage::Connect) {
     // Nothing said: the greeting is not even read.
@@ -208,6 +258,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   config.peer_address = transport->peer_address();
   Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
   const std::optional<Stage> config_quit_after = config.quit_after;
+  UploadProgress uploaded{0, total_size(config.messages)};
   Session session(std::move(config));
 
   auto next_reply = [&](const ReplyWait& wait) -> Action {
@@ -220,13 +271,37 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   };
 
   Action action = SendCommands{};  // the greeting comes first
+  Doing doing = Doing::WaitingForReply;
+  std::string sending;  // with Doing::SendingCommands: the first command being written
+  auto describe = [&]() -> std::string {
+    switch (doing) {
+      case Doing::SendingCommands:
+        return "sending " + sending;
+      case Doing::SendingBody:
+        return "sending the message body";
+      case Doing::TlsHandshake:
+        return "in the TLS handshake";
+      case Doing::WaitingForReply:
+        break;
+    }
+    return "waiting for " + session.awaited_reply();
+  };
+  // After each chunk of a body: how far the upload has got (the progress meter).
+  auto sent = [&](const Upload& upload) {
+    notices.upload_progress({uploaded.sent + upload.consumed(), uploaded.total});
+  };
   while (true) {
     State before = session.state();
     std::optional<Action> next;
     try {
       next = std::visit(Overloaded{
                             [&](const SendCommands& send) -> std::optional<Action> {
-                              if (!send.commands.empty()) connection.send_commands(send.commands);
+                              if (!send.commands.empty()) {
+                                doing = Doing::SendingCommands;
+                                sending = command_name(send.commands.front());
+                                connection.send_commands(send.commands);
+                              }
+                              doing = Doing::WaitingForReply;
                               return next_reply(send.wait);
                             },
                             [&](const SendBody& send) -> std::optional<Action> {
@@ -234,6 +309,8 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                               DotStuffer stuffer(!send.chunked);
                               DotStuffer* encoder = send.binary ? nullptr : &stuffer;
                               std::size_t bdat_commands = 0;
+                              doing = Doing::SendingBody;
+                              notices.upload_progress(uploaded);
                               const std::size_t bytes =
                                   send.chunked
                                       ? upload.stream(buffer, encoder, kBdatChunkSize,
@@ -242,15 +319,19 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                                                             {bdat_command(wire.size(), last)});
                                                         connection.send_data(wire);
                                                         ++bdat_commands;
+                                                        sent(upload);
                                                       })
                                       : upload.stream(buffer, encoder, kChunkSize,
                                                       [&](const std::string& wire, bool) {
                                                         connection.send_data(wire);
+                                                        sent(upload);
                                                       });
+                              uploaded.sent += upload.consumed();
                               tracer.data_summary(bytes);
                               return session.on_body_sent(bdat_commands);
                             },
                             [&](const UpgradeTls&) -> std::optional<Action> {
+                              doing = Doing::TlsHandshake;
                               connection.upgrade([&](std::unique_ptr<Transport> plain) {
                                 return start_tls(std::move(plain), spec.tls, spec.url.host,
                                                  handshake_deadline(), tracer, tls_details());
@@ -264,7 +345,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     } catch (const Error& error) {
       // The link failed, timed out or the upload could not be read: the session settles
       // what is known of each message (after QUIT, nothing is lost).
-      next = session.on_connection_lost(error);
+      next = session.on_connection_lost(with_step(error, describe()));
     }
     for (const auto& warning : session.take_warnings()) notices.warning(warning);
     if (!next) break;

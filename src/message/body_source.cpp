@@ -13,7 +13,9 @@
 
 namespace smtpc {
 
-BodySource::BodySource(const std::string& path) {
+BodySource::BodySource(const std::string& path, std::string_view kind) {
+  const std::string named =
+      kind.empty() ? fmt::format("\"{}\"", path) : fmt::format("{} \"{}\"", kind, path);
   if (path == "-") {
     fd_ = STDIN_FILENO;
     name_ = "standard input";
@@ -22,7 +24,7 @@ BodySource::BodySource(const std::string& path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) {
       throw Error(ExitCode::ReadError,
-                  fmt::format("cannot open upload file \"{}\": {}", path, std::strerror(errno)));
+                  fmt::format("cannot open {}: {}", named, std::strerror(errno)));
     }
     owns_fd_ = true;
   }
@@ -30,7 +32,7 @@ BodySource::BodySource(const std::string& path) {
   if (::fstat(fd_, &info) == 0) {
     if (S_ISDIR(info.st_mode)) {
       if (owns_fd_) ::close(fd_);
-      throw Error(ExitCode::ReadError, fmt::format("upload file \"{}\" is a directory", path));
+      throw Error(ExitCode::ReadError, fmt::format("{} is a directory", named));
     }
     if (S_ISREG(info.st_mode)) {
       // From the current offset: "-T - < file" may have been read partly by a caller.

@@ -447,12 +447,31 @@ Action Session::fail_now(Error error) {
   return Failed{std::move(error), result_};
 }
 
+std::string Session::awaited_reply() const {
+  std::string_view command = to_string(state_);
+  switch (state_) {
+    case State::Greeting:
+      return "the greeting";
+    case State::Transactions:
+      command = transactions_->awaited_command();
+      break;
+    case State::Help:
+    case State::Verify:
+      if (!config_.custom_request.empty()) command = config_.custom_request;
+      break;
+    case State::Done:
+      command = "";
+      break;
+    default:
+      break;
+  }
+  return command.empty() ? std::string("a reply") : fmt::format("the reply to {}", command);
+}
+
 Action Session::on_connection_closed() {
-  const char* awaited =
-      state_ == State::Transactions ? transactions_->awaited_command() : to_string(state_);
-  return on_connection_lost(Error(
-      ExitCode::RecvError,
-      fmt::format("connection closed by the server while waiting for the reply to {}", awaited)));
+  return on_connection_lost(
+      Error(ExitCode::RecvError,
+            fmt::format("connection closed by the server while waiting for {}", awaited_reply())));
 }
 
 Action Session::on_connection_lost(Error error) {

@@ -32,7 +32,15 @@ bool MailTransactions::awaiting_quit() const noexcept {
 }
 
 const char* MailTransactions::awaited_command() const noexcept {
-  return awaited_.empty() ? "" : name_of(awaited_.front().step);
+  if (awaited_.empty()) return "";
+  switch (awaited_.front().step) {
+    case Step::Mail:
+      return "MAIL FROM";
+    case Step::Recipient:
+      return "RCPT TO";
+    default:
+      return name_of(awaited_.front().step);
+  }
 }
 
 const char* MailTransactions::name_of(Step step) noexcept {

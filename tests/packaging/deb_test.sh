@@ -26,7 +26,27 @@ dpkg-deb -x "$deb" "$out/root"
 dpkg-deb -e "$deb" "$out/control"
 grep -q "update-alternatives --install /usr/sbin/sendmail" "$out/control/postinst" ||
   fail "postinst does not offer sendmail through update-alternatives"
-for elf in "$out/root/usr/bin/smtpc" "$out"/root/usr/lib/*/smtpc/smtpc-openssl.so; do
+# The TLS module goes where the install rules put it: <libdir>/smtpc, libdir as configured
+# (GNUInstallDirs: lib for the default /usr/local prefix, lib/<triplet> for /usr).
+elves=("$out/root/usr/bin/smtpc")
+if ! grep -q '^SMTPC_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
+  libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+  module="$out/root/usr/$libdir/smtpc/smtpc-openssl.so"
+  [ -f "$module" ] || fail "the package lacks /usr/$libdir/smtpc/smtpc-openssl.so"
+  elves+=("$module")
+fi
+for elf in "${elves[@]}"; do
   if readelf -S "$elf" | grep -q '\.symtab'; then fail "$elf is not stripped"; fi
 done
+# No library for ld.so, so no maintainer script may run ldconfig (lintian:
+# maintscript-calls-ldconfig).
+if grep -lE '^[[:space:]]*ldconfig' "$out"/control/post* "$out"/control/pre* 2>/dev/null; then
+  fail "a maintainer script calls ldconfig"
+fi
+grep -q 'rm -rf /var/spool/smtpc' "$out/control/postrm" || fail "postrm does not purge the queue"
+# lintian, when installed: no errors and no warnings.
+if command -v lintian >/dev/null; then
+  tags=$(lintian --tag-display-limit 0 "$deb" 2>&1 | grep -E '^[EW]: ' || true)
+  [ -z "$tags" ] || fail "lintian: $tags"
+fi
 echo "PASS"

@@ -189,5 +189,83 @@ TEST(JobConnect, AFailedConnectIsItsOwnErrorAndNothingIsSent) {
   EXPECT_FALSE(progress.greeted);
 }
 
+// What the job reports of the upload's progress, in order.
+class RecordingNotices final : public Notices {
+ public:
+  void warning(std::string_view /*text*/) override {}
+  void upload_progress(const UploadProgress& progress) noexcept override {
+    updates.push_back(progress);
+  }
+  std::vector<UploadProgress> updates;
+};
+
+TEST(JobUploadProgress, StartsAtZeroAndEndsWithTheWholeMessage) {
+  for (const auto& server : kServers) {
+    SCOPED_TRACE(server.name);
+    auto peer = std::make_shared<FakePeer>();
+    peer->pieces = {server.replies.begin(), server.replies.end()};
+    Tracer tracer;
+    RecordingNotices notices;
+    JobProgress progress;
+    (void)run_job(
+        one_message_spec(), tracer, notices, progress,
+        [peer](const ConnectRequest&, Tracer&) { return std::make_unique<FakeTransport>(peer); });
+    ASSERT_GE(notices.updates.size(), 2U);
+    EXPECT_EQ(notices.updates.front().sent, 0U);
+    EXPECT_EQ(notices.updates.back().sent, 15U);  // "Subject: x\n\nhi\n", as read
+    EXPECT_EQ(notices.updates.back().total, std::optional<std::uint64_t>(15));
+  }
+}
+
+// A timeout names what the job was waiting for or sending, and the limit that ran out.
+TEST(JobTimeouts, NameTheStepAndTheLimit) {
+  const Server& server = kServers[0];  // one command at a time
+  const Outcome clean = run(server, std::nullopt, Fault::Timeout);
+  ASSERT_TRUE(clean.result.has_value());
+  const char* const awaited[] = {"the greeting",           "the reply to EHLO",
+                                 "the reply to MAIL FROM", "the reply to RCPT TO",
+                                 "the reply to DATA",      "the reply to the end of data"};
+  for (std::size_t reply = 0; reply < std::size(awaited); ++reply) {
+    const Outcome outcome = run(server, read_operation(*clean.peer, reply), Fault::Timeout);
+    ASSERT_TRUE(outcome.error.has_value());
+    EXPECT_EQ(outcome.error->code(), ExitCode::OperationTimedout);
+    EXPECT_EQ(std::string(outcome.error->what()),
+              std::string("timed out waiting for ") + awaited[reply] + " after 120 seconds");
+  }
+  // The writes: EHLO is the first, the body the one after DATA's 354.
+  const auto first_write = static_cast<std::size_t>(
+      std::find(clean.peer->operations.begin(), clean.peer->operations.end(), Operation::Write) -
+      clean.peer->operations.begin());
+  Outcome outcome = run(server, first_write, Fault::Timeout);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(std::string(outcome.error->what()), "timed out sending EHLO after 120 seconds");
+  outcome = run(server, read_operation(*clean.peer, 4) + 1, Fault::Timeout);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(std::string(outcome.error->what()),
+            "timed out sending the message body after 120 seconds");
+}
+
+TEST(JobTimeouts, NameMaxTimeWhenItRanOut) {
+  auto peer = std::make_shared<FakePeer>();
+  peer->pieces = {"220 mx\r\n"};
+  peer->fail_at = 2;  // read, write EHLO, read its reply
+  peer->fault = Fault::Timeout;
+  JobSpec spec = one_message_spec();
+  spec.max_time = std::chrono::milliseconds(0);  // already over when the fault comes
+  Tracer tracer;
+  IgnoredNotices notices;
+  JobProgress progress;
+  try {
+    (void)run_job(spec, tracer, notices, progress, [peer](const ConnectRequest&, Tracer&) {
+      return std::make_unique<FakeTransport>(peer);
+    });
+    ADD_FAILURE() << "no timeout";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::OperationTimedout);
+    EXPECT_EQ(std::string(error.what()),
+              "timed out waiting for the reply to EHLO after 0 seconds (--max-time)");
+  }
+}
+
 }  // namespace
 }  // namespace smtpc

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,12 +40,22 @@ struct JobSpec {
   std::vector<ResolveOverride> resolve;
 };
 
+/// How far the upload of a job's messages has got: the bytes of the messages read and
+/// handed to the connection so far, out of `total` when every message's size is known.
+struct UploadProgress {
+  std::uint64_t sent = 0;
+  std::optional<std::uint64_t> total;
+};
+
 /// What the user must see even without -v, as it happens (e.g. "continuing WITHOUT
 /// encryption"). The CLI decides where it goes and whether -s silences it.
 class Notices {
  public:
   virtual ~Notices() = default;
   virtual void warning(std::string_view text) = 0;
+  /// A body starts (sent = the bytes before it) and after each chunk written (about every
+  /// 128 KiB): often, so a receiver that draws something must throttle itself. Never throws.
+  virtual void upload_progress(const UploadProgress& /*progress*/) noexcept {}
 };
 
 /// A dialogue that ended without every message accepted: its first failure, and what

@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace smtpc {
 
@@ -24,8 +25,9 @@ class MessageSource {
 /// The upload file, or standard input for "-".
 class BodySource final : public MessageSource {
  public:
-  /// Opens `path` ("-" is standard input). Throws Error(ReadError) naming the file.
-  explicit BodySource(const std::string& path);
+  /// Opens `path` ("-" is standard input). Throws Error(ReadError) naming the file, after
+  /// `kind` when not empty: cannot open upload file "x": No such file or directory.
+  explicit BodySource(const std::string& path, std::string_view kind = "upload file");
   ~BodySource() override;
   BodySource(const BodySource&) = delete;
   BodySource& operator=(const BodySource&) = delete;

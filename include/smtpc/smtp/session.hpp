@@ -138,6 +138,9 @@ class Session {
   [[nodiscard]] Action on_connection_lost(Error error);
 
   [[nodiscard]] State state() const noexcept { return state_; }
+  /// What the next reply answers, for messages: "the greeting", "the reply to RCPT TO",
+  /// "the reply to the end of data"...
+  [[nodiscard]] std::string awaited_reply() const;
   /// The server greeted with 220: it offered service (--mx may try another server only
   /// before that, so that no message can arrive twice).
   [[nodiscard]] bool greeted() const noexcept { return greeted_; }

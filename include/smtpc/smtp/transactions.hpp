@@ -59,7 +59,8 @@ class MailTransactions {
 
   /// QUIT has been sent and nothing else is awaited: losing the connection loses nothing.
   [[nodiscard]] bool awaiting_quit() const noexcept;
-  /// The command whose reply comes next, e.g. "RCPT" ("" when none is awaited).
+  /// The command whose reply comes next, e.g. "RCPT TO" or "the end of data" ("" when
+  /// none is awaited).
   [[nodiscard]] const char* awaited_command() const noexcept;
 
  private:
