@@ -20,13 +20,13 @@
 namespace smtpc {
 namespace {
 
-using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-// Milliseconds until `deadline` for poll(), at most a day, never negative.
+// Milliseconds until `deadline` for poll(), rounded up so that a timeout means the deadline
+// has passed (callers then name the limit that ran out), at most a day, never negative.
 int poll_timeout(Deadline deadline) {
   if (deadline == Deadline::max()) return -1;
-  const auto left = duration_cast<milliseconds>(deadline - Clock::now()).count();
+  const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
   if (left <= 0) return 0;
   return static_cast<int>(std::min<long long>(left, 24LL * 3600 * 1000));
 }
@@ -140,8 +140,8 @@ bool wait_until_ready(int fd, short events, Deadline deadline) {
     pollfd pfd{fd, events, 0};
     const int rc = ::poll(&pfd, 1, poll_timeout(deadline));
     if (rc > 0) return true;
-    if (rc == 0) return false;
-    if (errno != EINTR) return false;
+    if (rc == 0 && Clock::now() >= deadline) return false;
+    if (rc < 0 && errno != EINTR) return false;
   }
 }
 
