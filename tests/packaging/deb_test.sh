@@ -26,6 +26,8 @@ dpkg-deb -x "$deb" "$out/root"
 dpkg-deb -e "$deb" "$out/control"
 grep -q "update-alternatives --install /usr/sbin/sendmail" "$out/control/postinst" ||
   fail "postinst does not offer sendmail through update-alternatives"
+grep -q -- "--slave /usr/bin/mailq mailq /usr/bin/smtpc" "$out/control/postinst" ||
+  fail "postinst does not offer mailq with sendmail"
 # The TLS module goes where the install rules put it: <libdir>/smtpc, libdir as configured
 # (GNUInstallDirs: lib for the default /usr/local prefix, lib/<triplet> for /usr).
 elves=("$out/root/usr/bin/smtpc")
