@@ -308,15 +308,18 @@ SslCtxPtr make_context(const TlsOptions& options) {
   }
 
   if (!options.verify_peer) {
-    // -k: nothing is enforced, but the chain is still checked so that the result can be
-    // reported (--serverinfo); a trust store that cannot be loaded is no error then.
+    // -k: nothing is enforced. As curl, the trust store is not read (it costs more than the
+    // rest of a STARTTLS handshake), unless --serverinfo is to report what the chain is
+    // worth; a trust store that cannot be loaded is no error then.
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-    const bool loaded = options.ca_file || options.ca_path
-                            ? SSL_CTX_load_verify_locations(
-                                  ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
-                                  options.ca_path ? options.ca_path->c_str() : nullptr) == 1
-                            : SSL_CTX_set_default_verify_paths(ctx.get()) == 1;
-    if (!loaded) ERR_clear_error();
+    if (options.report_chain_when_insecure) {
+      const bool loaded = options.ca_file || options.ca_path
+                              ? SSL_CTX_load_verify_locations(
+                                    ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
+                                    options.ca_path ? options.ca_path->c_str() : nullptr) == 1
+                              : SSL_CTX_set_default_verify_paths(ctx.get()) == 1;
+      if (!loaded) ERR_clear_error();
+    }
   } else {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
     if (options.ca_file || options.ca_path) {

@@ -18,6 +18,7 @@ enum class TlsVersion { Tls12, Tls13 };
 /// Everything the TLS layer needs; built from curl-style options.
 struct TlsOptions {
   bool verify_peer = true;                  // false only with -k/--insecure
+  bool report_chain_when_insecure = false;  // --serverinfo: with -k, still judge the chain
   std::optional<std::string> ca_file;       // --cacert
   std::optional<std::string> ca_path;       // --capath
   std::optional<std::string> client_cert;   // --cert (PEM)
