@@ -145,7 +145,7 @@ class DomainDelivery {
     JobSpec job = base_;
     job.url.host = target.host;
     job.url.port = options_.port;
-    job.resolve = {ResolveOverride{target.host, options_.port, address}};
+    job.resolve = {ResolveOverride{target.host, options_.port, {address}}};
     job.session.forward_paths = group.recipients;
     const bool required = base_.session.tls == TlsPolicy::Required;
     job.session.tls = required ? TlsPolicy::Required : TlsPolicy::Opportunistic;
