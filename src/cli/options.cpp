@@ -188,6 +188,8 @@ std::optional<MxOptions> make_mx_options(const Options& options, const JobSpec& 
   if (spec.url.scheme == Scheme::Smtps) usage("MX hosts take SMTP with STARTTLS, not smtps://");
   if (spec.session.mode != SessionMode::SendMail) usage("direct delivery needs -T and --mail-rcpt");
   if (!spec.resolve.empty()) usage("--resolve does not apply; use --dns-servers");
+  if (!spec.connect_to.empty())
+    usage("--connect-to does not apply; use --dns-servers and --mx-port");
   MxOptions mx;
   if (options.dns_servers) mx.dns_servers = parse_dns_servers(*options.dns_servers);
   if (options.mx_port) {
