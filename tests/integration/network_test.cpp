@@ -138,6 +138,16 @@ TEST(Network, Ipv4OnlyServerIsReachedWithDash4AndNotWithDash6) {
 TEST(Network, SubdomainsOfLocalhostAreLoopbackWithoutTheResolver) {
   PeerServer six({"--host", "::1"});
   expect_same_exit(send_both("smtp://mail.LOCALHOST:" + six.port() + "/c", {"-6"}), 0);
+  // curl's order: 127.0.0.1 first, then ::1.
+  const auto pair = send_both("smtp://localhost:" + six.port() + "/c", {"-v"});
+  expect_same_exit(pair, 0);
+  for (const auto* run : {&pair.curl, &pair.smtpc}) {
+    const auto v4 = run->err.find("Trying 127.0.0.1:" + six.port());
+    const auto v6 = run->err.find("Trying [::1]:" + six.port());
+    ASSERT_NE(v4, std::string::npos) << run->err;
+    ASSERT_NE(v6, std::string::npos) << run->err;
+    EXPECT_LT(v4, v6);
+  }
 }
 
 TEST(Network, IpLiteralOfTheOtherFamilyIsExit7AsCurl) {
