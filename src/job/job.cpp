@@ -159,8 +159,12 @@ std::optional<std::uint64_t> total_size(const std::vector<MessageInfo>& messages
 // Where to connect: --connect-to's host and port for the URL's (Error(SetoptOptionSyntax)
 // for a bad one), at the addresses --resolve gives for them, from -4/-6, --interface and
 // --local-port.
-ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectInfo& info) {
+ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectInfo& info,
+                               Tracer& tracer) {
   const ConnectTarget target = apply_connect_to(spec.connect_to, spec.url.host, spec.url.port);
+  // curl's lines, naming what --connect-to changed.
+  if (target.host != spec.url.host) tracer.info("Connecting to hostname: " + target.host);
+  if (target.port != spec.url.port) tracer.info(fmt::format("Connecting to port: {}", target.port));
   ConnectRequest request;
   request.host = target.host;
   request.port = target.port;
@@ -254,7 +258,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                              overall_ran_out ? " (--max-time)" : ""));
   };
   std::unique_ptr<Transport> transport =
-      connect(connect_request(spec, overall, progress.connection), tracer);
+      connect(connect_request(spec, overall, progress.connection, tracer), tracer);
   progress.connected = true;
   auto tls_details = [&progress]() -> TlsDetails* { return &progress.tls_details.emplace(); };
   if (config.tls == TlsPolicy::Implicit) {

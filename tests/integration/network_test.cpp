@@ -287,7 +287,15 @@ TEST(Network, ConnectToSendsAMadeUpHostToTheServer) {
                              {"--connect-to", "made.up.example::relay.test:", "--resolve",
                               "relay.test:" + four.port() + ":127.0.0.1"}),
                    0);
-  EXPECT_EQ(four.server().messages().size(), 4U);
+  // -v names the new destination as curl does.
+  const auto traced =
+      send_both("smtp://made.up.example/c", {"-v", "--connect-to", "::127.0.0.1:" + four.port()});
+  expect_same_exit(traced, 0);
+  for (const auto* run : {&traced.curl, &traced.smtpc}) {
+    EXPECT_THAT(run->err, HasSubstr("* Connecting to hostname: 127.0.0.1\n"));
+    EXPECT_THAT(run->err, HasSubstr("* Connecting to port: " + four.port() + "\n"));
+  }
+  EXPECT_EQ(four.server().messages().size(), 6U);
   EXPECT_EQ(six.server().messages().size(), 2U);
 }
 
