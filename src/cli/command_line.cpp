@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -43,6 +44,50 @@ int integer(std::string_view option, const std::string& value) {
   }
   return static_cast<int>(number);
 }
+
+}  // namespace
+
+// curl 7.88's tool_getparam.c: digits, then optionally " - " and a second number no
+// smaller than the first; anything else after the digits that is not such a range is
+// ignored, as curl does.
+LocalPortRange local_port_range(const std::string& value) {
+  const auto bad = [] { return UsageError("option --local-port: is badly used here"); };
+  // curl's str2unum: a whole decimal number (strtol), not negative.
+  const auto number = [&bad](const std::string& text) -> long {
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || end == text.c_str() || *end != '\0' || errno != 0 || n < 0 || n > 65535) {
+      throw bad();
+    }
+    return n;
+  };
+  std::size_t digits = 0;
+  while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') ++digits;
+  const long first = number(value.substr(0, digits));
+  long last = first;
+  if (digits < value.size()) {
+    // sscanf(" - %6s"): blanks, a dash, blanks, then up to six non-blank characters; a
+    // rest that does not start so is no range.
+    std::size_t i = digits;
+    while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i])) != 0) ++i;
+    if (i == value.size()) throw bad();  // sscanf's EOF
+    if (value[i] == '-') {
+      ++i;
+      while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i])) != 0) ++i;
+      std::size_t end = i;
+      while (end < value.size() && end - i < 6 &&
+             std::isspace(static_cast<unsigned char>(value[end])) == 0) {
+        ++end;
+      }
+      last = number(value.substr(i, end - i));
+      if (last < first) throw bad();
+    }
+  }
+  return LocalPortRange{static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last)};
+}
+
+namespace {
 
 void require_pem(std::string_view option, const std::string& value) {
   if (!equals_ignore_case(value, "PEM")) {
@@ -101,7 +146,7 @@ constexpr OptionDef kOptions[] = {
     {"compressed-ssh", '\0', ArgKind::Bool, "", "Enable SSH compression", "scp", Support::Ignored, Secret::No, nullptr, "SCP only"},
     {"config", 'K', ArgKind::Value, "<file>", "Read config from a file", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"connect-timeout", '\0', ArgKind::Value, "<fractional seconds>", "Maximum time allowed for connection", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.connect_timeout = seconds("--connect-timeout", v); }, ""},
-    {"connect-to", '\0', ArgKind::Value, "<HOST1:PORT1:HOST2:PORT2>", "Connect to host", "connection", Support::Refused, Secret::No, nullptr, "not implemented yet: use --resolve"},
+    {"connect-to", '\0', ArgKind::Value, "<HOST1:PORT1:HOST2:PORT2>", "Connect to host", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.connect_to.push_back(v); }, ""},
     {"continue-at", 'C', ArgKind::Value, "<offset>", "Resumed transfer offset", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"cookie", 'b', ArgKind::Value, "<data|filename>", "Send cookies from string/file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"cookie-jar", 'c', ArgKind::Value, "<filename>", "Write cookies to <filename> after operation", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -172,9 +217,9 @@ constexpr OptionDef kOptions[] = {
     {"ignore-content-length", '\0', ArgKind::Bool, "", "Ignore the size of the remote resource", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"include", 'i', ArgKind::Bool, "", "Include protocol response headers in the output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.include = on; }, "no effect: SMTP has no headers to include"},
     {"insecure", 'k', ArgKind::Bool, "", "Allow insecure server connections", "scp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.insecure = on; }, ""},
-    {"interface", '\0', ArgKind::Value, "<name>", "Use network INTERFACE (or address)", "connection", Support::Refused, Secret::No, nullptr, "not implemented yet: smtpc cannot bind to an interface"},
-    {"ipv4", '4', ArgKind::None, "", "Resolve names to IPv4 addresses", "connection", Support::Accepted, Secret::No, nullptr, "not yet: addresses of both families are tried"},
-    {"ipv6", '6', ArgKind::None, "", "Resolve names to IPv6 addresses", "connection", Support::Accepted, Secret::No, nullptr, "not yet: addresses of both families are tried"},
+    {"interface", '\0', ArgKind::Value, "<name>", "Use network INTERFACE (or address)", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.interface = v; }, ""},
+    {"ipv4", '4', ArgKind::None, "", "Resolve names to IPv4 addresses", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.ip_family = IpFamily::V4; }, ""},
+    {"ipv6", '6', ArgKind::None, "", "Resolve names to IPv6 addresses", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.ip_family = IpFamily::V6; }, ""},
     {"json", '\0', ArgKind::Value, "<data>", "HTTP POST JSON", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"junk-session-cookies", 'j', ArgKind::Bool, "", "Ignore session cookies read from file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"keepalive-time", '\0', ArgKind::Value, "<seconds>", "Interval time for keepalive probes", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
@@ -184,7 +229,7 @@ constexpr OptionDef kOptions[] = {
     {"libcurl", '\0', ArgKind::Value, "<file>", "Dump libcurl equivalent code of this command line", "curl", Support::Refused, Secret::No, nullptr, "smtpc is not built on libcurl"},
     {"limit-rate", '\0', ArgKind::Value, "<speed>", "Limit transfer speed to RATE", "connection", Support::Accepted, Secret::No, nullptr, "no rate limit"},
     {"list-only", 'l', ArgKind::Bool, "", "List only mode", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
-    {"local-port", '\0', ArgKind::Value, "<num/range>", "Force use of RANGE for local port numbers", "connection", Support::Refused, Secret::No, nullptr, "not implemented yet: smtpc cannot choose its local port"},
+    {"local-port", '\0', ArgKind::Value, "<num/range>", "Force use of RANGE for local port numbers", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.local_port = local_port_range(v); }, ""},
     {"location", 'L', ArgKind::Bool, "", "Follow redirects", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"location-trusted", '\0', ArgKind::Bool, "", "Like --location, and send auth to other hosts", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"login-options", '\0', ArgKind::Value, "<options>", "Server login options", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.login_options = v; }, ""},

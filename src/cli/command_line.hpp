@@ -53,6 +53,9 @@ struct OptionDef {
   std::string_view note;
 };
 
+/// --local-port NUM[-NUM] as curl 7.88 reads it. Throws UsageError ("is badly used here").
+[[nodiscard]] LocalPortRange local_port_range(const std::string& value);
+
 /// Every option smtpc knows: curl 7.88's and its own.
 [[nodiscard]] std::span<const OptionDef> option_table();
 

@@ -52,6 +52,26 @@ bool is_fatal(int code) {
          code == smtpc::to_int(ExitCode::UnsupportedProtocol);
 }
 
+// What -w reports of the connection: as far as the job got, times from the transfer's start.
+void record_connection(const smtpc::JobProgress& progress,
+                       std::chrono::steady_clock::time_point start,
+                       smtpc::cli::TransferReport& report) {
+  const auto& connection = progress.connection;
+  auto seconds = [start](const std::optional<std::chrono::steady_clock::time_point>& at) {
+    return at ? std::chrono::duration<double>(*at - start).count() : 0.0;
+  };
+  report.time_namelookup = seconds(connection.resolved);
+  report.time_connect = seconds(connection.connected);
+  report.time_appconnect = seconds(progress.tls_connected);
+  report.num_connects = connection.connected ? 1 : 0;
+  report.remote_ip = connection.remote_ip;
+  report.remote_port = connection.remote_port;
+  report.local_ip = connection.local_ip;
+  report.local_port = connection.local_port;
+  if (progress.tls_details) report.ssl_verify_result = progress.tls_details->verify_code;
+  report.size_upload = static_cast<long long>(progress.body_bytes_sent);
+}
+
 // One transfer: one URL with its options. Returns its exit code; prints its error.
 int run_transfer(smtpc::cli::Options options) {
   const bool show_errors = !options.silent || options.show_error;
@@ -134,15 +154,21 @@ int run_transfer(smtpc::cli::Options options) {
       }
       return smtpc::cli::send_reliably(options, spec, queue_context, tracer, notices);
     }
+    smtpc::JobProgress progress;
     try {
       // The meter ends its line when it goes out of scope, before any report or error.
       smtpc::cli::ProgressMeter meter(smtpc::cli::progress_style(options), stderr, start,
                                       smtpc::cli::terminal_columns());
       smtpc::cli::StderrNotices job_notices(!options.silent, &meter);
-      report.result = smtpc::run_job(spec, tracer, job_notices);
+      report.result = smtpc::run_job(spec, tracer, job_notices, progress);
+      record_connection(progress, start, report);
     } catch (const smtpc::SendFailure& failure) {
+      record_connection(progress, start, report);
       report.result = failure.result();
       smtpc::cli::report_messages(failure.result(), spec, !options.silent);
+      throw;
+    } catch (const smtpc::Error&) {
+      record_connection(progress, start, report);
       throw;
     }
     smtpc::cli::report_messages(*report.result, spec, !options.silent);

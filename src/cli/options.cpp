@@ -53,30 +53,40 @@ TlsOptions make_tls_options(const Options& options) {
   return tls;
 }
 
-// HOST:PORT:ADDRESS, where ADDRESS may be a bracketed IPv6 literal.
+// [+]HOST:PORT:ADDRESS[,ADDRESS]..., where each ADDRESS may be a bracketed IPv6 literal
+// ("+": curl's entry that times out; here the same as without).
 ResolveOverride parse_resolve(const std::string& text) {
-  const auto first = text.find(':');
-  const auto second = first == std::string::npos ? first : text.find(':', first + 1);
-  if (second == std::string::npos) {
-    throw Error(ExitCode::FailedInit,
-                fmt::format("--resolve \"{}\": expected HOST:PORT:ADDRESS", text));
-  }
-  ResolveOverride entry;
-  entry.host = text.substr(0, first);
-  const std::string port = text.substr(first + 1, second - first - 1);
-  entry.address = text.substr(second + 1);
-  if (entry.address.size() > 2 && entry.address.front() == '[' && entry.address.back() == ']') {
-    entry.address = entry.address.substr(1, entry.address.size() - 2);
+  const auto bad = [&text] {
+    return Error(ExitCode::FailedInit,
+                 fmt::format("--resolve \"{}\": expected HOST:PORT:ADDRESS[,ADDRESS]...", text));
+  };
+  const std::string_view entry = std::string_view(text).substr(text.starts_with('+') ? 1 : 0);
+  const auto first = entry.find(':');
+  const auto second = first == std::string::npos ? first : entry.find(':', first + 1);
+  if (second == std::string::npos) throw bad();
+  ResolveOverride result;
+  result.host = std::string(entry.substr(0, first));
+  const std::string_view port = entry.substr(first + 1, second - first - 1);
+  std::string_view addresses = entry.substr(second + 1);
+  while (true) {
+    const auto comma = addresses.find(',');
+    std::string address(addresses.substr(0, comma));
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+      address = address.substr(1, address.size() - 2);
+    }
+    if (address.empty()) throw bad();
+    result.addresses.push_back(std::move(address));
+    if (comma == std::string_view::npos) break;
+    addresses.remove_prefix(comma + 1);
   }
   unsigned value = 0;
   const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (entry.host.empty() || entry.address.empty() || ec != std::errc{} ||
-      ptr != port.data() + port.size() || value == 0 || value > 65535) {
-    throw Error(ExitCode::FailedInit,
-                fmt::format("--resolve \"{}\": expected HOST:PORT:ADDRESS", text));
+  if (result.host.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value == 0 ||
+      value > 65535) {
+    throw bad();
   }
-  entry.port = static_cast<std::uint16_t>(value);
-  return entry;
+  result.port = static_cast<std::uint16_t>(value);
+  return result;
 }
 
 // The usage error for a message nobody would get.
@@ -150,6 +160,11 @@ JobSpec make_job_spec(const Options& options) {
   session.auth.allow_plaintext = options.allow_plaintext_auth;
   if (options.mail_auth) session.auth.mail_auth = normalize_mailbox(*options.mail_auth);
   for (const auto& entry : options.resolve) spec.resolve.push_back(parse_resolve(entry));
+  spec.connect_to = options.connect_to;
+  spec.ip_family = options.ip_family;
+  // An empty --interface binds nothing (curl: SO_BINDTODEVICE with "" clears the binding).
+  if (options.interface && !options.interface->empty()) spec.interface = options.interface;
+  spec.local_port = options.local_port;
 
   if (options.connect_timeout) {
     spec.connect_timeout = to_duration(*options.connect_timeout, "--connect-timeout");
@@ -173,6 +188,8 @@ std::optional<MxOptions> make_mx_options(const Options& options, const JobSpec& 
   if (spec.url.scheme == Scheme::Smtps) usage("MX hosts take SMTP with STARTTLS, not smtps://");
   if (spec.session.mode != SessionMode::SendMail) usage("direct delivery needs -T and --mail-rcpt");
   if (!spec.resolve.empty()) usage("--resolve does not apply; use --dns-servers");
+  if (!spec.connect_to.empty())
+    usage("--connect-to does not apply; use --dns-servers and --mx-port");
   MxOptions mx;
   if (options.dns_servers) mx.dns_servers = parse_dns_servers(*options.dns_servers);
   if (options.mx_port) {

@@ -60,6 +60,10 @@ struct Options {
   std::optional<std::string> tls13_ciphers;
   std::optional<std::string> pinnedpubkey;
   std::vector<std::string> resolve;
+  std::vector<std::string> connect_to;       // --connect-to HOST1:PORT1:HOST2:PORT2
+  IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
+  std::optional<std::string> interface;      // --interface NAME|ADDRESS|if!NAME|host!NAME
+  std::optional<LocalPortRange> local_port;  // --local-port NUM[-NUM]
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]

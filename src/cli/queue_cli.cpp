@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "command_line.hpp"
 #include "config.hpp"
 #include "report.hpp"
 
@@ -212,6 +213,13 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   opt("tls13-ciphers", options.tls13_ciphers);
   opt("pinnedpubkey", options.pinnedpubkey);
   for (const auto& entry : options.resolve) put("resolve", entry);
+  for (const auto& entry : options.connect_to) put("connect-to", entry);
+  flag("ipv4", options.ip_family == IpFamily::V4);
+  flag("ipv6", options.ip_family == IpFamily::V6);
+  opt("interface", options.interface);
+  if (options.local_port) {
+    put("local-port", fmt::format("{}-{}", options.local_port->first, options.local_port->last));
+  }
   if (options.connect_timeout) put("connect-timeout", seconds_text(*options.connect_timeout));
   if (options.max_time) put("max-time", seconds_text(*options.max_time));
   flag("no-pipelining", options.no_pipelining);
@@ -284,6 +292,11 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "tls13-ciphers") o.tls13_ciphers = value;
     if (key == "pinnedpubkey") o.pinnedpubkey = value;
     if (key == "resolve") o.resolve.push_back(value);
+    if (key == "connect-to") o.connect_to.push_back(value);
+    if (key == "ipv4" && on) o.ip_family = IpFamily::V4;
+    if (key == "ipv6" && on) o.ip_family = IpFamily::V6;
+    if (key == "interface") o.interface = value;
+    if (key == "local-port") o.local_port = local_port_range(value);
     if (key == "connect-timeout") o.connect_timeout = std::strtod(value.c_str(), nullptr);
     if (key == "max-time") o.max_time = std::strtod(value.c_str(), nullptr);
     if (key == "no-pipelining") o.no_pipelining = on;

@@ -80,12 +80,17 @@ std::string scheme_of(const std::string& url) {
   return scheme;
 }
 
-// The variables, in curl's order for %{json}; smtpc's own start with "smtp_".
+// The variables, in curl's order for %{json} (alphabetical); smtpc's own start with "smtp_".
 std::vector<std::pair<std::string, Value>> variables(const TransferReport& report) {
   std::vector<std::pair<std::string, Value>> vars;
   const int code = response_code(report);
   vars.emplace_back("errormsg", report.error ? Value(*report.error) : Value(Null{}));
   vars.emplace_back("exitcode", static_cast<long long>(report.exit_code));
+  vars.emplace_back("local_ip", report.local_ip);
+  vars.emplace_back("local_port", report.local_port);
+  vars.emplace_back("num_connects", report.num_connects);
+  vars.emplace_back("remote_ip", report.remote_ip);
+  vars.emplace_back("remote_port", report.remote_port);
   vars.emplace_back("response_code", static_cast<long long>(code));
   vars.emplace_back("scheme", scheme_of(report.url));
   vars.emplace_back("size_upload", report.size_upload);
@@ -93,6 +98,10 @@ std::vector<std::pair<std::string, Value>> variables(const TransferReport& repor
       "speed_upload",
       static_cast<long long>(
           report.time_total > 0 ? static_cast<double>(report.size_upload) / report.time_total : 0));
+  vars.emplace_back("ssl_verify_result", report.ssl_verify_result);
+  vars.emplace_back("time_appconnect", report.time_appconnect);
+  vars.emplace_back("time_connect", report.time_connect);
+  vars.emplace_back("time_namelookup", report.time_namelookup);
   vars.emplace_back("time_total", report.time_total);
   vars.emplace_back("url", report.url);
   vars.emplace_back("url_effective", report.url);
@@ -155,7 +164,7 @@ std::string json(const Value& value) {
         } else if constexpr (std::is_same_v<T, long long>) {
           return std::to_string(v);
         } else if constexpr (std::is_same_v<T, double>) {
-          return fmt::format("{}", v);
+          return fmt::format("{:.6f}", v);  // curl writes times so in JSON too
         } else if constexpr (std::is_same_v<T, std::string>) {
           return json_string(v);
         } else {

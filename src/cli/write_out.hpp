@@ -18,7 +18,17 @@ struct TransferReport {
   std::optional<int> error_reply;    // the reply code carried by the error
   std::optional<SendResult> result;  // what the dialogue produced, even when it failed
   double time_total = 0;             // seconds
-  long long size_upload = 0;         // bytes of the -T files (regular files only)
+  long long size_upload = 0;         // the messages' bytes as sent, without end-of-data marks
+  // The connection, as curl reports it: 0 and "" where the transfer did not get that far.
+  long long num_connects = 0;
+  double time_namelookup = 0;  // seconds from the start to the name's addresses
+  double time_connect = 0;     // ... to the TCP connection
+  double time_appconnect = 0;  // ... to the end of the TLS handshake (smtps, STARTTLS)
+  std::string remote_ip;
+  long long remote_port = 0;
+  std::string local_ip;
+  long long local_port = 0;
+  long long ssl_verify_result = 0;  // OpenSSL's X509_V_* code of the server's certificate
   /// --serverinfo's report as JSON: what %{json} writes for such a transfer.
   std::optional<std::string> serverinfo_json;
 };

@@ -2,12 +2,12 @@
 #include "smtpc/job/job.hpp"
 
 #include <fmt/format.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 
+#include "smtpc/core/connect_to.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
@@ -99,9 +99,10 @@ class Upload {
 
   /// Streams the body through `encoder` (nullptr: the bytes as they are, for BINARYMIME)
   /// into `sink(wire, last)` calls of about `chunk` bytes; returns the bytes written.
+  /// `body_sent` grows by the bytes each sink call took, the end-of-data mark aside.
   template <class Sink>
   std::size_t stream(std::vector<char>& buffer, DotStuffer* encoder, std::size_t chunk,
-                     const Sink& sink) {
+                     std::uint64_t& body_sent, const Sink& sink) {
     std::string wire;
     wire.reserve(chunk + chunk / 2);
     std::size_t written = 0;
@@ -120,12 +121,15 @@ class Upload {
       if (wire.size() >= chunk) {
         sink(wire, false);
         written += wire.size();
+        body_sent += wire.size();
         wire.clear();
       }
       got = source_->read(buffer);
     }
+    const std::size_t body = wire.size();  // what finish() adds is the end-of-data mark
     if (encoder != nullptr) encoder->finish(wire);
     sink(wire, true);
+    body_sent += body;
     return written + wire.size();
   }
 
@@ -152,14 +156,31 @@ std::optional<std::uint64_t> total_size(const std::vector<MessageInfo>& messages
   return total;
 }
 
-// The address to connect to: the URL's host, or what --resolve maps it to.
-std::string connect_address(const JobSpec& spec) {
+// Where to connect: --connect-to's host and port for the URL's (Error(SetoptOptionSyntax)
+// for a bad one), at the addresses --resolve gives for them, from -4/-6, --interface and
+// --local-port.
+ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectInfo& info,
+                               Tracer& tracer) {
+  const ConnectTarget target = apply_connect_to(spec.connect_to, spec.url.host, spec.url.port);
+  // curl's lines, naming what --connect-to changed.
+  if (target.host != spec.url.host) tracer.info("Connecting to hostname: " + target.host);
+  if (target.port != spec.url.port) tracer.info(fmt::format("Connecting to port: {}", target.port));
+  ConnectRequest request;
+  request.host = target.host;
+  request.port = target.port;
   for (const auto& entry : spec.resolve) {
-    if (entry.port == spec.url.port && strcasecmp(entry.host.c_str(), spec.url.host.c_str()) == 0) {
-      return entry.address;
+    if (entry.port == target.port && equals_ignore_case(entry.host, target.host)) {
+      request.addresses = entry.addresses;
+      break;
     }
   }
-  return spec.url.host;
+  request.family = spec.ip_family;
+  request.interface = spec.interface;
+  request.local_port = spec.local_port;
+  request.connect_timeout = spec.connect_timeout;
+  request.deadline = deadline;
+  request.info = &info;
+  return request;
 }
 
 // What the job was doing on the connection, for the message when time runs out.
@@ -237,13 +258,14 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                              overall_ran_out ? " (--max-time)" : ""));
   };
   std::unique_ptr<Transport> transport =
-      connect({connect_address(spec), spec.url.port, spec.connect_timeout, overall}, tracer);
+      connect(connect_request(spec, overall, progress.connection, tracer), tracer);
   progress.connected = true;
   auto tls_details = [&progress]() -> TlsDetails* { return &progress.tls_details.emplace(); };
   if (config.tls == TlsPolicy::Implicit) {
     try {
       transport = start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(),
                             tracer, tls_details());
+      progress.tls_connected = Clock::now();
     } catch (const Error& error) {
       if (error.code() != ExitCode::OperationTimedout) throw;
       throw with_step(error, "in the TLS handshake");
@@ -294,54 +316,56 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     State before = session.state();
     std::optional<Action> next;
     try {
-      next = std::visit(Overloaded{
-                            [&](const SendCommands& send) -> std::optional<Action> {
-                              if (!send.commands.empty()) {
-                                doing = Doing::SendingCommands;
-                                sending = command_name(send.commands.front());
-                                connection.send_commands(send.commands);
-                              }
-                              doing = Doing::WaitingForReply;
-                              return next_reply(send.wait);
-                            },
-                            [&](const SendBody& send) -> std::optional<Action> {
-                              Upload& upload = uploads.at(send.message);
-                              DotStuffer stuffer(!send.chunked);
-                              DotStuffer* encoder = send.binary ? nullptr : &stuffer;
-                              std::size_t bdat_commands = 0;
-                              doing = Doing::SendingBody;
-                              notices.upload_progress(uploaded);
-                              const std::size_t bytes =
-                                  send.chunked
-                                      ? upload.stream(buffer, encoder, kBdatChunkSize,
-                                                      [&](const std::string& wire, bool last) {
-                                                        connection.send_commands(
-                                                            {bdat_command(wire.size(), last)});
-                                                        connection.send_data(wire);
-                                                        ++bdat_commands;
-                                                        sent(upload);
-                                                      })
-                                      : upload.stream(buffer, encoder, kChunkSize,
-                                                      [&](const std::string& wire, bool) {
-                                                        connection.send_data(wire);
-                                                        sent(upload);
-                                                      });
-                              uploaded.sent += upload.consumed();
-                              tracer.data_summary(bytes);
-                              return session.on_body_sent(bdat_commands);
-                            },
-                            [&](const UpgradeTls&) -> std::optional<Action> {
-                              doing = Doing::TlsHandshake;
-                              connection.upgrade([&](std::unique_ptr<Transport> plain) {
-                                return start_tls(std::move(plain), spec.tls, spec.url.host,
-                                                 handshake_deadline(), tracer, tls_details());
-                              });
-                              return session.on_tls_ready();
-                            },
-                            [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
-                            [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
-                        },
-                        action);
+      next = std::visit(
+          Overloaded{
+              [&](const SendCommands& send) -> std::optional<Action> {
+                if (!send.commands.empty()) {
+                  doing = Doing::SendingCommands;
+                  sending = command_name(send.commands.front());
+                  connection.send_commands(send.commands);
+                }
+                doing = Doing::WaitingForReply;
+                return next_reply(send.wait);
+              },
+              [&](const SendBody& send) -> std::optional<Action> {
+                Upload& upload = uploads.at(send.message);
+                DotStuffer stuffer(!send.chunked);
+                DotStuffer* encoder = send.binary ? nullptr : &stuffer;
+                std::size_t bdat_commands = 0;
+                doing = Doing::SendingBody;
+                notices.upload_progress(uploaded);
+                const std::size_t bytes =
+                    send.chunked
+                        ? upload.stream(
+                              buffer, encoder, kBdatChunkSize, progress.body_bytes_sent,
+                              [&](const std::string& wire, bool last) {
+                                connection.send_commands({bdat_command(wire.size(), last)});
+                                connection.send_data(wire);
+                                ++bdat_commands;
+                                sent(upload);
+                              })
+                        : upload.stream(buffer, encoder, kChunkSize, progress.body_bytes_sent,
+                                        [&](const std::string& wire, bool) {
+                                          connection.send_data(wire);
+                                          sent(upload);
+                                        });
+                uploaded.sent += upload.consumed();
+                tracer.data_summary(bytes);
+                return session.on_body_sent(bdat_commands);
+              },
+              [&](const UpgradeTls&) -> std::optional<Action> {
+                doing = Doing::TlsHandshake;
+                connection.upgrade([&](std::unique_ptr<Transport> plain) {
+                  return start_tls(std::move(plain), spec.tls, spec.url.host, handshake_deadline(),
+                                   tracer, tls_details());
+                });
+                progress.tls_connected = Clock::now();
+                return session.on_tls_ready();
+              },
+              [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
+              [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
+          },
+          action);
     } catch (const Error& error) {
       // The link failed, timed out or the upload could not be read: the session settles
       // what is known of each message (after QUIT, nothing is lost).

@@ -87,12 +87,17 @@ std::vector<Target> find_targets(const std::string& domain, DnsResolver& resolve
   return targets;
 }
 
-/// AAAA then A addresses of `host`. Lookup failures are traced and give no addresses.
-std::vector<std::string> resolve_host(const std::string& host, DnsResolver& resolver,
-                                      Tracer& tracer, std::string& why_none) {
+/// AAAA then A addresses of `host` (only A with -4, only AAAA with -6). Lookup failures
+/// are traced and give no addresses.
+std::vector<std::string> resolve_host(const std::string& host, IpFamily family,
+                                      DnsResolver& resolver, Tracer& tracer,
+                                      std::string& why_none) {
   std::vector<std::string> addresses;
   std::vector<std::string> notes;
-  for (const DnsType type : {DnsType::Aaaa, DnsType::A}) {
+  std::vector<DnsType> types{DnsType::Aaaa, DnsType::A};
+  if (family == IpFamily::V4) types = {DnsType::A};
+  if (family == IpFamily::V6) types = {DnsType::Aaaa};
+  for (const DnsType type : types) {
     const char* name = type == DnsType::A ? "A" : "AAAA";
     try {
       const DnsAnswer answer = resolver.query(host, type);
@@ -111,7 +116,11 @@ std::vector<std::string> resolve_host(const std::string& host, DnsResolver& reso
     }
   }
   tracer.info(fmt::format("{}: {}", host, fmt::join(notes, "; ")));
-  if (addresses.empty() && why_none.empty()) why_none = "no A or AAAA records";
+  if (addresses.empty() && why_none.empty()) {
+    why_none = family == IpFamily::V4   ? "no A records (-4)"
+               : family == IpFamily::V6 ? "no AAAA records (-6)"
+                                        : "no A or AAAA records";
+  }
   return addresses;
 }
 
@@ -145,7 +154,7 @@ class DomainDelivery {
     JobSpec job = base_;
     job.url.host = target.host;
     job.url.port = options_.port;
-    job.resolve = {ResolveOverride{target.host, options_.port, address}};
+    job.resolve = {ResolveOverride{target.host, options_.port, {address}}};
     job.session.forward_paths = group.recipients;
     const bool required = base_.session.tls == TlsPolicy::Required;
     job.session.tls = required ? TlsPolicy::Required : TlsPolicy::Opportunistic;
@@ -201,6 +210,9 @@ class DomainDelivery {
     }
   }
 
+  /// -4/-6: the family of the addresses to look up.
+  [[nodiscard]] IpFamily family() const noexcept { return base_.ip_family; }
+
  private:
   const JobSpec& base_;
   const MxOptions& options_;
@@ -225,9 +237,9 @@ DomainOutcome deliver_domain(const DomainGroup& group, DomainDelivery& delivery,
     std::optional<Error> last;
     for (const auto& target : targets) {
       std::string why_none;
-      const auto addresses = target.addresses.empty()
-                                 ? resolve_host(target.host, resolver, tracer, why_none)
-                                 : target.addresses;
+      const auto addresses = target.addresses.empty() ? resolve_host(target.host, delivery.family(),
+                                                                     resolver, tracer, why_none)
+                                                      : target.addresses;
       if (addresses.empty()) {
         last = Error(ExitCode::CouldntResolveHost,
                      fmt::format("Could not resolve {}{}: {}", target.host,

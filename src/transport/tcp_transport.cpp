@@ -1,8 +1,10 @@
-// Plain TCP: name resolution, connect with a timeout, and non-blocking reads and writes
-// bounded by deadlines.
+// Plain TCP: name resolution (-4/-6, --resolve, curl's own "localhost"), binding the local
+// end (--interface, --local-port, as curl's cf-socket.c bindlocal), connect with a timeout,
+// and non-blocking reads and writes bounded by deadlines.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,8 +14,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
 
@@ -94,10 +99,259 @@ class TcpTransport final : public Transport {
   std::string peer_;
 };
 
-// Connects one address; returns the socket or -1 with `why` set.
-int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
-  const int fd =
-      ::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai.ai_protocol);
+// One address to connect to.
+struct Endpoint {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  std::string text;  // numeric: "127.0.0.1", "::1"
+
+  [[nodiscard]] int family() const noexcept { return address.ss_family; }
+  [[nodiscard]] const sockaddr* sockaddr_ptr() const noexcept {
+    return reinterpret_cast<const sockaddr*>(&address);
+  }
+};
+
+int address_family(IpFamily family) {
+  switch (family) {
+    case IpFamily::V4:
+      return AF_INET;
+    case IpFamily::V6:
+      return AF_INET6;
+    case IpFamily::Any:
+      break;
+  }
+  return AF_UNSPEC;
+}
+
+// A numeric IPv4 or IPv6 address with `port`, or nullopt.
+std::optional<Endpoint> numeric_endpoint(const std::string& text, std::uint16_t port) {
+  Endpoint endpoint;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&endpoint.address);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&endpoint.address);
+  if (::inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    endpoint.length = sizeof(sockaddr_in);
+  } else if (::inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    endpoint.length = sizeof(sockaddr_in6);
+  } else {
+    return std::nullopt;
+  }
+  endpoint.text = numeric_address(endpoint.sockaddr_ptr(), endpoint.length);
+  return endpoint;
+}
+
+// curl 7.88 answers "localhost" and "*.localhost" itself (RFC 6761 §6.3): 127.0.0.1, then
+// ::1 (tried in that order, as curl does).
+bool is_localhost_name(std::string_view host) {
+  constexpr std::string_view kSuffix = ".localhost";
+  return equals_ignore_case(host, "localhost") ||
+         (host.size() > kSuffix.size() &&
+          equals_ignore_case(host.substr(host.size() - kSuffix.size()), kSuffix));
+}
+
+bool wanted(int family, IpFamily wanted_family) {
+  const int af = address_family(wanted_family);
+  return af == AF_UNSPEC || af == family;
+}
+
+// The addresses of `host` (or `preset`, from --resolve) of the family asked for.
+std::vector<Endpoint> resolve(const std::string& host, std::uint16_t port,
+                              const std::vector<std::string>& preset, IpFamily family) {
+  std::vector<Endpoint> endpoints;
+  auto add_numeric = [&](const std::string& text) {
+    if (auto endpoint = numeric_endpoint(text, port);
+        endpoint && wanted(endpoint->family(), family)) {
+      endpoints.push_back(std::move(*endpoint));
+    }
+  };
+  if (!preset.empty() || is_localhost_name(host)) {
+    for (const auto& address :
+         preset.empty() ? std::vector<std::string>{"127.0.0.1", "::1"} : preset) {
+      add_numeric(address);
+    }
+    if (endpoints.empty()) {
+      throw Error(ExitCode::CouldntResolveHost, fmt::format("Could not resolve host: {}", host));
+    }
+    return endpoints;
+  }
+  if (is_ip_literal(host)) {
+    add_numeric(host);
+    if (endpoints.empty()) {
+      // curl: the literal is not refused as a name, it just cannot be connected to.
+      throw Error(
+          ExitCode::CouldntConnect,
+          fmt::format("Failed to connect to {} port {}: not an IPv{} address (-{})", host, port,
+                      family == IpFamily::V4 ? 4 : 6, family == IpFamily::V4 ? 4 : 6));
+    }
+    return endpoints;
+  }
+  addrinfo hints{};
+  hints.ai_family = address_family(family);
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+  if (rc != 0 || found == nullptr) {
+    throw Error(ExitCode::CouldntResolveHost,
+                fmt::format("Could not resolve host: {} ({})", host, ::gai_strerror(rc)));
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
+  for (const addrinfo* ai = addresses.get(); ai != nullptr; ai = ai->ai_next) {
+    if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    Endpoint endpoint;
+    std::memcpy(&endpoint.address, ai->ai_addr, ai->ai_addrlen);
+    endpoint.length = ai->ai_addrlen;
+    endpoint.text = numeric_address(ai->ai_addr, ai->ai_addrlen);
+    endpoints.push_back(std::move(endpoint));
+  }
+  return endpoints;
+}
+
+// Curl_ipv6_scope: an interface's IPv6 address is used only for a peer of the same scope.
+int ipv6_scope(const in6_addr& address) {
+  const unsigned char* b = address.s6_addr;
+  if ((b[0] & 0xFE) == 0xFC) return 4;                  // unique local
+  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return 1;  // link-local
+  if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return 2;  // site-local
+  if (IN6_IS_ADDR_LOOPBACK(&address)) return 3;         // node-local
+  return 0;                                             // global
+}
+
+enum class InterfaceLookup { Found, NoSuchInterface, NoAddressOfFamily };
+
+// Curl_if2ip: the address of the interface `name` for a connection to `remote`.
+InterfaceLookup interface_address(const std::string& name, const Endpoint& remote,
+                                  Endpoint& local) {
+  ifaddrs* head = nullptr;
+  if (::getifaddrs(&head) != 0) return InterfaceLookup::NoSuchInterface;
+  std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> interfaces(head, ::freeifaddrs);
+  InterfaceLookup result = InterfaceLookup::NoSuchInterface;
+  for (const ifaddrs* i = head; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || !equals_ignore_case(i->ifa_name, name)) continue;
+    if (i->ifa_addr->sa_family != remote.family()) {
+      result = InterfaceLookup::NoAddressOfFamily;
+      continue;
+    }
+    const socklen_t length =
+        remote.family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+    if (remote.family() == AF_INET6) {
+      const auto& mine = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr)->sin6_addr;
+      const auto& theirs = reinterpret_cast<const sockaddr_in6*>(&remote.address)->sin6_addr;
+      if (ipv6_scope(mine) != ipv6_scope(theirs)) {
+        result = InterfaceLookup::NoAddressOfFamily;
+        continue;
+      }
+    }
+    std::memcpy(&local.address, i->ifa_addr, length);
+    local.length = length;
+    local.text = numeric_address(i->ifa_addr, length);
+    return InterfaceLookup::Found;
+  }
+  return result;
+}
+
+std::string bind_failure(int error) {
+  return fmt::format("bind failed with errno {}: {}", error, std::strerror(error));
+}
+
+// curl's bindlocal(): binds `fd`, about to connect to `remote`, to what --interface and
+// --local-port ask for. Returns false (with `why`) when the interface or host has no
+// address of the remote's family: the next address is tried. Throws
+// Error(InterfaceFailed) when the interface or host is unknown or nothing can be bound.
+bool bind_local(int fd, const Endpoint& remote, const ConnectRequest& request, Tracer& tracer,
+                std::string& why) {
+  const std::uint16_t first_port = request.local_port ? request.local_port->first : 0;
+  const std::uint16_t last_port = request.local_port ? request.local_port->last : 0;
+  const bool with_interface = request.interface && !request.interface->empty();
+  if (!with_interface && first_port == 0) return true;
+
+  Endpoint local;  // the wildcard address unless the interface names one
+  local.address.ss_family = static_cast<sa_family_t>(remote.family());
+  local.length = remote.family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (with_interface) {
+    std::string name = *request.interface;
+    const bool interface_only = name.starts_with("if!");
+    const bool host_only = name.starts_with("host!");
+    if (interface_only) name.erase(0, 3);
+    if (host_only) name.erase(0, 5);
+    bool found = false;
+    if (!host_only) {
+      // A device binding (Linux, needs CAP_NET_RAW; a VRF has no address) is what curl
+      // tries first; without the privilege, the interface's address is bound instead.
+      if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
+                       static_cast<socklen_t>(name.size() + 1)) == 0) {
+        tracer.info(fmt::format("Bound to device {}", name));
+        if (first_port == 0) return true;
+        found = true;
+      } else {
+        switch (interface_address(name, remote, local)) {
+          case InterfaceLookup::Found:
+            tracer.info(fmt::format("Local Interface {} is ip {}", name, local.text));
+            found = true;
+            break;
+          case InterfaceLookup::NoAddressOfFamily:
+            why = fmt::format("interface {} has no IPv{} address for it", name,
+                              remote.family() == AF_INET6 ? 6 : 4);
+            return false;
+          case InterfaceLookup::NoSuchInterface:
+            if (interface_only) {
+              throw Error(ExitCode::InterfaceFailed,
+                          fmt::format("Couldn't bind to interface '{}'", name));
+            }
+            break;
+        }
+      }
+    }
+    if (!found) {
+      // A host name or address: resolved in the remote's family only.
+      std::vector<Endpoint> addresses;
+      try {
+        addresses = resolve(name, 0, {}, remote.family() == AF_INET6 ? IpFamily::V6 : IpFamily::V4);
+      } catch (const Error&) {
+        if (!is_ip_literal(name)) {
+          throw Error(ExitCode::InterfaceFailed, fmt::format("Couldn't bind to '{}'", name));
+        }
+        why = fmt::format("--interface {} is not an IPv{} address", name,
+                          remote.family() == AF_INET6 ? 6 : 4);
+        return false;
+      }
+      local = addresses.front();
+      tracer.info(fmt::format("Name '{}' resolved to '{}'", name, local.text));
+    }
+  }
+#ifdef IP_BIND_ADDRESS_NO_PORT
+  // With port 0 the kernel picks the port at connect(), so that the 4-tuple decides.
+  const int one = 1;
+  ::setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+#endif
+  auto set_port = [&local](std::uint16_t port) {
+    if (local.family() == AF_INET6) {
+      reinterpret_cast<sockaddr_in6*>(&local.address)->sin6_port = htons(port);
+    } else {
+      reinterpret_cast<sockaddr_in*>(&local.address)->sin_port = htons(port);
+    }
+  };
+  for (unsigned port = first_port;; ++port) {
+    set_port(static_cast<std::uint16_t>(port));
+    if (::bind(fd, local.sockaddr_ptr(), local.length) == 0) {
+      tracer.info(fmt::format("Local port: {}", port));
+      return true;
+    }
+    const int error = errno;
+    if (port >= last_port) throw Error(ExitCode::InterfaceFailed, bind_failure(error));
+    tracer.info(fmt::format("Bind to local port {} failed, trying next", port));
+  }
+}
+
+// Connects one address; returns the socket or -1 with `why` set (and an empty `why` when
+// the interface has no address of its family).
+int try_connect(const Endpoint& endpoint, const ConnectRequest& request, Deadline deadline,
+                Tracer& tracer, std::string& why) {
+  const int fd = ::socket(endpoint.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
     why = std::strerror(errno);
     return -1;
@@ -105,7 +359,16 @@ int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
   // Commands go out in whole groups: Nagle's delay would only hold back the last one.
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0) return fd;
+  try {
+    if (!bind_local(fd, endpoint, request, tracer, why)) {
+      ::close(fd);
+      return -1;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::connect(fd, endpoint.sockaddr_ptr(), endpoint.length) == 0) return fd;
   if (errno != EINPROGRESS) {
     why = std::strerror(errno);
     ::close(fd);
@@ -127,6 +390,17 @@ int try_connect(const addrinfo& ai, Deadline deadline, std::string& why) {
   return fd;
 }
 
+// The local end of a connected socket: address and port.
+void record_local_end(int fd, ConnectInfo& info) {
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return;
+  info.local_ip = numeric_address(reinterpret_cast<const sockaddr*>(&local), length);
+  info.local_port =
+      ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
+                                        : reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+}
+
 }  // namespace
 
 bool is_ip_literal(const std::string& host) noexcept {
@@ -146,35 +420,31 @@ bool wait_until_ready(int fd, short events, Deadline deadline) {
 }
 
 std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tracer) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  // A numeric address needs neither the resolver nor AI_ADDRCONFIG's interface scan.
-  hints.ai_flags = is_ip_literal(request.host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(request.port);
-  const int rc = ::getaddrinfo(request.host.c_str(), port.c_str(), &hints, &found);
-  if (rc != 0 || found == nullptr) {
-    throw Error(ExitCode::CouldntResolveHost,
-                fmt::format("Could not resolve host: {} ({})", request.host, ::gai_strerror(rc)));
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
+  const std::vector<Endpoint> endpoints =
+      resolve(request.host, request.port, request.addresses, request.family);
+  if (request.info != nullptr) request.info->resolved = Clock::now();
 
   std::string last_failure;
   bool timed_out = false;
-  for (const addrinfo* ai = addresses.get(); ai != nullptr; ai = ai->ai_next) {
-    const std::string address = numeric_address(ai->ai_addr, ai->ai_addrlen);
+  for (const auto& endpoint : endpoints) {
+    const std::string& address = endpoint.text;
     tracer.info(fmt::format("  Trying {}:{}...",
-                            ai->ai_family == AF_INET6 ? "[" + address + "]" : address,
+                            endpoint.family() == AF_INET6 ? "[" + address + "]" : address,
                             request.port));
     Deadline deadline = request.deadline;
     if (request.connect_timeout) {
       deadline = std::min(deadline, Clock::now() + *request.connect_timeout);
     }
     std::string why;
-    const int fd = try_connect(*ai, deadline, why);
+    const int fd = try_connect(endpoint, request, deadline, tracer, why);
     if (fd >= 0) {
       tracer.info(fmt::format("Connected to {} ({}) port {}", request.host, address, request.port));
+      if (request.info != nullptr) {
+        request.info->connected = Clock::now();
+        request.info->remote_ip = address;
+        request.info->remote_port = request.port;
+        record_local_end(fd, *request.info);
+      }
       return std::make_unique<TcpTransport>(fd, address);
     }
     timed_out = timed_out || why == "timed out";

@@ -177,6 +177,7 @@ void record_details(SSL* ssl, bool enforced, TlsDetails& details) {
     }
   }
   const long verify = SSL_get_verify_result(ssl);
+  details.verify_code = verify;
   details.verified = verify == X509_V_OK && !details.chain.empty();
   details.verify_result = details.chain.empty() ? "no certificate"
                           : verify == X509_V_OK ? "ok"

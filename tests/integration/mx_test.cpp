@@ -95,6 +95,21 @@ TEST_F(MxTest, FallsBackWhenThePreferredMxRefusesTheConnection) {
   EXPECT_THAT(run.err, HasSubstr("delivered (1 recipient) via mx2.one.test [127.0.0.1]"));
 }
 
+TEST_F(MxTest, Dash4LooksUpOnlyARecords) {
+  SmtpServer server;  // on 127.0.0.1 only
+  DnsServer dns({mx("one.test", "mx1.one.test", 10), mx("one.test", "mx2.one.test", 20),
+                 host("mx1.one.test", "::1"), host("mx2.one.test", "127.0.0.1")});
+  const auto run = run_smtpc(args(dns, server.port(), {"user@one.test"}, {"-v", "-4"}));
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_THAT(server.messages(), SizeIs(1));
+  // The IPv6-only MX is not tried at all: it has no address under -4.
+  EXPECT_THAT(run.err, HasSubstr("* mx1.one.test: A none"));
+  EXPECT_THAT(run.err, Not(HasSubstr("at ::1")));
+  EXPECT_THAT(run.err, Not(HasSubstr("AAAA")));
+  EXPECT_THAT(run.err, HasSubstr("delivered (1 recipient) via mx2.one.test [127.0.0.1]"));
+}
+
 TEST_F(MxTest, FallsBackWhenThePreferredMxGreetsWith4xx) {
   SmtpServer server;
   ScriptedServer busy("S 421 4.3.2 mx1 is busy, try another\nR\nS 221 bye\nCLOSE\n",

@@ -13,6 +13,9 @@ last, so a reader that sees it also sees the complete .eml.
 Log: every command line received from the client, one per line, without its line end,
 appended and flushed before the server replies to it. DATA content is not logged.
 
+Peers (--peers FILE): each client's address and port ("127.0.0.2 40001"), one connection a
+line, appended when the connection is accepted.
+
 Strict pipelining (--reject-pipelined-after-data), as Haraka does: a client may pipeline
 nothing behind the end of a message's data (the "." line after DATA, or the chunk of
 BDAT ... LAST). When the data has ended, the server waits PIPELINED_AFTER_DATA_WAIT
@@ -194,6 +197,14 @@ class TestSMTP(SMTP):
         if options.reject_pipelined_after_data:
             self._smtp_methods = {name: self._refusing_pipelined(name, method)
                                   for name, method in self._smtp_methods.items()}
+
+    def connection_made(self, transport):
+        """With --peers: appends the client's address, "IP PORT", before the greeting."""
+        if self._options.peers:
+            host, port = transport.get_extra_info("peername")[:2]
+            with open(self._options.peers, "a", encoding="ascii") as f:
+                f.write(f"{host} {port}\n")
+        super().connection_made(transport)
 
     def _client_connected_cb(self, reader, writer):
         super()._client_connected_cb(LoggingReader(reader, self._log), writer)
@@ -455,6 +466,8 @@ def parse_args(argv):
     parser.add_argument("--port-file", required=True, help="where to write the port")
     parser.add_argument("--spool", help="directory for NNNN.eml and NNNN.json")
     parser.add_argument("--log", help="file to append received command lines to")
+    parser.add_argument("--peers", help="file to append each client's address to, 'IP PORT' "
+                                        "a line, as the connection is accepted")
     parser.add_argument("--refuse-rcpt", action="append", default=[], metavar="ADDR",
                         help="answer RCPT for ADDR with 550 5.1.1 (repeatable)")
     parser.add_argument("--helo-only", action="store_true",

@@ -234,5 +234,38 @@ TEST(WriteOut, Variables) {
   EXPECT_NE(json.find("\"smtp_refused\":[\"x@y 550 5.1.1 no\"]"), std::string::npos) << json;
 }
 
+TEST(WriteOut, ConnectionVariablesAsCurlWritesThem) {
+  TransferReport report;
+  report.url = "smtps://127.0.0.1:465/h";
+  report.num_connects = 1;
+  report.time_namelookup = 0.000017;
+  report.time_connect = 0.0034851;
+  report.time_appconnect = 0.25;
+  report.time_total = 1.5;
+  report.remote_ip = "127.0.0.1";
+  report.remote_port = 465;
+  report.local_ip = "127.0.0.1";
+  report.local_port = 40000;
+  report.ssl_verify_result = 20;
+  report.size_upload = 43;
+  const auto text =
+      expand_write_out(
+          "%{num_connects} %{time_namelookup} %{time_connect} %{time_appconnect} %{remote_ip} "
+          "%{remote_port} %{local_ip} %{local_port} %{ssl_verify_result} %{size_upload}",
+          report, nullptr)
+          .at(0)
+          .text;
+  EXPECT_EQ(text, "1 0.000017 0.003485 0.250000 127.0.0.1 465 127.0.0.1 40000 20 43");
+  // curl's %{json}: keys in alphabetical order, times with six decimals.
+  const auto json = expand_write_out("%{json}", report, nullptr).at(0).text;
+  EXPECT_EQ(json.substr(0, json.find(",\"smtp_")),
+            R"({"errormsg":null,"exitcode":0,"local_ip":"127.0.0.1","local_port":40000,)"
+            R"("num_connects":1,"remote_ip":"127.0.0.1","remote_port":465,"response_code":0,)"
+            R"("scheme":"SMTPS","size_upload":43,"speed_upload":28,"ssl_verify_result":20,)"
+            R"("time_appconnect":0.250000,"time_connect":0.003485,"time_namelookup":0.000017,)"
+            R"("time_total":1.500000,"url":"smtps://127.0.0.1:465/h",)"
+            R"("url_effective":"smtps://127.0.0.1:465/h")");
+}
+
 }  // namespace
 }  // namespace smtpc::cli

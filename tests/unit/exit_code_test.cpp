@@ -20,6 +20,8 @@ TEST(ExitCode, ValuesAreCurls) {
   EXPECT_EQ(to_int(ExitCode::OperationTimedout), 28);
   EXPECT_EQ(to_int(ExitCode::SslConnectError), 35);
   EXPECT_EQ(to_int(ExitCode::BadFunctionArgument), 43);
+  EXPECT_EQ(to_int(ExitCode::InterfaceFailed), 45);
+  EXPECT_EQ(to_int(ExitCode::SetoptOptionSyntax), 49);
   EXPECT_EQ(to_int(ExitCode::SendError), 55);
   EXPECT_EQ(to_int(ExitCode::RecvError), 56);
   EXPECT_EQ(to_int(ExitCode::PeerFailedVerification), 60);

@@ -189,6 +189,52 @@ TEST(JobConnect, AFailedConnectIsItsOwnErrorAndNothingIsSent) {
   EXPECT_FALSE(progress.greeted);
 }
 
+TEST(JobConnect, ConnectToThenResolveDecideWhereTheRequestGoes) {
+  JobSpec spec = one_message_spec();
+  spec.connect_to = {"other.example:25:wrong.test:1", "mx.example::relay.test:2525"};
+  spec.resolve = {ResolveOverride{"relay.test", 25, {"192.0.2.9"}},
+                  ResolveOverride{"RELAY.test", 2525, {"127.0.0.1", "::1"}}};
+  spec.ip_family = IpFamily::V6;
+  spec.interface = "if!lo";
+  spec.local_port = LocalPortRange{4000, 4009};
+  Tracer tracer;
+  IgnoredNotices notices;
+  JobProgress progress;
+  std::optional<ConnectRequest> seen;
+  testing::expect_error(ExitCode::CouldntConnect, [&] {
+    (void)run_job(spec, tracer, notices, progress,
+                  [&seen](const ConnectRequest& request, Tracer&) -> std::unique_ptr<Transport> {
+                    seen = request;
+                    throw Error(ExitCode::CouldntConnect, "fake: connection refused");
+                  });
+  });
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->host, "relay.test");
+  EXPECT_EQ(seen->port, 2525);
+  EXPECT_EQ(seen->addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(seen->family, IpFamily::V6);
+  EXPECT_EQ(seen->interface, "if!lo");
+  EXPECT_EQ(seen->local_port, (LocalPortRange{4000, 4009}));
+  EXPECT_EQ(seen->info, &progress.connection);
+}
+
+TEST(JobConnect, BadConnectToPortIsExit49BeforeConnecting) {
+  JobSpec spec = one_message_spec();
+  spec.connect_to = {"::127.0.0.1:port"};
+  Tracer tracer;
+  IgnoredNotices notices;
+  JobProgress progress;
+  bool connected = false;
+  testing::expect_error(ExitCode::SetoptOptionSyntax, [&] {
+    (void)run_job(spec, tracer, notices, progress,
+                  [&connected](const ConnectRequest&, Tracer&) -> std::unique_ptr<Transport> {
+                    connected = true;
+                    throw Error(ExitCode::CouldntConnect, "fake: connection refused");
+                  });
+  });
+  EXPECT_FALSE(connected);
+}
+
 // What the job reports of the upload's progress, in order.
 class RecordingNotices final : public Notices {
  public:
@@ -214,6 +260,8 @@ TEST(JobUploadProgress, StartsAtZeroAndEndsWithTheWholeMessage) {
     EXPECT_EQ(notices.updates.front().sent, 0U);
     EXPECT_EQ(notices.updates.back().sent, 15U);  // "Subject: x\n\nhi\n", as read
     EXPECT_EQ(notices.updates.back().total, std::optional<std::uint64_t>(15));
+    // As sent (CRLF line ends), without the end-of-data mark: -w's size_upload.
+    EXPECT_EQ(progress.body_bytes_sent, 18U);
   }
 }
 

@@ -64,6 +64,7 @@ TEST(MxOptions, UsageErrors) {
   EXPECT_EQ(code_of(with_send({"smtps:///x"})), ExitCode::FailedInit);
   EXPECT_EQ(code_of({"--mx", "--mail-rcpt", "a@example.com"}), ExitCode::FailedInit);  // no -T
   EXPECT_EQ(code_of(with_send({"--mx", "--resolve", "a:25:127.0.0.1"})), ExitCode::FailedInit);
+  EXPECT_EQ(code_of(with_send({"--mx", "--connect-to", "::127.0.0.1:2525"})), ExitCode::FailedInit);
   EXPECT_EQ(code_of(with_send({"smtp://relay.example", "--dns-servers", "127.0.0.1"})),
             ExitCode::FailedInit);
   EXPECT_EQ(code_of(with_send({"smtp://relay.example", "--mx-port", "2525"})),

@@ -113,8 +113,8 @@ TEST(Options, ResolveEntries) {
   ASSERT_EQ(spec.resolve.size(), 2U);
   EXPECT_EQ(spec.resolve[0].host, "mail.example.com");
   EXPECT_EQ(spec.resolve[0].port, 465);
-  EXPECT_EQ(spec.resolve[0].address, "127.0.0.1");
-  EXPECT_EQ(spec.resolve[1].address, "::1");
+  EXPECT_EQ(spec.resolve[0].addresses, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(spec.resolve[1].addresses, std::vector<std::string>{"::1"});
   EXPECT_EQ(code_of({"smtp://h", "--resolve", "h:25"}), ExitCode::FailedInit);
   EXPECT_EQ(code_of({"smtp://h", "--resolve", "h:x:127.0.0.1"}), ExitCode::FailedInit);
   EXPECT_EQ(code_of({"smtp://h", "--resolve", ":25:127.0.0.1"}), ExitCode::FailedInit);

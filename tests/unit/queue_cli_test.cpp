@@ -101,6 +101,10 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   options.no_pipelining = true;
   options.mail_rcpt_allowfails = true;
   options.resolve = {"mail.example.com:465:127.0.0.1"};
+  options.connect_to = {"::relay.example:2525", ":::"};
+  options.ip_family = IpFamily::V6;
+  options.interface = "if!lo";
+  options.local_port = LocalPortRange{40000, 40009};
   std::vector<std::string> warnings;
   queue::Entry entry;
   entry.settings = queue_settings(options, {}, warnings);
@@ -118,6 +122,10 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   EXPECT_TRUE(back.no_pipelining);
   EXPECT_TRUE(back.mail_rcpt_allowfails);
   EXPECT_EQ(back.resolve, options.resolve);
+  EXPECT_EQ(back.connect_to, options.connect_to);
+  EXPECT_EQ(back.ip_family, IpFamily::V6);
+  EXPECT_EQ(back.interface, "if!lo");
+  EXPECT_EQ(back.local_port, options.local_port);
   EXPECT_EQ(back.mail_from, "alice@example.com");
   EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
 }

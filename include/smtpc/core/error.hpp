@@ -26,6 +26,8 @@ enum class ExitCode : int {
   OperationTimedout = 28,
   SslConnectError = 35,
   BadFunctionArgument = 43,  // -F with an unknown ;encoder=
+  InterfaceFailed = 45,      // --interface or --local-port cannot be bound
+  SetoptOptionSyntax = 49,   // a --connect-to entry with a bad port
   SendError = 55,
   RecvError = 56,
   SslCertProblem = 58,  // client certificate or key unusable

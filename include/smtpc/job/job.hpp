@@ -16,14 +16,16 @@
 #include "smtpc/sys/host_name.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
+#include "smtpc/transport/transport.hpp"
 
 namespace smtpc {
 
-/// --resolve HOST:PORT:ADDR: connect to ADDR, but name HOST in SNI and certificate checks.
+/// --resolve HOST:PORT:ADDR[,ADDR]...: connect to these addresses, in order, but name HOST
+/// in SNI and certificate checks.
 struct ResolveOverride {
   std::string host;
   std::uint16_t port = 0;
-  std::string address;
+  std::vector<std::string> addresses;
 };
 
 struct JobSpec {
@@ -38,6 +40,12 @@ struct JobSpec {
   std::chrono::milliseconds reply_timeout{std::chrono::seconds(120)};
   TlsOptions tls;
   std::vector<ResolveOverride> resolve;
+  /// --connect-to HOST1:PORT1:HOST2:PORT2 entries, as given: read when connecting, against
+  /// the URL's host and port (apply_connect_to). --resolve then applies to HOST2:PORT2.
+  std::vector<std::string> connect_to;
+  IpFamily ip_family = IpFamily::Any;        // -4, -6
+  std::optional<std::string> interface;      // --interface
+  std::optional<LocalPortRange> local_port;  // --local-port
 };
 
 /// How far the upload of a job's messages has got: the bytes of the messages read and
@@ -74,7 +82,7 @@ class SendFailure : public Error {
 
 /// Runs the job. Returns what the server accepted (every message).
 /// Throws SendFailure when the dialogue ran but not every message was accepted, else
-/// Error, with curl's code: 6, 7, 8, 9, 26, 28, 55, 56 (and the TLS codes).
+/// Error, with curl's code: 6, 7, 8, 9, 26, 28, 45, 49, 55, 56 (and the TLS codes).
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices);
 
 /// How far a job got, for a caller that may try another server after a failure (--mx):
@@ -82,9 +90,14 @@ class SendFailure : public Error {
 /// deliver the message twice.
 struct JobProgress {
   bool connected = false;  // the TCP connection was established
-  bool greeted = false;    // the server's greeting was 220
-  bool tls = false;        // the dialogue ended inside TLS
-  ServerFacts server;      // greeting, hello replies, STARTTLS and AUTH replies (--serverinfo)
+  ConnectInfo connection;  // when and where it was made, as far as the connect got (-w)
+  std::optional<Clock::time_point> tls_connected;  // the TLS handshake ended (smtps, STARTTLS)
+  /// The messages' bytes written, as sent (CRLF, dot-stuffed), without the end-of-data
+  /// marks: curl's size_upload.
+  std::uint64_t body_bytes_sent = 0;
+  bool greeted = false;  // the server's greeting was 220
+  bool tls = false;      // the dialogue ended inside TLS
+  ServerFacts server;    // greeting, hello replies, STARTTLS and AUTH replies (--serverinfo)
   std::optional<TlsDetails> tls_details;  // what the TLS handshake showed, as far as it got
 };
 

@@ -54,6 +54,7 @@ struct TlsDetails {
   /// "ok", or OpenSSL's reason ("self-signed certificate", "hostname mismatch"...). With
   /// -k the chain is still checked against the trust store and the name, only not enforced.
   std::string verify_result;
+  long verify_code = 0;               // OpenSSL's X509_V_* code of it (curl's ssl_verify_result)
   bool verification_enforced = true;  // false with -k
 };
 

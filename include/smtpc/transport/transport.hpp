@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace smtpc {
 
@@ -41,15 +42,47 @@ class Transport {
 /// Whether `host` is a numeric IPv4 or IPv6 address rather than a name.
 [[nodiscard]] bool is_ip_literal(const std::string& host) noexcept;
 
-struct ConnectRequest {
-  std::string host;
-  std::uint16_t port = 25;
-  std::optional<std::chrono::milliseconds> connect_timeout;  // per address tried
-  Deadline deadline = Deadline::max();                       // --max-time
+/// -4/-6: the address family a name may resolve to.
+enum class IpFamily { Any, V4, V6 };
+
+/// --local-port NUM[-NUM]: the local ports to try, in order (curl's CURLOPT_LOCALPORT and
+/// CURLOPT_LOCALPORTRANGE).
+struct LocalPortRange {
+  std::uint16_t first = 0;
+  std::uint16_t last = 0;
+  friend bool operator==(const LocalPortRange&, const LocalPortRange&) = default;
 };
 
-/// Resolves `host` and connects to the first address that answers, tracing each try.
-/// Throws Error(CouldntResolveHost), Error(CouldntConnect) or Error(OperationTimedout).
+/// What connect_tcp learned, as far as it got: for -w's time_namelookup, time_connect,
+/// remote_ip, remote_port, local_ip and local_port.
+struct ConnectInfo {
+  std::optional<Clock::time_point> resolved;   // the name had its addresses
+  std::optional<Clock::time_point> connected;  // the TCP connection was established
+  std::string remote_ip;
+  std::uint16_t remote_port = 0;
+  std::string local_ip;
+  std::uint16_t local_port = 0;
+};
+
+struct ConnectRequest {
+  std::string host;  // the name to resolve, and to name in messages
+  std::uint16_t port = 25;
+  /// --resolve's addresses for host:port: used instead of asking the resolver.
+  std::vector<std::string> addresses;
+  IpFamily family = IpFamily::Any;  // -4, -6
+  /// --interface NAME, ADDRESS, if!NAME or host!NAME: what the socket is bound to.
+  std::optional<std::string> interface;
+  std::optional<LocalPortRange> local_port;                  // --local-port
+  std::optional<std::chrono::milliseconds> connect_timeout;  // per address tried
+  Deadline deadline = Deadline::max();                       // --max-time
+  ConnectInfo* info = nullptr;  // when set, filled as far as the connect gets
+};
+
+/// Resolves `host` (or takes `addresses`; "localhost" and "*.localhost" are 127.0.0.1
+/// and ::1 without the resolver, as in curl) to addresses of `family`, and connects to
+/// the first that answers, from the `interface` and `local_port` asked for, tracing each
+/// try. Throws Error(CouldntResolveHost), Error(CouldntConnect), Error(OperationTimedout),
+/// or Error(InterfaceFailed) when the interface, its address or every local port is unusable.
 [[nodiscard]] std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tracer);
 
 }  // namespace smtpc

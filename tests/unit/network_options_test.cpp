@@ -1,0 +1,86 @@
+// -4/-6, --interface, --local-port, --connect-to and --resolve on the command line: the
+// values curl 7.88 takes and the ones it refuses (each checked by running curl).
+#include <gtest/gtest.h>
+
+#include "expect_error.hpp"
+#include "options.hpp"
+#include "parse_args.hpp"
+
+namespace smtpc::cli {
+namespace {
+
+using smtpc::testing::code_of;
+using testing::parse_args;
+
+std::optional<LocalPortRange> local_port(const std::string& value) {
+  return parse_args({"smtp://h", "--local-port", value}).local_port;
+}
+
+TEST(NetworkOptions, LastOfIpv4AndIpv6Wins) {
+  EXPECT_EQ(parse_args({"smtp://h"}).ip_family, IpFamily::Any);
+  EXPECT_EQ(parse_args({"smtp://h", "-4"}).ip_family, IpFamily::V4);
+  EXPECT_EQ(parse_args({"smtp://h", "--ipv6"}).ip_family, IpFamily::V6);
+  EXPECT_EQ(parse_args({"smtp://h", "-6", "-4"}).ip_family, IpFamily::V4);
+  EXPECT_EQ(parse_args({"-46", "smtp://h"}).ip_family, IpFamily::V6);
+}
+
+TEST(NetworkOptions, LocalPortNumberOrRange) {
+  EXPECT_EQ(local_port("40000"), (LocalPortRange{40000, 40000}));
+  EXPECT_EQ(local_port("40000-40005"), (LocalPortRange{40000, 40005}));
+  EXPECT_EQ(local_port("40000 - 40005"), (LocalPortRange{40000, 40005}));
+  EXPECT_EQ(local_port("40000 -40001"), (LocalPortRange{40000, 40001}));
+  EXPECT_EQ(local_port("40000-40000"), (LocalPortRange{40000, 40000}));
+  EXPECT_EQ(local_port("65535"), (LocalPortRange{65535, 65535}));
+  EXPECT_EQ(local_port("0"), (LocalPortRange{0, 0}));
+  EXPECT_EQ(local_port("0-5"), (LocalPortRange{0, 5}));
+  EXPECT_EQ(local_port("1-65535"), (LocalPortRange{1, 65535}));
+  // curl reads the digits and then looks for " - N": anything else is ignored.
+  EXPECT_EQ(local_port("40000x"), (LocalPortRange{40000, 40000}));
+}
+
+TEST(NetworkOptions, LocalPortBadlyUsedIsExit2) {
+  for (const std::string value :
+       {"", "abc", "-1", "65536", "123456", " 40000", "40000-", "40000 ", "40005-40000",
+        "40000-70000", "40000-40005x", "40000-abc", "40000-1234567"}) {
+    SCOPED_TRACE(value);
+    smtpc::testing::expect_error(
+        ExitCode::FailedInit, [&] { (void)local_port(value); },
+        "option --local-port: is badly used here");
+  }
+}
+
+TEST(NetworkOptions, InterfaceAndConnectToReachTheJob) {
+  const JobSpec spec = make_job_spec(
+      parse_args({"smtp://mx.example", "--interface", "host!localhost", "--connect-to",
+                  "::127.0.0.1:2525", "--connect-to", ":::", "-6", "--local-port", "4000-4010"}));
+  EXPECT_EQ(spec.interface, "host!localhost");
+  EXPECT_EQ(spec.connect_to, (std::vector<std::string>{"::127.0.0.1:2525", ":::"}));
+  EXPECT_EQ(spec.ip_family, IpFamily::V6);
+  EXPECT_EQ(spec.local_port, (LocalPortRange{4000, 4010}));
+  // An empty --interface binds nothing, as in curl.
+  EXPECT_FALSE(make_job_spec(parse_args({"smtp://h", "--interface", ""})).interface);
+}
+
+TEST(NetworkOptions, ConnectToIsReadWhenConnectingNotWhenParsing) {
+  // curl accepts any text here and complains (49) only about the entry that applies.
+  EXPECT_EQ(code_of([] {
+              (void)make_job_spec(parse_args({"smtp://h", "--connect-to", "x"}));
+            }),
+            ExitCode::Ok);
+}
+
+TEST(NetworkOptions, ResolveTakesSeveralAddresses) {
+  const JobSpec spec = make_job_spec(
+      parse_args({"smtp://h", "--resolve", "+h:25:127.0.0.1,[::1]", "--resolve", "g:26:::1"}));
+  ASSERT_EQ(spec.resolve.size(), 2U);
+  EXPECT_EQ(spec.resolve[0].host, "h");
+  EXPECT_EQ(spec.resolve[0].addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(spec.resolve[1].addresses, std::vector<std::string>{"::1"});
+  EXPECT_EQ(code_of([] {
+              (void)make_job_spec(parse_args({"smtp://h", "--resolve", "h:25:127.0.0.1,"}));
+            }),
+            ExitCode::FailedInit);
+}
+
+}  // namespace
+}  // namespace smtpc::cli
