@@ -420,6 +420,31 @@ TEST(Network, WriteOutTlsVariablesMatchCurl) {
   }
 }
 
+// -k reads no trust store, as curl: with OpenSSL's SSL_CERT_FILE naming the test CA, a
+// store read anyway would turn the unknown issuer (20) into a verified chain (0).
+// --serverinfo still reads it, to say what the chain is worth.
+TEST(Network, InsecureReadsNoTrustStoreAsCurl) {
+  SmtpServer smtps(server_tls("--implicit-tls"));
+  TempDir dir;
+  const std::string mail = dir.write_file("mail.txt", std::string(kMessage));
+  const std::vector<std::string> env{"HOME=" + dir.path(), "SSL_CERT_FILE=" + test_cert("ca.pem")};
+  for (const std::string& program : {std::string(kCurl), std::string(SMTPC_BINARY)}) {
+    SCOPED_TRACE(program);
+    std::vector<std::string> args{program};
+    const auto send = send_args({.url = smtps_url(smtps, "localhost"),
+                                 .files = {mail},
+                                 .options = {"-k", "-w", "%{ssl_verify_result}"}});
+    args.insert(args.end(), send.begin(), send.end());
+    const RunResult run = run_program(args, "", env);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, "20");
+  }
+  const RunResult info =
+      run_program({SMTPC_BINARY, "--serverinfo", "-k", smtps_url(smtps, "localhost")}, "", env);
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_THAT(info.out, HasSubstr("Verification: ok"));
+}
+
 TEST(Network, WriteOutAfterAFailedConnectMatchesCurl) {
   const auto pair = send_both("smtp://127.0.0.1:" + std::to_string(closed_port()) + "/c",
                               {"-w",
