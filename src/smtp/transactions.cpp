@@ -74,6 +74,7 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
   }
   const MessageInfo& info = settings_.messages.at(message);
   MailParameters parameters;
+  parameters.written = settings_.address_parameters.reverse_path;
   if (settings_.size && info.size) parameters.size = info.size;
   parameters.eight_bit_mime = info.eight_bit && settings_.eightbitmime;
   parameters.binary_mime = info.binary && settings_.chunking && settings_.binarymime;
@@ -90,6 +91,7 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
         {Step::Mail, message, 0, behind_body});
   if (settings_.stop_after == Stage::Mail) return flush();
   for (std::size_t i = 0; i < settings_.forward_paths.size(); ++i) {
+    rcpt_parameters.written = settings_.address_parameters.of(settings_.forward_paths[i]);
     queue(rcpt_to_command(settings_.forward_paths[i], rcpt_parameters),
           {Step::Recipient, message, i, behind_body});
   }
