@@ -75,7 +75,8 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
   const MessageInfo& info = settings_.messages.at(message);
   MailParameters parameters;
   parameters.written = settings_.address_parameters.reverse_path;
-  if (settings_.size && info.size) parameters.size = info.size;
+  // As curl: no SIZE for an empty message (its "infilesize > 0").
+  if (settings_.size && info.size && *info.size > 0) parameters.size = info.size;
   parameters.eight_bit_mime = info.eight_bit && settings_.eightbitmime;
   parameters.binary_mime = info.binary && settings_.chunking && settings_.binarymime;
   parameters.smtputf8 = settings_.smtputf8;
