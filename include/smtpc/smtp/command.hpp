@@ -61,9 +61,6 @@ struct WrittenParameters {
 
   /// What was written after `forward_path`; "" when nothing.
   [[nodiscard]] std::string_view of(std::string_view forward_path) const;
-  [[nodiscard]] bool empty() const noexcept {
-    return reverse_path.empty() && forward_paths.empty();
-  }
 };
 
 /// Throws Error(FailedInit) when `text` has CR, LF or NUL; `what` names it in the message.
