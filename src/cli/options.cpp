@@ -133,6 +133,7 @@ JobSpec make_job_spec(const Options& options) {
   session.ehlo_name = spec.url.ehlo_name;
   session.reverse_path = std::move(envelope.reverse_path);
   session.forward_paths = std::move(envelope.forward_paths);
+  session.address_parameters = std::move(envelope.parameters);
   session.smtputf8 = envelope.smtputf8;
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
   session.use_pipelining = !options.no_pipelining;

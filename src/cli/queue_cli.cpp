@@ -19,6 +19,13 @@
 namespace smtpc::cli {
 namespace {
 
+// An envelope address as --mail-from/--mail-rcpt write it, with the parameters written
+// after it: "<a@example.com> NOTIFY=NEVER", so that the queue run sends them again.
+std::string written_address(const std::string& path, std::string_view parameters) {
+  if (parameters.empty()) return path;
+  return fmt::format("<{}> {}", path, parameters);
+}
+
 using Clock = std::chrono::steady_clock;
 
 // Queue backoff: first retry after this many seconds, doubling up to the cap
@@ -326,8 +333,11 @@ Options options_for_entry(const queue::Entry& entry) {
       }
     }
   }
-  o.mail_from = entry.reverse_path;
-  o.mail_rcpt = entry.forward_paths;
+  o.mail_from = written_address(entry.reverse_path, entry.address_parameters.reverse_path);
+  o.mail_rcpt.clear();
+  for (const auto& rcpt : entry.forward_paths) {
+    o.mail_rcpt.push_back(written_address(rcpt, entry.address_parameters.of(rcpt)));
+  }
   return o;
 }
 
@@ -384,8 +394,8 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
       throw;
     }
     try {
-      entries.emplace_back(
-          store->add(spec.session.reverse_path, spec.session.forward_paths, settings, *reading));
+      entries.emplace_back(store->add(spec.session.reverse_path, spec.session.forward_paths,
+                                      settings, *reading, spec.session.address_parameters));
     } catch (const Error& error) {
       // Nothing is sent when the message cannot be kept: it would be lost on a failure.
       for (auto& entry : entries) entry->remove();
@@ -631,8 +641,14 @@ int list_queue(const std::string& directory, std::FILE* out) {
       fmt::print(out, "  next in {}", age(now - (entry.state.next_attempt - now)));
     }
     if (failed) fmt::print(out, "  FAILED");
-    fmt::print(out, "\n  from <{}>\n", entry.reverse_path);
-    for (const auto& rcpt : entry.forward_paths) fmt::print(out, "  to <{}>\n", rcpt);
+    auto with_parameters = [](std::string_view parameters) {
+      return parameters.empty() ? std::string() : fmt::format(" {}", parameters);
+    };
+    fmt::print(out, "\n  from <{}>{}\n", entry.reverse_path,
+               with_parameters(entry.address_parameters.reverse_path));
+    for (const auto& rcpt : entry.forward_paths) {
+      fmt::print(out, "  to <{}>{}\n", rcpt, with_parameters(entry.address_parameters.of(rcpt)));
+    }
     if (const auto url = entry.setting("url")) fmt::print(out, "  via {}\n", *url);
     if (!entry.state.last_error.empty()) {
       fmt::print(out, "  last error: {}\n", entry.state.last_error);

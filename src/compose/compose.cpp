@@ -21,6 +21,12 @@
 namespace smtpc {
 namespace {
 
+// The mailbox of an envelope address as written, without the ESMTP parameters that may
+// follow it ("<a@b> NOTIFY=NEVER"): those belong to the envelope, not to the header.
+std::string mailbox_written(std::string_view written) {
+  return normalize_mailbox(split_written_address(written).address);
+}
+
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   return std::any_of(names.begin(), names.end(),
                      [&](std::string_view n) { return equals_ignore_case(name, n); });
@@ -121,7 +127,7 @@ MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) 
 
   std::string from = user_value("From").value_or("");
   if (from.empty() && envelope.sender && !envelope.sender->empty()) {
-    const Mailbox mailbox{request.full_name.value_or(""), normalize_mailbox(*envelope.sender), {}};
+    const Mailbox mailbox{request.full_name.value_or(""), mailbox_written(*envelope.sender), {}};
     from = format_mailbox(mailbox);
   }
   if (from.empty()) {
@@ -143,7 +149,7 @@ MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) 
       for (auto& m : parse_address_list(*cc)) in_cc.push_back(std::move(m.address));
     }
     for (const auto& rcpt : envelope.recipients) {
-      const std::string address = normalize_mailbox(rcpt);
+      const std::string address = mailbox_written(rcpt);
       const bool listed = std::any_of(in_cc.begin(), in_cc.end(), [&](const std::string& a) {
         return equals_ignore_case(a, address);
       });
@@ -207,7 +213,7 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
       envelope.sender = login_name() + "@" + local_mail_domain();
     }
   }
-  const std::string sender = normalize_mailbox(envelope.sender.value_or(""));
+  const std::string sender = mailbox_written(envelope.sender.value_or(""));
   if (request.sendmail && !has_field(fields, "From")) {
     const Mailbox mailbox{request.full_name.value_or(""), sender, {}};
     fields.insert(fields.begin(), {"From", fmt::format("From: {}\r\n", format_mailbox(mailbox))});

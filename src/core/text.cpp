@@ -34,6 +34,12 @@ bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
          });
 }
 
+bool LessIgnoreCase::operator()(std::string_view a, std::string_view b) const noexcept {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return ascii_lower(x) < ascii_lower(y);
+  });
+}
+
 std::string_view trim(std::string_view text) noexcept {
   constexpr std::string_view kSpace = " \t\r\n";
   const auto first = text.find_first_not_of(kSpace);

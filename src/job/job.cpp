@@ -63,8 +63,8 @@ class Upload {
  public:
   explicit Upload(const MessageOrigin& origin) : origin_(origin), source_(origin.open()) {}
 
-  /// Reads the first chunk before connecting, so that an empty or unreadable upload is
-  /// refused before the server sees anything.
+  /// Reads the first chunk before connecting, so that an unreadable upload is refused
+  /// before the server sees anything.
   void prefetch(std::vector<char>& buffer) {
     // Fill the buffer (a pipe gives short reads): a message that fits is then known whole.
     while (prefetched_ < buffer.size()) {
@@ -76,13 +76,19 @@ class Upload {
       }
       prefetched_ += got;
     }
-    if (prefetched_ == 0) refuse_empty();
     prefetch_buffer_ = &buffer;
   }
-  void refuse_empty() const {
-    throw Error(ExitCode::ReadError,
-                fmt::format("the upload from {} is empty: refusing to send an empty message",
-                            source_->name()));
+  /// The upload is empty as far as is known before sending it.
+  [[nodiscard]] bool known_empty() const {
+    return prefetch_buffer_ != nullptr ? prefetched_ == 0 : source_->size() == 0;
+  }
+  /// Warns, once, that the upload is empty. It is sent all the same, as curl sends it: DATA
+  /// and at once the end-of-data mark (or BDAT 0 LAST).
+  void warn_empty(Notices& notices) {
+    if (warned_empty_) return;
+    warned_empty_ = true;
+    notices.warning(
+        fmt::format("the upload from {} is empty: sending an empty message", source_->name()));
   }
 
   /// SIZE= and whether BODY=8BITMIME is needed: from the prefetch when it held the whole
@@ -107,10 +113,7 @@ class Upload {
     wire.reserve(chunk + chunk / 2);
     std::size_t written = 0;
     std::size_t got = prefetched_;
-    if (prefetch_buffer_ == nullptr) {
-      got = source_->read(buffer);
-      if (got == 0 && source_->size().value_or(1) == 0) refuse_empty();
-    }
+    if (prefetch_buffer_ == nullptr) got = source_->read(buffer);
     while (got > 0) {
       consumed_ += got;
       if (encoder != nullptr) {
@@ -143,6 +146,7 @@ class Upload {
   std::vector<char>* prefetch_buffer_ = nullptr;
   std::size_t prefetched_ = 0;
   bool complete_ = false;  // the prefetch reached the end of the message
+  bool warned_empty_ = false;
   std::uint64_t consumed_ = 0;
 };
 
@@ -236,12 +240,14 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
       if (uploads.size() == 1) {
         config.messages.emplace_back();  // once prefetched
       } else {
-        if (uploads.back().source().size() == 0) uploads.back().refuse_empty();
         config.messages.push_back(uploads.back().info());
       }
     }
     uploads.front().prefetch(buffer);
     config.messages.front() = uploads.front().info();
+    for (auto& upload : uploads) {
+      if (upload.known_empty()) upload.warn_empty(notices);
+    }
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
 
@@ -350,6 +356,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                                           sent(upload);
                                         });
                 uploaded.sent += upload.consumed();
+                if (upload.consumed() == 0) upload.warn_empty(notices);
                 tracer.data_summary(bytes);
                 return session.on_body_sent(bdat_commands);
               },

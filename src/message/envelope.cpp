@@ -28,9 +28,12 @@ std::string to_path(std::string_view address) {
 
 Envelope finalize_envelope(const EnvelopeRequest& request) {
   Envelope envelope;
-  envelope.reverse_path = to_path(request.sender.value_or(""));
+  WrittenAddress sender = split_written_address(request.sender.value_or(""));
+  envelope.reverse_path = to_path(sender.address);
+  envelope.parameters.reverse_path = std::move(sender.parameters);
   for (const auto& recipient : request.recipients) {
-    std::string path = to_path(recipient);
+    WrittenAddress written = split_written_address(recipient);
+    std::string path = to_path(written.address);
     if (path.empty()) {
       throw Error(
           ExitCode::FailedInit,
@@ -39,7 +42,11 @@ Envelope finalize_envelope(const EnvelopeRequest& request) {
     const bool named =
         std::any_of(envelope.forward_paths.begin(), envelope.forward_paths.end(),
                     [&](const std::string& seen) { return equals_ignore_case(seen, path); });
-    if (!named) envelope.forward_paths.push_back(std::move(path));
+    if (named) continue;
+    if (!written.parameters.empty()) {
+      envelope.parameters.forward_paths.emplace(path, std::move(written.parameters));
+    }
+    envelope.forward_paths.push_back(std::move(path));
   }
   // RFC 6531: an address still not ASCII (its local part) needs the server's SMTPUTF8.
   envelope.smtputf8 = !is_ascii(envelope.reverse_path) ||

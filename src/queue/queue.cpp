@@ -188,6 +188,11 @@ std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
     if (key == "created") entry.created = to_int64(value);
     if (key == "from") entry.reverse_path = value;
     if (key == "rcpt") entry.forward_paths.push_back(value);
+    // Parameters written after the address of the line before (a "from" or a "rcpt").
+    if (key == "from-parameters") entry.address_parameters.reverse_path = value;
+    if (key == "rcpt-parameters" && !entry.forward_paths.empty()) {
+      entry.address_parameters.forward_paths[entry.forward_paths.back()] = value;
+    }
     if (key == "set") {
       const auto space = value.find(' ');
       entry.settings.emplace_back(value.substr(0, space),
@@ -346,15 +351,23 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
 
 LockedEntry Queue::add(const std::string& reverse_path,
                        const std::vector<std::string>& forward_paths, const Settings& settings,
-                       MessageSource& message) {
+                       MessageSource& message, const WrittenParameters& address_parameters) {
   // A file size limit (RLIMIT_FSIZE) must fail the write, not kill us half-way.
   std::signal(SIGXFSZ, SIG_IGN);
   require_one_line(reverse_path, "the sender");
   std::string envelope = fmt::format("{}\ncreated {}\nfrom {}\n", kMagic,
                                      static_cast<long long>(std::time(nullptr)), reverse_path);
+  if (!address_parameters.reverse_path.empty()) {
+    require_one_line(address_parameters.reverse_path, "the sender's parameters");
+    envelope += fmt::format("from-parameters {}\n", address_parameters.reverse_path);
+  }
   for (const auto& rcpt : forward_paths) {
     require_one_line(rcpt, "a recipient");
     envelope += fmt::format("rcpt {}\n", rcpt);
+    if (const std::string_view written = address_parameters.of(rcpt); !written.empty()) {
+      require_one_line(std::string(written), "a recipient's parameters");
+      envelope += fmt::format("rcpt-parameters {}\n", written);
+    }
   }
   for (const auto& [key, value] : settings) {
     require_one_line(key, "a setting");
@@ -399,6 +412,7 @@ LockedEntry Queue::add(const std::string& reverse_path,
     entry.created = static_cast<std::int64_t>(std::time(nullptr));
     entry.reverse_path = reverse_path;
     entry.forward_paths = forward_paths;
+    entry.address_parameters = address_parameters;
     entry.settings = settings;
     entry.size = size;
     entry.owner = ::geteuid();

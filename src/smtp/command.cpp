@@ -4,7 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -23,6 +27,29 @@ std::string printable(std::string_view text) {
     }
   }
   return out;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+bool is_keyword_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+// The keyword of an esmtp-param word: what comes before its '='.
+std::string_view keyword_of(std::string_view word) { return word.substr(0, word.find('=')); }
+
+// The words of `text`, split at runs of blanks.
+std::vector<std::string_view> words_of(std::string_view text) {
+  std::vector<std::string_view> words;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    while (start < text.size() && is_blank(text[start])) ++start;
+    std::size_t end = start;
+    while (end < text.size() && !is_blank(text[end])) ++end;
+    if (end > start) words.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return words;
 }
 
 Command public_line(std::string line) {
@@ -61,6 +88,78 @@ std::string normalize_mailbox(std::string_view address) {
   return std::string(inner);
 }
 
+WrittenAddress split_written_address(std::string_view written) {
+  require_single_line(written, "address");
+  const std::string_view text = trim(written);
+  std::size_t end = text.size();
+  if (const auto open = text.find('<'); open != std::string_view::npos) {
+    // "<a@b> ...", "Name <a@b> ...": the address ends with the '>' that closes it. With no
+    // blank after that '>' it is one malformed address, for normalize_mailbox to refuse.
+    const auto close = text.find('>', open);
+    if (close != std::string_view::npos && close + 1 < text.size() && is_blank(text[close + 1])) {
+      end = close + 1;
+    }
+  } else {
+    // "a@b ...": the first blank outside a quoted local part ("John Doe"@example.com).
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\\' && quoted) {
+        ++i;
+      } else if (text[i] == '"') {
+        quoted = !quoted;
+      } else if (!quoted && is_blank(text[i])) {
+        end = i;
+        break;
+      }
+    }
+  }
+  WrittenAddress result{std::string(text.substr(0, end)), {}};
+  std::vector<std::string_view> keywords;
+  for (const std::string_view word : words_of(text.substr(end))) {
+    const bool control = std::any_of(word.begin(), word.end(), [](char c) {
+      const auto byte = static_cast<unsigned char>(c);
+      return byte < 32 || byte == 127;
+    });
+    if (control) {
+      throw Error(ExitCode::FailedInit,
+                  fmt::format("the parameters after address \"{}\" contain a control character",
+                              result.address));
+    }
+    const std::string_view keyword = keyword_of(word);
+    const bool valid = !keyword.empty() && keyword.front() != '-' &&
+                       std::all_of(keyword.begin(), keyword.end(), is_keyword_char) &&
+                       (keyword.size() == word.size() || keyword.size() + 1 < word.size());
+    if (!valid) {
+      throw Error(ExitCode::FailedInit,
+                  fmt::format("address \"{}\": \"{}\" is not an ESMTP parameter (KEYWORD or "
+                              "KEYWORD=value, RFC 5321 §4.1.2)",
+                              trim(written), word));
+    }
+    for (const std::string_view seen : keywords) {
+      if (equals_ignore_case(seen, keyword)) {
+        throw Error(ExitCode::FailedInit, fmt::format("address \"{}\": parameter {} given twice",
+                                                      trim(written), keyword));
+      }
+    }
+    keywords.push_back(keyword);
+    if (!result.parameters.empty()) result.parameters += ' ';
+    result.parameters += word;
+  }
+  return result;
+}
+
+bool names_parameter(std::string_view parameters, std::string_view keyword) {
+  const auto words = words_of(parameters);
+  return std::any_of(words.begin(), words.end(), [&](std::string_view word) {
+    return equals_ignore_case(keyword_of(word), keyword);
+  });
+}
+
+std::string_view WrittenParameters::of(std::string_view forward_path) const {
+  const auto found = forward_paths.find(forward_path);
+  return found == forward_paths.end() ? std::string_view{} : std::string_view{found->second};
+}
+
 std::string xtext_encode(std::string_view text) {
   std::string out;
   for (const char c : text) {
@@ -86,36 +185,52 @@ Command helo_command(std::string_view domain) {
 
 Command mail_from_command(std::string_view reverse_path, const MailParameters& parameters) {
   require_single_line(reverse_path, "address");
+  require_single_line(parameters.written, "address parameters");
   std::string line = fmt::format("MAIL FROM:<{}>", reverse_path);
-  if (parameters.size) line += fmt::format(" SIZE={}", *parameters.size);
+  // As curl 8.16: what the user wrote comes right after the path; a keyword named there is
+  // not added again (a parameter twice is a syntax error, RFC 5321 §4.1.2).
+  if (!parameters.written.empty()) line += " " + parameters.written;
+  auto add = [&](std::string_view keyword, std::string_view text) {
+    if (!names_parameter(parameters.written, keyword)) line += text;
+  };
+  if (parameters.size) add("SIZE", fmt::format(" SIZE={}", *parameters.size));
   if (parameters.binary_mime) {
-    line += " BODY=BINARYMIME";
+    add("BODY", " BODY=BINARYMIME");
   } else if (parameters.eight_bit_mime) {
-    line += " BODY=8BITMIME";
+    add("BODY", " BODY=8BITMIME");
   }
-  if (parameters.smtputf8) line += " SMTPUTF8";
+  if (parameters.smtputf8) add("SMTPUTF8", " SMTPUTF8");
   if (parameters.auth) {
     require_single_line(*parameters.auth, "--mail-auth address");
-    line +=
-        fmt::format(" AUTH={}", parameters.auth->empty() ? "<>" : xtext_encode(*parameters.auth));
+    add("AUTH",
+        fmt::format(" AUTH={}", parameters.auth->empty() ? "<>" : xtext_encode(*parameters.auth)));
   }
   if (parameters.dsn_ret) {
     require_single_line(*parameters.dsn_ret, "--dsn-return");
-    line += fmt::format(" RET={}", *parameters.dsn_ret);
+    add("RET", fmt::format(" RET={}", *parameters.dsn_ret));
   }
-  if (parameters.dsn_envid) line += fmt::format(" ENVID={}", xtext_encode(*parameters.dsn_envid));
+  if (parameters.dsn_envid) {
+    add("ENVID", fmt::format(" ENVID={}", xtext_encode(*parameters.dsn_envid)));
+  }
   return public_line(std::move(line));
 }
 
 Command rcpt_to_command(std::string_view forward_path, const RcptParameters& parameters) {
   require_single_line(forward_path, "address");
+  require_single_line(parameters.written, "address parameters");
   std::string line = fmt::format("RCPT TO:<{}>", forward_path);
+  if (!parameters.written.empty()) line += " " + parameters.written;
+  auto add = [&](std::string_view keyword, std::string_view text) {
+    if (!names_parameter(parameters.written, keyword)) line += text;
+  };
   if (parameters.dsn_notify) {
     require_single_line(*parameters.dsn_notify, "--dsn-notify");
-    line += fmt::format(" NOTIFY={}", *parameters.dsn_notify);
+    add("NOTIFY", fmt::format(" NOTIFY={}", *parameters.dsn_notify));
   }
   // RFC 3461 §4.2: the address as the user gave it, "rfc822" type, as xtext.
-  if (parameters.dsn_orcpt) line += fmt::format(" ORCPT=rfc822;{}", xtext_encode(forward_path));
+  if (parameters.dsn_orcpt) {
+    add("ORCPT", fmt::format(" ORCPT=rfc822;{}", xtext_encode(forward_path)));
+  }
   return public_line(std::move(line));
 }
 

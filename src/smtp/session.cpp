@@ -210,6 +210,7 @@ Action Session::after_auth() {
   TransactionSettings settings;
   settings.reverse_path = config_.reverse_path;
   settings.forward_paths = config_.forward_paths;
+  settings.address_parameters = config_.address_parameters;
   settings.messages = config_.messages;
   settings.allow_rcpt_failures = config_.allow_rcpt_failures;
   settings.pipelining = config_.use_pipelining && capabilities_.pipelining;

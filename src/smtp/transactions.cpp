@@ -74,7 +74,9 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
   }
   const MessageInfo& info = settings_.messages.at(message);
   MailParameters parameters;
-  if (settings_.size && info.size) parameters.size = info.size;
+  parameters.written = settings_.address_parameters.reverse_path;
+  // As curl: no SIZE for an empty message (its "infilesize > 0").
+  if (settings_.size && info.size && *info.size > 0) parameters.size = info.size;
   parameters.eight_bit_mime = info.eight_bit && settings_.eightbitmime;
   parameters.binary_mime = info.binary && settings_.chunking && settings_.binarymime;
   parameters.smtputf8 = settings_.smtputf8;
@@ -90,6 +92,7 @@ Action MailTransactions::begin(std::size_t message, bool behind_body) {
         {Step::Mail, message, 0, behind_body});
   if (settings_.stop_after == Stage::Mail) return flush();
   for (std::size_t i = 0; i < settings_.forward_paths.size(); ++i) {
+    rcpt_parameters.written = settings_.address_parameters.of(settings_.forward_paths[i]);
     queue(rcpt_to_command(settings_.forward_paths[i], rcpt_parameters),
           {Step::Recipient, message, i, behind_body});
   }

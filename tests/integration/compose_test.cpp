@@ -20,6 +20,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::SizeIs;
+using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
 
 /// Runs parse_mail.py on `message` (saved to `dir`) with `checks`; its output on failure.
@@ -333,6 +334,20 @@ TEST_F(SendmailTest, SymlinkWithConfigFileDeliversWithTOi) {
   EXPECT_THAT(header, HasSubstr("Date: "));
   EXPECT_THAT(header, HasSubstr("Message-ID: <"));
   EXPECT_THAT(messages[0].bytes, HasSubstr("\r\n\r\nhello\r\n.\r\nafter the dot\r\n"));
+}
+
+// Unchanged by the empty upload of -T: sendmail mode sends what sendmail sends for an
+// empty standard input, a message of the header fields it adds, without a warning.
+TEST_F(SendmailTest, EmptyInputSendsTheAddedHeaderFields) {
+  SmtpServer server;
+  const auto run = sendmail({"me@example.com"}, "", config_env(server.url()));
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, Not(HasSubstr("empty")));
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_THAT(messages[0].bytes, StartsWith("From: cron@example.com\r\n"));
+  EXPECT_TRUE(messages[0].bytes.ends_with("\r\n\r\n")) << messages[0].bytes;
 }
 
 TEST_F(SendmailTest, CronStylePipeThroughTheShell) {

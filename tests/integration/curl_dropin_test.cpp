@@ -31,6 +31,7 @@ Outcome run_against_server(const std::string& program, const std::vector<std::st
   TempDir dir;
   dir.write_file("mail.txt", kMessage);
   dir.write_file("mail2.txt", "Subject: second\r\n\r\nbody two\r\n");
+  dir.write_file("empty.txt", "");
   const std::vector<std::pair<std::string, std::string>> replacements{
       {"{URL}", server.url("h1")}, {"{URL2}", server.url("h2")}, {"{DIR}", dir.path()}};
   auto substitute = [&](std::string text) {
@@ -169,6 +170,37 @@ TEST(CurlDropIn, WriteOut) {
   expect_same({"-s", "{URL}", "--mail-rcpt", "b@example.com", "-T", "{DIR}/mail.txt", "-w",
                "%{response_code} %{exitcode} %{scheme} %{size_upload} %{errormsg}\\n"});
   expect_same({"-s", "{URL}", "-w", "code=%{response_code}%{stderr}x"});
+}
+
+// curl sends an empty upload: DATA, then at once ".", and the server stores an empty
+// message. smtpc sends the same lines and warns on stderr.
+TEST(CurlDropIn, EmptyUploadIsSentAsCurlSendsIt) {
+  expect_same({"{URL}", "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T",
+               "{DIR}/empty.txt"});
+  expect_same({"{URL}", "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", "-"},
+              "");
+  const Outcome smtpc =
+      run_against_server(SMTPC_BINARY, {"{URL}", "--mail-from", "a@example.com", "--mail-rcpt",
+                                        "b@example.com", "-T", "{DIR}/empty.txt"});
+  EXPECT_THAT(smtpc.run.err, HasSubstr("Warning: the upload from"));
+  ASSERT_EQ(smtpc.messages.size(), 1U);
+  EXPECT_EQ(smtpc.messages[0].bytes, "");
+}
+
+// curl 8.16 sends what follows "<address>" after the path; 7.88 (the oracle here) keeps it
+// inside the brackets, which servers refuse. smtpc does as 8.16 (docs/curl-differences.md).
+TEST(CurlDropIn, ParametersAfterTheAddressAsCurl816SendsThem) {
+  const std::vector<std::string> args{"{URL}",         "--mail-from",   "<a@example.com> RET=HDRS",
+                                      "--mail-rcpt",   "b@example.com", "-T",
+                                      "{DIR}/mail.txt"};
+  const Outcome curl = run_against_server(kCurl, args);
+  const Outcome smtpc = run_against_server(SMTPC_BINARY, args);
+  EXPECT_THAT(curl.log, ::testing::Contains("MAIL FROM:<a@example.com> RET=HDRS>"));
+  EXPECT_THAT(smtpc.log, ::testing::Contains("MAIL FROM:<a@example.com> RET=HDRS"));
+  // This server offers no DSN: both are refused (555), as curl 8.16 would be.
+  EXPECT_EQ(curl.run.exit_code, 55);
+  EXPECT_EQ(smtpc.run.exit_code, 55) << smtpc.run.err;
+  EXPECT_TRUE(smtpc.messages.empty());
 }
 
 TEST(CurlDropIn, UsageErrors) {

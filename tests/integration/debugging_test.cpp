@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <regex>
@@ -20,6 +21,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 const std::string kCerts = TEST_CERTS_DIR;
 
@@ -320,6 +322,50 @@ TEST(Dsn, ParametersAsTheServerReceivedThem) {
                           "RCPT TO:<c+d=e@example.com> NOTIFY=SUCCESS,FAILURE "
                           "ORCPT=rfc822;c+2Bd+3De@example.com"));
   ASSERT_EQ(server.messages().size(), 1U);
+}
+
+// curl 8.16's form: parameters written after the address, sent as written; a keyword
+// written there is not added again from --dsn-*, the other recipients still get those.
+TEST(Dsn, WrittenParametersAsTheServerReceivedThem) {
+  SmtpServer server({"--dsn", "--pipelining", "--size-limit", "1000000"});
+  TempDir dir;
+  const auto result =
+      run_smtpc({server.url("client.example"), "--mail-from", "<a@example.com> RET=HDRS ENVID=X",
+                 "--mail-rcpt", "<b@example.com> NOTIFY=SUCCESS,FAILURE", "--mail-rcpt",
+                 "c@example.com NOTIFY=NEVER", "--mail-rcpt", "d@example.com",
+                 "--mail-rcpt-allowfails", "-T", dir.write_file("m.txt", "Subject: dsn\n\nhello\n"),
+                 "--dsn-notify", "delay", "--dsn-return", "full"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(server.commands("MAIL"),
+              ElementsAre("MAIL FROM:<a@example.com> RET=HDRS ENVID=X SIZE=20"));
+  EXPECT_THAT(server.commands("RCPT"),
+              ElementsAre("RCPT TO:<b@example.com> NOTIFY=SUCCESS,FAILURE "
+                          "ORCPT=rfc822;b@example.com",
+                          "RCPT TO:<c@example.com> NOTIFY=NEVER ORCPT=rfc822;c@example.com",
+                          "RCPT TO:<d@example.com> NOTIFY=DELAY ORCPT=rfc822;d@example.com"));
+  const auto stored = server.messages();
+  ASSERT_EQ(stored.size(), 1U);
+  EXPECT_THAT(stored[0].envelope.dsn_mail, ElementsAre("RET=HDRS", "ENVID=X"));
+  EXPECT_THAT(stored[0].envelope.dsn_rcpt,
+              ElementsAre("NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b@example.com",
+                          "NOTIFY=NEVER ORCPT=rfc822;c@example.com",
+                          "NOTIFY=DELAY ORCPT=rfc822;d@example.com"));
+}
+
+TEST(Dsn, WrittenParametersWithControlCharactersAreRefused) {
+  SmtpServer server({"--dsn"});
+  TempDir dir;
+  const std::string mail = dir.write_file("m.txt", "Subject: dsn\n\nhello\n");
+  for (const std::string rcpt : {"<b@example.com> NOTIFY=NEVER\r\nRSET",
+                                 "<b@example.com> NOTIFY=\x1b[31m", "<b@example.com> =NEVER"}) {
+    SCOPED_TRACE(rcpt);
+    const auto result = run_smtpc({server.url("client.example"), "--mail-from", "a@example.com",
+                                   "--mail-rcpt", rcpt, "-T", mail});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, StartsWith("smtpc: (2) "));
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  EXPECT_THAT(server.log_lines(), IsEmpty());
 }
 
 TEST(Dsn, NotOfferedWarnsOrFails) {

@@ -100,6 +100,39 @@ TEST_F(QueueFaults, ServerDownThenUpDeliversOnceFromTheQueue) {
   fault_line("server down, then up: --queue-run", 1, 0, run.exit_code);
 }
 
+// Parameters written after the addresses (curl 8.16's DSN form) are part of the queued
+// envelope: listed with it, and sent as written by the later queue run.
+TEST_F(QueueFaults, WrittenParametersSurviveTheQueue) {
+  const std::uint16_t port = closed_port();
+  const std::string url = "smtp://127.0.0.1:" + std::to_string(port);
+  const RunResult first = run_smtpc({"--queue", "--queue-dir", qdir(), url, "--mail-from",
+                                     "<a@example.com> RET=HDRS ENVID=Q1", "--mail-rcpt",
+                                     "<b@example.com> NOTIFY=SUCCESS,FAILURE", "--mail-rcpt",
+                                     "c@example.com", "-T", message_file()});
+  EXPECT_EQ(first.exit_code, 7) << first.err;
+  ASSERT_EQ(queued(qdir()).size(), 1U);
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_NE(list.out.find("  from <a@example.com> RET=HDRS ENVID=Q1\n"), std::string::npos)
+      << list.out;
+  EXPECT_NE(list.out.find("  to <b@example.com> NOTIFY=SUCCESS,FAILURE\n  to <c@example.com>\n"),
+            std::string::npos)
+      << list.out;
+
+  SmtpServer server({"--port", std::to_string(port), "--dsn"});
+  const RunResult run = queue_run();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.commands("MAIL"),
+            std::vector<std::string>{"MAIL FROM:<a@example.com> RET=HDRS ENVID=Q1"});
+  EXPECT_EQ(server.commands("RCPT"),
+            (std::vector<std::string>{"RCPT TO:<b@example.com> NOTIFY=SUCCESS,FAILURE",
+                                      "RCPT TO:<c@example.com>"}));
+  const auto stored = server.messages();
+  ASSERT_EQ(stored.size(), 1U);
+  EXPECT_EQ(stored[0].envelope.dsn_mail, (std::vector<std::string>{"RET=HDRS", "ENVID=Q1"}));
+  EXPECT_EQ(stored[0].envelope.dsn_rcpt, (std::vector<std::string>{"NOTIFY=SUCCESS,FAILURE", ""}));
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
 struct StageFault {
   const char* name;
   const char* stage;  // --refuse-message STAGE

@@ -605,13 +605,27 @@ TEST_F(SendTest, UnreadableUploadFileExits26) {
   EXPECT_THAT(server.messages(), IsEmpty());
 }
 
-TEST_F(SendTest, EmptyUploadFileExits26) {
+// As curl: an empty upload is sent (DATA, then "."), with a warning; between two
+// messages on one connection too, and the report says what the server stored.
+TEST_F(SendTest, EmptyUploadIsSentWithAWarning) {
   SmtpServer server;
-  const auto run = run_smtpc(send_args(server.url("client.example"), message_file("")));
+  const std::string first = files_.write_file("first.eml", "Subject: one\r\n\r\n1\r\n");
+  const std::string empty = files_.write_file("empty.eml", "");
+  const std::string last = files_.write_file("last.eml", "Subject: three\r\n\r\n3\r\n");
+  const auto run =
+      run_smtpc({server.url("client.example"), "--mail-from", "a@example.com", "--mail-rcpt",
+                 "b@example.com", "-T", first, "-T", empty, "-T", last});
 
-  EXPECT_EQ(run.exit_code, 26);
-  EXPECT_THAT(run.err, HasSubstr(error_prefix(26)));
-  EXPECT_THAT(server.messages(), IsEmpty());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("Warning: the upload from " + empty +
+                                 " is empty: sending an empty message"));
+  EXPECT_THAT(run.err, HasSubstr("message 2 (" + empty + ") accepted: 250"));
+  const auto stored = server.messages();
+  ASSERT_EQ(stored.size(), 3U);
+  EXPECT_EQ(stored[0].bytes, "Subject: one\r\n\r\n1\r\n");
+  EXPECT_EQ(stored[1].bytes, "");
+  EXPECT_EQ(stored[2].bytes, "Subject: three\r\n\r\n3\r\n");
+  EXPECT_EQ(server.commands("DATA").size(), 3U);
 }
 
 // --- Exit codes for server faults ---

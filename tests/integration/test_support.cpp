@@ -288,6 +288,8 @@ Envelope parse_envelope(std::string_view json) {
   envelope.rcpt_tos = fields["rcpt_tos"];
   envelope.mail_options = fields["mail_options"];
   envelope.rcpt_options = fields["rcpt_options"];
+  envelope.dsn_mail = fields["dsn_mail"];
+  envelope.dsn_rcpt = fields["dsn_rcpt"];
   return envelope;
 }
 

@@ -60,6 +60,9 @@ struct Envelope {
   std::vector<std::string> rcpt_tos;
   std::vector<std::string> mail_options;  // e.g. "SIZE=123", upper-cased by aiosmtpd
   std::vector<std::string> rcpt_options;
+  /// With --dsn: MAIL's DSN parameters, and each accepted RCPT's joined by spaces.
+  std::vector<std::string> dsn_mail;
+  std::vector<std::string> dsn_rcpt;
 };
 
 struct Message {

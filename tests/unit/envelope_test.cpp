@@ -68,5 +68,25 @@ TEST(FinalizeEnvelope, BadAddressesAreUsageErrors) {
   expect_usage_error({std::nullopt, {"a@bad\xFF.example"}}, "cannot convert the domain");
 }
 
+TEST(FinalizeEnvelope, ParametersWrittenAfterAddressesAreKeptApart) {
+  const auto envelope =
+      finalize_envelope({"<me@example.com> RET=HDRS ENVID=X",
+                         {"<a@example.com> NOTIFY=SUCCESS,FAILURE", "b@example.com NOTIFY=NEVER",
+                          "c@example.com", "A@EXAMPLE.COM NOTIFY=DELAY"}});
+  EXPECT_EQ(envelope.reverse_path, "me@example.com");
+  EXPECT_EQ(envelope.forward_paths, (Paths{"a@example.com", "b@example.com", "c@example.com"}));
+  EXPECT_EQ(envelope.parameters.reverse_path, "RET=HDRS ENVID=X");
+  // A recipient named twice keeps what was written where it was first named.
+  EXPECT_EQ(envelope.parameters.of("a@example.com"), "NOTIFY=SUCCESS,FAILURE");
+  EXPECT_EQ(envelope.parameters.of("b@example.com"), "NOTIFY=NEVER");
+  EXPECT_EQ(envelope.parameters.of("c@example.com"), "");
+  EXPECT_EQ(envelope.parameters.forward_paths.size(), 2U);
+}
+
+TEST(FinalizeEnvelope, RefusesControlCharactersInParameters) {
+  expect_usage_error({"me@example.com", {"<a@example.com> NOTIFY=NEVER\r\nDATA"}}, "line break");
+  expect_usage_error({"<me@example.com> RET=\x1b", {"a@example.com"}}, "control character");
+}
+
 }  // namespace
 }  // namespace smtpc

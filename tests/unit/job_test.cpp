@@ -265,6 +265,67 @@ TEST(JobUploadProgress, StartsAtZeroAndEndsWithTheWholeMessage) {
   }
 }
 
+// The warnings the job gives, in order.
+class WarningNotices final : public Notices {
+ public:
+  void warning(std::string_view text) override { warnings.emplace_back(text); }
+  std::vector<std::string> warnings;
+};
+
+// An empty upload goes as curl sends it (DATA, then at once the end-of-data mark), with a
+// warning; after a whole message and before another on the same connection too.
+TEST(JobEmptyUpload, IsSentAsCurlSendsItWithAWarning) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> messages;
+    std::vector<std::string> replies;
+    std::string sent;
+  };
+  const std::string envelope = "MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n";
+  const Case cases[] = {
+      {"Alone",
+       {""},
+       {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n",
+        "221 bye\r\n"},
+       "EHLO client.example\r\n" + envelope + "DATA\r\n.\r\nQUIT\r\n"},
+      {"BetweenTwoMessages",
+       {"a\n", "", "b\n"},
+       {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n",
+        "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n", "250 ok\r\n", "250 ok\r\n",
+        "354 go\r\n", "250 queued\r\n", "221 bye\r\n"},
+       "EHLO client.example\r\n" + envelope + "DATA\r\na\r\n.\r\n" + envelope + "DATA\r\n.\r\n" +
+           envelope + "DATA\r\nb\r\n.\r\nQUIT\r\n"},
+      {"Chunked",
+       {""},
+       {"220 mx\r\n", "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n", "250 ok\r\n", "250 ok\r\n",
+        "250 queued\r\n", "221 bye\r\n"},
+       "EHLO client.example\r\n" + envelope + "BDAT 0 LAST\r\nQUIT\r\n"},
+  };
+  for (const auto& tested : cases) {
+    SCOPED_TRACE(tested.name);
+    JobSpec spec = one_message_spec();
+    spec.messages.clear();
+    for (const auto& text : tested.messages) {
+      spec.messages.emplace_back(std::make_shared<StringOpener>(text));
+    }
+    auto peer = std::make_shared<FakePeer>();
+    peer->pieces = {tested.replies.begin(), tested.replies.end()};
+    Tracer tracer;
+    WarningNotices notices;
+    JobProgress progress;
+    const SendResult result = run_job(
+        spec, tracer, notices, progress,
+        [peer](const ConnectRequest&, Tracer&) { return std::make_unique<FakeTransport>(peer); });
+    EXPECT_EQ(peer->received, tested.sent);
+    ASSERT_EQ(result.messages.size(), tested.messages.size());
+    for (const auto& message : result.messages) {
+      EXPECT_EQ(message.outcome, MessageOutcome::Accepted);
+    }
+    EXPECT_EQ(notices.warnings, std::vector<std::string>{
+                                    "the upload from message is empty: sending an empty message"});
+  }
+}
+
 // A timeout names what the job was waiting for or sending, and the limit that ran out.
 TEST(JobTimeouts, NameTheStepAndTheLimit) {
   const Server& server = kServers[0];  // one command at a time

@@ -164,6 +164,21 @@ TEST_F(PrepareMessagesTest, ComposedMessageShowsTheRecipientsNotInCc) {
   EXPECT_EQ(read_all(messages.at(0)), message);  // the same bytes each time
 }
 
+// Parameters written after an envelope address ("<a@b> NOTIFY=NEVER") are the envelope's:
+// the header fields show the mailboxes alone.
+TEST_F(PrepareMessagesTest, ComposedMessageLeavesWrittenParametersOutOfTheHeader) {
+  MessageRequest request;
+  request.subject = "hi";
+  request.text = TextInput{TextInput::From::Argument, "text"};
+  EnvelopeRequest envelope{"<me@example.com> RET=HDRS", {"you@example.com NOTIFY=NEVER"}};
+  const auto messages = prepare_messages(request, envelope);
+  const std::string message = read_all(messages.at(0));
+  EXPECT_NE(message.find("From: me@example.com\r\nTo: you@example.com\r\nSubject: hi\r\n"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(envelope.recipients, (Paths{"you@example.com NOTIFY=NEVER"}));  // as written
+}
+
 TEST_F(PrepareMessagesTest, ComposedMessageGivesTheSenderFromItsFromField) {
   MessageRequest request;
   request.text = TextInput{TextInput::From::File, file("body.txt", "from a file\n")};

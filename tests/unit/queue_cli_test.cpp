@@ -130,5 +130,17 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
 }
 
+TEST(QueueCli, ParametersWrittenAfterAddressesComeBackWithTheEntry) {
+  queue::Entry entry;
+  entry.reverse_path = "alice@example.com";
+  entry.forward_paths = {"b@example.com", "c@example.com"};
+  entry.address_parameters.reverse_path = "RET=HDRS";
+  entry.address_parameters.forward_paths.emplace("b@example.com", "NOTIFY=NEVER");
+  const Options back = options_for_entry(entry);
+  EXPECT_EQ(back.mail_from, "<alice@example.com> RET=HDRS");
+  EXPECT_EQ(back.mail_rcpt,
+            (std::vector<std::string>{"<b@example.com> NOTIFY=NEVER", "c@example.com"}));
+}
+
 }  // namespace
 }  // namespace smtpc::cli

@@ -140,6 +140,21 @@ TEST_F(QueueTest, StateIsKeptAcrossUpdatesAndFailedEntriesMove) {
   EXPECT_EQ(failed[0].state.last_error, "(55) 550 5.1.1 no such user");
 }
 
+TEST_F(QueueTest, ParametersWrittenAfterAddressesAreKept) {
+  Queue queue(dir_);
+  StringSource message("Subject: hi\r\n\r\nbody\r\n");
+  WrittenParameters written;
+  written.reverse_path = "RET=HDRS ENVID=X";
+  written.forward_paths.emplace("c@example.com", "NOTIFY=SUCCESS,FAILURE");
+  (void)queue.add("a@example.com", {"b@example.com", "c@example.com"}, {}, message, written);
+  const auto entries = queue.list();
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].forward_paths, (std::vector<std::string>{"b@example.com", "c@example.com"}));
+  EXPECT_EQ(entries[0].address_parameters.reverse_path, "RET=HDRS ENVID=X");
+  EXPECT_EQ(entries[0].address_parameters.of("b@example.com"), "");
+  EXPECT_EQ(entries[0].address_parameters.of("c@example.com"), "NOTIFY=SUCCESS,FAILURE");
+}
+
 TEST_F(QueueTest, RefusesADirectoryOthersCanEnter) {
   fs::create_directories(dir_);
   ::chmod(dir_.c_str(), 0755);

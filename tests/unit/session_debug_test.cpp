@@ -266,6 +266,56 @@ TEST(Dsn, ParametersWhenOffered) {
   (void)Script::finished(action);
 }
 
+// curl 8.16's form: parameters written after an address go first, and a keyword written
+// there is not added again from --dsn-*; the others still get --dsn-*'s.
+TEST(Dsn, WrittenParametersWinOverDsnOptions) {
+  auto config = with_dsn();
+  config.address_parameters.reverse_path = "RET=FULL";
+  config.address_parameters.forward_paths.emplace("b@example.com", "NOTIFY=NEVER");
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 DSN")
+                          .client("MAIL FROM:<a@example.com> RET=FULL ENVID=id+201+2Bx")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com> NOTIFY=NEVER ORCPT=rfc822;b@example.com")
+                          .server("250 ok")
+                          .client(
+                              "RCPT TO:<c+d=e@example.com> NOTIFY=SUCCESS,FAILURE "
+                              "ORCPT=rfc822;c+2Bd+3De@example.com")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  (void)Script::finished(action);
+}
+
+// Written parameters are the user's own: sent whether or not the server offers DSN.
+TEST(Dsn, WrittenParametersAreSentWithoutDsnOffered) {
+  auto config = mail_config({"b@example.com"});
+  config.address_parameters.forward_paths.emplace("b@example.com", "NOTIFY=NEVER");
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250 mx")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com> NOTIFY=NEVER")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  (void)Script::finished(action);
+}
+
 TEST(Dsn, NotOfferedWarnsAndSendsPlainCommands) {
   Script script{with_dsn()};
   const auto action = script.server("220 mx")

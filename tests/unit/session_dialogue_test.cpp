@@ -227,6 +227,22 @@ TEST(SessionDialogue, VerifyEachRecipient) {
             (std::vector<std::string>{"250 <b@example.com>", "553 ambiguous"}));
 }
 
+// Parameters written after a recipient belong to RCPT TO: VRFY and -X take the mailbox.
+TEST(SessionDialogue, VerifyLeavesWrittenParametersOut) {
+  SessionConfig config = mail_config({"b@example.com"});
+  config.mode = SessionMode::Verify;
+  config.address_parameters.forward_paths.emplace("b@example.com", "NOTIFY=NEVER");
+  SessionConfig custom = config;
+  custom.custom_request = "EXPN";
+  (void)Script{config}
+      .hello()
+      .client("VRFY b@example.com")
+      .server("250 <b@example.com>")
+      .quit()
+      .run();
+  (void)Script{custom}.hello().client("EXPN b@example.com").server("250 b").quit().run();
+}
+
 // curl's rule (smtp_perform_command): VRFY says SMTPUTF8 when the server offers it and the
 // mailbox is not ASCII; a -X verb takes each recipient as given, and EXPN says SMTPUTF8
 // whenever the server offers it.

@@ -300,5 +300,27 @@ TEST(SessionMessages, PipelinedMessagesFollowEachOtherWithoutWaiting) {
   EXPECT_EQ(script.writes(), (std::vector<std::size_t>{1, 3, 3, 1}));
 }
 
+// An empty message, as curl sends it: no SIZE (curl sends it only for "infilesize > 0").
+TEST(EmptyMessage, DataWithoutSize) {
+  auto config = mail_config({"b@example.com"});
+  config.messages = {MessageInfo{0, false}};
+  const auto action = Script{config}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 SIZE 1000")
+                          .client("MAIL FROM:<a@example.com>")
+                          .server("250 ok")
+                          .client("RCPT TO:<b@example.com>")
+                          .server("250 ok")
+                          .client("DATA")
+                          .server("354 go")
+                          .body()
+                          .server("250 ok")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  (void)Script::finished(action);
+}
+
 }  // namespace
 }  // namespace smtpc

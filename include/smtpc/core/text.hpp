@@ -19,6 +19,12 @@ namespace smtpc {
 /// Equal when ASCII letters are compared without case (EHLO keywords, SASL names, hosts).
 [[nodiscard]] bool equals_ignore_case(std::string_view a, std::string_view b) noexcept;
 
+/// Orders strings as equals_ignore_case compares them: a map key for mailboxes.
+struct LessIgnoreCase {
+  using is_transparent = void;
+  [[nodiscard]] bool operator()(std::string_view a, std::string_view b) const noexcept;
+};
+
 /// Without leading and trailing spaces, tabs, CRs and LFs.
 [[nodiscard]] std::string_view trim(std::string_view text) noexcept;
 

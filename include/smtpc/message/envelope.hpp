@@ -7,9 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "smtpc/smtp/command.hpp"
+
 namespace smtpc {
 
-/// The envelope as its sources name it, addresses as written ("Name <a@b>", "<a@b>", "a@b").
+/// The envelope as its sources name it, addresses as written ("Name <a@b>", "<a@b>", "a@b"),
+/// each maybe followed by ESMTP parameters ("<a@b> NOTIFY=NEVER", curl 8.16's DSN form).
 struct EnvelopeRequest {
   /// --mail-from (or a config account's `from`, sendmail's -f), else what the message
   /// policy chose (compose/: the From address). nullopt: nobody named one, the null
@@ -24,15 +27,18 @@ struct Envelope {
   std::string reverse_path;                // "" is the null reverse-path
   std::vector<std::string> forward_paths;  // each once, in the order first named
   bool smtputf8 = false;                   // an address is not ASCII even with A-labels
+  WrittenParameters parameters;            // written after the addresses, passed on
 };
 
 /// The one finalising step, run after every source has added to `request`: each address
-/// normalised (normalize_mailbox), a non-ASCII domain turned into A-labels as curl does
+/// split from the parameters written after it (split_written_address) and normalised
+/// (normalize_mailbox), a non-ASCII domain turned into A-labels as curl does
 /// (bücher.example -> xn--bcher-kva.example; address literals are left alone), SMTPUTF8
 /// asked for when an address is still not ASCII (a non-ASCII local part), and a recipient
-/// named more than once (compared case-insensitively) kept where it was first named.
-/// Throws Error(FailedInit) naming an invalid address, an empty recipient, or a domain that
-/// is not a valid IDN.
+/// named more than once (compared case-insensitively) kept where it was first named, with
+/// the parameters written there.
+/// Throws Error(FailedInit) naming an invalid address or parameters, an empty recipient, or a
+/// domain that is not a valid IDN.
 [[nodiscard]] Envelope finalize_envelope(const EnvelopeRequest& request);
 
 }  // namespace smtpc

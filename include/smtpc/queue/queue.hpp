@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "smtpc/message/body_source.hpp"
+#include "smtpc/smtp/command.hpp"
 
 namespace smtpc::queue {
 
@@ -37,6 +38,8 @@ struct Entry {
   std::int64_t created = 0;  // Unix time
   std::string reverse_path;
   std::vector<std::string> forward_paths;
+  /// ESMTP parameters written after the addresses ("<a@b> NOTIFY=NEVER"), sent as written.
+  WrittenParameters address_parameters;
   Settings settings;
   EntryState state;
   std::uint64_t size = 0;  // of the message file
@@ -99,7 +102,8 @@ class Queue {
   /// meanwhile leaves it alone). The entry appears whole or not at all.
   [[nodiscard]] LockedEntry add(const std::string& reverse_path,
                                 const std::vector<std::string>& forward_paths,
-                                const Settings& settings, MessageSource& message);
+                                const Settings& settings, MessageSource& message,
+                                const WrittenParameters& address_parameters = {});
 
   /// Every entry, oldest first, read without locking. Entries owned by another user are
   /// listed with their owner; unreadable ones are skipped.

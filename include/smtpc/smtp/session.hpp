@@ -81,7 +81,9 @@ struct SessionConfig {
   std::string ehlo_name;
   std::string reverse_path;                // "" is the null reverse-path
   std::vector<std::string> forward_paths;  // normalised mailboxes
-  bool allow_rcpt_failures = false;        // --mail-rcpt-allowfails
+  /// ESMTP parameters written after the addresses: on MAIL and RCPT, as written (not VRFY).
+  WrittenParameters address_parameters;
+  bool allow_rcpt_failures = false;  // --mail-rcpt-allowfails
   /// SendMail: one entry per message, each sent to the same envelope on this connection.
   std::vector<MessageInfo> messages{MessageInfo{}};
   bool use_pipelining = true;  // PIPELINING when offered (RFC 2920); --no-pipelining

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "smtpc/smtp/command.hpp"
 #include "smtpc/smtp/dialogue.hpp"
 #include "smtpc/smtp/dsn.hpp"
 
@@ -17,6 +18,7 @@ namespace smtpc {
 struct TransactionSettings {
   std::string reverse_path;                // "" is the null reverse-path
   std::vector<std::string> forward_paths;  // the same envelope for every message
+  WrittenParameters address_parameters;    // written after the addresses, passed on
   std::vector<MessageInfo> messages;       // one per message, in order
   bool allow_rcpt_failures = false;        // --mail-rcpt-allowfails
   bool pipelining = false;                 // allowed by the user and offered by the server
