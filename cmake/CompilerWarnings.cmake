@@ -3,11 +3,6 @@ function(smtpc_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wpedantic
     -Wold-style-cast -Wformat=2 -Wimplicit-fallthrough -Wnon-virtual-dtor)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-    # GCC 12 at -O3 (a Release build) warns that "text" + std::string may overlap
-    # (GCC bug 105651): noise in a packager's log, never a real finding.
-    target_compile_options(${target} PRIVATE -Wno-restrict)
-  endif()
   if(SMTPC_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

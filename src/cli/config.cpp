@@ -175,7 +175,8 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
   if (options.url.empty()) options.url = value("url").value_or("");
   const bool user_from_config = !options.user && value("user");
   fill(options.user, "user");
-  if (user_from_config && value("password")) *options.user += ":" + *value("password");
+  if (user_from_config && value("password"))
+    options.user->append(1, ':').append(*value("password"));
   fill(options.password_file, "password-file");
   fill(options.password_command, "password-command");
   if (auto netrc = value("netrc")) {

@@ -71,7 +71,7 @@ std::string url_without_password(const std::string& text, const SmtpUrl& url) {
   std::string out = url.scheme == Scheme::Smtps ? "smtps://" : "smtp://";
   if (url.user) {
     out += percent_encode(*url.user);
-    if (url.login_options) out += ";" + percent_encode(*url.login_options);
+    if (url.login_options) out.append(1, ';').append(percent_encode(*url.login_options));
     out += "@";
   }
   out += url.host_is_ipv6_literal ? "[" + url.host + "]" : url.host;

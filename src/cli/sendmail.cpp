@@ -213,7 +213,7 @@ int run_sendmail(int argc, char** argv) {
 
     stage = SendmailStage::Message;
     options.mail_rcpt = parsed.recipients;
-    options.upload_file = "-";
+    options.upload_file.emplace("-");
     options.verbose = parsed.verbose;
     options.compose.sendmail = true;
     options.compose.read_recipients = parsed.read_recipients;
