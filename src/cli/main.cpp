@@ -14,6 +14,7 @@
 #include "credentials.hpp"
 #include "option_table.hpp"
 #include "options.hpp"
+#include "output_file.hpp"
 #include "queue_cli.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
@@ -92,6 +93,14 @@ int run_transfer(smtpc::cli::Options options) {
     }
     return exit_code;
   };
+  const smtpc::cli::OutputSettings output_settings{
+      .output = options.output,
+      .output_dir = options.output_dir,
+      .create_dirs = options.create_dirs,
+      .clobber = options.clobber,
+      .remove_on_error = options.remove_on_error,
+  };
+  std::optional<std::string> output_written;  // the -o file this transfer created
   int code = 0;
   try {
     if (options.queue_list) {
@@ -110,6 +119,10 @@ int run_transfer(smtpc::cli::Options options) {
                          "upload (-T, --upload-file) and HEAD (-I, --head).");
     }
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    // curl makes -o's directories before the transfer, whatever it then writes.
+    if (const auto path = smtpc::cli::output_path(output_settings); path && options.create_dirs) {
+      smtpc::cli::create_parent_dirs(*path);
+    }
     auto add_size = [&report](const std::string& path) {
       struct stat info {};
       if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
@@ -166,6 +179,10 @@ int run_transfer(smtpc::cli::Options options) {
       record_connection(progress, start, report);
       report.result = failure.result();
       smtpc::cli::report_messages(failure.result(), spec, !options.silent);
+      // As curl, the text received before the failure is written.
+      if (!failure.result().output.empty() && !options.head) {
+        smtpc::cli::write_output(output_settings, failure.result().output, output_written);
+      }
       throw;
     } catch (const smtpc::Error&) {
       record_connection(progress, start, report);
@@ -173,12 +190,7 @@ int run_transfer(smtpc::cli::Options options) {
     }
     smtpc::cli::report_messages(*report.result, spec, !options.silent);
     if (!report.result->output.empty() && !options.head) {
-      FilePtr output = open_output(options.output.value_or("-"), "--output");
-      // As curl writes the server's text: every line with its code, CRLF-terminated.
-      for (const auto& line : report.result->output) fmt::print(output.get(), "{}\r\n", line);
-      if (std::fflush(output.get()) != 0) {
-        throw smtpc::Error(ExitCode::WriteError, "failed writing the output");
-      }
+      smtpc::cli::write_output(output_settings, report.result->output, output_written);
     }
   } catch (const smtpc::cli::UsageError& error) {
     if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
@@ -195,6 +207,12 @@ int run_transfer(smtpc::cli::Options options) {
     if (show_errors) fmt::print(stderr, "smtpc: (2) internal error: {}\n", error.what());
     code = smtpc::to_int(ExitCode::FailedInit);
     report.error = error.what();
+  }
+  if (code != 0 && options.remove_on_error && output_written) {
+    if (options.verbose > 0 && !options.silent) {
+      fmt::print(stderr, "Note: Removing output file: {}\n", *output_written);
+    }
+    std::remove(output_written->c_str());
   }
   return finish(code);
 }

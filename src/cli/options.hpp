@@ -34,6 +34,10 @@ struct Options {
   std::optional<double> connect_timeout;
   std::optional<double> max_time;
   std::optional<std::string> output;
+  std::optional<std::string> output_dir;  // --output-dir DIR
+  bool create_dirs = false;               // --create-dirs
+  bool clobber = true;                    // --no-clobber: FILE.1, FILE.2 ... instead
+  bool remove_on_error = false;           // --remove-on-error
   std::optional<std::string> trace_ascii;
   bool trace_time = false;
   std::optional<std::string> write_out;    // -w FORMAT

@@ -1,0 +1,133 @@
+// curl 7.88's options beyond the SMTP dialogue, side by side with curl: where -o writes
+// (--output-dir, --create-dirs, --no-clobber, --remove-on-error), the socket options,
+// --proto/--proto-default. Each test runs curl and smtpc the same way against fresh
+// loopback servers and compares exit codes and the files written.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace smtpc::it {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kCurl = "/usr/bin/curl";
+const std::vector<std::string> kPrograms{kCurl, SMTPC_BINARY};
+
+// Every file under `root`, relative, with its content, in order.
+std::vector<std::pair<std::string, std::string>> tree(const std::string& root) {
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!fs::exists(root)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    const std::string name = fs::relative(entry.path(), root).string();
+    files.emplace_back(name, entry.is_directory() ? std::string("<dir>") : read_file(entry.path()));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Runs `runs` command lines ({URL}: a fresh server's, {DIR}: a fresh directory) with
+// `program`; returns the exit codes and what {DIR}/out then holds.
+struct Written {
+  std::vector<int> codes;
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+std::string substitute(std::string text, const std::string& url, const std::string& dir) {
+  for (const auto& [from, to] : {std::pair{std::string("{URL}"), url}, {"{DIR}", dir}}) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from)) {
+      text.replace(at, from.size(), to);
+    }
+  }
+  return text;
+}
+
+Written run_with(const std::string& program, const std::vector<std::vector<std::string>>& runs) {
+  SmtpServer server;
+  TempDir dir;
+  Written written;
+  for (const auto& args : runs) {
+    std::vector<std::string> argv{program, "-s"};
+    for (const auto& arg : args) argv.push_back(substitute(arg, server.url("h"), dir.path()));
+    written.codes.push_back(run_program(argv).exit_code);
+  }
+  written.files = tree(dir.path() + "/out");
+  return written;
+}
+
+void expect_same_files(const std::vector<std::vector<std::string>>& runs) {
+  SCOPED_TRACE(::testing::PrintToString(runs));
+  const Written curl = run_with(kCurl, runs);
+  const Written smtpc = run_with(SMTPC_BINARY, runs);
+  EXPECT_EQ(smtpc.codes, curl.codes);
+  EXPECT_EQ(smtpc.files, curl.files);
+  EXPECT_FALSE(curl.files.empty() && curl.codes.front() == 0);
+}
+
+TEST(CurlOutputOptions, WithoutCreateDirsAMissingDirectoryIs23) {
+  expect_same_files({{"{URL}", "-o", "{DIR}/out/a/help.txt"}});
+}
+
+TEST(CurlOutputOptions, CreateDirsMakesTheDirectories) {
+  expect_same_files({{"{URL}", "-o", "{DIR}/out/a/b/help.txt", "--create-dirs"}});
+}
+
+TEST(CurlOutputOptions, CreateDirsMakesThemEvenWhenNothingIsWritten) {
+  expect_same_files({{"{URL}", "-o", "{DIR}/out/a/b/help.txt", "--create-dirs", "-X", "BOGUS"}});
+}
+
+TEST(CurlOutputOptions, OutputDirInFrontOfTheFile) {
+  expect_same_files(
+      {{"{URL}", "-o", "help.txt", "--output-dir", "{DIR}/out/d"},
+       {"{URL}", "-o", "help.txt", "--output-dir", "{DIR}/out/d", "--create-dirs"},
+       {"{URL}", "-o", "x.txt", "--output-dir", "{DIR}/out/d/", "--mail-rcpt", "b@example.com"}});
+}
+
+TEST(CurlOutputOptions, NoClobberWritesNumberedFiles) {
+  const std::vector<std::string> once{"{URL}", "-o", "{DIR}/out/help.txt", "--create-dirs",
+                                      "--no-clobber"};
+  expect_same_files({once, once, once, {"{URL}", "-o", "{DIR}/out/help.txt", "-X", "NOOP"}});
+}
+
+// VRFY for two recipients, the second refused: curl writes the first reply, then fails
+// with 8, and with --remove-on-error removes the file again.
+TEST(CurlOutputOptions, TextBeforeAFailureIsWrittenAndRemoveOnErrorRemovesIt) {
+  constexpr std::string_view kScript =
+      "S 220 hi\nR\nS 250 ok\nR\nS 250 <a@example.com>\nR\nS 550 no such user\nR\nS 221 bye\n"
+      "CLOSE\n";
+  for (const bool remove : {false, true}) {
+    std::vector<std::vector<std::pair<std::string, std::string>>> files;
+    std::vector<int> codes;
+    for (const auto& program : kPrograms) {
+      ScriptedServer server(kScript);
+      TempDir dir;
+      std::vector<std::string> argv{program,
+                                    "-s",
+                                    server.url("h"),
+                                    "--mail-rcpt",
+                                    "a@example.com",
+                                    "--mail-rcpt",
+                                    "b@example.com",
+                                    "-o",
+                                    dir.path() + "/out/v.txt",
+                                    "--create-dirs"};
+      if (remove) argv.emplace_back("--remove-on-error");
+      codes.push_back(run_program(argv).exit_code);
+      files.push_back(tree(dir.path() + "/out"));
+    }
+    SCOPED_TRACE(remove ? "--remove-on-error" : "kept");
+    EXPECT_EQ(codes[0], 8);
+    EXPECT_EQ(codes[1], codes[0]);
+    EXPECT_EQ(files[1], files[0]);
+    EXPECT_EQ(files[0].size(), remove ? 0U : 1U);
+  }
+}
+
+}  // namespace
+}  // namespace smtpc::it
