@@ -34,6 +34,20 @@ double seconds(std::string_view option, const std::string& value) {
   return number;
 }
 
+// curl's str2unum: a whole decimal number; "positive" is its word for a negative one.
+long non_negative(std::string_view option, const std::string& value) {
+  char* end = nullptr;
+  errno = 0;
+  const long number = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || end != value.c_str() + value.size() || errno != 0) {
+    throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
+  }
+  if (number < 0) {
+    throw UsageError(fmt::format("option {}: expected a positive numerical parameter", option));
+  }
+  return number;
+}
+
 int integer(std::string_view option, const std::string& value) {
   char* end = nullptr;
   errno = 0;
@@ -222,7 +236,7 @@ constexpr OptionDef kOptions[] = {
     {"ipv6", '6', ArgKind::None, "", "Resolve names to IPv6 addresses", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.ip_family = IpFamily::V6; }, ""},
     {"json", '\0', ArgKind::Value, "<data>", "HTTP POST JSON", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"junk-session-cookies", 'j', ArgKind::Bool, "", "Ignore session cookies read from file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
-    {"keepalive-time", '\0', ArgKind::Value, "<seconds>", "Interval time for keepalive probes", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
+    {"keepalive-time", '\0', ArgKind::Value, "<seconds>", "Interval time for keepalive probes", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.keepalive_time = non_negative("--keepalive-time", v); }, "TCP_KEEPIDLE and TCP_KEEPINTVL; 0 keeps 60"},
     {"key", '\0', ArgKind::Value, "<key>", "Private key file name", "ssh", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.key = v; }, ""},
     {"key-type", '\0', ArgKind::Value, "<type>", "Private key file type (DER/PEM/ENG)", "tls", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--key-type", v); }, "PEM only; other types exit 2"},
     {"krb", '\0', ArgKind::Value, "<level>", "Enable Kerberos with security <level>", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
@@ -250,7 +264,7 @@ constexpr OptionDef kOptions[] = {
     {"alpn", '\0', ArgKind::Bool, "", "Disable the ALPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"buffer", 'N', ArgKind::Bool, "", "Disable buffering of the output stream", "curl", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"clobber", '\0', ArgKind::Bool, "", "Do not overwrite files that already exist", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.clobber = on; }, "--no-clobber: an existing -o FILE is kept and FILE.1 ... FILE.99 written instead"},
-    {"keepalive", '\0', ArgKind::Bool, "", "Disable TCP keepalive on the connection", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
+    {"keepalive", '\0', ArgKind::Bool, "", "Disable TCP keepalive on the connection", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.keepalive = on; }, "on by default (SO_KEEPALIVE, probes after 60 s idle, every 60 s); --no-keepalive sets none"},
     {"npn", '\0', ArgKind::Bool, "", "Disable the NPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"progress-meter", '\0', ArgKind::Bool, "", "Do not show the progress meter", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_meter = on; }, "shown for uploads when stderr is a terminal, not with -v"},
     {"sessionid", '\0', ArgKind::Bool, "", "Disable SSL session-ID reusing", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
@@ -350,7 +364,7 @@ constexpr OptionDef kOptions[] = {
     {"styled-output", '\0', ArgKind::Bool, "", "Enable styled output for HTTP headers", "verbose", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"tcp-fastopen", '\0', ArgKind::Bool, "", "Use TCP Fast Open", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
-    {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
+    {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.tcp_nodelay = on; }, "on by default, as since curl 7.50.2; --no-tcp-nodelay leaves Nagle's algorithm on"},
     {"telnet-option", '\0', ArgKind::Value, "<opt=val>", "Set telnet option", "telnet", Support::Ignored, Secret::No, nullptr, "TELNET only (-a and -t are smtpc's --account and --read-recipients)"},
     {"tftp-blksize", '\0', ArgKind::Value, "<value>", "Set TFTP BLKSIZE option", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},
     {"tftp-no-options", '\0', ArgKind::Bool, "", "Do not send any TFTP options", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},

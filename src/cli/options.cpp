@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "credentials.hpp"
 #include "queue_cli.hpp"
@@ -166,6 +167,15 @@ JobSpec make_job_spec(const Options& options) {
   // An empty --interface binds nothing (curl: SO_BINDTODEVICE with "" clears the binding).
   if (options.interface && !options.interface->empty()) spec.interface = options.interface;
   spec.local_port = options.local_port;
+  spec.socket.tcp_nodelay = options.tcp_nodelay;
+  if (!options.keepalive) {
+    spec.socket.keepalive_seconds.reset();
+  } else if (options.keepalive_time && *options.keepalive_time > 0) {
+    // curl hands the number to setsockopt as an int (curlx_sltosi); the kernel refuses
+    // what it cannot take, and curl goes on without it.
+    spec.socket.keepalive_seconds =
+        static_cast<int>(std::min<long>(*options.keepalive_time, std::numeric_limits<int>::max()));
+  }
 
   if (options.connect_timeout) {
     spec.connect_timeout = to_duration(*options.connect_timeout, "--connect-timeout");

@@ -68,6 +68,9 @@ struct Options {
   IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
   std::optional<std::string> interface;      // --interface NAME|ADDRESS|if!NAME|host!NAME
   std::optional<LocalPortRange> local_port;  // --local-port NUM[-NUM]
+  bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
+  bool keepalive = true;                     // --no-keepalive turns it off
+  std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]

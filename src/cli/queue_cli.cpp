@@ -227,6 +227,9 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   if (options.local_port) {
     put("local-port", fmt::format("{}-{}", options.local_port->first, options.local_port->last));
   }
+  flag("no-tcp-nodelay", !options.tcp_nodelay);
+  flag("no-keepalive", !options.keepalive);
+  if (options.keepalive_time) put("keepalive-time", std::to_string(*options.keepalive_time));
   if (options.connect_timeout) put("connect-timeout", seconds_text(*options.connect_timeout));
   if (options.max_time) put("max-time", seconds_text(*options.max_time));
   flag("no-pipelining", options.no_pipelining);
@@ -304,6 +307,9 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "ipv6" && on) o.ip_family = IpFamily::V6;
     if (key == "interface") o.interface = value;
     if (key == "local-port") o.local_port = local_port_range(value);
+    if (key == "no-tcp-nodelay") o.tcp_nodelay = !on;
+    if (key == "no-keepalive") o.keepalive = !on;
+    if (key == "keepalive-time") o.keepalive_time = std::strtol(value.c_str(), nullptr, 10);
     if (key == "connect-timeout") o.connect_timeout = std::strtod(value.c_str(), nullptr);
     if (key == "max-time") o.max_time = std::strtod(value.c_str(), nullptr);
     if (key == "no-pipelining") o.no_pipelining = on;

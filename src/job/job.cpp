@@ -181,6 +181,7 @@ ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectIn
   request.family = spec.ip_family;
   request.interface = spec.interface;
   request.local_port = spec.local_port;
+  request.socket = spec.socket;
   request.connect_timeout = spec.connect_timeout;
   request.deadline = deadline;
   request.info = &info;

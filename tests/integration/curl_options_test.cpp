@@ -129,5 +129,15 @@ TEST(CurlOutputOptions, TextBeforeAFailureIsWrittenAndRemoveOnErrorRemovesIt) {
   }
 }
 
+// What they set is checked in socket_options_test.cpp (getsockopt) and was compared with
+// curl's under strace; here only that both take them alike.
+TEST(CurlSocketOptions, TakenAsCurlTakesThem) {
+  expect_same_files({{"{URL}", "-o", "{DIR}/out/a.txt", "--no-tcp-nodelay", "--no-keepalive"},
+                     {"{URL}", "-o", "{DIR}/out/b.txt", "--keepalive-time", "5"},
+                     {"{URL}", "-o", "{DIR}/out/c.txt", "--keepalive-time", "-1"},
+                     {"{URL}", "-o", "{DIR}/out/d.txt", "--keepalive-time", "1.5"},
+                     {"{URL}", "-o", "{DIR}/out/e.txt", "--tcp-nodelay", "--keepalive"}});
+}
+
 }  // namespace
 }  // namespace smtpc::it

@@ -82,5 +82,34 @@ TEST(NetworkOptions, ResolveTakesSeveralAddresses) {
             ExitCode::FailedInit);
 }
 
+TEST(NetworkOptions, SocketOptionsDefaultToCurls) {
+  const JobSpec spec = make_job_spec(parse_args({"smtp://h"}));
+  EXPECT_EQ(spec.socket, (SocketOptions{.tcp_nodelay = true, .keepalive_seconds = 60}));
+}
+
+TEST(NetworkOptions, NoTcpNodelayNoKeepaliveAndKeepaliveTime) {
+  auto socket = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "smtp://h");
+    return make_job_spec(parse_args(args)).socket;
+  };
+  EXPECT_FALSE(socket({"--no-tcp-nodelay"}).tcp_nodelay);
+  EXPECT_TRUE(socket({"--no-tcp-nodelay", "--tcp-nodelay"}).tcp_nodelay);
+  EXPECT_EQ(socket({"--no-keepalive"}).keepalive_seconds, std::nullopt);
+  EXPECT_EQ(socket({"--no-keepalive", "--keepalive-time", "5"}).keepalive_seconds, std::nullopt);
+  EXPECT_EQ(socket({"--keepalive-time", "5"}).keepalive_seconds, 5);
+  EXPECT_EQ(socket({"--keepalive-time", "0"}).keepalive_seconds, 60);  // curl: 0 is unset
+  EXPECT_EQ(socket({"--keepalive-time", "99999999999"}).keepalive_seconds, 2147483647);
+}
+
+TEST(NetworkOptions, KeepaliveTimeTakesAWholeNonNegativeNumber) {
+  for (const char* bad : {"-1", "1.5", "", "x", "5s"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] {
+                (void)parse_args({"smtp://h", "--keepalive-time", bad});
+              }),
+              ExitCode::FailedInit);
+  }
+}
+
 }  // namespace
 }  // namespace smtpc::cli
