@@ -61,6 +61,55 @@ int integer(std::string_view option, const std::string& value) {
 
 }  // namespace
 
+bool is_curl_protocol(std::string_view name) {
+  static constexpr std::string_view kProtocols[] = {
+      "dict", "file",  "ftp",  "ftps", "gopher", "gophers", "http", "https",
+      "imap", "imaps", "ldap", "ldaps", "mqtt",  "pop3",    "pop3s", "rtmp",
+      "rtsp", "scp",   "sftp", "smb",  "smbs",  "smtp",    "smtps", "telnet", "tftp"};
+  return std::any_of(std::begin(kProtocols), std::end(kProtocols),
+                     [name](std::string_view p) { return equals_ignore_case(p, name); });
+}
+
+bool protocol_allowed(std::string_view list, std::string_view scheme,
+                      std::vector<std::string>* unknown) {
+  bool allowed = true;  // curl starts from every protocol
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    std::size_t end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view token = list.substr(pos, end - pos);
+    pos = end + 1;
+    if (token.empty()) continue;  // strtok skips empty tokens
+    enum class Action { Allow, Deny, Set } action = Action::Allow;
+    while (token.empty() || std::isalnum(static_cast<unsigned char>(token.front())) == 0) {
+      if (token.empty()) throw UsageError("option --proto: is badly used here");
+      switch (token.front()) {
+        case '=':
+          action = Action::Set;
+          break;
+        case '-':
+          action = Action::Deny;
+          break;
+        case '+':
+          action = Action::Allow;
+          break;
+        default:
+          throw UsageError("option --proto: is badly used here");
+      }
+      token.remove_prefix(1);
+    }
+    if (equals_ignore_case(token, "all")) {
+      allowed = action != Action::Deny;
+      continue;
+    }
+    const bool known = is_curl_protocol(token);
+    if (!known && unknown != nullptr) unknown->emplace_back(token);
+    if (action == Action::Set) allowed = false;
+    if (known && equals_ignore_case(token, scheme)) allowed = action != Action::Deny;
+  }
+  return allowed;
+}
+
 // curl 7.88's tool_getparam.c: digits, then optionally " - " and a second number no
 // smaller than the first; anything else after the digits that is not such a range is
 // ignored, as curl does.
@@ -124,6 +173,15 @@ void set_cert(Options& o, const std::string& value) {
   }
   o.cert = file;
   if (i + 1 < value.size()) o.pass = value.substr(i + 1);
+}
+
+// curl checks the name when it reads the option: one it does not know is exit 1.
+void set_proto_default(Options& o, const std::string& value) {
+  if (!is_curl_protocol(value)) {
+    throw UsageError(ExitCode::UnsupportedProtocol,
+                     "option --proto-default: a specified protocol is unsupported by libcurl");
+  }
+  o.proto_default = value;
 }
 
 // -H "Name: value", or -H @FILE: one header per line (curl reads the file at once).
@@ -285,8 +343,8 @@ constexpr OptionDef kOptions[] = {
     {"post303", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 303", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"preproxy", '\0', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy first", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
     {"progress-bar", '#', ArgKind::Bool, "", "Display transfer progress as a bar", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_bar = on; }, "shown for uploads when stderr is a terminal, not with -v"},
-    {"proto", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS", "connection", Support::Accepted, Secret::No, nullptr, "smtpc speaks smtp and smtps only"},
-    {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Accepted, Secret::No, nullptr, "a URL without a scheme is smtp://"},
+    {"proto", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { (void)protocol_allowed(v, "smtp"); o.proto = v; }, "a URL whose scheme it disables fails with exit 1, as curl; the last --proto counts"},
+    {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { set_proto_default(o, v); }, "smtps for a URL without a scheme; any other protocol but smtp fails with exit 1"},
     {"proto-redir", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS on redirect", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Refused, Secret::No, nullptr, "smtpc connects directly: it has no proxy support"},
     {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},

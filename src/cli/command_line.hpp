@@ -67,7 +67,20 @@ struct OptionDef {
 class UsageError : public Error {
  public:
   explicit UsageError(std::string message) : Error(ExitCode::FailedInit, std::move(message)) {}
+  /// The few usage errors curl ends with another code (--proto-default: 1).
+  UsageError(ExitCode code, std::string message) : Error(code, std::move(message)) {}
 };
+
+/// curl 7.88's protocol names (curl -V's "Protocols:" line of Debian's build).
+[[nodiscard]] bool is_curl_protocol(std::string_view name);
+
+/// What --proto LIST allows, as curl 7.88's proto2num reads it: starting from every
+/// protocol, comma-separated names, each after any of '+' (allow), '-' (deny), '='
+/// (only these), "all" for every protocol. `unknown` gets names curl warns about
+/// ("unrecognized protocol") and ignores. Throws UsageError ("is badly used here") for
+/// another character before a name, or a token of modifiers only.
+[[nodiscard]] bool protocol_allowed(std::string_view list, std::string_view scheme,
+                                    std::vector<std::string>* unknown = nullptr);
 
 /// Where a secret sits in argv: argument `index`, from character `offset` on.
 struct SecretSpan {

@@ -111,7 +111,15 @@ int run_transfer(smtpc::cli::Options options) {
                                    options.verbose, show_errors, std::nullopt);
     }
     const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
-    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    smtpc::cli::apply_config_profile(options);         // --account-file, -a, or no URL given
+    options.url = smtpc::cli::effective_url(options);  // --proto-default
+    if (options.proto && !options.silent) {
+      std::vector<std::string> unknown;
+      (void)smtpc::cli::protocol_allowed(*options.proto, "smtp", &unknown);
+      for (const auto& name : unknown) {
+        fmt::print(stderr, "Warning: unrecognized protocol '{}'\n", name);
+      }
+    }
     report.url = options.url;
     if (options.head && options.upload_file) {
       throw smtpc::Error(ExitCode::FailedInit,

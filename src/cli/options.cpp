@@ -8,9 +8,11 @@
 #include <cmath>
 #include <limits>
 
+#include "command_line.hpp"
 #include "credentials.hpp"
 #include "queue_cli.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/transport/tls.hpp"
@@ -107,13 +109,29 @@ Error no_recipients(const MessageRequest& request) {
 
 }  // namespace
 
+std::string effective_url(const Options& options) {
+  if (options.url.empty() || options.url.find("://") != std::string::npos ||
+      !options.proto_default) {
+    return options.url;
+  }
+  return ascii_lower(*options.proto_default) + "://" + options.url;
+}
+
 JobSpec make_job_spec(const Options& options) {
   // --dump-message sends nothing, so it needs no server.
   if (options.url.empty() && !options.mx && !options.compose.dump_message) {
     throw Error(ExitCode::FailedInit, "no URL specified");
   }
   JobSpec spec;
-  spec.url = options.url.empty() ? SmtpUrl{} : parse_smtp_url(options.url, true);
+  const std::string url = effective_url(options);
+  spec.url = url.empty() ? SmtpUrl{} : parse_smtp_url(url, true);
+  if (!url.empty() && options.proto) {
+    const std::string_view scheme = spec.url.scheme == Scheme::Smtps ? "smtps" : "smtp";
+    if (!protocol_allowed(*options.proto, scheme)) {
+      throw Error(ExitCode::UnsupportedProtocol,
+                  fmt::format("Protocol \"{}\" not supported or disabled (--proto)", scheme));
+    }
+  }
 
   // The envelope as the command line names it (a config account's `from` is in mail_from);
   // the message policy adds -t's recipients and picks a sender; then one step checks it all.

@@ -68,6 +68,8 @@ struct Options {
   IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
   std::optional<std::string> interface;      // --interface NAME|ADDRESS|if!NAME|host!NAME
   std::optional<LocalPortRange> local_port;  // --local-port NUM[-NUM]
+  std::optional<std::string> proto;          // --proto LIST (the last one given)
+  std::optional<std::string> proto_default;  // --proto-default SCHEME
   bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
   bool keepalive = true;                     // --no-keepalive turns it off
   std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)
@@ -106,9 +108,13 @@ struct Options {
   bool retry_all_errors = false;         // --retry-all-errors
 };
 
+/// The URL with --proto-default's scheme put in front when it has none (curl's rule).
+[[nodiscard]] std::string effective_url(const Options& options);
+
 /// Checks the options and builds the job.
 /// Throws Error(FailedInit) for bad usage (bad address, -T without --mail-rcpt, bad
-/// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL.
+/// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL, and
+/// Error(UnsupportedProtocol) for a scheme --proto disables (curl's exit 1).
 [[nodiscard]] JobSpec make_job_spec(const Options& options);
 
 /// The direct-delivery settings when --mx is asked for (or the URL has no host), else nullopt.

@@ -139,5 +139,57 @@ TEST(CurlSocketOptions, TakenAsCurlTakesThem) {
                      {"{URL}", "-o", "{DIR}/out/e.txt", "--tcp-nodelay", "--keepalive"}});
 }
 
+// --proto and --proto-default: the exit code of each command line, curl's and smtpc's.
+TEST(CurlProtoOptions, SameExitCodesAsCurl) {
+  const std::vector<std::vector<std::string>> cases{
+      {"--proto", "=https", "{URL}"},                      // 1: smtp disabled
+      {"--proto", "-all,smtp", "{URL}"},                   // 0
+      {"--proto", "all,-smtp", "{URL}"},                   // 1
+      {"--proto", "bogus", "{URL}"},                       // 0, with a warning
+      {"--proto", "*smtp", "{URL}"},                       // 2: badly used
+      {"--proto", "=", "{URL}"},                           // 2
+      {"--proto", "=-smtp", "{URL}"},                      // 1: the last modifier counts
+      {"--proto", "-=smtp", "{URL}"},                      // 0
+      {"--proto", "=https", "--proto", "+smtp", "{URL}"},  // 0: the last --proto counts
+      {"--proto-default", "bogus", "{HOSTPATH}"},          // 1
+      {"--proto-default", "smtp", "{HOSTPATH}"},           // 0
+      {"--proto", "=smtp", "--proto-default", "smtps", "{HOSTPATH}"},  // 1
+  };
+  for (const auto& args : cases) {
+    SCOPED_TRACE(::testing::PrintToString(args));
+    std::vector<RunResult> runs;
+    for (const auto& program : kPrograms) {
+      SmtpServer server;
+      std::string host_path = server.url("h").substr(std::string_view("smtp://").size());
+      std::vector<std::string> argv{program, "-S", "--no-progress-meter", "-o", "/dev/null"};
+      for (auto arg : args) {
+        if (arg == "{URL}") arg = server.url("h");
+        if (arg == "{HOSTPATH}") arg = host_path;
+        argv.push_back(arg);
+      }
+      runs.push_back(run_program(argv));
+    }
+    EXPECT_EQ(runs[1].exit_code, runs[0].exit_code) << runs[0].err << "\n" << runs[1].err;
+    EXPECT_EQ(runs[1].err.find("unrecognized protocol") == std::string::npos,
+              runs[0].err.find("unrecognized protocol") == std::string::npos);
+  }
+}
+
+// A URL without a scheme: --proto-default smtps speaks TLS from the start, as curl.
+TEST(CurlProtoOptions, ProtoDefaultSmtpsSendsOverImplicitTls) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const std::string url = smtps_url(server).substr(std::string_view("smtps://").size());
+  for (const auto& program : kPrograms) {
+    SCOPED_TRACE(program);
+    TempDir dir;
+    const std::string mail = dir.write_file("mail.txt", "Subject: hi\r\n\r\nhello\r\n");
+    const RunResult run = run_program({program, "-sS", "--proto-default", "smtps", url, "--cacert",
+                                       test_cert("ca.pem"), "--mail-from", "a@example.com",
+                                       "--mail-rcpt", "b@example.com", "-T", mail});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+  }
+  EXPECT_EQ(server.messages().size(), 2U);
+}
+
 }  // namespace
 }  // namespace smtpc::it

@@ -111,5 +111,61 @@ TEST(NetworkOptions, KeepaliveTimeTakesAWholeNonNegativeNumber) {
   }
 }
 
+TEST(ProtoOptions, ListReadAsCurl788ReadsIt) {
+  EXPECT_TRUE(protocol_allowed("", "smtp"));
+  EXPECT_FALSE(protocol_allowed("=https", "smtp"));
+  EXPECT_TRUE(protocol_allowed("=https,smtp", "smtp"));
+  EXPECT_TRUE(protocol_allowed("-all,+smtp", "smtp"));
+  EXPECT_TRUE(protocol_allowed("-all,smtp", "smtp"));
+  EXPECT_FALSE(protocol_allowed("all,-smtp", "smtp"));
+  EXPECT_FALSE(protocol_allowed("+smtp,-all", "smtp"));
+  EXPECT_FALSE(protocol_allowed("=smtp", "smtps"));
+  EXPECT_TRUE(protocol_allowed("=SMTP", "smtp"));
+  EXPECT_FALSE(protocol_allowed("=-smtp", "smtp"));  // the last modifier counts
+  EXPECT_TRUE(protocol_allowed("-=smtp", "smtp"));
+  EXPECT_TRUE(protocol_allowed("=smtp,,", "smtp"));
+  std::vector<std::string> unknown;
+  EXPECT_FALSE(protocol_allowed("=smtp;https", "smtp", &unknown));  // one unknown name
+  EXPECT_EQ(unknown, std::vector<std::string>{"smtp;https"});
+  EXPECT_TRUE(protocol_allowed("bogus", "smtp"));
+  for (const char* bad : {"*smtp", "=", "= smtp", "+"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] { (void)protocol_allowed(bad, "smtp"); }), ExitCode::FailedInit);
+  }
+}
+
+TEST(ProtoOptions, TheLastProtoCountsAndADisabledSchemeIsExit1) {
+  EXPECT_EQ(parse_args({"smtp://h", "--proto", "=https", "--proto", "+smtp"}).proto, "+smtp");
+  EXPECT_EQ(code_of([] {
+              (void)make_job_spec(parse_args({"smtp://h", "--proto", "=https"}));
+            }),
+            ExitCode::UnsupportedProtocol);
+  EXPECT_EQ(code_of([] {
+              (void)parse_args({"smtp://h", "--proto", "*smtp"});
+            }),
+            ExitCode::FailedInit);
+}
+
+TEST(ProtoOptions, ProtoDefaultGivesASchemelessUrlItsScheme) {
+  EXPECT_EQ(make_job_spec(parse_args({"h", "--proto-default", "smtps"})).url.scheme, Scheme::Smtps);
+  EXPECT_EQ(make_job_spec(parse_args({"h", "--proto-default", "SMTPS"})).url.scheme, Scheme::Smtps);
+  EXPECT_EQ(make_job_spec(parse_args({"smtp://h", "--proto-default", "smtps"})).url.scheme,
+            Scheme::Smtp);
+  EXPECT_EQ(make_job_spec(parse_args({"h"})).url.scheme, Scheme::Smtp);
+  EXPECT_EQ(code_of([] {
+              (void)make_job_spec(parse_args({"h", "--proto-default", "https"}));
+            }),
+            ExitCode::UnsupportedProtocol);
+  EXPECT_EQ(code_of([] {
+              (void)parse_args({"h", "--proto-default", "bogus"});
+            }),
+            ExitCode::UnsupportedProtocol);
+  EXPECT_EQ(
+      code_of([] {
+        (void)make_job_spec(parse_args({"h", "--proto", "=smtp", "--proto-default", "smtps"}));
+      }),
+      ExitCode::UnsupportedProtocol);
+}
+
 }  // namespace
 }  // namespace smtpc::cli
