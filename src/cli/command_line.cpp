@@ -63,9 +63,9 @@ int integer(std::string_view option, const std::string& value) {
 
 bool is_curl_protocol(std::string_view name) {
   static constexpr std::string_view kProtocols[] = {
-      "dict", "file",  "ftp",  "ftps", "gopher", "gophers", "http", "https",
-      "imap", "imaps", "ldap", "ldaps", "mqtt",  "pop3",    "pop3s", "rtmp",
-      "rtsp", "scp",   "sftp", "smb",  "smbs",  "smtp",    "smtps", "telnet", "tftp"};
+      "dict",  "file", "ftp",   "ftps", "gopher", "gophers", "http", "https", "imap",
+      "imaps", "ldap", "ldaps", "mqtt", "pop3",   "pop3s",   "rtmp", "rtsp",  "scp",
+      "sftp",  "smb",  "smbs",  "smtp", "smtps",  "telnet",  "tftp"};
   return std::any_of(std::begin(kProtocols), std::end(kProtocols),
                      [name](std::string_view p) { return equals_ignore_case(p, name); });
 }
