@@ -46,6 +46,7 @@ TlsOptions make_tls_options(const Options& options) {
   }
   tls.ciphers = options.ciphers;
   tls.tls13_ciphers = options.tls13_ciphers;
+  tls.curves = options.curves;
   if (options.pinnedpubkey) {
     if (!options.pinnedpubkey->starts_with("sha256//")) {
       throw Error(ExitCode::FailedInit,
@@ -125,6 +126,11 @@ JobSpec make_job_spec(const Options& options) {
   JobSpec spec;
   const std::string url = effective_url(options);
   spec.url = url.empty() ? SmtpUrl{} : parse_smtp_url(url, true);
+  // curl's URL parser refuses any user part, even an empty one, before connecting.
+  if (options.disallow_username_in_url &&
+      (spec.url.user || spec.url.password || spec.url.login_options)) {
+    throw Error(ExitCode::LoginDenied, "Login denied (--disallow-username-in-url)");
+  }
   if (!url.empty() && options.proto) {
     const std::string_view scheme = spec.url.scheme == Scheme::Smtps ? "smtps" : "smtp";
     if (!protocol_allowed(*options.proto, scheme)) {

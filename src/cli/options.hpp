@@ -62,6 +62,7 @@ struct Options {
   std::optional<std::string> tls_max;
   std::optional<std::string> ciphers;
   std::optional<std::string> tls13_ciphers;
+  std::optional<std::string> curves;  // --curves LIST
   std::optional<std::string> pinnedpubkey;
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;       // --connect-to HOST1:PORT1:HOST2:PORT2
@@ -76,6 +77,7 @@ struct Options {
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]
+  bool disallow_username_in_url = false;        // a user part in the URL: exit 67
   std::optional<std::string> password_file;     // first line is the password
   std::optional<std::string> password_command;  // its output is the password (config files)
   bool netrc = false;

@@ -218,6 +218,7 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   opt("tls-max", options.tls_max);
   opt("ciphers", options.ciphers);
   opt("tls13-ciphers", options.tls13_ciphers);
+  opt("curves", options.curves);
   opt("pinnedpubkey", options.pinnedpubkey);
   for (const auto& entry : options.resolve) put("resolve", entry);
   for (const auto& entry : options.connect_to) put("connect-to", entry);
@@ -300,6 +301,7 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "tls-max") o.tls_max = value;
     if (key == "ciphers") o.ciphers = value;
     if (key == "tls13-ciphers") o.tls13_ciphers = value;
+    if (key == "curves") o.curves = value;
     if (key == "pinnedpubkey") o.pinnedpubkey = value;
     if (key == "resolve") o.resolve.push_back(value);
     if (key == "connect-to") o.connect_to.push_back(value);

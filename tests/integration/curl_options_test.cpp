@@ -191,5 +191,45 @@ TEST(CurlProtoOptions, ProtoDefaultSmtpsSendsOverImplicitTls) {
   EXPECT_EQ(server.messages().size(), 2U);
 }
 
+// A user part in the URL, even an empty one, is exit 67 before any connection.
+TEST(CurlUrlOptions, DisallowUsernameInUrlIs67WithoutConnecting) {
+  for (const std::string userinfo : {"u@", "u:p@", ":p@", "@", ""}) {
+    SCOPED_TRACE(userinfo);
+    for (const auto& program : kPrograms) {
+      SCOPED_TRACE(program);
+      SmtpServer server;
+      const std::string url = "smtp://" + userinfo + server.url("h").substr(7);
+      const RunResult run = run_program(
+          {program, "-sS", "-o", "/dev/null", "--disallow-username-in-url", url, "-u", "x:y"}, "",
+          {"SMTPC_PASSWORD="});
+      EXPECT_EQ(run.exit_code, userinfo.empty() ? 0 : 67) << run.err;
+      EXPECT_EQ(server.log_lines().empty(), !userinfo.empty());
+    }
+  }
+}
+
+// --curves: OpenSSL's groups list, checked when TLS is set up: a bad one is 59.
+TEST(CurlTlsOptions, CurvesAsCurl) {
+  for (const std::string curves : {"bogus", "X25519", "P-256:X25519", "", "X25519:bogus"}) {
+    SCOPED_TRACE(curves);
+    SmtpServer server(server_tls("--implicit-tls"));
+    std::vector<int> codes;
+    for (const auto& program : kPrograms) {
+      codes.push_back(run_program({program, "-sS", "-o", "/dev/null", "--cacert",
+                                   test_cert("ca.pem"), smtps_url(server), "--curves", curves})
+                          .exit_code);
+    }
+    EXPECT_EQ(codes[1], codes[0]);
+    EXPECT_EQ(codes[0], curves == "X25519" || curves == "P-256:X25519" ? 0 : 59);
+  }
+  // Without TLS the list is never looked at.
+  SmtpServer plain;
+  for (const auto& program : kPrograms) {
+    EXPECT_EQ(run_program({program, "-s", "-o", "/dev/null", plain.url("h"), "--curves", "bogus"})
+                  .exit_code,
+              0);
+  }
+}
+
 }  // namespace
 }  // namespace smtpc::it

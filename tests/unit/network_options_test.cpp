@@ -167,5 +167,25 @@ TEST(ProtoOptions, ProtoDefaultGivesASchemelessUrlItsScheme) {
       ExitCode::UnsupportedProtocol);
 }
 
+TEST(UrlOptions, DisallowUsernameInUrlRefusesAnyUserPart) {
+  for (const char* url : {"smtp://u@h", "smtp://u:p@h", "smtp://:p@h", "smtp://@h"}) {
+    SCOPED_TRACE(url);
+    EXPECT_EQ(code_of([&] {
+                (void)make_job_spec(parse_args({url, "--disallow-username-in-url"}));
+              }),
+              ExitCode::LoginDenied);
+  }
+  EXPECT_NO_THROW(
+      (void)make_job_spec(parse_args({"smtp://h", "--disallow-username-in-url", "-u", "a:b"})));
+  EXPECT_NO_THROW((void)make_job_spec(
+      parse_args({"smtp://u:p@h", "--disallow-username-in-url", "--no-disallow-username-in-url"})));
+}
+
+TEST(TlsOptionsFromCommandLine, CurvesReachTheTlsOptions) {
+  EXPECT_EQ(make_job_spec(parse_args({"smtp://h", "--curves", "X25519:P-256"})).tls.curves,
+            "X25519:P-256");
+  EXPECT_FALSE(make_job_spec(parse_args({"smtp://h"})).tls.curves);
+}
+
 }  // namespace
 }  // namespace smtpc::cli

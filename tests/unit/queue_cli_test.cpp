@@ -107,6 +107,7 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   options.local_port = LocalPortRange{40000, 40009};
   options.tcp_nodelay = false;
   options.keepalive_time = 30;
+  options.curves = "X25519";
   std::vector<std::string> warnings;
   queue::Entry entry;
   entry.settings = queue_settings(options, {}, warnings);
@@ -131,6 +132,7 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   EXPECT_FALSE(back.tcp_nodelay);
   EXPECT_TRUE(back.keepalive);
   EXPECT_EQ(back.keepalive_time, 30);
+  EXPECT_EQ(back.curves, "X25519");
   EXPECT_EQ(back.mail_from, "alice@example.com");
   EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
 }
