@@ -254,7 +254,7 @@ constexpr OptionDef kOptions[] = {
     {"fail", 'f', ArgKind::Bool, "", "Fail fast with no output on HTTP errors", "http", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail = on; }, "no effect for SMTP, as in curl; --fail with --fail-with-body is refused as curl does"},
     {"fail-early", '\0', ArgKind::Bool, "", "Fail on first transfer error, do not continue", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail_early = on; }, ""},
     {"fail-with-body", '\0', ArgKind::Bool, "", "Fail on HTTP errors but save the body", "http", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail_with_body = on; }, "as --fail"},
-    {"false-start", '\0', ArgKind::Bool, "", "Enable TLS False Start", "tls", Support::Accepted, Secret::No, nullptr, "not used by OpenSSL builds"},
+    {"false-start", '\0', ArgKind::Bool, "", "Enable TLS False Start", "tls", Support::Ignored, Secret::No, nullptr, "curl's OpenSSL build has no TLS False Start: no effect there either"},
     {"form", 'F', ArgKind::Value, "<name=content>", "Specify multipart MIME data", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.form.push_back({v, false}); }, "builds the MIME message curl builds for smtp:// (docs/compose.md)"},
     {"form-escape", '\0', ArgKind::Bool, "", "Escape multipart form field/file names using backslash", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"form-string", '\0', ArgKind::Value, "<name=string>", "Specify multipart MIME data", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.form.push_back({v, true}); }, "as -F, the content taken literally"},
@@ -310,7 +310,7 @@ constexpr OptionDef kOptions[] = {
     {"mail-rcpt", '\0', ArgKind::Value, "<address>", "Mail to this address, then any ESMTP parameters: '<a@b> NOTIFY=NEVER'", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.mail_rcpt.push_back(v); }, ""},
     {"mail-rcpt-allowfails", '\0', ArgKind::Bool, "", "Allow RCPT TO command to fail for some recipients", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.mail_rcpt_allowfails = on; }, ""},
     {"manual", 'M', ArgKind::Bool, "", "Display the full manual", "curl", Support::Implemented, Secret::No, nullptr, "prints the help"},
-    {"max-filesize", '\0', ArgKind::Value, "<bytes>", "Maximum file size to download", "connection", Support::Accepted, Secret::No, nullptr, "smtpc downloads nothing"},
+    {"max-filesize", '\0', ArgKind::Value, "<bytes>", "Maximum file size to download", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP in curl 7.88 (HELP/VRFY text longer than the limit is written, exit 0)"},
     {"max-redirs", '\0', ArgKind::Value, "<num>", "Maximum number of redirects allowed", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"max-time", 'm', ArgKind::Value, "<fractional seconds>", "Maximum time allowed for transfer", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.max_time = seconds("--max-time", v); }, ""},
     {"metalink", '\0', ArgKind::Bool, "", "Process given URLs as metalink XML file", "misc", Support::Refused, Secret::No, nullptr, "refused by curl 7.88 too (\"is badly used here\")"},
@@ -416,8 +416,8 @@ constexpr OptionDef kOptions[] = {
     {"ssl-no-revoke", '\0', ArgKind::Bool, "", "Disable cert revocation checks (Schannel)", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"ssl-reqd", '\0', ArgKind::Bool, "", "Require SSL/TLS", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.ssl_reqd = on; }, ""},
     {"ssl-revoke-best-effort", '\0', ArgKind::Bool, "", "Ignore missing/offline cert CRL dist points", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"sslv2", '2', ArgKind::None, "", "Use SSLv2", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
-    {"sslv3", '3', ArgKind::None, "", "Use SSLv3", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"sslv2", '2', ArgKind::None, "", "Use SSLv2", "tls", Support::Ignored, Secret::No, nullptr, "curl 7.88 ignores it too, with the same warning"},
+    {"sslv3", '3', ArgKind::None, "", "Use SSLv3", "tls", Support::Ignored, Secret::No, nullptr, "curl 7.88 ignores it too, with the same warning"},
     {"stderr", '\0', ArgKind::Value, "<file>", "Where to redirect stderr", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.stderr_file = v; }, "\"-\" keeps stderr"},
     {"styled-output", '\0', ArgKind::Bool, "", "Enable styled output for HTTP headers", "verbose", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
@@ -662,6 +662,10 @@ class Parser {
       out_.version = true;
     } else if (name == "disable") {
       // -q: smtpc reads no .curlrc, so there is nothing to skip.
+    } else if (name == "sslv2" || name == "sslv3") {
+      // curl 7.88 only warns: no TLS library it builds with still speaks SSL.
+      out_.warnings.push_back(
+          fmt::format("Ignores instruction to use SSLv{}", name == "sslv2" ? 2 : 3));
     } else if (name == "trace") {
       current().trace_ascii = value;
     } else if (option.apply != nullptr) {

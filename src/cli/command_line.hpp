@@ -94,7 +94,8 @@ struct CommandLine {
   bool help = false;
   std::optional<std::string> help_category;
   bool version = false;
-  std::vector<SecretSpan> secrets;  // command-line arguments only (not -K files)
+  std::vector<SecretSpan> secrets;    // command-line arguments only (not -K files)
+  std::vector<std::string> warnings;  // curl's "Warning: ..." lines while parsing (-2, -3)
 };
 
 /// Parses argv (without argv[0]); `-K -` reads standard input. Throws UsageError, or

@@ -260,6 +260,9 @@ int main(int argc, char** argv) {
     return smtpc::to_int(error.code());
   }
   smtpc::cli::scrub_secrets(argc, argv, command_line.secrets);
+  if (!command_line.operations.front().silent) {
+    for (const auto& warning : command_line.warnings) fmt::print(stderr, "Warning: {}\n", warning);
+  }
   if (command_line.help) {  // -M/--manual, or --help after "--"-less parsing above
     std::fputs(smtpc::cli::render_help(smtpc::cli::describe_options(), "all", "smtpc").c_str(),
                stdout);

@@ -231,5 +231,23 @@ TEST(CurlTlsOptions, CurvesAsCurl) {
   }
 }
 
+// Options curl 7.88 takes and does nothing with for SMTP: the same output and warnings.
+TEST(CurlIgnoredOptions, SameOutputAndWarnings) {
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"-2"}, {"--sslv3"}, {"--false-start"}, {"--max-filesize", "1"}}) {
+    SCOPED_TRACE(::testing::PrintToString(extra));
+    std::vector<RunResult> runs;
+    for (const auto& program : kPrograms) {
+      SmtpServer server;
+      std::vector<std::string> argv{program, "--no-progress-meter", server.url("h")};
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      runs.push_back(run_program(argv));
+    }
+    EXPECT_EQ(runs[1].exit_code, runs[0].exit_code);
+    EXPECT_EQ(runs[1].out, runs[0].out);
+    EXPECT_EQ(runs[1].err, runs[0].err);
+  }
+}
+
 }  // namespace
 }  // namespace smtpc::it

@@ -187,5 +187,13 @@ TEST(TlsOptionsFromCommandLine, CurvesReachTheTlsOptions) {
   EXPECT_FALSE(make_job_spec(parse_args({"smtp://h"})).tls.curves);
 }
 
+TEST(IgnoredOptions, SslV2AndV3OnlyWarnAsCurl) {
+  const std::vector<std::string> args{"smtp://h",       "-2", "--sslv3", "--false-start",
+                                      "--max-filesize", "1"};
+  const CommandLine command_line = parse_command_line(args);
+  EXPECT_EQ(command_line.warnings, (std::vector<std::string>{"Ignores instruction to use SSLv2",
+                                                             "Ignores instruction to use SSLv3"}));
+}
+
 }  // namespace
 }  // namespace smtpc::cli
