@@ -61,6 +61,33 @@ int integer(std::string_view option, const std::string& value) {
 
 }  // namespace
 
+long rate_interval_ms(const std::string& value) {
+  const auto slash = value.find('/');
+  const std::string number = value.substr(0, slash);
+  if (number.size() > 25) throw UsageError("option --rate: too large number");
+  const long denominator = non_negative("--rate", number);
+  if (denominator < 1) throw UsageError("option --rate: is badly used here");
+  long numerator = 60L * 60 * 1000;  // per hour
+  if (slash != std::string::npos) {
+    switch (slash + 1 < value.size() ? value[slash + 1] : '\0') {
+      case 's':
+        numerator = 1000;
+        break;
+      case 'm':
+        numerator = 60L * 1000;
+        break;
+      case 'h':
+        break;
+      case 'd':
+        numerator = 24L * 60 * 60 * 1000;
+        break;
+      default:
+        throw UsageError("option --rate: is badly used here");
+    }
+  }
+  return numerator / denominator;
+}
+
 bool is_curl_protocol(std::string_view name) {
   static constexpr std::string_view kProtocols[] = {
       "dict",  "file", "ftp",   "ftps", "gopher", "gophers", "http", "https", "imap",
@@ -379,7 +406,7 @@ constexpr OptionDef kOptions[] = {
     {"quote", 'Q', ArgKind::Value, "<command>", "Send command(s) to server before transfer", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"random-file", '\0', ArgKind::Value, "<file>", "File for reading random data from", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"range", 'r', ArgKind::Value, "<range>", "Retrieve only the bytes within RANGE", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
-    {"rate", '\0', ArgKind::Value, "<max request rate>", "Request rate for serial transfers", "connection", Support::Accepted, Secret::No, nullptr, "no pause between transfers"},
+    {"rate", '\0', ArgKind::Value, "<max request rate>", "Request rate for serial transfers", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.rate_ms = rate_interval_ms(v); }, "between transfers of several URLs, none after the last; global, as curl"},
     {"raw", '\0', ArgKind::Bool, "", "Do HTTP \"raw\"; no transfer decoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"referer", 'e', ArgKind::Value, "<URL>", "Referrer URL", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"remote-header-name", 'J', ArgKind::Bool, "", "Use the header-provided filename", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
@@ -531,6 +558,7 @@ void unify_globals(std::vector<Options>& operations) {
     global.show_error = global.show_error || o.show_error;
     global.trace_time = global.trace_time || o.trace_time;
     global.fail_early = global.fail_early || o.fail_early;
+    if (o.rate_ms) global.rate_ms = o.rate_ms;
     if (o.trace_ascii) global.trace_ascii = o.trace_ascii;
     if (o.stderr_file) global.stderr_file = o.stderr_file;
   }
@@ -540,6 +568,7 @@ void unify_globals(std::vector<Options>& operations) {
     o.show_error = global.show_error;
     o.trace_time = global.trace_time;
     o.fail_early = global.fail_early;
+    o.rate_ms = global.rate_ms;
     o.trace_ascii = global.trace_ascii;
     o.stderr_file = global.stderr_file;
   }

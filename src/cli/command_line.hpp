@@ -56,6 +56,11 @@ struct OptionDef {
 /// --local-port NUM[-NUM] as curl 7.88 reads it. Throws UsageError ("is badly used here").
 [[nodiscard]] LocalPortRange local_port_range(const std::string& value);
 
+/// --rate N[/s|/m|/h|/d] as curl 7.88 reads it: the milliseconds from one transfer's
+/// start to the next one's (per hour without a unit). Throws UsageError: "is badly
+/// used here" for 0 or another unit, "expected a proper numerical parameter".
+[[nodiscard]] long rate_interval_ms(const std::string& value);
+
 /// Every option smtpc knows: curl 7.88's and its own.
 [[nodiscard]] std::span<const OptionDef> option_table();
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "command_line.hpp"
 #include "config.hpp"
@@ -280,8 +281,14 @@ int main(int argc, char** argv) {
     }
   }
   int code = 0;
+  // --rate: curl waits before each transfer but the first until its interval has passed.
+  std::optional<std::chrono::steady_clock::time_point> last_start;
   for (const auto& operation : command_line.operations) {
     for (auto& transfer : smtpc::cli::expand_transfers(operation)) {
+      if (last_start && transfer.rate_ms) {
+        std::this_thread::sleep_until(*last_start + std::chrono::milliseconds(*transfer.rate_ms));
+      }
+      last_start = std::chrono::steady_clock::now();
       code = run_transfer(std::move(transfer));
       if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
     }

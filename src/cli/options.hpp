@@ -45,6 +45,7 @@ struct Options {
   bool head = false;                       // -I: no output of HELP/VRFY (curl's NOBODY)
   std::optional<std::string> stderr_file;  // --stderr FILE
   bool fail_early = false;                 // --fail-early: stop after a failed transfer
+  std::optional<long> rate_ms;             // --rate: ms from one transfer's start to the next
   bool fail = false;                       // -f: no effect for SMTP (as curl)
   bool fail_with_body = false;             // no effect for SMTP (as curl)
   bool include = false;                    // accepted: SMTP has no headers to include

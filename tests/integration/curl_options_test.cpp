@@ -249,5 +249,18 @@ TEST(CurlIgnoredOptions, SameOutputAndWarnings) {
   }
 }
 
+// --rate: a pause before each transfer but the first. Only bounds that cannot flake:
+// at least the interval between two transfers, and no pause after the last one.
+TEST(CurlRateOption, PausesBetweenTransfersOnly) {
+  SmtpServer server;
+  const RunResult two = run_smtpc({"-s", "--rate", "4/s", server.url("h"), server.url("h")});
+  EXPECT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_GE(two.elapsed.count(), 240);
+  EXPECT_EQ(server.commands("HELP").size(), 2U);
+  const RunResult one = run_smtpc({"-s", "--rate", "1/d", server.url("h")});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_LT(one.elapsed.count(), 30000);
+}
+
 }  // namespace
 }  // namespace smtpc::it

@@ -195,5 +195,27 @@ TEST(IgnoredOptions, SslV2AndV3OnlyWarnAsCurl) {
                                                              "Ignores instruction to use SSLv3"}));
 }
 
+TEST(RateOption, IntervalAsCurl788ComputesIt) {
+  EXPECT_EQ(rate_interval_ms("1/s"), 1000);
+  EXPECT_EQ(rate_interval_ms("2/s"), 500);
+  EXPECT_EQ(rate_interval_ms("3/m"), 20000);
+  EXPECT_EQ(rate_interval_ms("3600"), 1000);  // per hour without a unit
+  EXPECT_EQ(rate_interval_ms("1/h"), 3600000);
+  EXPECT_EQ(rate_interval_ms("2/d"), 43200000);
+  EXPECT_EQ(rate_interval_ms("1/second"), 1000);  // curl reads one letter
+  for (const char* bad : {"0/s", "1/x", "1/", "1.5/s", "-1/s", "/s", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] { (void)rate_interval_ms(bad); }), ExitCode::FailedInit);
+  }
+}
+
+TEST(RateOption, GlobalAcrossNext) {
+  const CommandLine command_line = parse_command_line(
+      std::vector<std::string>{"smtp://a", "--next", "--rate", "2/s", "smtp://b"});
+  ASSERT_EQ(command_line.operations.size(), 2U);
+  EXPECT_EQ(command_line.operations[0].rate_ms, 500);
+  EXPECT_EQ(command_line.operations[1].rate_ms, 500);
+}
+
 }  // namespace
 }  // namespace smtpc::cli
