@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 
 #include "smtpc/core/text.hpp"
@@ -60,6 +61,39 @@ int integer(std::string_view option, const std::string& value) {
 }
 
 }  // namespace
+
+std::uint64_t size_parameter(std::string_view option, const std::string& value) {
+  const auto bad = [option] {
+    return UsageError(fmt::format("option {}: is badly used here", option));
+  };
+  std::size_t digits = 0;
+  while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 18 || value.size() - digits > 1) throw bad();
+  std::uint64_t number = std::stoull(value.substr(0, digits));
+  const char unit = digits < value.size() ? value[digits] : 'b';
+  int shift = 0;
+  switch (unit) {
+    case 'G':
+    case 'g':
+      shift = 30;
+      break;
+    case 'M':
+    case 'm':
+      shift = 20;
+      break;
+    case 'K':
+    case 'k':
+      shift = 10;
+      break;
+    case 'B':
+    case 'b':
+      break;
+    default:
+      throw bad();
+  }
+  if (number > (std::numeric_limits<std::uint64_t>::max() >> shift)) throw bad();
+  return number << shift;
+}
 
 long rate_interval_ms(const std::string& value) {
   const auto slash = value.find('/');
@@ -326,7 +360,7 @@ constexpr OptionDef kOptions[] = {
     {"key-type", '\0', ArgKind::Value, "<type>", "Private key file type (DER/PEM/ENG)", "tls", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--key-type", v); }, "PEM only; other types exit 2"},
     {"krb", '\0', ArgKind::Value, "<level>", "Enable Kerberos with security <level>", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"libcurl", '\0', ArgKind::Value, "<file>", "Dump libcurl equivalent code of this command line", "curl", Support::Refused, Secret::No, nullptr, "smtpc is not built on libcurl"},
-    {"limit-rate", '\0', ArgKind::Value, "<speed>", "Limit transfer speed to RATE", "connection", Support::Accepted, Secret::No, nullptr, "no rate limit"},
+    {"limit-rate", '\0', ArgKind::Value, "<speed>", "Limit transfer speed to RATE", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.limit_rate = size_parameter("--limit-rate", v); }, "caps the message upload's average speed (k, m, g suffixes; 0: none)"},
     {"list-only", 'l', ArgKind::Bool, "", "List only mode", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"local-port", '\0', ArgKind::Value, "<num/range>", "Force use of RANGE for local port numbers", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.local_port = local_port_range(v); }, ""},
     {"location", 'L', ArgKind::Bool, "", "Follow redirects", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},

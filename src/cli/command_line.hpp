@@ -61,6 +61,11 @@ struct OptionDef {
 /// used here" for 0 or another unit, "expected a proper numerical parameter".
 [[nodiscard]] long rate_interval_ms(const std::string& value);
 
+/// --limit-rate SPEED as curl 7.88 reads it (GetSizeParameter): a whole number of bytes
+/// per second, optionally followed by one of k, m, g (or b), either case. 0: no limit.
+/// Throws UsageError ("is badly used here").
+[[nodiscard]] std::uint64_t size_parameter(std::string_view option, const std::string& value);
+
 /// Every option smtpc knows: curl 7.88's and its own.
 [[nodiscard]] std::span<const OptionDef> option_table();
 

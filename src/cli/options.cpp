@@ -191,6 +191,7 @@ JobSpec make_job_spec(const Options& options) {
   // An empty --interface binds nothing (curl: SO_BINDTODEVICE with "" clears the binding).
   if (options.interface && !options.interface->empty()) spec.interface = options.interface;
   spec.local_port = options.local_port;
+  spec.max_send_speed = options.limit_rate;
   spec.socket.tcp_nodelay = options.tcp_nodelay;
   if (!options.keepalive) {
     spec.socket.keepalive_seconds.reset();

@@ -72,6 +72,7 @@ struct Options {
   std::optional<LocalPortRange> local_port;  // --local-port NUM[-NUM]
   std::optional<std::string> proto;          // --proto LIST (the last one given)
   std::optional<std::string> proto_default;  // --proto-default SCHEME
+  std::uint64_t limit_rate = 0;              // --limit-rate, bytes per second (0: none)
   bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
   bool keepalive = true;                     // --no-keepalive turns it off
   std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)

@@ -228,6 +228,7 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   if (options.local_port) {
     put("local-port", fmt::format("{}-{}", options.local_port->first, options.local_port->last));
   }
+  if (options.limit_rate > 0) put("limit-rate", std::to_string(options.limit_rate));
   flag("no-tcp-nodelay", !options.tcp_nodelay);
   flag("no-keepalive", !options.keepalive);
   if (options.keepalive_time) put("keepalive-time", std::to_string(*options.keepalive_time));
@@ -309,6 +310,7 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "ipv6" && on) o.ip_family = IpFamily::V6;
     if (key == "interface") o.interface = value;
     if (key == "local-port") o.local_port = local_port_range(value);
+    if (key == "limit-rate") o.limit_rate = std::strtoull(value.c_str(), nullptr, 10);
     if (key == "no-tcp-nodelay") o.tcp_nodelay = !on;
     if (key == "no-keepalive") o.keepalive = !on;
     if (key == "keepalive-time") o.keepalive_time = std::strtol(value.c_str(), nullptr, 10);

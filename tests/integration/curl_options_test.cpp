@@ -262,5 +262,23 @@ TEST(CurlRateOption, PausesBetweenTransfersOnly) {
   EXPECT_LT(one.elapsed.count(), 30000);
 }
 
+// --limit-rate: the message still arrives whole; 40 KiB at 20 KiB/s cannot take less
+// than about a second and a half (a lower bound only: never flaky).
+TEST(CurlLimitRate, UploadIsSlowedToTheLimitAndArrivesWhole) {
+  SmtpServer server;
+  TempDir dir;
+  std::string body = "Subject: big\r\n\r\n";
+  while (body.size() < 40 * 1024) {
+    body += "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\r\n";
+  }
+  const std::string mail = dir.write_file("mail.txt", body);
+  const RunResult run = run_smtpc(send_args(
+      Send{.url = server.url("h"), .files = {mail}, .options = {"-s", "--limit-rate", "20k"}}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_GE(run.elapsed.count(), 1500);
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_EQ(server.messages()[0].bytes, body);
+}
+
 }  // namespace
 }  // namespace smtpc::it

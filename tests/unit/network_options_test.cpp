@@ -217,5 +217,22 @@ TEST(RateOption, GlobalAcrossNext) {
   EXPECT_EQ(command_line.operations[1].rate_ms, 500);
 }
 
+TEST(LimitRateOption, SizeAsCurl788ReadsIt) {
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "100"}).limit_rate, 100U);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "1k"}).limit_rate, 1024U);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "2M"}).limit_rate, 2U * 1024 * 1024);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "1g"}).limit_rate, 1024U * 1024 * 1024);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "7b"}).limit_rate, 7U);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "0"}).limit_rate, 0U);
+  EXPECT_EQ(make_job_spec(parse_args({"smtp://h", "--limit-rate", "1k"})).max_send_speed, 1024U);
+  for (const char* bad : {"1t", "1.5k", "-1", "1kb", "1x", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] {
+                (void)parse_args({"smtp://h", "--limit-rate", bad});
+              }),
+              ExitCode::FailedInit);
+  }
+}
+
 }  // namespace
 }  // namespace smtpc::cli

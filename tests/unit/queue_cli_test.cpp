@@ -108,6 +108,7 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   options.tcp_nodelay = false;
   options.keepalive_time = 30;
   options.curves = "X25519";
+  options.limit_rate = 2048;
   std::vector<std::string> warnings;
   queue::Entry entry;
   entry.settings = queue_settings(options, {}, warnings);
@@ -133,6 +134,7 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   EXPECT_TRUE(back.keepalive);
   EXPECT_EQ(back.keepalive_time, 30);
   EXPECT_EQ(back.curves, "X25519");
+  EXPECT_EQ(back.limit_rate, 2048U);
   EXPECT_EQ(back.mail_from, "alice@example.com");
   EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
 }
