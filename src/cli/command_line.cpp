@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 
 #include "smtpc/core/text.hpp"
@@ -34,6 +35,20 @@ double seconds(std::string_view option, const std::string& value) {
   return number;
 }
 
+// curl's str2unum: a whole decimal number; "positive" is its word for a negative one.
+long non_negative(std::string_view option, const std::string& value) {
+  char* end = nullptr;
+  errno = 0;
+  const long number = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || end != value.c_str() + value.size() || errno != 0) {
+    throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
+  }
+  if (number < 0) {
+    throw UsageError(fmt::format("option {}: expected a positive numerical parameter", option));
+  }
+  return number;
+}
+
 int integer(std::string_view option, const std::string& value) {
   char* end = nullptr;
   errno = 0;
@@ -46,6 +61,115 @@ int integer(std::string_view option, const std::string& value) {
 }
 
 }  // namespace
+
+std::uint64_t size_parameter(std::string_view option, const std::string& value) {
+  const auto bad = [option] {
+    return UsageError(fmt::format("option {}: is badly used here", option));
+  };
+  std::size_t digits = 0;
+  while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 18 || value.size() - digits > 1) throw bad();
+  std::uint64_t number = std::stoull(value.substr(0, digits));
+  const char unit = digits < value.size() ? value[digits] : 'b';
+  int shift = 0;
+  switch (unit) {
+    case 'G':
+    case 'g':
+      shift = 30;
+      break;
+    case 'M':
+    case 'm':
+      shift = 20;
+      break;
+    case 'K':
+    case 'k':
+      shift = 10;
+      break;
+    case 'B':
+    case 'b':
+      break;
+    default:
+      throw bad();
+  }
+  if (number > (std::numeric_limits<std::uint64_t>::max() >> shift)) throw bad();
+  return number << shift;
+}
+
+long rate_interval_ms(const std::string& value) {
+  const auto slash = value.find('/');
+  const std::string number = value.substr(0, slash);
+  if (number.size() > 25) throw UsageError("option --rate: too large number");
+  const long denominator = non_negative("--rate", number);
+  if (denominator < 1) throw UsageError("option --rate: is badly used here");
+  long numerator = 60L * 60 * 1000;  // per hour
+  if (slash != std::string::npos) {
+    switch (slash + 1 < value.size() ? value[slash + 1] : '\0') {
+      case 's':
+        numerator = 1000;
+        break;
+      case 'm':
+        numerator = 60L * 1000;
+        break;
+      case 'h':
+        break;
+      case 'd':
+        numerator = 24L * 60 * 60 * 1000;
+        break;
+      default:
+        throw UsageError("option --rate: is badly used here");
+    }
+  }
+  return numerator / denominator;
+}
+
+bool is_curl_protocol(std::string_view name) {
+  static constexpr std::string_view kProtocols[] = {
+      "dict",  "file", "ftp",   "ftps", "gopher", "gophers", "http", "https", "imap",
+      "imaps", "ldap", "ldaps", "mqtt", "pop3",   "pop3s",   "rtmp", "rtsp",  "scp",
+      "sftp",  "smb",  "smbs",  "smtp", "smtps",  "telnet",  "tftp"};
+  return std::any_of(std::begin(kProtocols), std::end(kProtocols),
+                     [name](std::string_view p) { return equals_ignore_case(p, name); });
+}
+
+bool protocol_allowed(std::string_view list, std::string_view scheme,
+                      std::vector<std::string>* unknown) {
+  bool allowed = true;  // curl starts from every protocol
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    std::size_t end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view token = list.substr(pos, end - pos);
+    pos = end + 1;
+    if (token.empty()) continue;  // strtok skips empty tokens
+    enum class Action { Allow, Deny, Set } action = Action::Allow;
+    while (token.empty() || std::isalnum(static_cast<unsigned char>(token.front())) == 0) {
+      if (token.empty()) throw UsageError("option --proto: is badly used here");
+      switch (token.front()) {
+        case '=':
+          action = Action::Set;
+          break;
+        case '-':
+          action = Action::Deny;
+          break;
+        case '+':
+          action = Action::Allow;
+          break;
+        default:
+          throw UsageError("option --proto: is badly used here");
+      }
+      token.remove_prefix(1);
+    }
+    if (equals_ignore_case(token, "all")) {
+      allowed = action != Action::Deny;
+      continue;
+    }
+    const bool known = is_curl_protocol(token);
+    if (!known && unknown != nullptr) unknown->emplace_back(token);
+    if (action == Action::Set) allowed = false;
+    if (known && equals_ignore_case(token, scheme)) allowed = action != Action::Deny;
+  }
+  return allowed;
+}
 
 // curl 7.88's tool_getparam.c: digits, then optionally " - " and a second number no
 // smaller than the first; anything else after the digits that is not such a range is
@@ -112,6 +236,15 @@ void set_cert(Options& o, const std::string& value) {
   if (i + 1 < value.size()) o.pass = value.substr(i + 1);
 }
 
+// curl checks the name when it reads the option: one it does not know is exit 1.
+void set_proto_default(Options& o, const std::string& value) {
+  if (!is_curl_protocol(value)) {
+    throw UsageError(ExitCode::UnsupportedProtocol,
+                     "option --proto-default: a specified protocol is unsupported by libcurl");
+  }
+  o.proto_default = value;
+}
+
 // -H "Name: value", or -H @FILE: one header per line (curl reads the file at once).
 void add_header(Options& o, const std::string& value) {
   if (!value.starts_with('@')) {
@@ -150,11 +283,11 @@ constexpr OptionDef kOptions[] = {
     {"continue-at", 'C', ArgKind::Value, "<offset>", "Resumed transfer offset", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"cookie", 'b', ArgKind::Value, "<data|filename>", "Send cookies from string/file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"cookie-jar", 'c', ArgKind::Value, "<filename>", "Write cookies to <filename> after operation", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
-    {"create-dirs", '\0', ArgKind::Bool, "", "Create necessary local directory hierarchy", "curl", Support::Accepted, Secret::No, nullptr, "-o needs an existing directory"},
+    {"create-dirs", '\0', ArgKind::Bool, "", "Create necessary local directory hierarchy", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.create_dirs = on; }, "the missing directories of -o, mode 0750, made before connecting"},
     {"create-file-mode", '\0', ArgKind::Value, "<mode>", "File mode for created files", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
     {"crlf", '\0', ArgKind::Bool, "", "Convert LF to CRLF in upload", "ftp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.crlf = on; }, "smtpc always sends CRLF (docs/curl-differences.md)"},
     {"crlfile", '\0', ArgKind::Value, "<file>", "Use this CRL list", "tls", Support::Refused, Secret::No, nullptr, "no CRL checking: refused rather than silently skipped"},
-    {"curves", '\0', ArgKind::Value, "<algorithm list>", "(EC) TLS key exchange algorithm(s) to request", "tls", Support::Accepted, Secret::No, nullptr, "OpenSSL's default groups"},
+    {"curves", '\0', ArgKind::Value, "<algorithm list>", "(EC) TLS key exchange algorithm(s) to request", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.curves = v; }, "OpenSSL's groups list; one it does not know is exit 59 when TLS is set up, as curl"},
     {"data", 'd', ArgKind::Value, "<data>", "HTTP POST data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"data-ascii", '\0', ArgKind::Value, "<data>", "HTTP POST ASCII data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"data-binary", '\0', ArgKind::Value, "<data>", "HTTP POST binary data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -165,7 +298,7 @@ constexpr OptionDef kOptions[] = {
     {"disable", 'q', ArgKind::Bool, "", "Disable .curlrc", "curl", Support::Implemented, Secret::No, nullptr, "smtpc reads no .curlrc, so -q changes nothing"},
     {"disable-eprt", '\0', ArgKind::Bool, "", "Inhibit using EPRT or LPRT", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"disable-epsv", '\0', ArgKind::Bool, "", "Inhibit using EPSV", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
-    {"disallow-username-in-url", '\0', ArgKind::Bool, "", "Disallow username in URL", "curl", Support::Accepted, Secret::No, nullptr, "not checked"},
+    {"disallow-username-in-url", '\0', ArgKind::Bool, "", "Disallow username in URL", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.disallow_username_in_url = on; }, "a URL with a user part (even empty) fails with 67 before connecting, as curl"},
     {"dns-interface", '\0', ArgKind::Value, "<interface>", "Interface to use for DNS requests", "dns", Support::Refused, Secret::No, nullptr, "refused by Debian's curl too (no c-ares)"},
     {"dns-ipv4-addr", '\0', ArgKind::Value, "<address>", "IPv4 address to use for DNS requests", "dns", Support::Refused, Secret::No, nullptr, "refused by Debian's curl too (no c-ares)"},
     {"dns-ipv6-addr", '\0', ArgKind::Value, "<address>", "IPv6 address to use for DNS requests", "dns", Support::Refused, Secret::No, nullptr, "refused by Debian's curl too (no c-ares)"},
@@ -182,7 +315,7 @@ constexpr OptionDef kOptions[] = {
     {"fail", 'f', ArgKind::Bool, "", "Fail fast with no output on HTTP errors", "http", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail = on; }, "no effect for SMTP, as in curl; --fail with --fail-with-body is refused as curl does"},
     {"fail-early", '\0', ArgKind::Bool, "", "Fail on first transfer error, do not continue", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail_early = on; }, ""},
     {"fail-with-body", '\0', ArgKind::Bool, "", "Fail on HTTP errors but save the body", "http", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.fail_with_body = on; }, "as --fail"},
-    {"false-start", '\0', ArgKind::Bool, "", "Enable TLS False Start", "tls", Support::Accepted, Secret::No, nullptr, "not used by OpenSSL builds"},
+    {"false-start", '\0', ArgKind::Bool, "", "Enable TLS False Start", "tls", Support::Ignored, Secret::No, nullptr, "curl's OpenSSL build has no TLS False Start: no effect there either"},
     {"form", 'F', ArgKind::Value, "<name=content>", "Specify multipart MIME data", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.form.push_back({v, false}); }, "builds the MIME message curl builds for smtp:// (docs/compose.md)"},
     {"form-escape", '\0', ArgKind::Bool, "", "Escape multipart form field/file names using backslash", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"form-string", '\0', ArgKind::Value, "<name=string>", "Specify multipart MIME data", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.compose.form.push_back({v, true}); }, "as -F, the content taken literally"},
@@ -222,12 +355,12 @@ constexpr OptionDef kOptions[] = {
     {"ipv6", '6', ArgKind::None, "", "Resolve names to IPv6 addresses", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.ip_family = IpFamily::V6; }, ""},
     {"json", '\0', ArgKind::Value, "<data>", "HTTP POST JSON", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"junk-session-cookies", 'j', ArgKind::Bool, "", "Ignore session cookies read from file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
-    {"keepalive-time", '\0', ArgKind::Value, "<seconds>", "Interval time for keepalive probes", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
+    {"keepalive-time", '\0', ArgKind::Value, "<seconds>", "Interval time for keepalive probes", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.keepalive_time = non_negative("--keepalive-time", v); }, "TCP_KEEPIDLE and TCP_KEEPINTVL; 0 keeps 60"},
     {"key", '\0', ArgKind::Value, "<key>", "Private key file name", "ssh", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.key = v; }, ""},
     {"key-type", '\0', ArgKind::Value, "<type>", "Private key file type (DER/PEM/ENG)", "tls", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--key-type", v); }, "PEM only; other types exit 2"},
     {"krb", '\0', ArgKind::Value, "<level>", "Enable Kerberos with security <level>", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"libcurl", '\0', ArgKind::Value, "<file>", "Dump libcurl equivalent code of this command line", "curl", Support::Refused, Secret::No, nullptr, "smtpc is not built on libcurl"},
-    {"limit-rate", '\0', ArgKind::Value, "<speed>", "Limit transfer speed to RATE", "connection", Support::Accepted, Secret::No, nullptr, "no rate limit"},
+    {"limit-rate", '\0', ArgKind::Value, "<speed>", "Limit transfer speed to RATE", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.limit_rate = size_parameter("--limit-rate", v); }, "caps the message upload's average speed (k, m, g suffixes; 0: none)"},
     {"list-only", 'l', ArgKind::Bool, "", "List only mode", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"local-port", '\0', ArgKind::Value, "<num/range>", "Force use of RANGE for local port numbers", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.local_port = local_port_range(v); }, ""},
     {"location", 'L', ArgKind::Bool, "", "Follow redirects", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -238,7 +371,7 @@ constexpr OptionDef kOptions[] = {
     {"mail-rcpt", '\0', ArgKind::Value, "<address>", "Mail to this address, then any ESMTP parameters: '<a@b> NOTIFY=NEVER'", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.mail_rcpt.push_back(v); }, ""},
     {"mail-rcpt-allowfails", '\0', ArgKind::Bool, "", "Allow RCPT TO command to fail for some recipients", "smtp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.mail_rcpt_allowfails = on; }, ""},
     {"manual", 'M', ArgKind::Bool, "", "Display the full manual", "curl", Support::Implemented, Secret::No, nullptr, "prints the help"},
-    {"max-filesize", '\0', ArgKind::Value, "<bytes>", "Maximum file size to download", "connection", Support::Accepted, Secret::No, nullptr, "smtpc downloads nothing"},
+    {"max-filesize", '\0', ArgKind::Value, "<bytes>", "Maximum file size to download", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP in curl 7.88 (HELP/VRFY text longer than the limit is written, exit 0)"},
     {"max-redirs", '\0', ArgKind::Value, "<num>", "Maximum number of redirects allowed", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"max-time", 'm', ArgKind::Value, "<fractional seconds>", "Maximum time allowed for transfer", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.max_time = seconds("--max-time", v); }, ""},
     {"metalink", '\0', ArgKind::Bool, "", "Process given URLs as metalink XML file", "misc", Support::Refused, Secret::No, nullptr, "refused by curl 7.88 too (\"is badly used here\")"},
@@ -249,8 +382,8 @@ constexpr OptionDef kOptions[] = {
     {"next", ':', ArgKind::None, "", "Make next URL use its separate set of options", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"alpn", '\0', ArgKind::Bool, "", "Disable the ALPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"buffer", 'N', ArgKind::Bool, "", "Disable buffering of the output stream", "curl", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"clobber", '\0', ArgKind::Bool, "", "Do not overwrite files that already exist", "curl", Support::Accepted, Secret::No, nullptr, "-o overwrites"},
-    {"keepalive", '\0', ArgKind::Bool, "", "Disable TCP keepalive on the connection", "connection", Support::Accepted, Secret::No, nullptr, "smtpc sets no TCP keepalive"},
+    {"clobber", '\0', ArgKind::Bool, "", "Do not overwrite files that already exist", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.clobber = on; }, "--no-clobber: an existing -o FILE is kept and FILE.1 ... FILE.99 written instead"},
+    {"keepalive", '\0', ArgKind::Bool, "", "Disable TCP keepalive on the connection", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.keepalive = on; }, "on by default (SO_KEEPALIVE, probes after 60 s idle, every 60 s); --no-keepalive sets none"},
     {"npn", '\0', ArgKind::Bool, "", "Disable the NPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"progress-meter", '\0', ArgKind::Bool, "", "Do not show the progress meter", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_meter = on; }, "shown for uploads when stderr is a terminal, not with -v"},
     {"sessionid", '\0', ArgKind::Bool, "", "Disable SSL session-ID reusing", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
@@ -259,7 +392,7 @@ constexpr OptionDef kOptions[] = {
     {"ntlm-wb", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication with winbind", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"oauth2-bearer", '\0', ArgKind::Value, "<token>", "OAuth 2 Bearer Token", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.oauth2_bearer = v; }, ""},
     {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output = v; }, ""},
-    {"output-dir", '\0', ArgKind::Value, "<dir>", "Directory to save files in", "curl", Support::Accepted, Secret::No, nullptr, "-o is taken as given"},
+    {"output-dir", '\0', ArgKind::Value, "<dir>", "Directory to save files in", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output_dir = v; }, "DIR/FILE for -o FILE (also for an absolute FILE, as curl)"},
     {"parallel", 'Z', ArgKind::Bool, "", "Perform transfers in parallel", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
     {"parallel-immediate", '\0', ArgKind::Bool, "", "Do not wait for multiplexing (with --parallel)", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
     {"parallel-max", '\0', ArgKind::Value, "<num>", "Maximum concurrency for parallel transfers", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
@@ -271,8 +404,8 @@ constexpr OptionDef kOptions[] = {
     {"post303", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 303", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"preproxy", '\0', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy first", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
     {"progress-bar", '#', ArgKind::Bool, "", "Display transfer progress as a bar", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_bar = on; }, "shown for uploads when stderr is a terminal, not with -v"},
-    {"proto", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS", "connection", Support::Accepted, Secret::No, nullptr, "smtpc speaks smtp and smtps only"},
-    {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Accepted, Secret::No, nullptr, "a URL without a scheme is smtp://"},
+    {"proto", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { (void)protocol_allowed(v, "smtp"); o.proto = v; }, "a URL whose scheme it disables fails with exit 1, as curl; the last --proto counts"},
+    {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { set_proto_default(o, v); }, "smtps for a URL without a scheme; any other protocol but smtp fails with exit 1"},
     {"proto-redir", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS on redirect", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Refused, Secret::No, nullptr, "smtpc connects directly: it has no proxy support"},
     {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
@@ -307,14 +440,14 @@ constexpr OptionDef kOptions[] = {
     {"quote", 'Q', ArgKind::Value, "<command>", "Send command(s) to server before transfer", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"random-file", '\0', ArgKind::Value, "<file>", "File for reading random data from", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"range", 'r', ArgKind::Value, "<range>", "Retrieve only the bytes within RANGE", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
-    {"rate", '\0', ArgKind::Value, "<max request rate>", "Request rate for serial transfers", "connection", Support::Accepted, Secret::No, nullptr, "no pause between transfers"},
+    {"rate", '\0', ArgKind::Value, "<max request rate>", "Request rate for serial transfers", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.rate_ms = rate_interval_ms(v); }, "between transfers of several URLs, none after the last; global, as curl"},
     {"raw", '\0', ArgKind::Bool, "", "Do HTTP \"raw\"; no transfer decoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"referer", 'e', ArgKind::Value, "<URL>", "Referrer URL", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"remote-header-name", 'J', ArgKind::Bool, "", "Use the header-provided filename", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
     {"remote-name", 'O', ArgKind::Bool, "", "Write output to a file named as the remote file", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
     {"remote-name-all", '\0', ArgKind::Bool, "", "Use the remote file name for all URLs", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
     {"remote-time", 'R', ArgKind::Bool, "", "Set the remote file's time on the local output", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
-    {"remove-on-error", '\0', ArgKind::Bool, "", "Remove output file on errors", "curl", Support::Accepted, Secret::No, nullptr, "-o is kept"},
+    {"remove-on-error", '\0', ArgKind::Bool, "", "Remove output file on errors", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.remove_on_error = on; }, "the -o file written before a failure is removed"},
     {"request", 'X', ArgKind::Value, "<method>", "Specify request method to use", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.request = v; }, ""},
     {"request-target", '\0', ArgKind::Value, "<path>", "Specify the target for this request", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"resolve", '\0', ArgKind::Value, "<[+]host:port:addr[,addr]...>", "Resolve the host+port to this address", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.resolve.push_back(v); }, ""},
@@ -344,13 +477,13 @@ constexpr OptionDef kOptions[] = {
     {"ssl-no-revoke", '\0', ArgKind::Bool, "", "Disable cert revocation checks (Schannel)", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"ssl-reqd", '\0', ArgKind::Bool, "", "Require SSL/TLS", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.ssl_reqd = on; }, ""},
     {"ssl-revoke-best-effort", '\0', ArgKind::Bool, "", "Ignore missing/offline cert CRL dist points", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"sslv2", '2', ArgKind::None, "", "Use SSLv2", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
-    {"sslv3", '3', ArgKind::None, "", "Use SSLv3", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
+    {"sslv2", '2', ArgKind::None, "", "Use SSLv2", "tls", Support::Ignored, Secret::No, nullptr, "curl 7.88 ignores it too, with the same warning"},
+    {"sslv3", '3', ArgKind::None, "", "Use SSLv3", "tls", Support::Ignored, Secret::No, nullptr, "curl 7.88 ignores it too, with the same warning"},
     {"stderr", '\0', ArgKind::Value, "<file>", "Where to redirect stderr", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.stderr_file = v; }, "\"-\" keeps stderr"},
     {"styled-output", '\0', ArgKind::Bool, "", "Enable styled output for HTTP headers", "verbose", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"tcp-fastopen", '\0', ArgKind::Bool, "", "Use TCP Fast Open", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
-    {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
+    {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.tcp_nodelay = on; }, "on by default, as since curl 7.50.2; --no-tcp-nodelay leaves Nagle's algorithm on"},
     {"telnet-option", '\0', ArgKind::Value, "<opt=val>", "Set telnet option", "telnet", Support::Ignored, Secret::No, nullptr, "TELNET only (-a and -t are smtpc's --account and --read-recipients)"},
     {"tftp-blksize", '\0', ArgKind::Value, "<value>", "Set TFTP BLKSIZE option", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},
     {"tftp-no-options", '\0', ArgKind::Bool, "", "Do not send any TFTP options", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},
@@ -459,6 +592,7 @@ void unify_globals(std::vector<Options>& operations) {
     global.show_error = global.show_error || o.show_error;
     global.trace_time = global.trace_time || o.trace_time;
     global.fail_early = global.fail_early || o.fail_early;
+    if (o.rate_ms) global.rate_ms = o.rate_ms;
     if (o.trace_ascii) global.trace_ascii = o.trace_ascii;
     if (o.stderr_file) global.stderr_file = o.stderr_file;
   }
@@ -468,6 +602,7 @@ void unify_globals(std::vector<Options>& operations) {
     o.show_error = global.show_error;
     o.trace_time = global.trace_time;
     o.fail_early = global.fail_early;
+    o.rate_ms = global.rate_ms;
     o.trace_ascii = global.trace_ascii;
     o.stderr_file = global.stderr_file;
   }
@@ -590,6 +725,10 @@ class Parser {
       out_.version = true;
     } else if (name == "disable") {
       // -q: smtpc reads no .curlrc, so there is nothing to skip.
+    } else if (name == "sslv2" || name == "sslv3") {
+      // curl 7.88 only warns: no TLS library it builds with still speaks SSL.
+      out_.warnings.push_back(
+          fmt::format("Ignores instruction to use SSLv{}", name == "sslv2" ? 2 : 3));
     } else if (name == "trace") {
       current().trace_ascii = value;
     } else if (option.apply != nullptr) {

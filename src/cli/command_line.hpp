@@ -56,6 +56,16 @@ struct OptionDef {
 /// --local-port NUM[-NUM] as curl 7.88 reads it. Throws UsageError ("is badly used here").
 [[nodiscard]] LocalPortRange local_port_range(const std::string& value);
 
+/// --rate N[/s|/m|/h|/d] as curl 7.88 reads it: the milliseconds from one transfer's
+/// start to the next one's (per hour without a unit). Throws UsageError: "is badly
+/// used here" for 0 or another unit, "expected a proper numerical parameter".
+[[nodiscard]] long rate_interval_ms(const std::string& value);
+
+/// --limit-rate SPEED as curl 7.88 reads it (GetSizeParameter): a whole number of bytes
+/// per second, optionally followed by one of k, m, g (or b), either case. 0: no limit.
+/// Throws UsageError ("is badly used here").
+[[nodiscard]] std::uint64_t size_parameter(std::string_view option, const std::string& value);
+
 /// Every option smtpc knows: curl 7.88's and its own.
 [[nodiscard]] std::span<const OptionDef> option_table();
 
@@ -67,7 +77,20 @@ struct OptionDef {
 class UsageError : public Error {
  public:
   explicit UsageError(std::string message) : Error(ExitCode::FailedInit, std::move(message)) {}
+  /// The few usage errors curl ends with another code (--proto-default: 1).
+  UsageError(ExitCode code, std::string message) : Error(code, std::move(message)) {}
 };
+
+/// curl 7.88's protocol names (curl -V's "Protocols:" line of Debian's build).
+[[nodiscard]] bool is_curl_protocol(std::string_view name);
+
+/// What --proto LIST allows, as curl 7.88's proto2num reads it: starting from every
+/// protocol, comma-separated names, each after any of '+' (allow), '-' (deny), '='
+/// (only these), "all" for every protocol. `unknown` gets names curl warns about
+/// ("unrecognized protocol") and ignores. Throws UsageError ("is badly used here") for
+/// another character before a name, or a token of modifiers only.
+[[nodiscard]] bool protocol_allowed(std::string_view list, std::string_view scheme,
+                                    std::vector<std::string>* unknown = nullptr);
 
 /// Where a secret sits in argv: argument `index`, from character `offset` on.
 struct SecretSpan {
@@ -81,7 +104,8 @@ struct CommandLine {
   bool help = false;
   std::optional<std::string> help_category;
   bool version = false;
-  std::vector<SecretSpan> secrets;  // command-line arguments only (not -K files)
+  std::vector<SecretSpan> secrets;    // command-line arguments only (not -K files)
+  std::vector<std::string> warnings;  // curl's "Warning: ..." lines while parsing (-2, -3)
 };
 
 /// Parses argv (without argv[0]); `-K -` reads standard input. Throws UsageError, or

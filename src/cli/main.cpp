@@ -8,12 +8,14 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "command_line.hpp"
 #include "config.hpp"
 #include "credentials.hpp"
 #include "option_table.hpp"
 #include "options.hpp"
+#include "output_file.hpp"
 #include "queue_cli.hpp"
 #include "report.hpp"
 #include "sendmail.hpp"
@@ -92,6 +94,14 @@ int run_transfer(smtpc::cli::Options options) {
     }
     return exit_code;
   };
+  const smtpc::cli::OutputSettings output_settings{
+      .output = options.output,
+      .output_dir = options.output_dir,
+      .create_dirs = options.create_dirs,
+      .clobber = options.clobber,
+      .remove_on_error = options.remove_on_error,
+  };
+  std::optional<std::string> output_written;  // the -o file this transfer created
   int code = 0;
   try {
     if (options.queue_list) {
@@ -102,7 +112,15 @@ int run_transfer(smtpc::cli::Options options) {
                                    options.verbose, show_errors, std::nullopt);
     }
     const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
-    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    smtpc::cli::apply_config_profile(options);         // --account-file, -a, or no URL given
+    options.url = smtpc::cli::effective_url(options);  // --proto-default
+    if (options.proto && !options.silent) {
+      std::vector<std::string> unknown;
+      (void)smtpc::cli::protocol_allowed(*options.proto, "smtp", &unknown);
+      for (const auto& name : unknown) {
+        fmt::print(stderr, "Warning: unrecognized protocol '{}'\n", name);
+      }
+    }
     report.url = options.url;
     if (options.head && options.upload_file) {
       throw smtpc::Error(ExitCode::FailedInit,
@@ -110,6 +128,10 @@ int run_transfer(smtpc::cli::Options options) {
                          "upload (-T, --upload-file) and HEAD (-I, --head).");
     }
     const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    // curl makes -o's directories before the transfer, whatever it then writes.
+    if (const auto path = smtpc::cli::output_path(output_settings); path && options.create_dirs) {
+      smtpc::cli::create_parent_dirs(*path);
+    }
     auto add_size = [&report](const std::string& path) {
       struct stat info {};
       if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
@@ -166,6 +188,10 @@ int run_transfer(smtpc::cli::Options options) {
       record_connection(progress, start, report);
       report.result = failure.result();
       smtpc::cli::report_messages(failure.result(), spec, !options.silent);
+      // As curl, the text received before the failure is written.
+      if (!failure.result().output.empty() && !options.head) {
+        smtpc::cli::write_output(output_settings, failure.result().output, output_written);
+      }
       throw;
     } catch (const smtpc::Error&) {
       record_connection(progress, start, report);
@@ -173,12 +199,7 @@ int run_transfer(smtpc::cli::Options options) {
     }
     smtpc::cli::report_messages(*report.result, spec, !options.silent);
     if (!report.result->output.empty() && !options.head) {
-      FilePtr output = open_output(options.output.value_or("-"), "--output");
-      // As curl writes the server's text: every line with its code, CRLF-terminated.
-      for (const auto& line : report.result->output) fmt::print(output.get(), "{}\r\n", line);
-      if (std::fflush(output.get()) != 0) {
-        throw smtpc::Error(ExitCode::WriteError, "failed writing the output");
-      }
+      smtpc::cli::write_output(output_settings, report.result->output, output_written);
     }
   } catch (const smtpc::cli::UsageError& error) {
     if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
@@ -195,6 +216,12 @@ int run_transfer(smtpc::cli::Options options) {
     if (show_errors) fmt::print(stderr, "smtpc: (2) internal error: {}\n", error.what());
     code = smtpc::to_int(ExitCode::FailedInit);
     report.error = error.what();
+  }
+  if (code != 0 && options.remove_on_error && output_written) {
+    if (options.verbose > 0 && !options.silent) {
+      fmt::print(stderr, "Note: Removing output file: {}\n", *output_written);
+    }
+    std::remove(output_written->c_str());
   }
   return finish(code);
 }
@@ -234,6 +261,9 @@ int main(int argc, char** argv) {
     return smtpc::to_int(error.code());
   }
   smtpc::cli::scrub_secrets(argc, argv, command_line.secrets);
+  if (!command_line.operations.front().silent) {
+    for (const auto& warning : command_line.warnings) fmt::print(stderr, "Warning: {}\n", warning);
+  }
   if (command_line.help) {  // -M/--manual, or --help after "--"-less parsing above
     std::fputs(smtpc::cli::render_help(smtpc::cli::describe_options(), "all", "smtpc").c_str(),
                stdout);
@@ -251,8 +281,14 @@ int main(int argc, char** argv) {
     }
   }
   int code = 0;
+  // --rate: curl waits before each transfer but the first until its interval has passed.
+  std::optional<std::chrono::steady_clock::time_point> last_start;
   for (const auto& operation : command_line.operations) {
     for (auto& transfer : smtpc::cli::expand_transfers(operation)) {
+      if (last_start && transfer.rate_ms) {
+        std::this_thread::sleep_until(*last_start + std::chrono::milliseconds(*transfer.rate_ms));
+      }
+      last_start = std::chrono::steady_clock::now();
       code = run_transfer(std::move(transfer));
       if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
     }

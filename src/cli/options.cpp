@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
+#include "command_line.hpp"
 #include "credentials.hpp"
 #include "queue_cli.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/transport/tls.hpp"
@@ -43,6 +46,7 @@ TlsOptions make_tls_options(const Options& options) {
   }
   tls.ciphers = options.ciphers;
   tls.tls13_ciphers = options.tls13_ciphers;
+  tls.curves = options.curves;
   if (options.pinnedpubkey) {
     if (!options.pinnedpubkey->starts_with("sha256//")) {
       throw Error(ExitCode::FailedInit,
@@ -106,13 +110,34 @@ Error no_recipients(const MessageRequest& request) {
 
 }  // namespace
 
+std::string effective_url(const Options& options) {
+  if (options.url.empty() || options.url.find("://") != std::string::npos ||
+      !options.proto_default) {
+    return options.url;
+  }
+  return ascii_lower(*options.proto_default) + "://" + options.url;
+}
+
 JobSpec make_job_spec(const Options& options) {
   // --dump-message sends nothing, so it needs no server.
   if (options.url.empty() && !options.mx && !options.compose.dump_message) {
     throw Error(ExitCode::FailedInit, "no URL specified");
   }
   JobSpec spec;
-  spec.url = options.url.empty() ? SmtpUrl{} : parse_smtp_url(options.url, true);
+  const std::string url = effective_url(options);
+  spec.url = url.empty() ? SmtpUrl{} : parse_smtp_url(url, true);
+  // curl's URL parser refuses any user part, even an empty one, before connecting.
+  if (options.disallow_username_in_url &&
+      (spec.url.user || spec.url.password || spec.url.login_options)) {
+    throw Error(ExitCode::LoginDenied, "Login denied (--disallow-username-in-url)");
+  }
+  if (!url.empty() && options.proto) {
+    const std::string_view scheme = spec.url.scheme == Scheme::Smtps ? "smtps" : "smtp";
+    if (!protocol_allowed(*options.proto, scheme)) {
+      throw Error(ExitCode::UnsupportedProtocol,
+                  fmt::format("Protocol \"{}\" not supported or disabled (--proto)", scheme));
+    }
+  }
 
   // The envelope as the command line names it (a config account's `from` is in mail_from);
   // the message policy adds -t's recipients and picks a sender; then one step checks it all.
@@ -166,6 +191,16 @@ JobSpec make_job_spec(const Options& options) {
   // An empty --interface binds nothing (curl: SO_BINDTODEVICE with "" clears the binding).
   if (options.interface && !options.interface->empty()) spec.interface = options.interface;
   spec.local_port = options.local_port;
+  spec.max_send_speed = options.limit_rate;
+  spec.socket.tcp_nodelay = options.tcp_nodelay;
+  if (!options.keepalive) {
+    spec.socket.keepalive_seconds.reset();
+  } else if (options.keepalive_time && *options.keepalive_time > 0) {
+    // curl hands the number to setsockopt as an int (curlx_sltosi); the kernel refuses
+    // what it cannot take, and curl goes on without it.
+    spec.socket.keepalive_seconds =
+        static_cast<int>(std::min<long>(*options.keepalive_time, std::numeric_limits<int>::max()));
+  }
 
   if (options.connect_timeout) {
     spec.connect_timeout = to_duration(*options.connect_timeout, "--connect-timeout");

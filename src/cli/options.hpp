@@ -34,6 +34,10 @@ struct Options {
   std::optional<double> connect_timeout;
   std::optional<double> max_time;
   std::optional<std::string> output;
+  std::optional<std::string> output_dir;  // --output-dir DIR
+  bool create_dirs = false;               // --create-dirs
+  bool clobber = true;                    // --no-clobber: FILE.1, FILE.2 ... instead
+  bool remove_on_error = false;           // --remove-on-error
   std::optional<std::string> trace_ascii;
   bool trace_time = false;
   std::optional<std::string> write_out;    // -w FORMAT
@@ -41,6 +45,7 @@ struct Options {
   bool head = false;                       // -I: no output of HELP/VRFY (curl's NOBODY)
   std::optional<std::string> stderr_file;  // --stderr FILE
   bool fail_early = false;                 // --fail-early: stop after a failed transfer
+  std::optional<long> rate_ms;             // --rate: ms from one transfer's start to the next
   bool fail = false;                       // -f: no effect for SMTP (as curl)
   bool fail_with_body = false;             // no effect for SMTP (as curl)
   bool include = false;                    // accepted: SMTP has no headers to include
@@ -58,15 +63,23 @@ struct Options {
   std::optional<std::string> tls_max;
   std::optional<std::string> ciphers;
   std::optional<std::string> tls13_ciphers;
+  std::optional<std::string> curves;  // --curves LIST
   std::optional<std::string> pinnedpubkey;
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;       // --connect-to HOST1:PORT1:HOST2:PORT2
   IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
   std::optional<std::string> interface;      // --interface NAME|ADDRESS|if!NAME|host!NAME
   std::optional<LocalPortRange> local_port;  // --local-port NUM[-NUM]
+  std::optional<std::string> proto;          // --proto LIST (the last one given)
+  std::optional<std::string> proto_default;  // --proto-default SCHEME
+  std::uint64_t limit_rate = 0;              // --limit-rate, bytes per second (0: none)
+  bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
+  bool keepalive = true;                     // --no-keepalive turns it off
+  std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]
+  bool disallow_username_in_url = false;        // a user part in the URL: exit 67
   std::optional<std::string> password_file;     // first line is the password
   std::optional<std::string> password_command;  // its output is the password (config files)
   bool netrc = false;
@@ -99,9 +112,13 @@ struct Options {
   bool retry_all_errors = false;         // --retry-all-errors
 };
 
+/// The URL with --proto-default's scheme put in front when it has none (curl's rule).
+[[nodiscard]] std::string effective_url(const Options& options);
+
 /// Checks the options and builds the job.
 /// Throws Error(FailedInit) for bad usage (bad address, -T without --mail-rcpt, bad
-/// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL.
+/// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL, and
+/// Error(UnsupportedProtocol) for a scheme --proto disables (curl's exit 1).
 [[nodiscard]] JobSpec make_job_spec(const Options& options);
 
 /// The direct-delivery settings when --mx is asked for (or the URL has no host), else nullopt.

@@ -218,6 +218,7 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   opt("tls-max", options.tls_max);
   opt("ciphers", options.ciphers);
   opt("tls13-ciphers", options.tls13_ciphers);
+  opt("curves", options.curves);
   opt("pinnedpubkey", options.pinnedpubkey);
   for (const auto& entry : options.resolve) put("resolve", entry);
   for (const auto& entry : options.connect_to) put("connect-to", entry);
@@ -227,6 +228,10 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   if (options.local_port) {
     put("local-port", fmt::format("{}-{}", options.local_port->first, options.local_port->last));
   }
+  if (options.limit_rate > 0) put("limit-rate", std::to_string(options.limit_rate));
+  flag("no-tcp-nodelay", !options.tcp_nodelay);
+  flag("no-keepalive", !options.keepalive);
+  if (options.keepalive_time) put("keepalive-time", std::to_string(*options.keepalive_time));
   if (options.connect_timeout) put("connect-timeout", seconds_text(*options.connect_timeout));
   if (options.max_time) put("max-time", seconds_text(*options.max_time));
   flag("no-pipelining", options.no_pipelining);
@@ -297,6 +302,7 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "tls-max") o.tls_max = value;
     if (key == "ciphers") o.ciphers = value;
     if (key == "tls13-ciphers") o.tls13_ciphers = value;
+    if (key == "curves") o.curves = value;
     if (key == "pinnedpubkey") o.pinnedpubkey = value;
     if (key == "resolve") o.resolve.push_back(value);
     if (key == "connect-to") o.connect_to.push_back(value);
@@ -304,6 +310,10 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "ipv6" && on) o.ip_family = IpFamily::V6;
     if (key == "interface") o.interface = value;
     if (key == "local-port") o.local_port = local_port_range(value);
+    if (key == "limit-rate") o.limit_rate = std::strtoull(value.c_str(), nullptr, 10);
+    if (key == "no-tcp-nodelay") o.tcp_nodelay = !on;
+    if (key == "no-keepalive") o.keepalive = !on;
+    if (key == "keepalive-time") o.keepalive_time = std::strtol(value.c_str(), nullptr, 10);
     if (key == "connect-timeout") o.connect_timeout = std::strtod(value.c_str(), nullptr);
     if (key == "max-time") o.max_time = std::strtod(value.c_str(), nullptr);
     if (key == "no-pipelining") o.no_pipelining = on;

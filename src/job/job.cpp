@@ -10,6 +10,7 @@
 #include "smtpc/core/connect_to.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/job/rate_limit.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/transport/connection.hpp"
 
@@ -181,6 +182,7 @@ ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectIn
   request.family = spec.ip_family;
   request.interface = spec.interface;
   request.local_port = spec.local_port;
+  request.socket = spec.socket;
   request.connect_timeout = spec.connect_timeout;
   request.deadline = deadline;
   request.info = &info;
@@ -335,6 +337,12 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
               },
               [&](const SendBody& send) -> std::optional<Action> {
                 Upload& upload = uploads.at(send.message);
+                std::optional<SendRateLimiter> limiter;
+                if (spec.max_send_speed > 0) limiter.emplace(spec.max_send_speed);
+                // As curl, a write is no larger than a second's worth at the limit.
+                const std::size_t chunk =
+                    limiter ? std::clamp<std::size_t>(spec.max_send_speed, 1, kChunkSize)
+                            : kChunkSize;
                 DotStuffer stuffer(!send.chunked);
                 DotStuffer* encoder = send.binary ? nullptr : &stuffer;
                 std::size_t bdat_commands = 0;
@@ -349,11 +357,13 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                                 connection.send_data(wire);
                                 ++bdat_commands;
                                 sent(upload);
+                                if (limiter) limiter->sent(wire.size());
                               })
-                        : upload.stream(buffer, encoder, kChunkSize, progress.body_bytes_sent,
+                        : upload.stream(buffer, encoder, chunk, progress.body_bytes_sent,
                                         [&](const std::string& wire, bool) {
                                           connection.send_data(wire);
                                           sent(upload);
+                                          if (limiter) limiter->sent(wire.size());
                                         });
                 uploaded.sent += upload.consumed();
                 if (upload.consumed() == 0) upload.warn_empty(notices);

@@ -347,6 +347,25 @@ bool bind_local(int fd, const Endpoint& remote, const ConnectRequest& request, T
   }
 }
 
+}  // namespace
+
+void apply_socket_options(int fd, const SocketOptions& options, Tracer& tracer) {
+  const auto set = [fd, &tracer](int level, int name, int value, std::string_view shown) {
+    if (::setsockopt(fd, level, name, &value, sizeof value) != 0) {
+      tracer.info(fmt::format("Failed to set {} on fd {}: {}", shown, fd, std::strerror(errno)));
+    }
+  };
+  // Commands go out in whole groups: Nagle's delay would only hold back the last one.
+  if (options.tcp_nodelay) set(IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+  if (options.keepalive_seconds) {
+    set(SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
+    set(IPPROTO_TCP, TCP_KEEPIDLE, *options.keepalive_seconds, "TCP_KEEPIDLE");
+    set(IPPROTO_TCP, TCP_KEEPINTVL, *options.keepalive_seconds, "TCP_KEEPINTVL");
+  }
+}
+
+namespace {
+
 // Connects one address; returns the socket or -1 with `why` set (and an empty `why` when
 // the interface has no address of its family).
 int try_connect(const Endpoint& endpoint, const ConnectRequest& request, Deadline deadline,
@@ -356,9 +375,7 @@ int try_connect(const Endpoint& endpoint, const ConnectRequest& request, Deadlin
     why = std::strerror(errno);
     return -1;
   }
-  // Commands go out in whole groups: Nagle's delay would only hold back the last one.
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  apply_socket_options(fd, request.socket, tracer);
   try {
     if (!bind_local(fd, endpoint, request, tracer, why)) {
       ::close(fd);

@@ -307,6 +307,11 @@ SslCtxPtr make_context(const TlsOptions& options) {
     throw Error(ExitCode::SslConnectError,
                 fmt::format("--tls13-ciphers \"{}\": no usable cipher", *options.tls13_ciphers));
   }
+  // curl's ossl_connect_step1: SSL_CTX_set1_curves_list (the groups list), exit 59.
+  if (options.curves && SSL_CTX_set1_groups_list(ctx.get(), options.curves->c_str()) != 1) {
+    throw Error(ExitCode::SslCipher,
+                fmt::format("failed setting curves list: '{}'", *options.curves));
+  }
 
   if (!options.verify_peer) {
     // -k: nothing is enforced. As curl, the trust store is not read (it costs more than the

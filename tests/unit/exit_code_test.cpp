@@ -24,6 +24,8 @@ TEST(ExitCode, ValuesAreCurls) {
   EXPECT_EQ(to_int(ExitCode::SetoptOptionSyntax), 49);
   EXPECT_EQ(to_int(ExitCode::SendError), 55);
   EXPECT_EQ(to_int(ExitCode::RecvError), 56);
+  EXPECT_EQ(to_int(ExitCode::SslCertProblem), 58);
+  EXPECT_EQ(to_int(ExitCode::SslCipher), 59);
   EXPECT_EQ(to_int(ExitCode::PeerFailedVerification), 60);
   EXPECT_EQ(to_int(ExitCode::UseSslFailed), 64);
   EXPECT_EQ(to_int(ExitCode::LoginDenied), 67);

@@ -82,5 +82,157 @@ TEST(NetworkOptions, ResolveTakesSeveralAddresses) {
             ExitCode::FailedInit);
 }
 
+TEST(NetworkOptions, SocketOptionsDefaultToCurls) {
+  const JobSpec spec = make_job_spec(parse_args({"smtp://h"}));
+  EXPECT_EQ(spec.socket, (SocketOptions{.tcp_nodelay = true, .keepalive_seconds = 60}));
+}
+
+TEST(NetworkOptions, NoTcpNodelayNoKeepaliveAndKeepaliveTime) {
+  auto socket = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "smtp://h");
+    return make_job_spec(parse_args(args)).socket;
+  };
+  EXPECT_FALSE(socket({"--no-tcp-nodelay"}).tcp_nodelay);
+  EXPECT_TRUE(socket({"--no-tcp-nodelay", "--tcp-nodelay"}).tcp_nodelay);
+  EXPECT_EQ(socket({"--no-keepalive"}).keepalive_seconds, std::nullopt);
+  EXPECT_EQ(socket({"--no-keepalive", "--keepalive-time", "5"}).keepalive_seconds, std::nullopt);
+  EXPECT_EQ(socket({"--keepalive-time", "5"}).keepalive_seconds, 5);
+  EXPECT_EQ(socket({"--keepalive-time", "0"}).keepalive_seconds, 60);  // curl: 0 is unset
+  EXPECT_EQ(socket({"--keepalive-time", "99999999999"}).keepalive_seconds, 2147483647);
+}
+
+TEST(NetworkOptions, KeepaliveTimeTakesAWholeNonNegativeNumber) {
+  for (const char* bad : {"-1", "1.5", "", "x", "5s"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] {
+                (void)parse_args({"smtp://h", "--keepalive-time", bad});
+              }),
+              ExitCode::FailedInit);
+  }
+}
+
+TEST(ProtoOptions, ListReadAsCurl788ReadsIt) {
+  EXPECT_TRUE(protocol_allowed("", "smtp"));
+  EXPECT_FALSE(protocol_allowed("=https", "smtp"));
+  EXPECT_TRUE(protocol_allowed("=https,smtp", "smtp"));
+  EXPECT_TRUE(protocol_allowed("-all,+smtp", "smtp"));
+  EXPECT_TRUE(protocol_allowed("-all,smtp", "smtp"));
+  EXPECT_FALSE(protocol_allowed("all,-smtp", "smtp"));
+  EXPECT_FALSE(protocol_allowed("+smtp,-all", "smtp"));
+  EXPECT_FALSE(protocol_allowed("=smtp", "smtps"));
+  EXPECT_TRUE(protocol_allowed("=SMTP", "smtp"));
+  EXPECT_FALSE(protocol_allowed("=-smtp", "smtp"));  // the last modifier counts
+  EXPECT_TRUE(protocol_allowed("-=smtp", "smtp"));
+  EXPECT_TRUE(protocol_allowed("=smtp,,", "smtp"));
+  std::vector<std::string> unknown;
+  EXPECT_FALSE(protocol_allowed("=smtp;https", "smtp", &unknown));  // one unknown name
+  EXPECT_EQ(unknown, std::vector<std::string>{"smtp;https"});
+  EXPECT_TRUE(protocol_allowed("bogus", "smtp"));
+  for (const char* bad : {"*smtp", "=", "= smtp", "+"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] { (void)protocol_allowed(bad, "smtp"); }), ExitCode::FailedInit);
+  }
+}
+
+TEST(ProtoOptions, TheLastProtoCountsAndADisabledSchemeIsExit1) {
+  EXPECT_EQ(parse_args({"smtp://h", "--proto", "=https", "--proto", "+smtp"}).proto, "+smtp");
+  EXPECT_EQ(code_of([] {
+              (void)make_job_spec(parse_args({"smtp://h", "--proto", "=https"}));
+            }),
+            ExitCode::UnsupportedProtocol);
+  EXPECT_EQ(code_of([] {
+              (void)parse_args({"smtp://h", "--proto", "*smtp"});
+            }),
+            ExitCode::FailedInit);
+}
+
+TEST(ProtoOptions, ProtoDefaultGivesASchemelessUrlItsScheme) {
+  EXPECT_EQ(make_job_spec(parse_args({"h", "--proto-default", "smtps"})).url.scheme, Scheme::Smtps);
+  EXPECT_EQ(make_job_spec(parse_args({"h", "--proto-default", "SMTPS"})).url.scheme, Scheme::Smtps);
+  EXPECT_EQ(make_job_spec(parse_args({"smtp://h", "--proto-default", "smtps"})).url.scheme,
+            Scheme::Smtp);
+  EXPECT_EQ(make_job_spec(parse_args({"h"})).url.scheme, Scheme::Smtp);
+  EXPECT_EQ(code_of([] {
+              (void)make_job_spec(parse_args({"h", "--proto-default", "https"}));
+            }),
+            ExitCode::UnsupportedProtocol);
+  EXPECT_EQ(code_of([] {
+              (void)parse_args({"h", "--proto-default", "bogus"});
+            }),
+            ExitCode::UnsupportedProtocol);
+  EXPECT_EQ(
+      code_of([] {
+        (void)make_job_spec(parse_args({"h", "--proto", "=smtp", "--proto-default", "smtps"}));
+      }),
+      ExitCode::UnsupportedProtocol);
+}
+
+TEST(UrlOptions, DisallowUsernameInUrlRefusesAnyUserPart) {
+  for (const char* url : {"smtp://u@h", "smtp://u:p@h", "smtp://:p@h", "smtp://@h"}) {
+    SCOPED_TRACE(url);
+    EXPECT_EQ(code_of([&] {
+                (void)make_job_spec(parse_args({url, "--disallow-username-in-url"}));
+              }),
+              ExitCode::LoginDenied);
+  }
+  EXPECT_NO_THROW(
+      (void)make_job_spec(parse_args({"smtp://h", "--disallow-username-in-url", "-u", "a:b"})));
+  EXPECT_NO_THROW((void)make_job_spec(
+      parse_args({"smtp://u:p@h", "--disallow-username-in-url", "--no-disallow-username-in-url"})));
+}
+
+TEST(TlsOptionsFromCommandLine, CurvesReachTheTlsOptions) {
+  EXPECT_EQ(make_job_spec(parse_args({"smtp://h", "--curves", "X25519:P-256"})).tls.curves,
+            "X25519:P-256");
+  EXPECT_FALSE(make_job_spec(parse_args({"smtp://h"})).tls.curves);
+}
+
+TEST(IgnoredOptions, SslV2AndV3OnlyWarnAsCurl) {
+  const std::vector<std::string> args{"smtp://h",       "-2", "--sslv3", "--false-start",
+                                      "--max-filesize", "1"};
+  const CommandLine command_line = parse_command_line(args);
+  EXPECT_EQ(command_line.warnings, (std::vector<std::string>{"Ignores instruction to use SSLv2",
+                                                             "Ignores instruction to use SSLv3"}));
+}
+
+TEST(RateOption, IntervalAsCurl788ComputesIt) {
+  EXPECT_EQ(rate_interval_ms("1/s"), 1000);
+  EXPECT_EQ(rate_interval_ms("2/s"), 500);
+  EXPECT_EQ(rate_interval_ms("3/m"), 20000);
+  EXPECT_EQ(rate_interval_ms("3600"), 1000);  // per hour without a unit
+  EXPECT_EQ(rate_interval_ms("1/h"), 3600000);
+  EXPECT_EQ(rate_interval_ms("2/d"), 43200000);
+  EXPECT_EQ(rate_interval_ms("1/second"), 1000);  // curl reads one letter
+  for (const char* bad : {"0/s", "1/x", "1/", "1.5/s", "-1/s", "/s", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] { (void)rate_interval_ms(bad); }), ExitCode::FailedInit);
+  }
+}
+
+TEST(RateOption, GlobalAcrossNext) {
+  const CommandLine command_line = parse_command_line(
+      std::vector<std::string>{"smtp://a", "--next", "--rate", "2/s", "smtp://b"});
+  ASSERT_EQ(command_line.operations.size(), 2U);
+  EXPECT_EQ(command_line.operations[0].rate_ms, 500);
+  EXPECT_EQ(command_line.operations[1].rate_ms, 500);
+}
+
+TEST(LimitRateOption, SizeAsCurl788ReadsIt) {
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "100"}).limit_rate, 100U);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "1k"}).limit_rate, 1024U);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "2M"}).limit_rate, 2U * 1024 * 1024);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "1g"}).limit_rate, 1024U * 1024 * 1024);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "7b"}).limit_rate, 7U);
+  EXPECT_EQ(parse_args({"smtp://h", "--limit-rate", "0"}).limit_rate, 0U);
+  EXPECT_EQ(make_job_spec(parse_args({"smtp://h", "--limit-rate", "1k"})).max_send_speed, 1024U);
+  for (const char* bad : {"1t", "1.5k", "-1", "1kb", "1x", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(code_of([&] {
+                (void)parse_args({"smtp://h", "--limit-rate", bad});
+              }),
+              ExitCode::FailedInit);
+  }
+}
+
 }  // namespace
 }  // namespace smtpc::cli

@@ -105,6 +105,10 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   options.ip_family = IpFamily::V6;
   options.interface = "if!lo";
   options.local_port = LocalPortRange{40000, 40009};
+  options.tcp_nodelay = false;
+  options.keepalive_time = 30;
+  options.curves = "X25519";
+  options.limit_rate = 2048;
   std::vector<std::string> warnings;
   queue::Entry entry;
   entry.settings = queue_settings(options, {}, warnings);
@@ -126,6 +130,11 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   EXPECT_EQ(back.ip_family, IpFamily::V6);
   EXPECT_EQ(back.interface, "if!lo");
   EXPECT_EQ(back.local_port, options.local_port);
+  EXPECT_FALSE(back.tcp_nodelay);
+  EXPECT_TRUE(back.keepalive);
+  EXPECT_EQ(back.keepalive_time, 30);
+  EXPECT_EQ(back.curves, "X25519");
+  EXPECT_EQ(back.limit_rate, 2048U);
   EXPECT_EQ(back.mail_from, "alice@example.com");
   EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
 }

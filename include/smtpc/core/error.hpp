@@ -31,6 +31,7 @@ enum class ExitCode : int {
   SendError = 55,
   RecvError = 56,
   SslCertProblem = 58,  // client certificate or key unusable
+  SslCipher = 59,       // --curves names a group OpenSSL does not know
   PeerFailedVerification = 60,
   UseSslFailed = 64,
   LoginDenied = 67,

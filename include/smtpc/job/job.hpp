@@ -46,6 +46,8 @@ struct JobSpec {
   IpFamily ip_family = IpFamily::Any;        // -4, -6
   std::optional<std::string> interface;      // --interface
   std::optional<LocalPortRange> local_port;  // --local-port
+  std::uint64_t max_send_speed = 0;          // --limit-rate, bytes per second (0: none)
+  SocketOptions socket;                      // --tcp-nodelay, --keepalive(-time)
 };
 
 /// How far the upload of a job's messages has got: the bytes of the messages read and

@@ -28,6 +28,7 @@ struct TlsOptions {
   std::optional<TlsVersion> max_version;         // --tls-max
   std::optional<std::string> ciphers;            // --ciphers (TLS 1.2 cipher list)
   std::optional<std::string> tls13_ciphers;      // --tls13-ciphers
+  std::optional<std::string> curves;             // --curves (key exchange groups)
   std::optional<std::string> pinned_public_key;  // --pinnedpubkey "sha256//BASE64[;...]"
 };
 

@@ -64,6 +64,19 @@ struct ConnectInfo {
   std::uint16_t local_port = 0;
 };
 
+/// The options curl sets on every socket it connects (lib/cf-socket.c): TCP_NODELAY
+/// (--tcp-nodelay, on since curl 7.50.2) and TCP keepalive probes (--keepalive,
+/// --keepalive-time: SO_KEEPALIVE with TCP_KEEPIDLE and TCP_KEEPINTVL, 60 s by default).
+struct SocketOptions {
+  bool tcp_nodelay = true;
+  std::optional<int> keepalive_seconds{60};  // nullopt: --no-keepalive
+  friend bool operator==(const SocketOptions&, const SocketOptions&) = default;
+};
+
+/// Sets `options` on the socket `fd`, as curl does: a setsockopt that fails is traced
+/// ("Failed to set TCP_KEEPIDLE on fd N") and otherwise ignored.
+void apply_socket_options(int fd, const SocketOptions& options, Tracer& tracer);
+
 struct ConnectRequest {
   std::string host;  // the name to resolve, and to name in messages
   std::uint16_t port = 25;
@@ -76,6 +89,7 @@ struct ConnectRequest {
   std::optional<std::chrono::milliseconds> connect_timeout;  // per address tried
   Deadline deadline = Deadline::max();                       // --max-time
   ConnectInfo* info = nullptr;  // when set, filled as far as the connect gets
+  SocketOptions socket;         // --tcp-nodelay, --keepalive, --keepalive-time
 };
 
 /// Resolves `host` (or takes `addresses`; "localhost" and "*.localhost" are 127.0.0.1
