@@ -391,7 +391,7 @@ constexpr OptionDef kOptions[] = {
     {"ntlm", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"ntlm-wb", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication with winbind", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"oauth2-bearer", '\0', ArgKind::Value, "<token>", "OAuth 2 Bearer Token", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.oauth2_bearer = v; }, ""},
-    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output = v; }, ""},
+    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.outputs.push_back(v); }, "the k-th -o goes with the k-th URL"},
     {"output-dir", '\0', ArgKind::Value, "<dir>", "Directory to save files in", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output_dir = v; }, "DIR/FILE for -o FILE (also for an absolute FILE, as curl)"},
     {"parallel", 'Z', ArgKind::Bool, "", "Perform transfers in parallel", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
     {"parallel-immediate", '\0', ArgKind::Bool, "", "Do not wait for multiplexing (with --parallel)", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
@@ -899,8 +899,10 @@ std::vector<Options> expand_transfers(const Options& operation) {
     Options transfer = operation;
     transfer.urls.clear();
     transfer.uploads.clear();
+    transfer.outputs.clear();
     transfer.url = operation.urls.empty() ? std::string() : operation.urls[k];
     if (k < operation.uploads.size()) transfer.upload_file = operation.uploads[k];
+    if (k < operation.outputs.size()) transfer.output = operation.outputs[k];
     if (k + 1 == count) {
       for (std::size_t extra = count; extra < operation.uploads.size(); ++extra) {
         transfer.more_upload_files.push_back(operation.uploads[extra]);

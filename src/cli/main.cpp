@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -284,6 +285,10 @@ int main(int argc, char** argv) {
   // --rate: curl waits before each transfer but the first until its interval has passed.
   std::optional<std::chrono::steady_clock::time_point> last_start;
   for (const auto& operation : command_line.operations) {
+    if (operation.outputs.size() > std::max<std::size_t>(operation.urls.size(), 1) &&
+        !operation.silent) {
+      fmt::print(stderr, "Warning: Got more output options than URLs\n");
+    }
     for (auto& transfer : smtpc::cli::expand_transfers(operation)) {
       if (last_start && transfer.rate_ms) {
         std::this_thread::sleep_until(*last_start + std::chrono::milliseconds(*transfer.rate_ms));

@@ -14,9 +14,10 @@ namespace smtpc::cli {
 
 struct Options {
   // What the parser collects for one -:/--next group; expand_transfers() turns each URL
-  // into a transfer with `url`, `upload_file` and `more_upload_files` set.
+  // into a transfer with `url`, `upload_file`, `more_upload_files` and `output` set.
   std::vector<std::string> urls;
   std::vector<std::string> uploads;
+  std::vector<std::string> outputs;  // -o: the k-th for the k-th URL, as curl
 
   std::string url;
   std::optional<std::string> mail_from;

@@ -89,6 +89,32 @@ TEST(CurlOutputOptions, OutputDirInFrontOfTheFile) {
        {"{URL}", "-o", "x.txt", "--output-dir", "{DIR}/out/d/", "--mail-rcpt", "b@example.com"}});
 }
 
+// Several URLs: the k-th -o goes with the k-th URL, the rest write to stdout; an -o
+// beyond the URLs is warned about and unused.
+TEST(CurlOutputOptions, EachOutputGoesWithItsUrl) {
+  SmtpServer server;
+  const std::string url = server.url("h");
+  std::vector<std::pair<RunResult, std::vector<std::pair<std::string, std::string>>>> runs;
+  for (const auto& program : kPrograms) {
+    TempDir dir;
+    const std::string out = dir.path() + "/out";
+    fs::create_directories(out);
+    const RunResult two_urls = run_program({program, "-s", url, url, "-o", out + "/first.txt"});
+    const RunResult two_outputs =
+        run_program({program, url, "-o", out + "/a.txt", "-o", out + "/b.txt"});
+    EXPECT_EQ(two_urls.exit_code, 0) << program << two_urls.err;
+    EXPECT_NE(two_urls.out.find("250"), std::string::npos) << program;  // the second URL's
+    EXPECT_NE(two_outputs.err.find("Warning: Got more output options than URLs"), std::string::npos)
+        << program << two_outputs.err;
+    runs.emplace_back(two_urls, tree(out));
+  }
+  EXPECT_EQ(runs[1].first.out, runs[0].first.out);
+  EXPECT_EQ(runs[1].second, runs[0].second);
+  ASSERT_EQ(runs[1].second.size(), 2U);  // first.txt and a.txt; no b.txt
+  EXPECT_EQ(runs[1].second[0].first, "a.txt");
+  EXPECT_EQ(runs[1].second[1].first, "first.txt");
+}
+
 TEST(CurlOutputOptions, NoClobberWritesNumberedFiles) {
   const std::vector<std::string> once{"{URL}", "-o", "{DIR}/out/help.txt", "--create-dirs",
                                       "--no-clobber"};

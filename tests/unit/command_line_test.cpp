@@ -123,6 +123,16 @@ TEST(CommandLine, SeveralUrlsMakeSeveralTransfersInOrder) {
   EXPECT_EQ(transfers[2].mail_rcpt, std::vector<std::string>{"r@x"});
 }
 
+TEST(CommandLine, TheKthOutputGoesWithTheKthUrl) {
+  const auto command_line = parse_command_line(std::vector<std::string>{
+      "smtp://one", "-o", "a.txt", "smtp://two", "smtp://three", "-o", "b.txt"});
+  const auto transfers = expand_transfers(command_line.operations.at(0));
+  ASSERT_EQ(transfers.size(), 3U);
+  EXPECT_EQ(transfers[0].output, "a.txt");
+  EXPECT_EQ(transfers[1].output, "b.txt");
+  EXPECT_FALSE(transfers[2].output);  // no -o of its own: stdout, as curl
+}
+
 TEST(CommandLine, ExtraUploadsGoOverTheLastUrlsConnection) {
   const auto command_line = parse_command_line(
       std::vector<std::string>{"smtp://h", "-T", "a", "-T", "b", "-T", "c", "--mail-rcpt", "r"});
