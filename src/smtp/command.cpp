@@ -52,6 +52,27 @@ std::vector<std::string_view> words_of(std::string_view text) {
   return words;
 }
 
+// A MAIL or RCPT line. As curl 8.16, what the user wrote after the address comes right
+// after the path; smtpc's own parameters follow, each left out when the user named its
+// keyword (a parameter twice is a syntax error, RFC 5321 §4.1.2).
+class ParameterLine {
+ public:
+  ParameterLine(std::string command, std::string_view written)
+      : line_(std::move(command)), written_(written) {
+    require_single_line(written_, "address parameters");
+    if (!written_.empty()) line_.append(1, ' ').append(written_);
+  }
+  /// Appends `text` (" KEYWORD=value") unless the user wrote `keyword`.
+  void add(std::string_view keyword, std::string_view text) {
+    if (!names_parameter(written_, keyword)) line_ += text;
+  }
+  [[nodiscard]] std::string text() && { return std::move(line_); }
+
+ private:
+  std::string line_;
+  std::string_view written_;
+};
+
 Command public_line(std::string line) {
   Command command;
   command.line = std::move(line);
@@ -185,53 +206,41 @@ Command helo_command(std::string_view domain) {
 
 Command mail_from_command(std::string_view reverse_path, const MailParameters& parameters) {
   require_single_line(reverse_path, "address");
-  require_single_line(parameters.written, "address parameters");
-  std::string line = fmt::format("MAIL FROM:<{}>", reverse_path);
-  // As curl 8.16: what the user wrote comes right after the path; a keyword named there is
-  // not added again (a parameter twice is a syntax error, RFC 5321 §4.1.2).
-  if (!parameters.written.empty()) line += " " + parameters.written;
-  auto add = [&](std::string_view keyword, std::string_view text) {
-    if (!names_parameter(parameters.written, keyword)) line += text;
-  };
-  if (parameters.size) add("SIZE", fmt::format(" SIZE={}", *parameters.size));
+  ParameterLine line(fmt::format("MAIL FROM:<{}>", reverse_path), parameters.written);
+  if (parameters.size) line.add("SIZE", fmt::format(" SIZE={}", *parameters.size));
   if (parameters.binary_mime) {
-    add("BODY", " BODY=BINARYMIME");
+    line.add("BODY", " BODY=BINARYMIME");
   } else if (parameters.eight_bit_mime) {
-    add("BODY", " BODY=8BITMIME");
+    line.add("BODY", " BODY=8BITMIME");
   }
-  if (parameters.smtputf8) add("SMTPUTF8", " SMTPUTF8");
+  if (parameters.smtputf8) line.add("SMTPUTF8", " SMTPUTF8");
   if (parameters.auth) {
     require_single_line(*parameters.auth, "--mail-auth address");
-    add("AUTH",
-        fmt::format(" AUTH={}", parameters.auth->empty() ? "<>" : xtext_encode(*parameters.auth)));
+    line.add("AUTH", fmt::format(" AUTH={}",
+                                 parameters.auth->empty() ? "<>" : xtext_encode(*parameters.auth)));
   }
   if (parameters.dsn_ret) {
     require_single_line(*parameters.dsn_ret, "--dsn-return");
-    add("RET", fmt::format(" RET={}", *parameters.dsn_ret));
+    line.add("RET", fmt::format(" RET={}", *parameters.dsn_ret));
   }
   if (parameters.dsn_envid) {
-    add("ENVID", fmt::format(" ENVID={}", xtext_encode(*parameters.dsn_envid)));
+    line.add("ENVID", fmt::format(" ENVID={}", xtext_encode(*parameters.dsn_envid)));
   }
-  return public_line(std::move(line));
+  return public_line(std::move(line).text());
 }
 
 Command rcpt_to_command(std::string_view forward_path, const RcptParameters& parameters) {
   require_single_line(forward_path, "address");
-  require_single_line(parameters.written, "address parameters");
-  std::string line = fmt::format("RCPT TO:<{}>", forward_path);
-  if (!parameters.written.empty()) line += " " + parameters.written;
-  auto add = [&](std::string_view keyword, std::string_view text) {
-    if (!names_parameter(parameters.written, keyword)) line += text;
-  };
+  ParameterLine line(fmt::format("RCPT TO:<{}>", forward_path), parameters.written);
   if (parameters.dsn_notify) {
     require_single_line(*parameters.dsn_notify, "--dsn-notify");
-    add("NOTIFY", fmt::format(" NOTIFY={}", *parameters.dsn_notify));
+    line.add("NOTIFY", fmt::format(" NOTIFY={}", *parameters.dsn_notify));
   }
   // RFC 3461 §4.2: the address as the user gave it, "rfc822" type, as xtext.
   if (parameters.dsn_orcpt) {
-    add("ORCPT", fmt::format(" ORCPT=rfc822;{}", xtext_encode(forward_path)));
+    line.add("ORCPT", fmt::format(" ORCPT=rfc822;{}", xtext_encode(forward_path)));
   }
-  return public_line(std::move(line));
+  return public_line(std::move(line).text());
 }
 
 Command vrfy_command(std::string_view mailbox, bool smtputf8) {
