@@ -40,18 +40,20 @@ void create_parent_dirs(const std::string& path) {
 OpenedOutput open_output_file(const std::string& path, bool clobber) {
   constexpr mode_t kMode = 0666;  // less the umask, as curl's OPENMODE
   const int flags = O_CREAT | O_WRONLY | O_CLOEXEC | (clobber ? O_TRUNC : O_EXCL);
-  int fd = -1;
+  const auto open_named = [flags](const std::string& name) {
+    int fd = -1;
+    do {
+      fd = ::open(name.c_str(), flags, kMode);
+    } while (fd == -1 && errno == EINTR);
+    return fd;
+  };
   std::string name = path;
-  do {
-    fd = ::open(name.c_str(), flags, kMode);
-  } while (fd == -1 && errno == EINTR);
+  int fd = open_named(name);
   // --no-clobber: FILE.1 up to FILE.99, while the names are taken (curl's retry limit).
   for (int next = 1; fd == -1 && !clobber && (errno == EEXIST || errno == EISDIR) && next < 100;
        ++next) {
     name = fmt::format("{}.{}", path, next);
-    do {
-      fd = ::open(name.c_str(), flags, kMode);
-    } while (fd == -1 && errno == EINTR);
+    fd = open_named(name);
   }
   std::FILE* file = fd == -1 ? nullptr : ::fdopen(fd, "wb");
   if (file == nullptr) {
