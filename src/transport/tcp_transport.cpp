@@ -177,15 +177,15 @@ std::vector<Endpoint> resolve(const std::string& host, std::uint16_t port,
     }
     return endpoints;
   }
-  if (is_ip_literal(host)) {
-    add_numeric(host);
-    if (endpoints.empty()) {
+  if (auto literal = numeric_endpoint(host, port)) {
+    if (!wanted(literal->family(), family)) {
       // curl: the literal is not refused as a name, it just cannot be connected to.
       throw Error(
           ExitCode::CouldntConnect,
           fmt::format("Failed to connect to {} port {}: not an IPv{} address (-{})", host, port,
                       family == IpFamily::V4 ? 4 : 6, family == IpFamily::V4 ? 4 : 6));
     }
+    endpoints.push_back(std::move(*literal));
     return endpoints;
   }
   addrinfo hints{};
