@@ -121,8 +121,8 @@ TEST_F(ExtensionsTest, SeveralMessagesOnOneConnection) {
                                  : std::vector<std::string>{});
     std::vector<std::string> files;
     for (int i = 1; i <= 3; ++i) {
-      files.push_back(dir_.write_file("m" + std::to_string(i),
-                                      "Subject: message " + std::to_string(i) + "\n\nbody\n"));
+      files.push_back(
+          dir_.write_file(numbered("m", i), numbered("Subject: message ", i) + "\n\nbody\n"));
     }
     const auto run = run_smtpc(send_args(server, files));
     ASSERT_EQ(run.exit_code, 0) << run.err;

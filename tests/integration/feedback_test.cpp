@@ -36,7 +36,7 @@ std::string shell_quote(const std::string& word) {
 // script's stdout (stderr and stdout together, with CRLF line ends).
 RunResult run_on_terminal(const std::vector<std::string>& args) {
   std::string command = shell_quote(SMTPC_BINARY);
-  for (const auto& arg : args) command += " " + shell_quote(arg);
+  for (const auto& arg : args) command.append(1, ' ').append(shell_quote(arg));
   return run_program({"/usr/bin/script", "-qec", command, "/dev/null"}, "", {"COLUMNS=80"});
 }
 

@@ -189,7 +189,7 @@ std::string identify(const std::string& bytes, const std::vector<Input>& inputs)
   for (int number = 1; number <= kMessages; ++number) {
     if (bytes.find(marker(number)) == std::string::npos) continue;
     const bool exact = bytes == inputs[static_cast<std::size_t>(number - 1)].bytes;
-    return "m" + std::to_string(number) + (exact ? "" : "?");
+    return numbered("m", number) + (exact ? "" : "?");
   }
   return "m?";
 }
@@ -255,7 +255,7 @@ class IntegrityTest : public ::testing::TestWithParam<Scenario> {
   void SetUp() override {
     for (int number = 1; number <= kMessages; ++number) {
       const std::string bytes = make_message(number, kShapes[number - 1]);
-      inputs_.push_back({dir_.write_file("m" + std::to_string(number) + ".eml", bytes), bytes});
+      inputs_.push_back({dir_.write_file(numbered("m", number) + ".eml", bytes), bytes});
     }
     std::set<std::size_t> sizes;
     for (const auto& input : inputs_) sizes.insert(input.bytes.size());
@@ -303,7 +303,7 @@ TEST_P(IntegrityTest, TenMessagesOverOneConnection) {
   for (int number = 1; number <= kMessages; ++number) {
     const bool hit = scenario.fault != Fault::None && number == scenario.position;
     const bool lost = fault.fatal && number > scenario.position;
-    if (!hit && !lost) expected_stored.push_back("m" + std::to_string(number));
+    if (!hit && !lost) expected_stored.push_back(numbered("m", number));
     expected_report.push_back(std::to_string(number) + ":" +
                               (hit || lost ? "NOT-sent" : "accepted"));
   }

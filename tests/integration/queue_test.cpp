@@ -303,9 +303,10 @@ TEST_F(QueueFaults, TwoConcurrentQueueRunsOverTwentyEntriesSendEachOnce) {
   const std::uint16_t port = closed_port();
   const std::string url = "smtp://127.0.0.1:" + std::to_string(port);
   for (int i = 0; i < 20; ++i) {
-    const std::string file = dir_.write_file(
-        "m" + std::to_string(i), "Subject: number " + std::to_string(i) + "\r\nMessage-ID: <n" +
-                                     std::to_string(i) + "@example.com>\r\n\r\nbody\r\n");
+    std::string content = numbered("Subject: number ", i);
+    content += numbered("\r\nMessage-ID: <n", i);
+    content += "@example.com>\r\n\r\nbody\r\n";
+    const std::string file = dir_.write_file(numbered("m", i), content);
     ASSERT_EQ(run_smtpc({"--queue", "--queue-dir", qdir(), url, "--mail-from", "a@example.com",
                          "--mail-rcpt", "b@example.com", "-T", file})
                   .exit_code,

@@ -296,8 +296,12 @@ Envelope parse_envelope(std::string_view json) {
 std::string loopback_url(std::string_view host, std::uint16_t port, std::string_view path) {
   const bool v6 = host.find(':') != std::string_view::npos;
   std::string url = "smtp://";
-  url += v6 ? "[" + std::string(host) + "]" : std::string(host);
-  url += ":" + std::to_string(port) + "/";
+  if (v6) {
+    url.append(1, '[').append(host).append(1, ']');
+  } else {
+    url.append(host);
+  }
+  url.append(1, ':').append(std::to_string(port)).append(1, '/');
   url += path;
   return url;
 }
@@ -605,6 +609,10 @@ std::vector<std::string> send_args(const Send& send) {
   for (const auto& file : send.files) args.insert(args.end(), {"-T", file});
   args.insert(args.end(), send.options.begin(), send.options.end());
   return args;
+}
+
+std::string numbered(std::string_view prefix, int number) {
+  return std::string(prefix).append(std::to_string(number));
 }
 
 std::string test_cert(std::string_view name) { return TEST_CERTS_DIR "/" + std::string(name); }

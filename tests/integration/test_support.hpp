@@ -147,6 +147,10 @@ struct Send {
 
 /// A file of the test PKI (generated at build time into TEST_CERTS_DIR), e.g. "ca.pem".
 [[nodiscard]] std::string test_cert(std::string_view name);
+
+/// `prefix` followed by `number` ("m1", "m2"...). Built by appending: GCC 12 at -O3 (a
+/// packager's Release build) warns falsely (-Wrestrict) on "m" + std::to_string(number).
+[[nodiscard]] std::string numbered(std::string_view prefix, int number);
 /// smtp_server.py options for TLS with the certificate `name`.pem and its key: `mode` is
 /// "--starttls" or "--implicit-tls".
 [[nodiscard]] std::vector<std::string> server_tls(std::string_view mode,
