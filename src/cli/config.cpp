@@ -19,10 +19,12 @@
 namespace smtpc::cli {
 namespace {
 
-constexpr std::array<std::string_view, 19> kKeys{
-    "url",  "user",    "password",     "password-file", "password-command", "netrc",  "netrc-file",
-    "from", "ssl",     "ssl-reqd",     "insecure",      "cacert",           "capath", "cert",
-    "key",  "tls-max", "pinnedpubkey", "login-options", "sasl-authzid"};
+constexpr std::array<std::string_view, 22> kKeys{
+    "url",           "user",         "password",      "password-file", "password-command",
+    "netrc",         "netrc-file",   "from",          "ssl",           "ssl-reqd",
+    "insecure",      "cacert",       "capath",        "cert",          "key",
+    "tls-max",       "pinnedpubkey", "login-options", "sasl-authzid",  "dkim-key",
+    "dkim-selector", "dkim-domain"};
 constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
 
 std::optional<bool> parse_bool(std::string_view value) {
@@ -200,6 +202,14 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
   fill(options.pinnedpubkey, "pinnedpubkey");
   fill(options.login_options, "login-options");
   fill(options.sasl_authzid, "sasl-authzid");
+  // An account's key signs its mail unless the command line names keys of its own.
+  if (options.dkim.keys.empty() && value("dkim-key")) {
+    options.dkim.keys.push_back(*value("dkim-key"));
+    if (options.dkim.selectors.empty() && value("dkim-selector")) {
+      options.dkim.selectors.push_back(*value("dkim-selector"));
+    }
+  }
+  fill(options.dkim.domain, "dkim-domain");
 }
 
 void apply_config_profile(Options& options) {

@@ -14,6 +14,7 @@
 #include "command_line.hpp"
 #include "config.hpp"
 #include "credentials.hpp"
+#include "dkim_cli.hpp"
 #include "option_table.hpp"
 #include "options.hpp"
 #include "output_file.hpp"
@@ -112,8 +113,12 @@ int run_transfer(smtpc::cli::Options options) {
       return smtpc::cli::run_queue(smtpc::cli::queue_directory(options), options.force,
                                    options.verbose, show_errors, std::nullopt);
     }
+    if (options.dkim.keygen) return smtpc::cli::run_dkim_keygen(options.dkim, stdout);
     const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
-    smtpc::cli::apply_config_profile(options);         // --account-file, -a, or no URL given
+    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    if (options.dkim.check) {
+      return smtpc::cli::run_dkim_check(options.dkim, options.dns_servers, stdout);
+    }
     options.url = smtpc::cli::effective_url(options);  // --proto-default
     if (options.proto && !options.silent) {
       std::vector<std::string> unknown;

@@ -15,6 +15,7 @@ const std::vector<Category> kCategories = {
     {"compose", "Composing mail"},
     {"config", "Config files"},
     {"mx", "Direct delivery (--mx)"},
+    {"dkim", "DKIM signing"},
     {"debug", "Debugging a server"},
     {"queue", "Queue and retries"},
     {"output", "Output and tracing"},

@@ -207,6 +207,11 @@ JobSpec make_job_spec(const Options& options) {
   }
   if (options.max_time) spec.max_time = to_duration(*options.max_time, "--max-time");
   apply_debug_options(options, spec);
+  if (!spec.messages.empty() && !options.compose.dump_message) {
+    spec.dkim = make_signing_request(options.dkim);
+  } else if (!options.dkim.keys.empty() && !options.compose.dump_message) {
+    throw Error(ExitCode::FailedInit, "--dkim-key signs a message: there is none to send");
+  }
   return spec;
 }
 

@@ -7,6 +7,7 @@
 
 #include "compose_options.hpp"
 #include "debug_options.hpp"
+#include "dkim_options.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/mx/mx_delivery.hpp"
 
@@ -99,6 +100,7 @@ struct Options {
   std::optional<int> mx_port;              // --mx-port
   ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --account-file, ...
   DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
+  DkimOptions dkim;        // --dkim-* (docs/dkim.md)
 
   // The queue and retries (docs/queue.md): src/cli/queue_cli.cpp declares them.
   bool queue = false;                    // --queue: keep transient failures queued

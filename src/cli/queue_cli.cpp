@@ -237,6 +237,13 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   flag("no-pipelining", options.no_pipelining);
   flag("no-chunking", options.no_chunking);
   flag("mail-rcpt-allowfails", options.mail_rcpt_allowfails);
+  // Where the DKIM keys are, never what they hold: a queue run reads them again.
+  for (const auto& key : options.dkim.keys) put("dkim-key", key);
+  for (const auto& selector : options.dkim.selectors) put("dkim-selector", selector);
+  opt("dkim-domain", options.dkim.domain);
+  flag("dkim-domain-explicit", options.dkim.domain_on_command_line);
+  opt("dkim-canon", options.dkim.canonicalization);
+  opt("dkim-headers", options.dkim.headers);
 
   // The login: the user name and where the password comes from, never the password.
   bool password_given = url.password.has_value();
@@ -319,6 +326,12 @@ Options options_for_entry(const queue::Entry& entry) {
     if (key == "no-pipelining") o.no_pipelining = on;
     if (key == "no-chunking") o.no_chunking = on;
     if (key == "mail-rcpt-allowfails") o.mail_rcpt_allowfails = on;
+    if (key == "dkim-key") o.dkim.keys.push_back(value);
+    if (key == "dkim-selector") o.dkim.selectors.push_back(value);
+    if (key == "dkim-domain") o.dkim.domain = value;
+    if (key == "dkim-domain-explicit") o.dkim.domain_on_command_line = on;
+    if (key == "dkim-canon") o.dkim.canonicalization = value;
+    if (key == "dkim-headers") o.dkim.headers = value;
     if (key == "user") o.user = value;
     if (key == "password-file") o.password_file = value;
     if (key == "password-command") o.password_command = value;

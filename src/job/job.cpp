@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <type_traits>
 
 #include "smtpc/core/connect_to.hpp"
@@ -210,6 +211,16 @@ std::string seconds_text(std::chrono::milliseconds limit) {
   return fmt::format("{:g} second{}", seconds, seconds == 1.0 ? "" : "s");
 }
 
+// The first pass over the message: it leaves with its DKIM-Signature fields, which -v shows.
+MessageOrigin signed_origin(const MessageOrigin& origin, const dkim::SigningRequest& request,
+                            Tracer& tracer) {
+  dkim::SignedMessage message = dkim::sign_message(origin, request, std::time(nullptr));
+  for (const auto& field : message.signatures) {
+    tracer.info(fmt::format("added {}", dkim::shortened_signature(field)));
+  }
+  return std::move(message.origin);
+}
+
 }  // namespace
 
 std::string message_name(const JobSpec& spec, std::size_t index) {
@@ -238,7 +249,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
   } else if (config.mode == SessionMode::SendMail) {
     config.messages.clear();
     for (const auto& origin : spec.messages) {
-      uploads.emplace_back(origin);
+      uploads.emplace_back(spec.dkim ? signed_origin(origin, *spec.dkim, tracer) : origin);
       if (uploads.size() == 1) {
         config.messages.emplace_back();  // once prefetched
       } else {

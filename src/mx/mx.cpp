@@ -180,6 +180,18 @@ DnsAnswer parse_dns_response(std::span<const unsigned char> packet, DnsType type
           if (length != 16) malformed("AAAA record is not 16 bytes");
           answer.addresses.push_back(address_text(AF_INET6, reader.bytes(16)));
           break;
+        case DnsType::Txt: {
+          // One or more <character-string>s: a length byte, then that many bytes.
+          std::string text;
+          while (reader.offset() < end) {
+            const std::size_t size = reader.u8();
+            if (reader.offset() + size > end) malformed("TXT string runs past its record");
+            const auto piece = reader.bytes(size);
+            text.append(piece.begin(), piece.end());
+          }
+          answer.texts.push_back(std::move(text));
+          break;
+        }
         case DnsType::Cname:
           break;
       }

@@ -1,4 +1,4 @@
-// The OpenSSL side of TLS and CRAM-MD5, and the table through which the smtpc-openssl
+// The OpenSSL side of TLS, CRAM-MD5 and DKIM, and the table through which the smtpc-openssl
 // module hands it to the program (tls_loader.cpp) without the program linking OpenSSL.
 #pragma once
 
@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "smtpc/transport/crypto.hpp"
 #include "smtpc/transport/tls.hpp"
 
 namespace smtpc::openssl {
@@ -18,6 +19,11 @@ namespace smtpc::openssl {
                                                    TlsDetails* details);
 /// As smtpc::hmac_md5_hex.
 [[nodiscard]] std::string hmac_md5_hex(std::string_view key, std::string_view message);
+/// As the functions of smtpc/transport/crypto.hpp (DKIM).
+[[nodiscard]] std::unique_ptr<Sha256> make_sha256();
+[[nodiscard]] PrivateKeyInfo inspect_private_key(std::string_view pem);
+[[nodiscard]] std::string sign_with_private_key(std::string_view pem, std::string_view data);
+[[nodiscard]] std::string generate_private_key(KeyAlgorithm algorithm, int bits);
 /// "OpenSSL/3.0.19".
 [[nodiscard]] std::string version();
 
@@ -30,6 +36,10 @@ struct Backend {
                                           const std::string&, Deadline, Tracer&, TlsDetails*);
   std::string (*hmac_md5_hex)(std::string_view, std::string_view);
   std::string (*version)();
+  std::unique_ptr<Sha256> (*make_sha256)();
+  PrivateKeyInfo (*inspect_private_key)(std::string_view);
+  std::string (*sign_with_private_key)(std::string_view, std::string_view);
+  std::string (*generate_private_key)(KeyAlgorithm, int);
 };
 
 }  // namespace smtpc::openssl

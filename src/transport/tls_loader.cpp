@@ -12,6 +12,7 @@
 
 #include "openssl_backend.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/transport/crypto.hpp"
 #include "smtpc/transport/tls.hpp"
 
 namespace smtpc {
@@ -71,5 +72,19 @@ std::string hmac_md5_hex(std::string_view key, std::string_view message) {
 }
 
 std::string tls_library_version() { return load_backend().version(); }
+
+std::unique_ptr<Sha256> make_sha256() { return load_backend().make_sha256(); }
+
+PrivateKeyInfo inspect_private_key(std::string_view pem) {
+  return load_backend().inspect_private_key(pem);
+}
+
+std::string sign_with_private_key(std::string_view pem, std::string_view data) {
+  return load_backend().sign_with_private_key(pem, data);
+}
+
+std::string generate_private_key(KeyAlgorithm algorithm, int bits) {
+  return load_backend().generate_private_key(algorithm, bits);
+}
 
 }  // namespace smtpc

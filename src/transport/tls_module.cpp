@@ -8,6 +8,10 @@ smtpc_openssl_backend() {
       &smtpc::openssl::start_tls,
       &smtpc::openssl::hmac_md5_hex,
       &smtpc::openssl::version,
+      &smtpc::openssl::make_sha256,
+      &smtpc::openssl::inspect_private_key,
+      &smtpc::openssl::sign_with_private_key,
+      &smtpc::openssl::generate_private_key,
   };
   return &backend;
 }

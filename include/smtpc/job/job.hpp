@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smtpc/core/url.hpp"
+#include "smtpc/dkim/signer.hpp"
 #include "smtpc/message/message_origin.hpp"
 #include "smtpc/smtp/session.hpp"
 #include "smtpc/sys/host_name.hpp"
@@ -48,6 +49,8 @@ struct JobSpec {
   std::optional<LocalPortRange> local_port;  // --local-port
   std::uint64_t max_send_speed = 0;          // --limit-rate, bytes per second (0: none)
   SocketOptions socket;                      // --tcp-nodelay, --keepalive(-time)
+  /// --dkim-key...: run_job signs each message (a first pass over it) before connecting.
+  std::optional<dkim::SigningRequest> dkim;
 };
 
 /// How far the upload of a job's messages has got: the bytes of the messages read and

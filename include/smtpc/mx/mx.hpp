@@ -18,7 +18,7 @@
 namespace smtpc {
 
 /// DNS RR types smtpc asks for (RFC 1035 §3.2.2, RFC 3596).
-enum class DnsType : std::uint16_t { A = 1, Cname = 5, Mx = 15, Aaaa = 28 };
+enum class DnsType : std::uint16_t { A = 1, Cname = 5, Mx = 15, Txt = 16, Aaaa = 28 };
 
 /// The response codes smtpc tells apart (RFC 1035 §4.1.1); others keep their number.
 enum class DnsRcode : std::uint8_t {
@@ -47,10 +47,11 @@ struct DnsAnswer {
   bool truncated = false;
   std::vector<MxRecord> mx;            // MX records of the answer section
   std::vector<std::string> addresses;  // A or AAAA records, as numeric text
+  std::vector<std::string> texts;      // TXT records, each one's strings joined (RFC 7208 §3.3)
 };
 
 /// Parses a DNS response (RFC 1035 §4.1) and collects the answer-section records of
-/// `type` (Mx, A or Aaaa); records of other types (a CNAME chain) are skipped. The
+/// `type` (Mx, A, Aaaa or Txt); records of other types (a CNAME chain) are skipped. The
 /// recursive resolver has already followed CNAMEs, so owner names are not compared.
 /// Compression pointers must point backwards (no loops), names are at most 255 bytes.
 /// Throws Error(CouldntResolveHost) for a malformed packet, a response that is not one
