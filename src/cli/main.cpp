@@ -116,6 +116,10 @@ int run_transfer(smtpc::cli::Options options) {
     if (options.dkim.keygen) return smtpc::cli::run_dkim_keygen(options.dkim, stdout);
     const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
     smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    if (options.unused_account_login && options.verbose > 0 && !options.silent) {
+      fmt::print(stderr, "* {}: its login is not used: direct delivery (--mx) never logs in\n",
+                 *options.unused_account_login);
+    }
     if (options.dkim.check) {
       return smtpc::cli::run_dkim_check(options.dkim, options.dns_servers, stdout);
     }
