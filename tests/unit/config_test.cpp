@@ -81,7 +81,7 @@ TEST(Config, InlinePasswordJoinsTheUser) {
   EXPECT_TRUE(options.netrc_optional);
 }
 
-TEST(Config, PermissionCheckOnlyForPasswords) {
+TEST(Config, SecurityPermissionCheckOnlyForPasswords) {
   EXPECT_NO_THROW(check_config_permissions("c", 0100644, false));
   EXPECT_NO_THROW(check_config_permissions("c", 0100600, true));
   EXPECT_THROW(check_config_permissions("c", 0100640, true), ConfigPermissionError);

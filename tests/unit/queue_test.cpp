@@ -63,7 +63,7 @@ class QueueTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(QueueTest, CreatesPrivateDirectoriesAndWholeEntries) {
+TEST_F(QueueTest, SecurityCreatesPrivateDirectoriesAndWholeEntries) {
   Queue queue(dir_);
   EXPECT_EQ(mode_of(dir_), 0700U);
   StringSource message("Subject: hi\r\n\r\nbody\r\n");
@@ -156,7 +156,7 @@ TEST_F(QueueTest, ParametersWrittenAfterAddressesAreKept) {
   EXPECT_EQ(entries[0].address_parameters.of("c@example.com"), "NOTIFY=SUCCESS,FAILURE");
 }
 
-TEST_F(QueueTest, RefusesADirectoryOthersCanEnter) {
+TEST_F(QueueTest, SecurityRefusesADirectoryOthersCanEnter) {
   fs::create_directories(dir_);
   ::chmod(dir_.c_str(), 0755);
   try {
@@ -168,7 +168,7 @@ TEST_F(QueueTest, RefusesADirectoryOthersCanEnter) {
   }
 }
 
-TEST_F(QueueTest, RefusesLineBreaksInTheEnvelope) {
+TEST_F(QueueTest, SecurityRefusesLineBreaksInTheEnvelope) {
   Queue queue(dir_);
   StringSource message("x\r\n");
   EXPECT_THROW(
