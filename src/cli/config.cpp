@@ -15,14 +15,16 @@
 
 #include "options.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/home.hpp"
 
 namespace smtpc::cli {
 namespace {
 
-constexpr std::array<std::string_view, 19> kKeys{
-    "url",  "user",    "password",     "password-file", "password-command", "netrc",  "netrc-file",
-    "from", "ssl",     "ssl-reqd",     "insecure",      "cacert",           "capath", "cert",
-    "key",  "tls-max", "pinnedpubkey", "login-options", "sasl-authzid"};
+constexpr std::array<std::string_view, 20> kKeys{
+    "url",      "user",         "password",      "password-file", "password-command",
+    "netrc",    "netrc-file",   "from",          "ssl",           "ssl-reqd",
+    "insecure", "cacert",       "capath",        "cert",          "key",
+    "tls-max",  "pinnedpubkey", "login-options", "sasl-authzid",  "queue-dir"};
 constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
 
 std::optional<bool> parse_bool(std::string_view value) {
@@ -86,6 +88,9 @@ ConfigFile parse_config(std::string_view text, const std::string& path) {
     if (key == "netrc" && !parse_bool(value) && value != "optional") {
       fail(fmt::format("netrc: expected yes, no or optional, got \"{}\"", value));
     }
+    if (key == "queue-dir" && !value.starts_with("/")) {
+      fail(fmt::format("{}: expected an absolute path, got \"{}\"", key, value));
+    }
     if (!current->emplace(key, std::string(value)).second) {
       fail(fmt::format("\"{}\" is set twice in this account", key));
     }
@@ -124,6 +129,18 @@ std::optional<std::string> find_config_file(const std::function<const char*(cons
     if (exists(candidate)) return candidate;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> find_user_config_file() {
+  // HOME as cron and PHP-FPM pass it may be another user's (cron's own /root): the user's
+  // home comes from the password database then.
+  const std::optional<std::string> home = home_directory(::geteuid());
+  return find_config_file(
+      [&home](const char* name) -> const char* {
+        if (std::string_view(name) == "HOME") return home ? home->c_str() : nullptr;
+        return std::getenv(name);
+      },
+      [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
 }
 
 ConfigFile load_config(const std::string& path) {
@@ -200,16 +217,14 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
   fill(options.pinnedpubkey, "pinnedpubkey");
   fill(options.login_options, "login-options");
   fill(options.sasl_authzid, "sasl-authzid");
+  fill(options.queue_dir, "queue-dir");
 }
 
 void apply_config_profile(Options& options) {
   const ComposeOptions& c = options.compose;
   if (!c.config && !c.account && !options.url.empty()) return;  // a plain curl command line
   std::optional<std::string> path = c.config;
-  if (!path) {
-    path = find_config_file([](const char* name) { return std::getenv(name); },
-                            [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
-  }
+  if (!path) path = find_user_config_file();
   if (!path) {
     if (c.account) {
       throw Error(ExitCode::FailedInit, "-a/--account given but no config file was found");

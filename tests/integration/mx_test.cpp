@@ -344,7 +344,7 @@ TEST_F(MxTest, OpportunisticTlsWithUnverifiableCertificateStillEncrypts) {
   EXPECT_THAT(server.commands("STARTTLS"), SizeIs(2));
 }
 
-TEST_F(MxTest, SslReqdRequiresAVerifiedCertificate) {
+TEST_F(MxTest, SecuritySslReqdRequiresAVerifiedCertificate) {
   SmtpServer server(server_tls("--starttls"));
   DnsServer dns({mx("tls.test", "mx.tls.test", 10), host("mx.tls.test", "127.0.0.1")});
   const auto run = run_smtpc(
