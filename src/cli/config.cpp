@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <map>
 #include <vector>
 
 #include "options.hpp"
@@ -39,6 +41,35 @@ std::optional<bool> parse_bool(std::string_view value) {
 
 bool is_boolean_key(std::string_view key) {
   return std::find(std::begin(kBooleanKeys), std::end(kBooleanKeys), key) != std::end(kBooleanKeys);
+}
+
+// The keys that make a login, left out for direct delivery.
+constexpr std::string_view kLoginKeys[] = {
+    "user", "password", "password-file", "password-command", "netrc", "netrc-file"};
+
+// Fills what the command line left out of the login from an account's keys.
+void apply_login(const std::map<std::string, std::string>& keys, Options& options) {
+  auto value = [&](std::string_view key) -> std::optional<std::string> {
+    const auto it = keys.find(std::string(key));
+    return it == keys.end() ? std::nullopt : std::optional(it->second);
+  };
+  auto fill = [&](std::optional<std::string>& field, std::string_view key) {
+    if (!field) field = value(key);
+  };
+  const bool user_from_config = !options.user && value("user");
+  fill(options.user, "user");
+  if (user_from_config && value("password"))
+    options.user->append(1, ':').append(*value("password"));
+  fill(options.password_file, "password-file");
+  fill(options.password_command, "password-command");
+  if (auto netrc = value("netrc")) {
+    if (*netrc == "optional") {
+      options.netrc_optional = true;
+    } else {
+      options.netrc = options.netrc || parse_bool(*netrc).value_or(false);
+    }
+  }
+  fill(options.netrc_file, "netrc-file");
 }
 
 }  // namespace
@@ -190,20 +221,17 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
     if (auto v = value(key)) field = field || parse_bool(*v).value_or(false);
   };
   if (options.url.empty()) options.url = value("url").value_or("");
-  const bool user_from_config = !options.user && value("user");
-  fill(options.user, "user");
-  if (user_from_config && value("password"))
-    options.user->append(1, ':').append(*value("password"));
-  fill(options.password_file, "password-file");
-  fill(options.password_command, "password-command");
-  if (auto netrc = value("netrc")) {
-    if (*netrc == "optional") {
-      options.netrc_optional = true;
-    } else {
-      flag(options.netrc, "netrc");
-    }
+  if (is_direct_delivery(options)) {
+    // The account's login is for its relay, never for a recipient's MX (issue 19): its
+    // password-command is not even run.
+    const bool has_login =
+        std::any_of(std::begin(kLoginKeys), std::end(kLoginKeys),
+                    [&](std::string_view key) { return value(key).has_value(); });
+    if (has_login)
+      options.unused_account_login = fmt::format("account [{}] in {}", name, config.path);
+  } else {
+    apply_login(keys, options);
   }
-  fill(options.netrc_file, "netrc-file");
   fill(options.mail_from, "from");
   flag(options.ssl, "ssl");
   flag(options.ssl_reqd, "ssl-reqd");
