@@ -282,5 +282,36 @@ TEST_F(AuthTest, SecuritySecretsAreScrubbedFromTheCommandLine) {
   EXPECT_THAT(cmdline, Not(HasSubstr("url-pass")));
 }
 
+// Issue 19, item 3: --url, scheme-less and positional URLs lose their password too, up to
+// the last '@' (the URL parser's reading); the first transfer stalls on the server while
+// the others wait in argv.
+TEST_F(AuthTest, SecurityEveryUrlIsScrubbedUpToTheLastAt) {
+  ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
+  const std::string port = std::to_string(server.port());
+  const std::string command =
+      std::string("sh -c '") + SMTPC_BINARY + " --url smtp://bob:SECRET1@127.0.0.1:" + port + "/x" +
+      " carol:SECRET2@127.0.0.1:1 smtp://dave:x@SECRET3@127.0.0.1:1" +
+      " --mail-rcpt b@example.com -T " + message_ + " -s -m 10 & pid=$!; sleep 1; " +
+      "tr \"\\0\" \" \" < /proc/$pid/cmdline; kill $pid'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string cmdline;
+  char buffer[1024];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) cmdline.append(buffer, got);
+  ::pclose(pipe);
+  EXPECT_THAT(cmdline, HasSubstr("smtp://bob:*******@127.0.0.1"));
+  EXPECT_THAT(cmdline, HasSubstr("carol:*******@127.0.0.1:1"));
+  EXPECT_THAT(cmdline, HasSubstr("smtp://dave:*********@127.0.0.1:1"));
+  EXPECT_THAT(cmdline, Not(HasSubstr("SECRET")));
+}
+
+TEST_F(AuthTest, SecurityAnUnknownOptionDoesNotEchoItsValue) {
+  const auto run = run_smtpc({"--user=alice:SECRET", "smtp://127.0.0.1:1", "-T", message_});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("option --user=...: is unknown"));
+  EXPECT_THAT(run.err, Not(HasSubstr("SECRET")));
+}
+
 }  // namespace
 }  // namespace smtpc::it
