@@ -313,5 +313,32 @@ TEST_F(AuthTest, SecurityAnUnknownOptionDoesNotEchoItsValue) {
   EXPECT_THAT(run.err, Not(HasSubstr("SECRET")));
 }
 
+// Issue 19, item 4: a config account's password-command reads nothing of smtpc's standard
+// input (-T -), so the message arrives whole, and it inherits no descriptor beyond 0-2
+// (smtpc is started here with a descriptor 3 open). The subshell lists the descriptors of
+// the command's shell without redirecting them there.
+TEST_F(AuthTest, SecurityPasswordCommandGetsNoStdinAndNoOtherDescriptors) {
+  SmtpServer server(auth_server("--starttls"));
+  const std::string fds = dir_.path() + "/fds";
+  const std::string config = dir_.write_file(
+      "config", "[default]\nurl = " + server.url("client.example") +
+                    "\nuser = " + std::string(kUser) + "\npassword-command = (ls /proc/$$/fd > " +
+                    fds + "); head -c 20 > /dev/null; echo " + std::string(kPassword) + "\n");
+  ASSERT_EQ(::chmod(config.c_str(), 0600), 0);
+  std::string message = "Subject: whole\r\n\r\n";
+  for (int line = 0; line < 2000; ++line) message += "line " + std::to_string(line) + "\r\n";
+
+  const auto run = run_program(
+      {"/bin/sh", "-c", "exec \"$0\" \"$@\" 3</dev/null", SMTPC_BINARY, "--account-file", config,
+       "--cacert", test_cert("ca.pem"), "--ssl-reqd", "--mail-rcpt", "b@example.com", "-T", "-"},
+      message);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  const std::string received = server.messages()[0].bytes;
+  EXPECT_EQ(received.size(), message.size());
+  EXPECT_TRUE(received == message) << "begins: " << received.substr(0, 40);
+  EXPECT_EQ(split_lines(read_file(fds)), (std::vector<std::string>{"0", "1", "2"}));
+}
+
 }  // namespace
 }  // namespace smtpc::it
