@@ -6,7 +6,7 @@
 
 #include "progress.hpp"
 #include "smtpc/job/job.hpp"
-#include "smtpc/mx/mx_delivery.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 
 namespace smtpc::cli {
 

@@ -7,7 +7,7 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/idn.hpp"
+#include "smtpc/sys/idn.hpp"
 #include "smtpc/smtp/command.hpp"
 
 namespace smtpc {

@@ -9,7 +9,7 @@
 #include <array>
 #include <utility>
 
-#include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/smtp/auth_policy.hpp"
 #include "smtpc/core/text.hpp"
 
 namespace smtpc {
