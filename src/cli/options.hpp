@@ -7,8 +7,8 @@
 
 #include "compose_options.hpp"
 #include "debug_options.hpp"
-#include "smtpc/job/job.hpp"
 #include "smtpc/delivery/mx_delivery.hpp"
+#include "smtpc/job/job.hpp"
 
 namespace smtpc::cli {
 

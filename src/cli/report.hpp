@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "progress.hpp"
-#include "smtpc/job/job.hpp"
 #include "smtpc/delivery/mx_delivery.hpp"
+#include "smtpc/job/job.hpp"
 
 namespace smtpc::cli {
 

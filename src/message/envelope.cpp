@@ -7,8 +7,8 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/sys/idn.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/idn.hpp"
 
 namespace smtpc {
 namespace {
