@@ -1,7 +1,7 @@
 // IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use: opened
 // with dlopen only when a domain is not ASCII (SMTPC_DLOPEN_LIBS; linked with
 // SMTPC_LINK_OPTIONAL_LIBS).
-#include "smtpc/mx/idn.hpp"
+#include "smtpc/sys/idn.hpp"
 
 #include <fmt/format.h>
 #include <idn2.h>
@@ -11,7 +11,6 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/mx.hpp"
 #if SMTPC_DLOPEN_LIBS
 #include "smtpc/sys/shared_library.hpp"
 #endif
