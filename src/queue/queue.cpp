@@ -17,6 +17,7 @@
 #include <ctime>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -147,9 +148,12 @@ bool valid_id(const std::string& id) {
 }
 
 std::string format_state(const EntryState& state) {
+  // One line, and inert on the terminal of whoever lists the queue (root's mailq too):
+  // the error may quote a hostile server.
   std::string last_error = state.last_error;
   std::replace_if(
       last_error.begin(), last_error.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  last_error = escape_controls(last_error);
   return fmt::format(
       "attempts {}\nlast-attempt {}\nnext-attempt {}\nunconfirmed {}\nlast-error {}\n",
       state.attempts, state.last_attempt, state.next_attempt, state.unconfirmed ? 1 : 0,
@@ -206,7 +210,8 @@ std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
                   if (key == "last-attempt") s.last_attempt = to_int64(value);
                   if (key == "next-attempt") s.next_attempt = to_int64(value);
                   if (key == "unconfirmed") s.unconfirmed = value == "1";
-                  if (key == "last-error") s.last_error = value;
+                  // Escaped again: a state file written before smtpc escaped it.
+                  if (key == "last-error") s.last_error = escape_controls(value);
                 });
   struct stat message {};
   if (::stat(join(dir, kMessageFile).c_str(), &message) != 0) return std::nullopt;

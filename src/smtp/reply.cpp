@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -57,7 +58,7 @@ std::string Reply::summary() const {
   for (const auto& line : lines) {
     if (line.empty()) continue;
     out += ' ';
-    out += line;
+    out += escape_controls(line);  // shown and stored: a server's escapes stay inert
   }
   return out;
 }
