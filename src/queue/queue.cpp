@@ -1,4 +1,7 @@
 // The local mail queue on disk: one directory per entry, made whole in tmp/ and renamed in.
+// The queue directory is resolved by path once, opened without following a link, checked
+// through that descriptor, and every entry is reached from it (openat, mkdirat, renameat,
+// unlinkat): whoever controls a parent directory cannot swap the queue after the check.
 #include "smtpc/queue/queue.hpp"
 
 #include <dirent.h>
@@ -18,6 +21,7 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/fd.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -34,26 +38,22 @@ constexpr const char* kFailedDir = "failed";
               fmt::format("queue: {}: {}", what, std::strerror(error_number)));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  int release() noexcept { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 std::string join(const std::string& dir, const std::string& name) { return dir + "/" + name; }
 
-void fsync_dir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) write_failure("fsync " + dir, errno);
+// Directory `name` in directory `at`, never through a symbolic link.
+Fd open_directory_at(int at, const std::string& name) {
+  return Fd(::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+// `name` in `at`, for the queue's own subdirectories (tmp/, failed/): they must be there.
+Fd require_directory_at(int at, const std::string& name, const std::string& shown) {
+  Fd fd = open_directory_at(at, name);
+  if (!fd.valid()) write_failure("cannot open " + shown, errno);
+  return fd;
+}
+
+void fsync_dir(int fd, const std::string& shown) {
+  if (::fsync(fd) != 0) write_failure("fsync " + shown, errno);
 }
 
 void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
@@ -68,17 +68,18 @@ void write_all(int fd, const char* data, std::size_t size, const std::string& pa
   }
 }
 
-// Creates `path` (0600, never an existing file), writes `text`, fsyncs it.
-void write_new_file(const std::string& path, std::string_view text) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) write_failure("cannot create " + path, errno);
-  write_all(fd.get(), text.data(), text.size(), path);
-  if (::fsync(fd.get()) != 0) write_failure("fsync " + path, errno);
+// Creates `name` in `dir` (0600, never an existing file), writes `text`, fsyncs it.
+void write_new_file(int dir, const std::string& name, std::string_view text,
+                    const std::string& shown) {
+  Fd fd(::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) write_failure("cannot create " + shown, errno);
+  write_all(fd.get(), text.data(), text.size(), shown);
+  if (::fsync(fd.get()) != 0) write_failure("fsync " + shown, errno);
 }
 
-std::string read_small_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) return {};
+std::string read_small_file(int dir, const char* name) {
+  Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return {};
   std::string text;
   std::array<char, 4096> buffer{};
   for (;;) {
@@ -91,30 +92,39 @@ std::string read_small_file(const std::string& path) {
   return text;
 }
 
-// Removes an entry directory and the files in it (entries hold no subdirectories).
-void remove_tree(const std::string& dir) {
-  if (DIR* d = ::opendir(dir.c_str()); d != nullptr) {
-    while (const dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != "..") ::unlink(join(dir, name).c_str());
-    }
-    ::closedir(d);
+// The names in directory `dir` but "." and "..", read through a descriptor of its own.
+std::vector<std::string> names_in(int dir) {
+  std::vector<std::string> names;
+  const int own = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (own < 0) return names;
+  DIR* d = ::fdopendir(own);
+  if (d == nullptr) {
+    ::close(own);
+    return names;
   }
-  ::rmdir(dir.c_str());
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(d);
+  return names;
 }
 
-std::vector<std::string> directory_names(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str()); d != nullptr) {
-    while (const dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != ".." && name != kTmpDir && name != kFailedDir) {
-        names.push_back(name);
-      }
-    }
-    ::closedir(d);
+// Removes entry directory `name` of `parent` and the files in it (entries hold no
+// subdirectories).
+void remove_tree(int parent, const std::string& name) {
+  if (const Fd dir = open_directory_at(parent, name); dir.valid()) {
+    for (const auto& file : names_in(dir.get())) ::unlinkat(dir.get(), file.c_str(), 0);
   }
-  std::sort(names.begin(), names.end());  // ids start with the time: oldest first
+  ::unlinkat(parent, name.c_str(), AT_REMOVEDIR);
+}
+
+// The entry names in `dir`, oldest first (ids start with the time).
+std::vector<std::string> directory_names(int dir) {
+  std::vector<std::string> names = names_in(dir);
+  std::erase_if(names,
+                [](const std::string& name) { return name == kTmpDir || name == kFailedDir; });
+  std::sort(names.begin(), names.end());
   return names;
 }
 
@@ -168,11 +178,11 @@ std::int64_t to_int64(const std::string& text) {
   }
 }
 
-// Reads entry directory `dir`; nullopt when it is not a whole entry.
-std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
+// Reads the entry whose directory is open as `dir`; nullopt when it is not a whole entry.
+std::optional<Entry> read_entry(int dir, const std::string& id) {
   struct stat info {};
-  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return std::nullopt;
-  const std::string envelope = read_small_file(join(dir, kEnvelopeFile));
+  if (::fstat(dir, &info) != 0 || !S_ISDIR(info.st_mode)) return std::nullopt;
+  const std::string envelope = read_small_file(dir, kEnvelopeFile);
   if (!envelope.starts_with(std::string(kMagic) + "\n")) return std::nullopt;
   Entry entry;
   entry.id = id;
@@ -203,7 +213,7 @@ std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
                                   space == std::string::npos ? "" : value.substr(space + 1));
     }
   });
-  for_each_line(read_small_file(join(dir, kStateFile)),
+  for_each_line(read_small_file(dir, kStateFile),
                 [&entry](const std::string& key, const std::string& value) {
                   EntryState& s = entry.state;
                   if (key == "attempts") s.attempts = static_cast<int>(to_int64(value));
@@ -214,7 +224,7 @@ std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
                   if (key == "last-error") s.last_error = escape_controls(value);
                 });
   struct stat message {};
-  if (::stat(join(dir, kMessageFile).c_str(), &message) != 0) return std::nullopt;
+  if (::fstatat(dir, kMessageFile, &message, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
   entry.size = static_cast<std::uint64_t>(message.st_size);
   return entry;
 }
@@ -223,6 +233,23 @@ void make_private_directory(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     write_failure("cannot create the directory " + path, errno);
   }
+}
+
+void make_private_directory_at(int at, const std::string& name, const std::string& shown) {
+  if (::mkdirat(at, name.c_str(), 0700) != 0 && errno != EEXIST) {
+    write_failure("cannot create the directory " + shown, errno);
+  }
+}
+
+// Entries of `dir` (the queue or failed/) that read whole, oldest first.
+std::vector<Entry> entries_in(int dir) {
+  std::vector<Entry> entries;
+  for (const auto& id : directory_names(dir)) {
+    const Fd entry_dir = open_directory_at(dir, id);
+    if (!entry_dir.valid()) continue;
+    if (auto entry = read_entry(entry_dir.get(), id)) entries.push_back(std::move(*entry));
+  }
+  return entries;
 }
 
 }  // namespace
@@ -259,56 +286,48 @@ std::string default_directory(const std::function<const char*(const char*)>& get
 
 // ---- LockedEntry ----
 
-LockedEntry::LockedEntry(std::string queue_dir, Entry entry, int lock_fd)
-    : queue_dir_(std::move(queue_dir)), entry_(std::move(entry)), lock_fd_(lock_fd) {}
+LockedEntry::LockedEntry(std::string queue_dir, Fd queue_fd, Entry entry, Fd lock)
+    : queue_dir_(std::move(queue_dir)),
+      queue_fd_(std::move(queue_fd)),
+      entry_(std::move(entry)),
+      lock_(std::move(lock)) {}
 
-LockedEntry::LockedEntry(LockedEntry&& other) noexcept
-    : queue_dir_(std::move(other.queue_dir_)),
-      entry_(std::move(other.entry_)),
-      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
-
-LockedEntry& LockedEntry::operator=(LockedEntry&& other) noexcept {
-  if (this != &other) {
-    if (lock_fd_ >= 0) ::close(lock_fd_);
-    queue_dir_ = std::move(other.queue_dir_);
-    entry_ = std::move(other.entry_);
-    lock_fd_ = std::exchange(other.lock_fd_, -1);
-  }
-  return *this;
-}
-
-LockedEntry::~LockedEntry() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-}
+LockedEntry::LockedEntry(LockedEntry&& other) noexcept = default;
+LockedEntry& LockedEntry::operator=(LockedEntry&& other) noexcept = default;
+LockedEntry::~LockedEntry() = default;  // closing the lock's descriptor releases the flock
 
 std::string LockedEntry::message_path() const {
-  return join(join(queue_dir_, entry_.id), kMessageFile);
+  // Through the entry's open directory, so that the path is not resolved again.
+  const std::string held = fmt::format("/proc/self/fd/{}", lock_.get());
+  if (::access(held.c_str(), F_OK) == 0) return join(held, kMessageFile);
+  return join(join(queue_dir_, entry_.id), kMessageFile);  // no /proc: by path after all
 }
 
 void LockedEntry::remove() {
   // Renamed out of the queue first, in one step: a crash later leaves only tmp/ litter.
-  const std::string gone = join(join(queue_dir_, kTmpDir), "removed-" + entry_.id);
-  if (::rename(join(queue_dir_, entry_.id).c_str(), gone.c_str()) != 0) {
+  const Fd tmp = require_directory_at(queue_fd_.get(), kTmpDir, join(queue_dir_, kTmpDir));
+  const std::string gone = "removed-" + entry_.id;
+  if (::renameat(queue_fd_.get(), entry_.id.c_str(), tmp.get(), gone.c_str()) != 0) {
     write_failure("cannot remove entry " + entry_.id, errno);
   }
-  fsync_dir(queue_dir_);
-  remove_tree(gone);
+  fsync_dir(queue_fd_.get(), queue_dir_);
+  remove_tree(tmp.get(), gone);
 }
 
 void LockedEntry::update(const EntryState& state) {
-  const std::string dir = join(queue_dir_, entry_.id);
-  const std::string tmp = join(dir, std::string(kStateFile) + ".tmp");
-  ::unlink(tmp.c_str());
+  const std::string tmp = std::string(kStateFile) + ".tmp";
+  const std::string shown = join(join(queue_dir_, entry_.id), tmp);
+  ::unlinkat(lock_.get(), tmp.c_str(), 0);
   try {
-    write_new_file(tmp, format_state(state));
+    write_new_file(lock_.get(), tmp, format_state(state), shown);
   } catch (...) {
-    ::unlink(tmp.c_str());
+    ::unlinkat(lock_.get(), tmp.c_str(), 0);
     throw;
   }
-  if (::rename(tmp.c_str(), join(dir, kStateFile).c_str()) != 0) {
+  if (::renameat(lock_.get(), tmp.c_str(), lock_.get(), kStateFile) != 0) {
     write_failure("cannot update entry " + entry_.id, errno);
   }
-  fsync_dir(dir);
+  fsync_dir(lock_.get(), join(queue_dir_, entry_.id));
   entry_.state = state;
 }
 
@@ -316,12 +335,13 @@ void LockedEntry::move_to_failed(const std::string& reason) {
   EntryState state = entry_.state;
   state.last_error = reason;
   update(state);
-  if (::rename(join(queue_dir_, entry_.id).c_str(),
-               join(join(queue_dir_, kFailedDir), entry_.id).c_str()) != 0) {
+  const std::string shown = join(queue_dir_, kFailedDir);
+  const Fd failed = require_directory_at(queue_fd_.get(), kFailedDir, shown);
+  if (::renameat(queue_fd_.get(), entry_.id.c_str(), failed.get(), entry_.id.c_str()) != 0) {
     write_failure("cannot move entry " + entry_.id + " to failed/", errno);
   }
-  fsync_dir(join(queue_dir_, kFailedDir));
-  fsync_dir(queue_dir_);
+  fsync_dir(failed.get(), shown);
+  fsync_dir(queue_fd_.get(), queue_dir_);
 }
 
 // ---- Queue ----
@@ -336,8 +356,22 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
     if (::access(parent.c_str(), F_OK) != 0) make_private_directory(parent);
   }
   make_private_directory(directory_);
+  // Opened once, the last component never followed; everything else goes through dir_.
+  dir_ = Fd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_.valid()) {
+    const int error = errno;
+    struct stat link {};
+    if (error == ELOOP || (::lstat(directory_.c_str(), &link) == 0 && S_ISLNK(link.st_mode))) {
+      throw Error(ExitCode::FailedInit,
+                  fmt::format("queue: {} is a symbolic link: refused (give the directory it "
+                              "points to)",
+                              directory_));
+    }
+    throw Error(ExitCode::FailedInit,
+                fmt::format("queue: {} is not a directory: {}", directory_, std::strerror(error)));
+  }
   struct stat info {};
-  if (::stat(directory_.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+  if (::fstat(dir_.get(), &info) != 0 || !S_ISDIR(info.st_mode)) {
     throw Error(ExitCode::FailedInit, fmt::format("queue: {} is not a directory", directory_));
   }
   if (info.st_uid != ::geteuid()) {
@@ -350,8 +384,8 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
                 fmt::format("queue: others can enter {} (mode {:04o}): run 'chmod 700 {}'",
                             directory_, info.st_mode & 07777U, directory_));
   }
-  make_private_directory(join(directory_, kTmpDir));
-  make_private_directory(join(directory_, kFailedDir));
+  make_private_directory_at(dir_.get(), kTmpDir, join(directory_, kTmpDir));
+  make_private_directory_at(dir_.get(), kFailedDir, join(directory_, kFailedDir));
 }
 
 LockedEntry Queue::add(const std::string& reverse_path,
@@ -380,22 +414,23 @@ LockedEntry Queue::add(const std::string& reverse_path,
     envelope += fmt::format("set {} {}\n", key, value);
   }
 
+  const Fd tmp = require_directory_at(dir_.get(), kTmpDir, join(directory_, kTmpDir));
   std::string id = new_id();
   std::string building = join(join(directory_, kTmpDir), id);
-  for (int tries = 0; ::mkdir(building.c_str(), 0700) != 0; ++tries) {
+  for (int tries = 0; ::mkdirat(tmp.get(), id.c_str(), 0700) != 0; ++tries) {
     if (errno != EEXIST || tries > 8) write_failure("cannot create " + building, errno);
     id = new_id();
     building = join(join(directory_, kTmpDir), id);
   }
-  Fd lock(::open(building.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  Fd lock = open_directory_at(tmp.get(), id);
   try {
-    if (lock.get() < 0 || ::flock(lock.get(), LOCK_EX) != 0) {
+    if (!lock.valid() || ::flock(lock.get(), LOCK_EX) != 0) {
       write_failure("cannot lock " + building, errno);
     }
     const std::string message_path = join(building, kMessageFile);
-    Fd out(
-        ::open(message_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (out.get() < 0) write_failure("cannot create " + message_path, errno);
+    Fd out(::openat(lock.get(), kMessageFile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0600));
+    if (!out.valid()) write_failure("cannot create " + message_path, errno);
     std::vector<char> buffer(128 * 1024);
     std::uint64_t size = 0;
     for (;;) {
@@ -405,13 +440,12 @@ LockedEntry Queue::add(const std::string& reverse_path,
       size += got;
     }
     if (::fsync(out.get()) != 0) write_failure("fsync " + message_path, errno);
-    write_new_file(join(building, kEnvelopeFile), envelope);
-    fsync_dir(building);
-    const std::string final_path = join(directory_, id);
-    if (::rename(building.c_str(), final_path.c_str()) != 0) {
+    write_new_file(lock.get(), kEnvelopeFile, envelope, join(building, kEnvelopeFile));
+    fsync_dir(lock.get(), building);
+    if (::renameat(tmp.get(), id.c_str(), dir_.get(), id.c_str()) != 0) {
       write_failure("cannot move the entry into " + directory_, errno);
     }
-    fsync_dir(directory_);
+    fsync_dir(dir_.get(), directory_);
     Entry entry;
     entry.id = id;
     entry.created = static_cast<std::int64_t>(std::time(nullptr));
@@ -421,35 +455,30 @@ LockedEntry Queue::add(const std::string& reverse_path,
     entry.settings = settings;
     entry.size = size;
     entry.owner = ::geteuid();
-    return {directory_, std::move(entry), lock.release()};
+    return {directory_, duplicate(), std::move(entry), std::move(lock)};
   } catch (...) {
-    remove_tree(building);
+    remove_tree(tmp.get(), id);
     throw;
   }
 }
 
-std::vector<Entry> Queue::list() const {
-  std::vector<Entry> entries;
-  for (const auto& id : directory_names(directory_)) {
-    if (auto entry = read_entry(join(directory_, id), id)) entries.push_back(std::move(*entry));
-  }
-  return entries;
+Fd Queue::duplicate() const {
+  Fd copy(::fcntl(dir_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!copy.valid()) write_failure("cannot hold " + directory_, errno);
+  return copy;
 }
 
+std::vector<Entry> Queue::list() const { return entries_in(dir_.get()); }
+
 std::vector<Entry> Queue::list_failed() const {
-  std::vector<Entry> entries;
-  const std::string failed = join(directory_, kFailedDir);
-  for (const auto& id : directory_names(failed)) {
-    if (auto entry = read_entry(join(failed, id), id)) entries.push_back(std::move(*entry));
-  }
-  return entries;
+  const Fd failed = open_directory_at(dir_.get(), kFailedDir);
+  return failed.valid() ? entries_in(failed.get()) : std::vector<Entry>{};
 }
 
 std::optional<LockedEntry> Queue::try_lock(const std::string& id) {
   if (!valid_id(id)) return std::nullopt;
-  const std::string path = join(directory_, id);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) return std::nullopt;
+  Fd fd = open_directory_at(dir_.get(), id);
+  if (!fd.valid()) return std::nullopt;
   struct stat held {};
   if (::fstat(fd.get(), &held) != 0) return std::nullopt;
   if (held.st_uid != ::geteuid()) {
@@ -460,26 +489,27 @@ std::optional<LockedEntry> Queue::try_lock(const std::string& id) {
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return std::nullopt;  // being sent elsewhere
   // Sent and removed by another run between our open and our lock?
   struct stat now {};
-  if (::lstat(path.c_str(), &now) != 0 || now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
+  if (::fstatat(dir_.get(), id.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+      now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
     return std::nullopt;
   }
-  auto entry = read_entry(path, id);
+  auto entry = read_entry(fd.get(), id);
   if (!entry) return std::nullopt;
-  return LockedEntry(directory_, std::move(*entry), fd.release());
+  return LockedEntry(directory_, duplicate(), std::move(*entry), std::move(fd));
 }
 
 void Queue::clean_leftovers() {
-  const std::string tmp = join(directory_, kTmpDir);
+  const Fd tmp = open_directory_at(dir_.get(), kTmpDir);
+  if (!tmp.valid()) return;
   const auto now = std::time(nullptr);
-  for (const auto& name : directory_names(tmp)) {
-    const std::string path = join(tmp, name);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  for (const auto& name : names_in(tmp.get())) {
+    const Fd fd = open_directory_at(tmp.get(), name);
     struct stat info {};
-    if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0 || info.st_uid != ::geteuid()) continue;
+    if (!fd.valid() || ::fstat(fd.get(), &info) != 0 || info.st_uid != ::geteuid()) continue;
     // A writer holds its lock from mkdir on; the age leaves room for the moment before.
     if (now - info.st_mtime < 10 && !name.starts_with("removed-")) continue;
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
-    remove_tree(path);
+    remove_tree(tmp.get(), name);
   }
 }
 
