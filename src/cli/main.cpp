@@ -114,7 +114,11 @@ int run_transfer(smtpc::cli::Options options) {
                                    options.verbose, show_errors, std::nullopt);
     }
     const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
-    smtpc::cli::apply_config_profile(options);         // --account-file, -a, or no URL given
+    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    if (options.unused_account_login && options.verbose > 0 && !options.silent) {
+      fmt::print(stderr, "* {}: its login is not used: direct delivery (--mx) never logs in\n",
+                 *options.unused_account_login);
+    }
     options.url = smtpc::cli::effective_url(options);  // --proto-default
     if (options.proto && !options.silent) {
       std::vector<std::string> unknown;

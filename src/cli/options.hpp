@@ -97,6 +97,9 @@ struct Options {
   bool mx = false;                         // --mx, or a URL without a host
   std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
   std::optional<int> mx_port;              // --mx-port
+  // "account [NAME] in FILE" when that account's login was left out because direct
+  // delivery never logs in (said under -v).
+  std::optional<std::string> unused_account_login;
   ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --account-file, ...
   DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
 
@@ -121,6 +124,9 @@ struct Options {
 /// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL, and
 /// Error(UnsupportedProtocol) for a scheme --proto disables (curl's exit 1).
 [[nodiscard]] JobSpec make_job_spec(const Options& options);
+
+/// Whether the transfer is direct delivery: --mx, or a URL without a host.
+[[nodiscard]] bool is_direct_delivery(const Options& options);
 
 /// The direct-delivery settings when --mx is asked for (or the URL has no host), else nullopt.
 /// Throws Error(FailedInit) for --dns-servers or --mx-port without --mx, or a bad value.

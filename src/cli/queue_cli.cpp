@@ -176,21 +176,12 @@ bool retry_allows(FailureKind kind, const Options& options) {
   return false;
 }
 
-std::string queue_directory(const Options& options) {
-  if (options.queue_dir) return *options.queue_dir;
-  return queue::default_directory([](const char* name) { return std::getenv(name); }, ::geteuid());
-}
-
 QueueContext config_in_use(const Options& options) {
   QueueContext context;
   const ComposeOptions& c = options.compose;
   if (!c.config && !c.account && !options.url.empty()) return context;
   context.config_path = c.config;
-  if (!context.config_path) {
-    context.config_path =
-        find_config_file([](const char* name) { return std::getenv(name); },
-                         [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
-  }
+  if (!context.config_path) context.config_path = find_user_config_file();
   if (context.config_path) context.account = c.account;
   return context;
 }
@@ -378,9 +369,22 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
     }
   } spool_remover{&spool_dir};
   std::optional<queue::Queue> store;
+  bool queued = use_queue;  // false: a private spool that goes away, whatever happens
   if (use_queue) {
-    store.emplace(queue_directory(options));
-  } else {
+    try {
+      store.emplace(queue_directory(options));
+    } catch (const Error& error) {
+      // sendmail mode: the relay may well be up, and a queue that cannot be opened must not
+      // stand between it and the message. A transient failure then exits EX_TEMPFAIL.
+      if (!context.sendmail) throw;
+      if (show_errors) {
+        fmt::print(stderr, "Warning: {}: sending without a queue (a failure is not retried)\n",
+                   error.what());
+      }
+      queued = false;
+    }
+  }
+  if (!store) {
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern =
         std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/smtpc-retry-XXXXXX";
@@ -496,7 +500,7 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
     }
   }
   if (!first_error) {
-    if (context.sendmail) {
+    if (context.sendmail && queued) {
       // Delivered: the server is back, so what waits for it goes now too.
       try {
         (void)run_queue(store->directory(), true, options.verbose, show_errors,
@@ -517,7 +521,7 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
     if (!entries[i]) continue;  // accepted
     const Error error = final[i].error.value_or(*first_error);
     const FailureKind kind = classify_failure(error, final[i].outcome);
-    if (!use_queue || kind == FailureKind::Permanent) {
+    if (!queued || kind == FailureKind::Permanent) {
       entries[i]->remove();
       if (!not_queued) not_queued = error;
       continue;

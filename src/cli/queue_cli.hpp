@@ -47,7 +47,9 @@ struct QueueContext {
 /// file as -T. Throws Error(FailedInit) when its config file is unusable now.
 [[nodiscard]] Options options_for_entry(const queue::Entry& entry);
 
-/// The queue directory: --queue-dir, $SMTPC_QUEUE_DIR, or the default for this user.
+/// The queue directory: --queue-dir (or the config's queue-dir), $SMTPC_QUEUE_DIR, else the
+/// first of queue::candidate_directories() that this user can keep mail in (made when
+/// missing). Throws Error(FailedInit) naming each one tried when none is usable.
 [[nodiscard]] std::string queue_directory(const Options& options);
 
 /// The whole send for -T/composed messages when --queue or --retry is given: messages are

@@ -21,6 +21,7 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/queue/location.hpp"
 #include "smtpc/sys/fd.hpp"
 
 namespace smtpc::queue {
@@ -122,8 +123,9 @@ void remove_tree(int parent, const std::string& name) {
 // The entry names in `dir`, oldest first (ids start with the time).
 std::vector<std::string> directory_names(int dir) {
   std::vector<std::string> names = names_in(dir);
-  std::erase_if(names,
-                [](const std::string& name) { return name == kTmpDir || name == kFailedDir; });
+  std::erase_if(names, [](const std::string& name) {
+    return name == kTmpDir || name == kFailedDir || name == kUsersDirectory;
+  });
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -267,23 +269,6 @@ std::int64_t backoff_seconds(int attempts, std::int64_t base, std::int64_t cap) 
   return std::min(delay, cap);
 }
 
-std::string default_directory(const std::function<const char*(const char*)>& get_env, uid_t euid) {
-  auto env = [&get_env](const char* name) -> std::string {
-    const char* value = get_env(name);
-    return value == nullptr ? "" : value;
-  };
-  if (const std::string dir = env("SMTPC_QUEUE_DIR"); !dir.empty()) return dir;
-  if (euid == 0) return "/var/spool/smtpc";
-  if (const std::string state = env("XDG_STATE_HOME"); state.starts_with("/")) {
-    return state + "/smtpc/queue";
-  }
-  const std::string home = env("HOME");
-  if (home.empty()) {
-    throw Error(ExitCode::FailedInit, "queue: no HOME: give the queue directory with --queue-dir");
-  }
-  return home + "/.local/state/smtpc/queue";
-}
-
 // ---- LockedEntry ----
 
 LockedEntry::LockedEntry(std::string queue_dir, Fd queue_fd, Entry entry, Fd lock)
@@ -379,9 +364,11 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
                 fmt::format("queue: {} belongs to another user (uid {}): refused", directory_,
                             info.st_uid));
   }
-  if ((info.st_mode & 077U) != 0) {
+  // Others may pass through (the system spool is 0711 for its users/ queues), never list
+  // or write: each entry is a 0700 directory of its own.
+  if ((info.st_mode & 066U) != 0) {
     throw Error(ExitCode::FailedInit,
-                fmt::format("queue: others can enter {} (mode {:04o}): run 'chmod 700 {}'",
+                fmt::format("queue: others can list or write {} (mode {:04o}): run 'chmod 700 {}'",
                             directory_, info.st_mode & 07777U, directory_));
   }
   make_private_directory_at(dir_.get(), kTmpDir, join(directory_, kTmpDir));

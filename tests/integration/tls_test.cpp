@@ -70,7 +70,7 @@ TEST_F(TlsTest, SslTryUpgradesWhenOffered) {
   EXPECT_THAT(run.err, Not(HasSubstr("WITHOUT encryption")));
 }
 
-TEST_F(TlsTest, SslReqdWithoutStartTlsSendsNoMail) {
+TEST_F(TlsTest, SecuritySslReqdWithoutStartTlsSendsNoMail) {
   SmtpServer server;
   const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl-reqd"}));
   EXPECT_EQ(run.exit_code, 64) << run.err;
@@ -96,6 +96,17 @@ TEST_F(TlsTest, SslTryWarningIsSilencedBySilent) {
   EXPECT_EQ(run.err, "");
 }
 
+// --ssl tries STARTTLS; once the server has offered it, a certificate that fails
+// verification ends the send (60): smtpc never carries on in plain text instead.
+TEST_F(TlsTest, SecuritySslTryNeverFallsBackToPlainTextAfterABadCertificate) {
+  SmtpServer server(server_tls("--starttls", "self-signed"));
+  const auto run = run_smtpc(
+      send_args(server.url("client.example"), {"--ssl", "--cacert", test_cert("ca.pem")}));
+  EXPECT_EQ(run.exit_code, 60) << run.err;
+  EXPECT_THAT(server.log_lines(), Not(Contains(StartsWith("MAIL"))));
+  EXPECT_TRUE(server.messages().empty());
+}
+
 struct BadCertCase {
   const char* name;
   const char* reason;  // in smtpc's error message
@@ -103,7 +114,7 @@ struct BadCertCase {
 
 class BadCertificateTest : public TlsTest, public ::testing::WithParamInterface<BadCertCase> {};
 
-TEST_P(BadCertificateTest, RefusedWithExit60AndAcceptedWithInsecure) {
+TEST_P(BadCertificateTest, SecurityRefusedWithExit60AndAcceptedWithInsecure) {
   SmtpServer server(server_tls("--implicit-tls", GetParam().name));
   const auto refused = run_smtpc(send_args(smtps_url(server), {"--cacert", test_cert("ca.pem")}));
   EXPECT_EQ(refused.exit_code, 60) << refused.err;
@@ -125,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(Certificates, BadCertificateTest,
                            return name;
                          });
 
-TEST_F(TlsTest, WrongHostNameIsRefused) {
+TEST_F(TlsTest, SecurityWrongHostNameIsRefused) {
   SmtpServer server(server_tls("--implicit-tls", "wrong-name"));
   const std::string port = std::to_string(server.port());
   const auto run = run_smtpc(send_args(
@@ -180,7 +191,7 @@ TEST_F(TlsTest, ClientCertificateRequiredByTheServer) {
   EXPECT_EQ(wrong_pass.exit_code, 58) << wrong_pass.err;
 }
 
-TEST_F(TlsTest, PinnedPublicKey) {
+TEST_F(TlsTest, SecurityPinnedPublicKey) {
   SmtpServer server(server_tls("--implicit-tls"));
   const std::string pin = split_lines(read_file(test_cert("server.pin"))).at(0);
   const auto match = run_smtpc(send_args(smtps_url(server), {"-k", "--pinnedpubkey", pin}));
@@ -211,7 +222,7 @@ TEST_F(TlsTest, TlsVersionBounds) {
 
 // STARTTLS response injection (the class of CVE-2021-22947): bytes after the reply to
 // STARTTLS must never be read as replies.
-TEST_F(TlsTest, StartTlsResponseInjectionIsRefused) {
+TEST_F(TlsTest, SecurityStartTlsResponseInjectionIsRefused) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "SRAW 220 ready\\r\\n250 injected\\r\\n\nDRAIN 3\n");
@@ -222,7 +233,7 @@ TEST_F(TlsTest, StartTlsResponseInjectionIsRefused) {
   EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
 }
 
-TEST_F(TlsTest, InjectionAfterRefusedStartTlsIsRefusedToo) {
+TEST_F(TlsTest, SecurityInjectionAfterRefusedStartTlsIsRefusedToo) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "SRAW 454 4.7.0 TLS not available\\r\\n250 injected\\r\\n\nDRAIN 3\n");
@@ -231,7 +242,7 @@ TEST_F(TlsTest, InjectionAfterRefusedStartTlsIsRefusedToo) {
   EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
 }
 
-TEST_F(TlsTest, RefusedStartTlsUnderSslReqdIs64) {
+TEST_F(TlsTest, SecurityRefusedStartTlsUnderSslReqdIs64) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "S 454 4.7.0 TLS not available\nR\nS 221 bye\nDRAIN 3\n");

@@ -6,7 +6,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -52,11 +51,6 @@ struct Entry {
 
 /// The delay before attempt `attempts + 1`: base * 2^(attempts - 1), capped.
 [[nodiscard]] std::int64_t backoff_seconds(int attempts, std::int64_t base, std::int64_t cap);
-
-/// The default queue directory: $SMTPC_QUEUE_DIR, else /var/spool/smtpc for root, else
-/// $XDG_STATE_HOME/smtpc/queue, else $HOME/.local/state/smtpc/queue.
-[[nodiscard]] std::string default_directory(const std::function<const char*(const char*)>& get_env,
-                                            uid_t euid);
 
 class Queue;
 
