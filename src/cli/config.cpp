@@ -22,11 +22,11 @@
 namespace smtpc::cli {
 namespace {
 
-constexpr std::array<std::string_view, 20> kKeys{
-    "url",      "user",         "password",      "password-file", "password-command",
-    "netrc",    "netrc-file",   "from",          "ssl",           "ssl-reqd",
-    "insecure", "cacert",       "capath",        "cert",          "key",
-    "tls-max",  "pinnedpubkey", "login-options", "sasl-authzid",  "queue-dir"};
+constexpr std::array<std::string_view, 22> kKeys{
+    "url",          "user",      "password", "password-file", "password-command", "netrc",
+    "netrc-file",   "from",      "ssl",      "ssl-reqd",      "insecure",         "cacert",
+    "capath",       "cert",      "key",      "tls-max",       "pinnedpubkey",     "login-options",
+    "sasl-authzid", "queue-dir", "domain",   "aliases"};
 constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
 
 std::optional<bool> parse_bool(std::string_view value) {
@@ -119,7 +119,11 @@ ConfigFile parse_config(std::string_view text, const std::string& path) {
     if (key == "netrc" && !parse_bool(value) && value != "optional") {
       fail(fmt::format("netrc: expected yes, no or optional, got \"{}\"", value));
     }
-    if (key == "queue-dir" && !value.starts_with("/")) {
+    if (key == "domain" &&
+        (value.empty() || value.find_first_of(" \t<>@,;\"()[]") != std::string_view::npos)) {
+      fail(fmt::format("domain: expected a domain name, got \"{}\"", value));
+    }
+    if ((key == "queue-dir" || key == "aliases") && !value.starts_with("/")) {
       fail(fmt::format("{}: expected an absolute path, got \"{}\"", key, value));
     }
     if (!current->emplace(key, std::string(value)).second) {
@@ -246,6 +250,8 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
   fill(options.login_options, "login-options");
   fill(options.sasl_authzid, "sasl-authzid");
   fill(options.queue_dir, "queue-dir");
+  fill(options.compose.domain, "domain");
+  fill(options.compose.aliases, "aliases");
 }
 
 void apply_config_profile(Options& options) {

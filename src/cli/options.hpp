@@ -1,6 +1,7 @@
 // The options of one transfer (filled by command_line.cpp from argv and -K files), then a JobSpec.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,16 +105,17 @@ struct Options {
   DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
 
   // The queue and retries (docs/queue.md): src/cli/queue_cli.cpp declares them.
-  bool queue = false;                    // --queue: keep transient failures queued
-  std::optional<std::string> queue_dir;  // --queue-dir DIR
-  bool queue_run = false;                // --queue-run
-  bool queue_list = false;               // --queue-list
-  bool force = false;                    // --force: with --queue-run, ignore the backoff
-  int retry = 0;                         // --retry NUM
-  std::optional<double> retry_delay;     // --retry-delay SECONDS
-  std::optional<double> retry_max_time;  // --retry-max-time SECONDS
-  bool retry_connrefused = false;        // --retry-connrefused
-  bool retry_all_errors = false;         // --retry-all-errors
+  bool queue = false;                          // --queue: keep transient failures queued
+  std::optional<std::string> queue_dir;        // --queue-dir DIR
+  bool queue_run = false;                      // --queue-run
+  bool queue_list = false;                     // --queue-list
+  bool force = false;                          // --force: with --queue-run, ignore the backoff
+  std::optional<std::int64_t> queue_lifetime;  // --queue-lifetime, seconds
+  int retry = 0;                               // --retry NUM
+  std::optional<double> retry_delay;           // --retry-delay SECONDS
+  std::optional<double> retry_max_time;        // --retry-max-time SECONDS
+  bool retry_connrefused = false;              // --retry-connrefused
+  bool retry_all_errors = false;               // --retry-all-errors
 };
 
 /// The URL with --proto-default's scheme put in front when it has none (curl's rule).

@@ -67,6 +67,20 @@ struct QueueContext {
 [[nodiscard]] int run_queue(const std::string& directory, bool force, int verbose, bool show_errors,
                             const std::optional<std::string>& only_url);
 
+/// How a queue run goes (--queue-run and its options, sendmail -q).
+struct QueueRunSettings {
+  bool force = false;  // every entry, due or not
+  int verbose = 0;
+  bool show_errors = true;
+  std::optional<std::string> only_url;  // only the entries for this URL
+  /// An entry queued longer than this goes to failed/ with a report (default 5 days).
+  std::optional<std::int64_t> lifetime;
+};
+
+/// run_queue with every setting: each entry on its own (one that cannot be read, sent or
+/// updated is reported and the run goes on), expired and misconfigured ones to failed/.
+[[nodiscard]] int run_queue(const std::string& directory, const QueueRunSettings& settings);
+
 /// --queue-list, mailq: one block per entry (id, size, age, envelope, attempts, last error)
 /// and the entries of failed/. Returns 0.
 [[nodiscard]] int list_queue(const std::string& directory, std::FILE* out);

@@ -31,6 +31,7 @@ constexpr const char* kMagic = "smtpc-queue 1";
 constexpr const char* kEnvelopeFile = "envelope";
 constexpr const char* kMessageFile = "message";
 constexpr const char* kStateFile = "state";
+constexpr const char* kReportFile = "report";
 constexpr const char* kTmpDir = "tmp";
 constexpr const char* kFailedDir = "failed";
 
@@ -167,9 +168,10 @@ std::string format_state(const EntryState& state) {
       last_error.begin(), last_error.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   last_error = escape_controls(last_error);
   return fmt::format(
-      "attempts {}\nlast-attempt {}\nnext-attempt {}\nunconfirmed {}\nlast-error {}\n",
+      "attempts {}\nlast-attempt {}\nnext-attempt {}\nunconfirmed {}\ndelivered {}\n"
+      "last-error {}\n",
       state.attempts, state.last_attempt, state.next_attempt, state.unconfirmed ? 1 : 0,
-      last_error);
+      state.delivered ? 1 : 0, last_error);
 }
 
 std::int64_t to_int64(const std::string& text) {
@@ -180,26 +182,21 @@ std::int64_t to_int64(const std::string& text) {
   }
 }
 
-// Reads the entry whose directory is open as `dir`; nullopt when it is not a whole entry.
-std::optional<Entry> read_entry(int dir, const std::string& id) {
-  struct stat info {};
-  if (::fstat(dir, &info) != 0 || !S_ISDIR(info.st_mode)) return std::nullopt;
-  const std::string envelope = read_small_file(dir, kEnvelopeFile);
-  if (!envelope.starts_with(std::string(kMagic) + "\n")) return std::nullopt;
-  Entry entry;
-  entry.id = id;
-  entry.owner = info.st_uid;
-  auto for_each_line = [](const std::string& text, auto&& handle) {
-    std::size_t start = 0;
-    while (start < text.size()) {
-      auto end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      const std::string line = text.substr(start, end - start);
-      const auto space = line.find(' ');
-      handle(line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1));
-      start = end + 1;
-    }
-  };
+// Calls handle(key, value) for each "key value" line of `text`.
+template <typename Handle>
+void for_each_line(const std::string& text, Handle&& handle) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    const auto space = line.find(' ');
+    handle(line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1));
+    start = end + 1;
+  }
+}
+
+void read_envelope(const std::string& envelope, Entry& entry) {
   for_each_line(envelope, [&entry](const std::string& key, const std::string& value) {
     if (key == "created") entry.created = to_int64(value);
     if (key == "from") entry.reverse_path = value;
@@ -215,20 +212,47 @@ std::optional<Entry> read_entry(int dir, const std::string& id) {
                                   space == std::string::npos ? "" : value.substr(space + 1));
     }
   });
-  for_each_line(read_small_file(dir, kStateFile),
-                [&entry](const std::string& key, const std::string& value) {
-                  EntryState& s = entry.state;
-                  if (key == "attempts") s.attempts = static_cast<int>(to_int64(value));
-                  if (key == "last-attempt") s.last_attempt = to_int64(value);
-                  if (key == "next-attempt") s.next_attempt = to_int64(value);
-                  if (key == "unconfirmed") s.unconfirmed = value == "1";
-                  // Escaped again: a state file written before smtpc escaped it.
-                  if (key == "last-error") s.last_error = escape_controls(value);
-                });
+}
+
+void read_state(const std::string& text, EntryState& s) {
+  for_each_line(text, [&s](const std::string& key, const std::string& value) {
+    if (key == "attempts") s.attempts = static_cast<int>(to_int64(value));
+    if (key == "last-attempt") s.last_attempt = to_int64(value);
+    if (key == "next-attempt") s.next_attempt = to_int64(value);
+    if (key == "unconfirmed") s.unconfirmed = value == "1";
+    if (key == "delivered") s.delivered = value == "1";
+    // Escaped again: a state file written before smtpc escaped it.
+    if (key == "last-error") s.last_error = escape_controls(value);
+  });
+}
+
+// An entry directory read whole, or why it is not a whole entry.
+struct ReadEntry {
+  std::optional<Entry> entry;
+  std::string problem;
+};
+
+// Reads the entry whose directory is open as `dir`.
+ReadEntry read_entry(int dir, const std::string& id) {
+  struct stat info {};
+  if (::fstat(dir, &info) != 0 || !S_ISDIR(info.st_mode)) return {{}, "not a directory"};
+  const std::string envelope = read_small_file(dir, kEnvelopeFile);
+  if (envelope.empty()) return {{}, "no envelope (missing or empty file \"envelope\")"};
+  if (!envelope.starts_with(std::string(kMagic) + "\n")) {
+    return {{}, fmt::format("the envelope does not start with \"{}\"", kMagic)};
+  }
+  Entry entry;
+  entry.id = id;
+  entry.owner = info.st_uid;
+  read_envelope(envelope, entry);
+  read_state(read_small_file(dir, kStateFile), entry.state);
+  if (entry.forward_paths.empty()) return {{}, "the envelope names no recipient"};
   struct stat message {};
-  if (::fstatat(dir, kMessageFile, &message, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  if (::fstatat(dir, kMessageFile, &message, AT_SYMLINK_NOFOLLOW) != 0) {
+    return {{}, "no message file"};
+  }
   entry.size = static_cast<std::uint64_t>(message.st_size);
-  return entry;
+  return {std::move(entry), {}};
 }
 
 void make_private_directory(const std::string& path) {
@@ -249,7 +273,9 @@ std::vector<Entry> entries_in(int dir) {
   for (const auto& id : directory_names(dir)) {
     const Fd entry_dir = open_directory_at(dir, id);
     if (!entry_dir.valid()) continue;
-    if (auto entry = read_entry(entry_dir.get(), id)) entries.push_back(std::move(*entry));
+    if (auto read = read_entry(entry_dir.get(), id); read.entry) {
+      entries.push_back(std::move(*read.entry));
+    }
   }
   return entries;
 }
@@ -299,6 +325,22 @@ void LockedEntry::remove() {
   remove_tree(tmp.get(), gone);
 }
 
+std::optional<std::string> LockedEntry::settle_delivered() noexcept {
+  try {
+    remove();
+    return std::nullopt;
+  } catch (const std::exception& removal) {
+    try {
+      EntryState state = entry_.state;
+      state.delivered = true;
+      update(state);
+      return fmt::format("{}; it is marked delivered and will not be sent again", removal.what());
+    } catch (const std::exception& marking) {
+      return fmt::format("{}; {}: a later run may send it again", removal.what(), marking.what());
+    }
+  }
+}
+
 void LockedEntry::update(const EntryState& state) {
   const std::string tmp = std::string(kStateFile) + ".tmp";
   const std::string shown = join(join(queue_dir_, entry_.id), tmp);
@@ -316,10 +358,15 @@ void LockedEntry::update(const EntryState& state) {
   entry_.state = state;
 }
 
-void LockedEntry::move_to_failed(const std::string& reason) {
+void LockedEntry::move_to_failed(const std::string& reason, std::string_view report) {
   EntryState state = entry_.state;
   state.last_error = reason;
   update(state);
+  if (!report.empty()) {
+    ::unlinkat(lock_.get(), kReportFile, 0);
+    write_new_file(lock_.get(), kReportFile, report,
+                   join(join(queue_dir_, entry_.id), kReportFile));
+  }
   const std::string shown = join(queue_dir_, kFailedDir);
   const Fd failed = require_directory_at(queue_fd_.get(), kFailedDir, shown);
   if (::renameat(queue_fd_.get(), entry_.id.c_str(), failed.get(), entry_.id.c_str()) != 0) {
@@ -457,6 +504,19 @@ Fd Queue::duplicate() const {
 
 std::vector<Entry> Queue::list() const { return entries_in(dir_.get()); }
 
+std::vector<UnreadableEntry> Queue::list_unreadable() const {
+  std::vector<UnreadableEntry> unreadable;
+  for (const auto& id : directory_names(dir_.get())) {
+    const Fd entry_dir = open_directory_at(dir_.get(), id);
+    if (!entry_dir.valid()) {
+      unreadable.push_back({id, "not a directory"});
+    } else if (auto read = read_entry(entry_dir.get(), id); !read.entry) {
+      unreadable.push_back({id, std::move(read.problem)});
+    }
+  }
+  return unreadable;
+}
+
 std::vector<Entry> Queue::list_failed() const {
   const Fd failed = open_directory_at(dir_.get(), kFailedDir);
   return failed.valid() ? entries_in(failed.get()) : std::vector<Entry>{};
@@ -480,9 +540,9 @@ std::optional<LockedEntry> Queue::try_lock(const std::string& id) {
       now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
     return std::nullopt;
   }
-  auto entry = read_entry(fd.get(), id);
-  if (!entry) return std::nullopt;
-  return LockedEntry(directory_, duplicate(), std::move(*entry), std::move(fd));
+  auto read = read_entry(fd.get(), id);
+  if (!read.entry) return std::nullopt;
+  return LockedEntry(directory_, duplicate(), std::move(*read.entry), std::move(fd));
 }
 
 void Queue::clean_leftovers() {

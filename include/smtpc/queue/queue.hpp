@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct EntryState {
   /// An attempt's end of data got no reply: the server may have stored the message, so a
   /// later delivery may be a duplicate (RFC 5321 §6.1); the Message-ID is kept as it was.
   bool unconfirmed = false;
+  /// The server accepted the message but the entry could not be removed (a read-only
+  /// tmp/, say): never sent again; a later run removes it.
+  bool delivered = false;
 };
 
 /// One queued message: its envelope and settings (written once) and its state.
@@ -47,6 +51,12 @@ struct Entry {
 
   /// The first value of `key` in settings, if any.
   [[nodiscard]] std::optional<std::string> setting(const std::string& key) const;
+};
+
+/// A directory in the queue that is not a whole entry, and why (listed, never sent).
+struct UnreadableEntry {
+  std::string id;
+  std::string reason;
 };
 
 /// The delay before attempt `attempts + 1`: base * 2^(attempts - 1), capped.
@@ -70,10 +80,15 @@ class LockedEntry {
   [[nodiscard]] std::string message_path() const;
   /// The server took it: the entry leaves the queue. Throws Error(WriteError).
   void remove();
+  /// The server took it: removes the entry, or when that fails marks it delivered so that
+  /// no run sends it again. Never throws: returns what went wrong, for a warning.
+  [[nodiscard]] std::optional<std::string> settle_delivered() noexcept;
   /// Records an attempt that failed for now. Throws Error(WriteError).
   void update(const EntryState& state);
-  /// A permanent failure: moves the entry to failed/ with `reason`. Throws Error(WriteError).
-  void move_to_failed(const std::string& reason);
+  /// A permanent failure: moves the entry to failed/ with `reason`, and `report` (a
+  /// bounce-like text for the user, if not empty) in its file "report". Throws
+  /// Error(WriteError).
+  void move_to_failed(const std::string& reason, std::string_view report = {});
 
  private:
   friend class Queue;
@@ -104,8 +119,10 @@ class Queue {
                                 const WrittenParameters& address_parameters = {});
 
   /// Every entry, oldest first, read without locking. Entries owned by another user are
-  /// listed with their owner; unreadable ones are skipped.
+  /// listed with their owner; unreadable ones are in list_unreadable().
   [[nodiscard]] std::vector<Entry> list() const;
+  /// The directories of the queue that are not whole entries, with the reason.
+  [[nodiscard]] std::vector<UnreadableEntry> list_unreadable() const;
   /// The entries of failed/.
   [[nodiscard]] std::vector<Entry> list_failed() const;
 
