@@ -138,6 +138,7 @@ class Upload {
     if (prefetch_buffer_ == nullptr) got = source_->read(buffer);
     while (got > 0) {
       consumed_ += got;
+      const bool read_to_end = at_end();
       for (std::size_t at = 0; at < got; at += chunk) {
         const std::string_view piece(buffer.data() + at, std::min(chunk, got - at));
         if (encoder != nullptr) {
@@ -145,20 +146,27 @@ class Upload {
         } else {
           wire.add_input(piece);
         }
-        if (wire.empty()) continue;  // only a CR held back for the next piece
+        // The message's last piece goes with the end of data (BDAT n LAST, not BDAT n and
+        // BDAT 0 LAST) when it is known to be the last one.
+        if (wire.empty() || (read_to_end && at + chunk >= got)) continue;
         sink(wire, false);
         written += wire.size();
         body_sent += wire.size();
         wire.clear();
       }
+      if (read_to_end) break;
       got = source_->read(buffer);
     }
+    body_sent += wire.size();
     if (encoder != nullptr) encoder->finish(wire);  // the end-of-data mark: not body
     sink(wire, true);
     return written + wire.size();
   }
 
   [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
+  /// Whether every byte of the message has been read: the prefetch reached its end. (A
+  /// file's size from stat is not trusted for this: the file may still grow.)
+  [[nodiscard]] bool at_end() const { return complete_ && consumed_ >= prefetched_; }
   /// The bytes of the message that stream() has read (and encoded into what it wrote).
   [[nodiscard]] std::uint64_t consumed() const noexcept { return consumed_; }
 
