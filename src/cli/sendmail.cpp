@@ -13,6 +13,7 @@
 #include "report.hpp"
 #include "sendmail_session.hpp"
 #include "smtpc/compose/address_list.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/queue/location.hpp"
 #include "smtpc/smtp/dsn.hpp"
@@ -285,7 +286,7 @@ int run_sendmail(int argc, char** argv) {
     fmt::print(stderr, "{}: {}\n", program, error.what());
     return static_cast<int>(SysExit::NoPerm);
   } catch (const Error& error) {
-    fmt::print(stderr, "{}: {}\n", program, error.what());
+    fmt::print(stderr, "{}: {}\n", program, escape_controls(error.what()));  // may quote a server
     return static_cast<int>(sendmail_exit_code(error, stage));
   } catch (const std::exception& error) {
     fmt::print(stderr, "{}: internal error: {}\n", program, error.what());
