@@ -1,14 +1,15 @@
 // Real clients that no one here wrote, with smtpc as their /usr/sbin/sendmail: Symfony
 // Mailer's default transport (sendmail -bs), PHP's mail() as root and as www-data (Cc, Bcc,
-// the -f fifth parameter), s-nail with UTF-8, git send-email with a cover letter. Each run
+// the -f fifth parameter), s-nail with UTF-8, git send-email with a cover letter, mutt with
+// an attachment. Each run
 // happens in a private mount namespace (unshare -m) where /usr/sbin is an overlay holding
 // sendmail -> smtpc and /var/spool the test's own, so the machine's sendmail and spool are
 // untouched. Each test checks what aiosmtpd stored (envelope and header, fully qualified)
 // and that nothing stayed queued.
 //
 // Not here yet (issue 23): cron (a crontab with and without MAILTO for root and an ordinary
-// user, cron -f in the namespace), mutt with attachments, bsd-mailx (its package depends on
-// an MTA: it would have to be unpacked without installing it).
+// user, cron -f in the namespace), bsd-mailx (its package depends on an MTA: it would have
+// to be unpacked without installing it).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -196,6 +197,39 @@ TEST_F(Clients, GitSendEmailSendsASeriesWithACoverLetter) {
   }
   EXPECT_NE(stored[0].bytes.find("[PATCH 0/2]"), std::string::npos);
   EXPECT_NE(stored[2].bytes.find("In-Reply-To: <"), std::string::npos);
+  expect_nothing_queued();
+}
+
+// mutt hands sendmail the message with its MIME parts already built: the attachment must
+// arrive byte for byte (every byte value, so base64), with the envelope sender from -f.
+TEST_F(Clients, MuttSendsAnAttachmentThroughSendmail) {
+  if (!has_program("/usr/bin/mutt")) GTEST_SKIP() << "mutt is not installed";
+  std::string attachment(256, '\0');
+  for (std::size_t i = 0; i < attachment.size(); ++i) attachment[i] = static_cast<char>(i);
+  const std::string file = dir_.write_file("report.bin", attachment);
+  const std::string body = dir_.write_file("body.txt", "see the attachment\n");
+  const std::string muttrc = dir_.write_file("muttrc",
+                                             "set sendmail=\"/usr/sbin/sendmail -oem -oi\"\n"
+                                             "set from=\"Ann <ann@example.com>\"\n"
+                                             "set use_from=yes\n"
+                                             "set use_envelope_from=yes\n"
+                                             "set record=\"\"\n"
+                                             "set charset=utf-8\n");
+  const RunResult result = run(
+      0, "mutt -n -F " + muttrc + " -s 'mutt report' -a " + file + " -- b@example.com < " + body,
+      {"HOME=" + dir_.path()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto stored = server_.messages();
+  ASSERT_EQ(stored.size(), 1U);
+  EXPECT_EQ(stored[0].envelope.mail_from, "ann@example.com");
+  EXPECT_EQ(stored[0].envelope.rcpt_tos, std::vector<std::string>{"b@example.com"});
+  EXPECT_TRUE(has_header(stored[0].bytes, "From: Ann <ann@example.com>")) << stored[0].bytes;
+  EXPECT_NE(stored[0].bytes.find("Content-Type: multipart/mixed"), std::string::npos);
+  const std::string eml = dir_.write_file("stored.eml", stored[0].bytes);
+  const RunResult parsed =
+      run_program({PYTHON_EXECUTABLE, PARSE_MAIL_SCRIPT, eml, "--subject", "mutt report",
+                   "--body-file", body, "--attachment", "report.bin=" + file});
+  EXPECT_EQ(parsed.exit_code, 0) << parsed.out << parsed.err;
   expect_nothing_queued();
 }
 
