@@ -136,17 +136,19 @@ std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000.0)));
 }
 
+// curl's words for why it retries.
 const char* retry_reason(FailureKind kind, const Options& options) {
   if (options.retry_all_errors) return "(retrying all errors)";
-  switch (kind) {
-    case FailureKind::Connect:
-      return ": connection refused";
-    case FailureKind::Transient:
-      return ": transient error";
-    default:
-      return "";
-  }
+  if (kind == FailureKind::Connect) return ": connection refused";
+  if (policy_for(kind).retry == RetryRule::Always) return ": transient error";
+  return "";
 }
+
+bool retry_allows(FailureKind kind, const Options& options) {
+  return smtpc::retry_allows(kind, options.retry_connrefused, options.retry_all_errors);
+}
+
+QueueAction queue_action(const Error& error) { return policy_for(error.kind()).queue; }
 
 // --mail-rcpt-allowfails: the message went to the accepted recipients; those refused for
 // now (4xx) get a queue entry of their own, with the same message.
@@ -191,42 +193,6 @@ void queue_refused_for_now(queue::Queue& store, const queue::LockedEntry& sent,
 }
 
 }  // namespace
-
-FailureKind classify_failure(const Error& error, MessageOutcome outcome) {
-  if (outcome == MessageOutcome::Unconfirmed) return FailureKind::Unconfirmed;
-  if (const auto& reply = error.reply()) {
-    if (reply->code.transient()) return FailureKind::Transient;
-    if (reply->code.permanent()) return FailureKind::Permanent;
-  }
-  switch (error.code()) {
-    case ExitCode::CouldntConnect:
-      return FailureKind::Connect;
-    case ExitCode::CouldntResolveHost:
-    case ExitCode::OperationTimedout:
-    case ExitCode::SslConnectError:
-      return FailureKind::Transient;
-    case ExitCode::WeirdServerReply:  // the connection ended or garbled before the end of data
-    case ExitCode::SendError:
-    case ExitCode::RecvError:
-      return error.reply() ? FailureKind::Permanent : FailureKind::Transient;
-    default:
-      return FailureKind::Permanent;
-  }
-}
-
-bool retry_allows(FailureKind kind, const Options& options) {
-  if (options.retry_all_errors) return true;
-  switch (kind) {
-    case FailureKind::Transient:
-      return true;
-    case FailureKind::Connect:
-      return options.retry_connrefused;
-    case FailureKind::Permanent:
-    case FailureKind::Unconfirmed:
-      return false;
-  }
-  return false;
-}
 
 QueueContext config_in_use(const Options& options) {
   QueueContext context;
@@ -522,9 +488,9 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
       }
       const Error error =
           results[k].error.value_or(job_error.value_or(Error(ExitCode::SendError, "not sent")));
-      const FailureKind kind = classify_failure(error, results[k].outcome);
+      const FailureKind kind = error.kind();
       if (!first_kind) first_kind = kind;
-      if (kind == FailureKind::Permanent && !options.retry_all_errors) {
+      if (queue_action(error) == QueueAction::Fail && !options.retry_all_errors) {
         done[i] = true;  // reported below; never queued
       } else if (retry_allows(kind, options)) {
         retryable = true;
@@ -582,8 +548,7 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
   for (std::size_t i = 0; i < count; ++i) {
     if (!entries[i]) continue;  // accepted
     const Error error = final[i].error.value_or(*first_error);
-    const FailureKind kind = classify_failure(error, final[i].outcome);
-    if (!queued || kind == FailureKind::Permanent) {
+    if (!queued || queue_action(error) == QueueAction::Fail) {
       entries[i]->remove();
       if (!not_queued) not_queued = error;
       continue;
@@ -593,7 +558,7 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
     state.last_attempt = unix_now();
     state.next_attempt = state.last_attempt + queue::backoff_seconds(1, base, cap);
     state.last_error = describe(error);
-    state.unconfirmed = kind == FailureKind::Unconfirmed;
+    state.unconfirmed = queue_action(error) == QueueAction::Keep;
     try {
       entries[i]->update(state);
     } catch (const Error& update_error) {
@@ -708,18 +673,22 @@ class QueueRun {
     try {
       const SendResult result = run_job(*spec, tracer_, notices_);
       settle(locked, result.messages.empty() ? std::nullopt : result.messages[0].final_reply);
+    } catch (const SendFailure& failure) {
+      // The message's own error: it knows whether its end of data went unanswered.
+      const auto& messages = failure.result().messages;
+      failed(locked, messages.empty() ? failure : messages[0].error.value_or(failure));
     } catch (const Error& error) {
-      MessageOutcome outcome = MessageOutcome::NotSent;
-      if (const auto* failure = dynamic_cast<const SendFailure*>(&error);
-          failure != nullptr && !failure->result().messages.empty()) {
-        outcome = failure->result().messages[0].outcome;
-      }
-      const FailureKind kind = classify_failure(error, outcome);
-      if (kind == FailureKind::Permanent && error.reply()) {
-        return fail(locked, error, "refused for good");
-      }
-      defer(locked, error, kind);
+      failed(locked, error);
     }
+  }
+
+  // The table decides: defer, keep (marked unconfirmed) or fail.
+  void failed(queue::LockedEntry& locked, const Error& error) {
+    if (queue_action(error) != QueueAction::Fail) return defer(locked, error);
+    fail(locked, error,
+         error.reply()
+             ? "refused for good"
+             : fmt::format("a {} error that waiting cannot heal", policy_for(error.kind()).name));
   }
 
   // The server has it: the entry goes, or is marked delivered when it cannot go.
@@ -761,7 +730,7 @@ class QueueRun {
     }
   }
 
-  void defer(queue::LockedEntry& locked, const Error& error, FailureKind kind) {
+  void defer(queue::LockedEntry& locked, const Error& error) {
     note_exit(error.code());
     const auto [base, cap] = backoff_limits();
     queue::EntryState state = locked.entry().state;
@@ -770,7 +739,7 @@ class QueueRun {
     const std::int64_t delay = queue::backoff_seconds(state.attempts, base, cap);
     state.next_attempt = state.last_attempt + delay;
     state.last_error = describe(error);
-    state.unconfirmed = state.unconfirmed || kind == FailureKind::Unconfirmed;
+    state.unconfirmed = state.unconfirmed || queue_action(error) == QueueAction::Keep;
     locked.update(state);
     ++deferred_;
     if (settings_.show_errors) {
