@@ -14,9 +14,9 @@
 #include "smtpc/compose/mime.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/sys/host_name.hpp"
+#include "smtpc/sys/idn.hpp"
 
 namespace smtpc {
 namespace {

@@ -153,6 +153,39 @@ TEST_F(TlsTest, SystemTrustStoreDoesNotTrustTheTestCa) {
   EXPECT_TRUE(server.messages().empty());
 }
 
+// With no --cacert, the system store is looked up in its hashed directory (SSL_CERT_DIR,
+// else OpenSSL's) and the bundle is not parsed (docs/performance.md): strace shows which
+// files smtpc opens. A bundle named by SSL_CERT_FILE is still read, and a directory
+// without hash links falls back to the bundle.
+TEST_F(TlsTest, SystemTrustStoreIsLookedUpInTheHashedDirectory) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  TempDir hashed;
+  (void)hashed.write_file("test-ca.pem", read_file(test_cert("ca.pem")));
+  const RunResult rehash = run_program({"/usr/bin/openssl", "rehash", hashed.path()});
+  ASSERT_EQ(rehash.exit_code, 0) << rehash.err;
+  const std::string trace = dir_.path() + "/openat.trace";
+  std::vector<std::string> smtpc{SMTPC_BINARY};
+  const auto send = send_args(smtps_url(server));
+  smtpc.insert(smtpc.end(), send.begin(), send.end());
+  // No SSL_CERT_FILE (some environments set one): that bundle would be read, as it should.
+  std::vector<std::string> traced{"/usr/bin/env",    "-u", "SSL_CERT_FILE",
+                                  "/usr/bin/strace", "-f", "-e",
+                                  "trace=openat",    "-o", trace};
+  traced.insert(traced.end(), smtpc.begin(), smtpc.end());
+  const RunResult run = run_program(traced, "", {"SSL_CERT_DIR=" + hashed.path()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+  const std::string opened = read_file(trace);
+  EXPECT_THAT(opened, HasSubstr(hashed.path() + "/"));
+  EXPECT_THAT(opened, Not(HasSubstr("cert.pem")));
+  EXPECT_THAT(opened, Not(HasSubstr("ca-certificates.crt")));
+
+  TempDir unhashed;
+  const auto bundle_named = run_program(
+      smtpc, "", {"SSL_CERT_DIR=" + unhashed.path(), "SSL_CERT_FILE=" + test_cert("ca.pem")});
+  EXPECT_EQ(bundle_named.exit_code, 0) << bundle_named.err;
+}
+
 TEST_F(TlsTest, ResolveKeepsTheUrlHostForVerification) {
   SmtpServer server(server_tls("--implicit-tls"));
   const std::string port = std::to_string(server.port());

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "smtpc/core/failure.hpp"
-#include "smtpc/smtp/reply.hpp"
+#include "smtpc/core/reply.hpp"
 
 namespace smtpc {
 
