@@ -308,7 +308,7 @@ constexpr OptionDef kOptions[] = {
     {"cookie-jar", 'c', ArgKind::Value, "<filename>", "Write cookies to <filename> after operation", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"create-dirs", '\0', ArgKind::Bool, "", "Create necessary local directory hierarchy", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.create_dirs = on; }, "the missing directories of -o, mode 0750, made before connecting"},
     {"create-file-mode", '\0', ArgKind::Value, "<mode>", "File mode for created files", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
-    {"crlf", '\0', ArgKind::Bool, "", "Convert LF to CRLF in upload", "ftp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.crlf = on; }, "smtpc always sends CRLF (docs/curl-differences.md)"},
+    {"crlf", '\0', ArgKind::Bool, "", "Convert LF to CRLF in upload", "ftp", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "smtpc always sends CRLF (docs/curl-differences.md)"},
     {"crlfile", '\0', ArgKind::Value, "<file>", "Use this CRL list", "tls", Support::Refused, Secret::No, nullptr, "no CRL checking: refused rather than silently skipped"},
     {"curves", '\0', ArgKind::Value, "<algorithm list>", "(EC) TLS key exchange algorithm(s) to request", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.curves = v; }, "OpenSSL's groups list; one it does not know is exit 59 when TLS is set up, as curl"},
     {"data", 'd', ArgKind::Value, "<data>", "HTTP POST data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -371,7 +371,7 @@ constexpr OptionDef kOptions[] = {
     {"http3", '\0', ArgKind::None, "", "Use HTTP v3", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"http3-only", '\0', ArgKind::None, "", "Use HTTP v3 only", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"ignore-content-length", '\0', ArgKind::Bool, "", "Ignore the size of the remote resource", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
-    {"include", 'i', ArgKind::Bool, "", "Include protocol response headers in the output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.include = on; }, "no effect: SMTP has no headers to include"},
+    {"include", 'i', ArgKind::Bool, "", "Include protocol response headers in the output", "verbose", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "no effect: SMTP has no headers to include"},
     {"insecure", 'k', ArgKind::Bool, "", "Allow insecure server connections", "scp", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.insecure = on; }, ""},
     {"interface", '\0', ArgKind::Value, "<name>", "Use network INTERFACE (or address)", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.interface = v; }, ""},
     {"ipv4", '4', ArgKind::None, "", "Resolve names to IPv4 addresses", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.ip_family = IpFamily::V4; }, ""},
@@ -519,7 +519,7 @@ constexpr OptionDef kOptions[] = {
     {"tlsv1", '1', ArgKind::None, "", "Use TLSv1.0 or greater", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
     {"tlsv1.0", '\0', ArgKind::None, "", "Use TLSv1.0 or greater", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
     {"tlsv1.1", '\0', ArgKind::None, "", "Use TLSv1.1 or greater", "tls", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
-    {"tlsv1.2", '\0', ArgKind::None, "", "Use TLSv1.2 or greater", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.tlsv1_2 = true; }, "smtpc never goes below TLS 1.2 anyway"},
+    {"tlsv1.2", '\0', ArgKind::None, "", "Use TLSv1.2 or greater", "tls", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "smtpc never goes below TLS 1.2 anyway"},
     {"tlsv1.3", '\0', ArgKind::None, "", "Use TLSv1.3 or greater", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool) { o.tlsv1_3 = true; }, ""},
     {"tr-encoding", '\0', ArgKind::Bool, "", "Request compressed transfer encoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"trace", '\0', ArgKind::Value, "<file>", "Write a debug trace to FILE", "verbose", Support::Implemented, Secret::No, nullptr, "written as --trace-ascii writes it (no hex dump)"},
@@ -582,13 +582,11 @@ constexpr OptionDef kOptions[] = {
 
 constexpr int kMaxConfigDepth = 10;
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+// Option names compare as ASCII (core/text), never by the locale (strncasecmp would).
+bool iequal(std::string_view a, std::string_view b) { return equals_ignore_case(a, b); }
 
 bool iprefix(std::string_view prefix, std::string_view name) {
-  return prefix.size() <= name.size() &&
-         strncasecmp(prefix.data(), name.data(), prefix.size()) == 0;
+  return prefix.size() <= name.size() && equals_ignore_case(prefix, name.substr(0, prefix.size()));
 }
 
 const OptionDef* find_short_option(char letter) {
