@@ -66,6 +66,8 @@ struct Options {
   std::optional<std::string> tls13_ciphers;
   std::optional<std::string> curves;  // --curves LIST
   std::optional<std::string> pinnedpubkey;
+  std::optional<std::string> crlfile;  // --crlfile
+  bool cert_status = false;            // --cert-status
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;       // --connect-to HOST1:PORT1:HOST2:PORT2
   IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
@@ -74,6 +76,8 @@ struct Options {
   std::optional<std::string> proto;          // --proto LIST (the last one given)
   std::optional<std::string> proto_default;  // --proto-default SCHEME
   std::uint64_t limit_rate = 0;              // --limit-rate, bytes per second (0: none)
+  std::optional<long> speed_limit;           // -Y, bytes per second
+  std::optional<long> speed_time;            // -y, seconds
   bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
   bool keepalive = true;                     // --no-keepalive turns it off
   std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)

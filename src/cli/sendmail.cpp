@@ -125,9 +125,11 @@ SysExit sendmail_exit_code(const Error& error, SendmailStage stage) {
     case ExitCode::FailedInit:
     case ExitCode::SslCacertBadFile:
     case ExitCode::SslCertProblem:
+    case ExitCode::SslCrlBadFile:
       return SysExit::Config;
     case ExitCode::PeerFailedVerification:
     case ExitCode::SslPinnedPubKeyMismatch:
+    case ExitCode::SslInvalidCertStatus:
     case ExitCode::UseSslFailed:
     case ExitCode::UnsupportedProtocol:
       return SysExit::Unavailable;

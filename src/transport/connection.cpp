@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "smtpc/core/error.hpp"
@@ -10,7 +11,10 @@
 namespace smtpc {
 
 Connection::Connection(std::unique_ptr<Transport> transport, Tracer& tracer, ReplyTimeouts timeouts)
-    : transport_(std::move(transport)), tracer_(tracer), timeouts_(timeouts) {}
+    : transport_(std::move(transport)),
+      tracer_(tracer),
+      timeouts_(timeouts),
+      speed_check_(timeouts.speed_limit) {}
 
 Deadline Connection::reply_deadline(std::optional<std::chrono::milliseconds> timeout) const {
   const auto wait = timeout ? std::min(*timeout, timeouts_.per_reply) : timeouts_.per_reply;
@@ -28,10 +32,28 @@ void Connection::send_commands(const std::vector<Command>& commands) {
   waiting_since_ = Clock::now();
 }
 
+void Connection::throw_if_stalled() {
+  if (!speed_check_.expired(Clock::now())) return;
+  stalled_ = true;
+  throw speed_check_.stalled_error();
+}
+
 void Connection::send_data(std::string_view data) {
   tracer_.data_sent(data);
-  transport_->write_all(data, reply_deadline());
+  speed_check_.watch(Clock::now());
+  try {
+    transport_->write_all(data, std::min(reply_deadline(), speed_check_.deadline()));
+  } catch (const Error& error) {
+    if (error.code() == ExitCode::OperationTimedout) throw_if_stalled();
+    throw;
+  }
   waiting_since_ = Clock::now();
+  try {
+    speed_check_.moved(data.size(), waiting_since_);
+  } catch (const Error&) {
+    stalled_ = true;
+    throw;
+  }
 }
 
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
@@ -43,10 +65,17 @@ std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseco
       tracer_.reply_latency(
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - waiting_since_));
       if (must_end_input) refuse_pending_input();
+      speed_check_.stop();
       return reply;
     }
-    const Deadline deadline = reply_deadline(timeout);
-    const std::size_t got = transport_->read_some(buffer, deadline);
+    const Deadline deadline = std::min(reply_deadline(timeout), speed_check_.deadline());
+    std::size_t got = 0;
+    try {
+      got = transport_->read_some(buffer, deadline);
+    } catch (const Error& error) {
+      if (error.code() == ExitCode::OperationTimedout) throw_if_stalled();
+      throw;
+    }
     if (got == 0) return std::nullopt;
     parser_.feed(std::string_view(buffer.data(), got));
   }

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/params.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -370,6 +371,96 @@ SslCtxPtr make_context(const TlsOptions& options) {
   return ctx;
 }
 
+// --crlfile: as curl's OpenSSL back end, the CRLs are added to the trust store and checked
+// for every certificate of the chain; a file without a CRL is exit 82.
+void load_crl(SSL_CTX* ctx, const std::string& path, Tracer& tracer) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+  if (lookup == nullptr || X509_load_crl_file(lookup, path.c_str(), X509_FILETYPE_PEM) < 1) {
+    ERR_clear_error();
+    throw Error(ExitCode::SslCrlBadFile, fmt::format("error loading CRL file: {}", path));
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  tracer.info(fmt::format("successfully loaded CRL file: {}", path));
+}
+
+struct OcspResponseFree {
+  void operator()(OCSP_RESPONSE* response) const { OCSP_RESPONSE_free(response); }
+};
+struct OcspBasicFree {
+  void operator()(OCSP_BASICRESP* response) const { OCSP_BASICRESP_free(response); }
+};
+struct OcspIdFree {
+  void operator()(OCSP_CERTID* id) const { OCSP_CERTID_free(id); }
+};
+
+// The issuer of `cert` among the certificates the server sent (curl looks only there).
+X509* issuer_in_chain(SSL* ssl, X509* cert) {
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
+    X509* candidate = sk_X509_value(chain, i);
+    if (X509_check_issued(candidate, cert) == X509_V_OK) return candidate;
+  }
+  return nullptr;
+}
+
+// --cert-status (RFC 6066 §8 stapling): the server's OCSP response must be there, signed
+// for the chain, current, and say "good" for its certificate; otherwise exit 91 with
+// curl's words.
+void check_ocsp_staple(SSL* ssl, Tracer& tracer) {
+  const auto invalid = [](std::string text) {
+    ERR_clear_error();
+    return Error(ExitCode::SslInvalidCertStatus, std::move(text));
+  };
+  const unsigned char* der = nullptr;
+  // SSL_get_tlsext_status_ocsp_resp() is a macro with a C cast; this is its expansion.
+  const long length = SSL_ctrl(ssl, SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP, 0,
+                               static_cast<void*>(&der));  // NOLINT: OpenSSL takes void*
+  if (der == nullptr || length <= 0) throw invalid("No OCSP response received");
+  const std::unique_ptr<OCSP_RESPONSE, OcspResponseFree> response(
+      d2i_OCSP_RESPONSE(nullptr, &der, length));
+  if (!response) throw invalid("Invalid OCSP response");
+  const int response_status = OCSP_response_status(response.get());
+  if (response_status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    throw invalid(fmt::format("Invalid OCSP response status: {} ({})",
+                              OCSP_response_status_str(response_status), response_status));
+  }
+  const std::unique_ptr<OCSP_BASICRESP, OcspBasicFree> basic(
+      OCSP_response_get1_basic(response.get()));
+  if (!basic) throw invalid("Invalid OCSP response");
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  SSL_CTX* ctx = SSL_get_SSL_CTX(ssl);
+  if (OCSP_basic_verify(basic.get(), chain, SSL_CTX_get_cert_store(ctx), 0) <= 0) {
+    throw invalid("OCSP response verification failed");
+  }
+  const X509Ptr cert(SSL_get1_peer_certificate(ssl));
+  X509* issuer = cert ? issuer_in_chain(ssl, cert.get()) : nullptr;
+  const std::unique_ptr<OCSP_CERTID, OcspIdFree> id(
+      issuer != nullptr ? OCSP_cert_to_id(nullptr, cert.get(), issuer) : nullptr);
+  if (!id) throw invalid("Error computing OCSP ID");
+  int status = 0;
+  int reason = 0;
+  ASN1_GENERALIZEDTIME* revoked_at = nullptr;
+  ASN1_GENERALIZEDTIME* this_update = nullptr;
+  ASN1_GENERALIZEDTIME* next_update = nullptr;
+  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update,
+                            &next_update) != 1) {
+    throw invalid("Could not find certificate ID in OCSP response");
+  }
+  // Five minutes of clock skew, no maximum age: curl's values.
+  if (OCSP_check_validity(this_update, next_update, 300L, -1L) != 1) {
+    throw invalid("OCSP response has expired");
+  }
+  tracer.info(fmt::format("SSL certificate status: {} ({})", OCSP_cert_status_str(status), status));
+  if (status == V_OCSP_CERTSTATUS_GOOD) return;
+  if (status == V_OCSP_CERTSTATUS_REVOKED) {
+    throw invalid(fmt::format("SSL certificate revocation reason: {} ({})",
+                              OCSP_crl_reason_str(reason), reason));
+  }
+  throw invalid(
+      fmt::format("SSL certificate status: {} ({})", OCSP_cert_status_str(status), status));
+}
+
 void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
   tracer.info(
       fmt::format("SSL connection using {} / {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
@@ -390,9 +481,14 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
                                      const std::string& server_name, Deadline deadline,
                                      Tracer& tracer, TlsDetails* details) {
   SslCtxPtr ctx = make_context(options);
+  if (options.crl_file) load_crl(ctx.get(), *options.crl_file, tracer);
   SslPtr ssl(SSL_new(ctx.get()));
   if (!ssl || SSL_set_fd(ssl.get(), inner->native_handle()) != 1) {
     throw Error(ExitCode::SslConnectError, "cannot set up TLS on the connection");
+  }
+  if (options.verify_status) {
+    // SSL_set_tlsext_status_type() is a macro with a C cast; this is its expansion.
+    SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE, TLSEXT_STATUSTYPE_ocsp, nullptr);
   }
   const bool ip_literal = is_ip_literal(server_name);
   if (!ip_literal) {
@@ -436,6 +532,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
   }
   if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
   trace_session(ssl.get(), options.verify_peer, tracer);
+  if (options.verify_status) check_ocsp_staple(ssl.get(), tracer);
   if (options.pinned_public_key) {
     X509Ptr cert(SSL_get1_peer_certificate(ssl.get()));
     if (!cert) throw Error(ExitCode::SslPinnedPubKeyMismatch, "the server sent no certificate");

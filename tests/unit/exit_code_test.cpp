@@ -29,6 +29,8 @@ TEST(ExitCode, ValuesAreCurls) {
   EXPECT_EQ(to_int(ExitCode::PeerFailedVerification), 60);
   EXPECT_EQ(to_int(ExitCode::UseSslFailed), 64);
   EXPECT_EQ(to_int(ExitCode::LoginDenied), 67);
+  EXPECT_EQ(to_int(ExitCode::SslCrlBadFile), 82);
+  EXPECT_EQ(to_int(ExitCode::SslInvalidCertStatus), 91);
 }
 
 TEST(Error, CarriesCodeMessageAndReply) {

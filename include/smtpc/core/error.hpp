@@ -36,7 +36,9 @@ enum class ExitCode : int {
   UseSslFailed = 64,
   LoginDenied = 67,
   SslCacertBadFile = 77,
+  SslCrlBadFile = 82,  // --crlfile cannot be loaded
   SslPinnedPubKeyMismatch = 90,
+  SslInvalidCertStatus = 91,  // --cert-status: no, bad or revoking OCSP staple
 };
 
 [[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }

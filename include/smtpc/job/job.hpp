@@ -14,6 +14,7 @@
 #include "smtpc/message/message_origin.hpp"
 #include "smtpc/smtp/session.hpp"
 #include "smtpc/sys/host_name.hpp"
+#include "smtpc/transport/speed_check.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
@@ -47,6 +48,7 @@ struct JobSpec {
   std::optional<std::string> interface;      // --interface
   std::optional<LocalPortRange> local_port;  // --local-port
   std::uint64_t max_send_speed = 0;          // --limit-rate, bytes per second (0: none)
+  SpeedLimit speed_limit;                    // -Y/--speed-limit, -y/--speed-time
   SocketOptions socket;                      // --tcp-nodelay, --keepalive(-time)
 };
 

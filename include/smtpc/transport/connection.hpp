@@ -10,6 +10,7 @@
 
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/smtp/reply.hpp"
+#include "smtpc/transport/speed_check.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
 
@@ -18,6 +19,7 @@ namespace smtpc {
 struct ReplyTimeouts {
   std::chrono::milliseconds per_reply{std::chrono::seconds(120)};
   Deadline overall = Deadline::max();  // --max-time
+  SpeedLimit speed_limit{};            // -Y/-y: watched from the body to the next reply
 };
 
 class Connection {
@@ -26,7 +28,9 @@ class Connection {
 
   /// Sends the commands in one write, each traced. Throws Error(SendError/OperationTimedout).
   void send_commands(const std::vector<Command>& commands);
-  /// Writes body bytes (already encoded for DATA). Throws like send_commands.
+  /// Writes body bytes (already encoded for DATA). Throws like send_commands. From the
+  /// first body bytes to the next reply, -Y/-y's stall check applies: a stall throws
+  /// Error(OperationTimedout) in curl's words, and stalled() is true.
   void send_data(std::string_view data);
   /// Reads one reply, tracing each line; nullopt if the server closed the connection
   /// before a complete reply. Throws Error(RecvError/WeirdServerReply/OperationTimedout).
@@ -44,16 +48,22 @@ class Connection {
   /// The dialogue runs inside TLS (false also when a failed handshake left no transport).
   [[nodiscard]] bool is_tls() const noexcept { return transport_ && transport_->is_tls(); }
   [[nodiscard]] Tracer& tracer() noexcept { return tracer_; }
+  /// The last timeout was -Y/-y's stall check (its message already says so).
+  [[nodiscard]] bool stalled() const noexcept { return stalled_; }
 
  private:
   /// The one STARTTLS-injection check: nothing may wait after the last reply.
   void refuse_pending_input() const;
   [[nodiscard]] Deadline reply_deadline(
       std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+  /// Rethrows a timeout of a wait that the stall check bounded as the stall it is.
+  void throw_if_stalled();
   std::unique_ptr<Transport> transport_;
   Tracer& tracer_;
   ReplyTimeouts timeouts_;
   ReplyParser parser_;
+  SpeedCheck speed_check_;
+  bool stalled_ = false;
   std::string write_buffer_;
   Clock::time_point waiting_since_ = Clock::now();  // the last write: replies are timed from it
 };

@@ -30,6 +30,8 @@ struct TlsOptions {
   std::optional<std::string> tls13_ciphers;      // --tls13-ciphers
   std::optional<std::string> curves;             // --curves (key exchange groups)
   std::optional<std::string> pinned_public_key;  // --pinnedpubkey "sha256//BASE64[;...]"
+  std::optional<std::string> crl_file;           // --crlfile (PEM): checked for the chain
+  bool verify_status = false;                    // --cert-status: OCSP staple required
 };
 
 /// One certificate as the server sent it (for --serverinfo).
@@ -67,7 +69,9 @@ struct TlsDetails {
 /// (as a DNS name, or an IP address SAN for literals).
 /// Throws Error(SslConnectError) when the handshake fails, Error(PeerFailedVerification)
 /// when the certificate is not trusted or does not match, Error(SslPinnedPubKeyMismatch)
-/// when --pinnedpubkey does not match, Error(OperationTimedout) past `deadline`.
+/// when --pinnedpubkey does not match, Error(SslCrlBadFile) when --crlfile cannot be loaded,
+/// Error(SslInvalidCertStatus) when --cert-status finds no valid "good" OCSP staple,
+/// Error(OperationTimedout) past `deadline`.
 /// `details`, when given, receives what the handshake showed, even when it throws.
 [[nodiscard]] std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner,
                                                    const TlsOptions& options,
