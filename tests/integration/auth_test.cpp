@@ -315,7 +315,7 @@ TEST_P(CurlSaslTest, ClientLinesAreCurls) {
       "R\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nS 250 ok\nR\nS 221 bye\nDRAIN 3\n";
   const std::string script =
       "S 220 mx\nR\n" + test.replies + (sends_mail ? mail_script : "DRAIN 3\n");
-  for (const std::string program : {std::string("smtpc"), std::string(kCurl)}) {
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
     SCOPED_TRACE(program + " test" + test.test);
     ScriptedServer server(script);
     std::vector<std::string> args{program,
@@ -427,7 +427,7 @@ TEST_F(AuthTest, ExternalLogsInWithTheClientCertificate) {
   const std::vector<std::string> tls{"--cacert", test_cert("ca.pem"),
                                      "--cert",   test_cert("client.pem"),
                                      "--key",    test_cert("client.key")};
-  for (const std::string program : {std::string("smtpc"), std::string(kCurl)}) {
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
     SCOPED_TRACE(program);
     for (const auto& [userinfo, extra, code] :
          {std::tuple<std::string, std::vector<std::string>, int>{";AUTH=EXTERNAL", {}, 0},

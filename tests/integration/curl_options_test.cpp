@@ -315,7 +315,7 @@ TEST(CurlSpeedLimit, StalledEndOfDataIs28InCurlsWords) {
       "S 250 ok\nR\nS 221 bye\nDRAIN 2\n";
   TempDir dir;
   const std::string mail = dir.write_file("mail.txt", "Subject: slow\r\n\r\nhello\r\n");
-  for (const std::string program : {std::string("smtpc"), std::string(kCurl)}) {
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
     SCOPED_TRACE(program);
     ScriptedServer server(stall_after_body);
     std::vector<std::string> args = send_args(

@@ -269,7 +269,7 @@ TEST_F(TlsTest, CrlFileRefusesARevokedServerCertificateAsCurl) {
   SmtpServer revoked(server_tls("--implicit-tls", "revoked"));
   const std::vector<std::string> crl{"--cacert", test_cert("ca.pem"), "--crlfile",
                                      test_cert("ca.crl")};
-  for (const std::string program : {std::string("smtpc"), std::string(kCurl)}) {
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
     SCOPED_TRACE(program);
     const auto passes = run_as(program, send_args(smtps_url(good), crl));
     EXPECT_EQ(passes.exit_code, 0) << passes.err;
@@ -320,7 +320,7 @@ TEST_F(TlsTest, CertStatusChecksTheStapledOcspResponseAsCurl) {
   const auto unchecked = handshake_only(*revoked, {"--cacert", test_cert("ca.pem")});
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
 
-  for (const std::string program : {std::string("smtpc"), std::string(kCurl)}) {
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
     SCOPED_TRACE(program);
     auto args = send_args(url(*revoked), check);
     const auto refused = run_as(program, args);
