@@ -89,7 +89,8 @@ TEST(Base64, UnpaddedDecodingAddsTheMissingPadding) {
   EXPECT_EQ(base64_decode_unpadded("Zm9v"), std::optional<std::string>("foo"));
   EXPECT_EQ(base64_decode_unpadded("Zm8="), std::optional<std::string>("fo"));
   EXPECT_EQ(base64_decode_unpadded(""), std::optional<std::string>(""));
-  for (const std::string_view text : {"Z", "Zm9vY", "Zh", "Zm9*", "Zg=", "Zg==="}) {
+  EXPECT_EQ(base64_decode_unpadded("Zg="), std::optional<std::string>("f"));  // short padding
+  for (const std::string_view text : {"Z", "Zm9vY", "Zh", "Zm9*", "Zg==="}) {
     EXPECT_FALSE(base64_decode_unpadded(text).has_value()) << text;
   }
 }

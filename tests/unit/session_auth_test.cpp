@@ -382,7 +382,8 @@ TEST(SessionAuth, OAuthBearerErrorReportThatIsNotBase64IsAnsweredToo) {
                           .client("AUTH OAUTHBEARER")
                           .server("334 ")
                           .client(base64_encode("n,a=me@example.com,\x01host=mx.example\x01"
-                                                "port=587\x01auth=Bearer tok\x01\x01"))
+                                                "port=587\x01"
+                                                "auth=Bearer tok\x01\x01"))
                           .server("334 token expired!")
                           .client("AQ==")
                           .server("535 5.7.8 no")
