@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "smtpc/core/text.hpp"
+#include "variables.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -509,6 +510,7 @@ constexpr OptionDef kOptions[] = {
     {"use-ascii", 'B', ArgKind::Bool, "", "Use ASCII/text transfer", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"user", 'u', ArgKind::Value, "<user:password>", "Server user and password", "auth", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.user = v; }, ""},
     {"user-agent", 'A', ArgKind::Value, "<name>", "Send User-Agent <name> to server", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"variable", '\0', ArgKind::Value, "<[%]name=text/@file>", "Set variable", "curl", Support::Implemented, Secret::All, nullptr, "curl 8.3: name=text, name@file (@- stdin), %ENV, %ENV=default; used by --expand-OPTION as {{name}} with :trim, :json, :url, :b64"},
     {"verbose", 'v', ArgKind::Bool, "", "Make the operation more talkative", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.verbose = on ? o.verbose + 1 : 0; }, ""},
     {"version", 'V', ArgKind::Bool, "", "Show version number and quit", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"write-out", 'w', ArgKind::Value, "<format>", "Use output FORMAT after completion", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.write_out = v; }, "curl's SMTP variables plus smtpc's (docs/write-out.md)"},
@@ -657,12 +659,18 @@ class Parser {
       };
       if (arg.starts_with("--")) {
         bool on = true;
-        const OptionDef* option = lookup_long(arg, on);
+        // curl 8.3: --expand-OPTION VALUE is OPTION with {{variables}} in VALUE expanded.
+        const bool expand = arg.starts_with("--expand-");
+        const std::string name = expand ? "--" + arg.substr(9) : arg;
+        const OptionDef* option = lookup_long(name, on);
         if (option == nullptr) throw unknown(arg);
         std::string value;
         if (option->kind == ArgKind::Value) {
           auto [text, index] = next_value(arg);
           value = std::move(text);
+          if (expand) {
+            if (auto expanded = variables_.expand(value, out_.warnings)) value = *expanded;
+          }
           if (record_secrets && option->secret != Secret::No) {
             out_.secrets.push_back({index, 0, option->secret});
           }
@@ -731,12 +739,15 @@ class Parser {
           fmt::format("Ignores instruction to use SSLv{}", name == "sslv2" ? 2 : 3));
     } else if (name == "trace") {
       current().trace_ascii = value;
+    } else if (name == "variable") {
+      variables_.set(value, out_.warnings);
     } else if (option.apply != nullptr) {
       option.apply(current(), value, on);
     }
   }
 
   CommandLine& out_;
+  Variables variables_;  // --variable: global across --next and -K files, as in curl
 };
 
 // Levenshtein distance, case-insensitive, for suggestions.
