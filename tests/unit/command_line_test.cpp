@@ -244,6 +244,32 @@ TEST(WriteOut, Variables) {
   EXPECT_NE(json.find("\"smtp_refused\":[\"x@y 550 5.1.1 no\"]"), std::string::npos) << json;
 }
 
+// curl 8.1's %{url.*} and %{urle.*} (its tests 423 and 424): the parts as written, the
+// scheme's port when none is given, all empty for a URL that does not parse.
+TEST(WriteOut, UrlPartsAsCurl81) {
+  const std::string format =
+      "%{url.host}+%{url.path}+%{url.scheme}+%{url.user}+%{url.password}+%{url.port}+"
+      "%{url.query}+%{url.fragment}+%{url.options}+%{urle.host}";
+  const auto parts = [&](std::string url) {
+    TransferReport report;
+    report.url = std::move(url);
+    return expand_write_out(format, report, nullptr).at(0).text;
+  };
+  EXPECT_EQ(parts("smtp://uuuu:pppp@127.0.0.1:2525/ehlo?qqqq#ffff"),
+            "127.0.0.1+/ehlo+smtp+uuuu+pppp+2525+qqqq+ffff++127.0.0.1");
+  EXPECT_EQ(parts("smtps://me%40x;AUTH=PLAIN@mail.example"),
+            "mail.example+/+smtps+me%40x++465+++AUTH=PLAIN+mail.example");
+  EXPECT_EQ(parts("mail.example/h"), "mail.example+/h+smtp+++25++++mail.example");
+  EXPECT_EQ(parts("local host"), "+++++++++");
+  TransferReport report;
+  report.url = "smtp://[::1]:26/";
+  EXPECT_EQ(expand_write_out("%{url.host} [%{url.zoneid}] %{url.port}", report, nullptr).at(0).text,
+            "[::1] [] 26");
+  std::vector<std::string> warnings;
+  (void)expand_write_out("%{url.nope}", report, &warnings);
+  EXPECT_EQ(warnings, std::vector<std::string>{"unknown --write-out variable: 'url.nope'"});
+}
+
 TEST(WriteOut, ConnectionVariablesAsCurlWritesThem) {
   TransferReport report;
   report.url = "smtps://127.0.0.1:465/h";
