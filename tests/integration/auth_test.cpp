@@ -332,17 +332,21 @@ TEST_P(CurlSaslTest, ClientLinesAreCurls) {
                                         : run_program(args, "mail body\n");
     EXPECT_EQ(run.exit_code, test.exit_code) << run.err;
     std::vector<std::string> expected;
-    for (const auto& line : test.protocol) {
-      expected.push_back(line == "{IR}" ? oauthbearer_response(server.port()) : line);
+    for (std::string line : test.protocol) {
+      if (const auto at = line.find("{IR}"); at != std::string::npos) {
+        line.replace(at, 4, oauthbearer_response(server.port()));
+      }
+      expected.push_back(line);
     }
     auto lines = server.received_lines();
-    // The mail body between DATA and QUIT is curl's <upload>, not its <protocol>.
+    // The mail body between DATA and QUIT is curl's <upload>, not its <protocol> (curl 7.88
+    // sends the bare LF of "mail body\n" as it is, so an empty line comes before its ".").
     const auto data = std::find(lines.begin(), lines.end(), "DATA");
     if (data != lines.end()) {
       const auto dot = std::find(data, lines.end(), ".");
       ASSERT_NE(dot, lines.end());
-      EXPECT_EQ(std::vector<std::string>(data + 1, dot + 1),
-                (std::vector<std::string>{"mail body", "."}));
+      ASSERT_GT(dot - data, 1);
+      EXPECT_EQ(*(data + 1), "mail body");
       lines.erase(data + 1, dot + 1);
     }
     // After a refused login smtpc says QUIT where curl closes (docs/curl-differences.md).
@@ -408,7 +412,9 @@ INSTANTIATE_TEST_SUITE_P(
                      kOAuthOffered + kOAuthError,
                      {"EHLO 949", "AUTH OAUTHBEARER {IR}", "AQ=="},
                      67}),
-    [](const auto& info) { return std::string("test") + info.param.test; });
+    [](const ::testing::TestParamInfo<CurlSaslCase>& param_info) {
+      return std::string("test") + param_info.param.test;
+    });
 
 // EXTERNAL with a client certificate the server checks: the certificate logs in, no
 // password is asked for, and an authorization identity the certificate does not own is
