@@ -36,6 +36,24 @@ double seconds(std::string_view option, const std::string& value) {
   return number;
 }
 
+// --trace-config (curl 8.3): a comma-separated list of names, each turned on, or off with a
+// '-' prefix. "ids" and "time" are --trace-ids and --trace-time, "all" both; curl's other
+// names are its library's components, accepted as curl accepts unknown ones.
+void apply_trace_config(Options& o, std::string_view list) {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    std::string_view name = trim(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    bool on = true;
+    if (name.starts_with('-') || name.starts_with('+')) {
+      on = name.front() == '+';
+      name.remove_prefix(1);
+    }
+    if (equals_ignore_case(name, "all") || equals_ignore_case(name, "ids")) o.trace_ids = on;
+    if (equals_ignore_case(name, "all") || equals_ignore_case(name, "time")) o.trace_time = on;
+  }
+}
+
 // curl's str2unum: a whole decimal number; "positive" is its word for a negative one.
 long non_negative(std::string_view option, const std::string& value) {
   char* end = nullptr;
@@ -502,6 +520,8 @@ constexpr OptionDef kOptions[] = {
     {"tr-encoding", '\0', ArgKind::Bool, "", "Request compressed transfer encoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"trace", '\0', ArgKind::Value, "<file>", "Write a debug trace to FILE", "verbose", Support::Implemented, Secret::No, nullptr, "written as --trace-ascii writes it (no hex dump)"},
     {"trace-ascii", '\0', ArgKind::Value, "<file>", "Like --trace, but without hex output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.trace_ascii = v; }, ""},
+    {"trace-config", '\0', ArgKind::Value, "<string>", "Details to log in trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { apply_trace_config(o, v); }, "curl 8.3: ids and time as --trace-ids and --trace-time, all both (+/- prefix turns on or off); other names accepted: -v shows all smtpc has"},
+    {"trace-ids", '\0', ArgKind::Bool, "", "Transfer + connection ids in verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_ids = on; }, "curl 8.2: [transfer-connection] before each -v and --trace-ascii line; smtpc opens one connection per transfer, so both are the transfer's number"},
     {"trace-time", '\0', ArgKind::Bool, "", "Add time stamps to trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_time = on; }, ""},
     {"unix-socket", '\0', ArgKind::Value, "<path>", "Connect through this Unix domain socket", "connection", Support::Refused, Secret::No, nullptr, "TCP only"},
     {"upload-file", 'T', ArgKind::Value, "<file>", "Transfer local FILE to destination", "upload", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.uploads.push_back(v); }, ""},
@@ -593,6 +613,7 @@ void unify_globals(std::vector<Options>& operations) {
     global.silent = global.silent || o.silent;
     global.show_error = global.show_error || o.show_error;
     global.trace_time = global.trace_time || o.trace_time;
+    global.trace_ids = global.trace_ids || o.trace_ids;
     global.fail_early = global.fail_early || o.fail_early;
     if (o.rate_ms) global.rate_ms = o.rate_ms;
     if (o.trace_ascii) global.trace_ascii = o.trace_ascii;
@@ -603,6 +624,7 @@ void unify_globals(std::vector<Options>& operations) {
     o.silent = global.silent;
     o.show_error = global.show_error;
     o.trace_time = global.trace_time;
+    o.trace_ids = global.trace_ids;
     o.fail_early = global.fail_early;
     o.rate_ms = global.rate_ms;
     o.trace_ascii = global.trace_ascii;

@@ -152,6 +152,7 @@ int run_transfer(smtpc::cli::Options options) {
         .verbose_stream = stderr,
         .ascii_stream = trace_file.get(),
         .with_time = options.trace_time,
+        .ids = options.trace_ids ? std::optional<std::size_t>(options.transfer_id) : std::nullopt,
     });
     smtpc::cli::StderrNotices notices(!options.silent);
     if (options.debug.serverinfo || options.debug.serverinfo_json) {
@@ -284,6 +285,7 @@ int main(int argc, char** argv) {
   int code = 0;
   // --rate: curl waits before each transfer but the first until its interval has passed.
   std::optional<std::chrono::steady_clock::time_point> last_start;
+  std::size_t transfer_id = 0;  // --trace-ids: curl numbers transfers from 0
   for (const auto& operation : command_line.operations) {
     if (operation.outputs.size() > std::max<std::size_t>(operation.urls.size(), 1) &&
         !operation.silent) {
@@ -294,6 +296,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_until(*last_start + std::chrono::milliseconds(*transfer.rate_ms));
       }
       last_start = std::chrono::steady_clock::now();
+      transfer.transfer_id = transfer_id++;
       code = run_transfer(std::move(transfer));
       if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
     }

@@ -41,6 +41,8 @@ struct Options {
   bool remove_on_error = false;           // --remove-on-error
   std::optional<std::string> trace_ascii;
   bool trace_time = false;
+  bool trace_ids = false;                  // --trace-ids (curl 8.2), or "ids" in --trace-config
+  std::size_t transfer_id = 0;             // this transfer's number, for --trace-ids: 0, 1, ...
   std::optional<std::string> write_out;    // -w FORMAT
   std::optional<std::string> request;      // -X VERB
   bool head = false;                       // -I: no output of HELP/VRFY (curl's NOBODY)
