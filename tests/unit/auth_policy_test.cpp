@@ -58,7 +58,7 @@ struct PolicyRow {
   CredentialDecision expected;
 };
 
-TEST(DecideCredentials, FollowsThePeerTlsFlagTable) {
+TEST(DecideCredentials, SecurityFollowsThePeerTlsFlagTable) {
   constexpr auto kSend = CredentialDecision::Send;
   constexpr auto kRefuse = CredentialDecision::RefusePlaintext;
   const std::vector<PolicyRow> table{

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/smtp/reply.hpp"
 #include "smtpc/transport/speed_check.hpp"
 #include "smtpc/transport/trace.hpp"
@@ -32,6 +33,8 @@ class Connection {
   /// first body bytes to the next reply, -Y/-y's stall check applies: a stall throws
   /// Error(OperationTimedout) in curl's words, and stalled() is true.
   void send_data(std::string_view data);
+  /// The same for a body held as slices (written without joining them).
+  void send_data(WireSlices& data);
   /// Reads one reply, tracing each line; nullopt if the server closed the connection
   /// before a complete reply. Throws Error(RecvError/WeirdServerReply/OperationTimedout).
   /// `timeout` shortens the wait below the per-reply timeout (used for QUIT). With
