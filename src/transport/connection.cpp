@@ -38,22 +38,21 @@ void Connection::throw_if_stalled() {
   throw speed_check_.stalled_error();
 }
 
-void Connection::send_data(std::string_view data) {
-  tracer_.data_sent(data);
+void Connection::write_body(std::size_t size, const std::function<void(Deadline)>& write) {
   speed_check_.watch(Clock::now());
   try {
-    transport_->write_all(data, std::min(reply_deadline(), speed_check_.deadline()));
+    write(std::min(reply_deadline(), speed_check_.deadline()));
+    waiting_since_ = Clock::now();
+    speed_check_.moved(size, waiting_since_);
   } catch (const Error& error) {
     if (error.code() == ExitCode::OperationTimedout) throw_if_stalled();
     throw;
   }
-  waiting_since_ = Clock::now();
-  try {
-    speed_check_.moved(data.size(), waiting_since_);
-  } catch (const Error&) {
-    stalled_ = true;
-    throw;
-  }
+}
+
+void Connection::send_data(std::string_view data) {
+  tracer_.data_sent(data);
+  write_body(data.size(), [&](Deadline deadline) { transport_->write_all(data, deadline); });
 }
 
 void Connection::send_data(WireSlices& data) {
@@ -64,8 +63,7 @@ void Connection::send_data(WireSlices& data) {
     for (const auto slice : slices) joined.append(slice);
     tracer_.data_sent(joined);
   }
-  transport_->write_slices(slices, reply_deadline());
-  waiting_since_ = Clock::now();
+  write_body(data.size(), [&](Deadline deadline) { transport_->write_slices(slices, deadline); });
 }
 
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,

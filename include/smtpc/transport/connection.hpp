@@ -61,6 +61,9 @@ class Connection {
       std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
   /// Rethrows a timeout of a wait that the stall check bounded as the stall it is.
   void throw_if_stalled();
+  /// Body bytes go out under -Y/-y's stall check: `write` may wait until the earlier of the
+  /// reply deadline and the check's; then the bytes count as moved.
+  void write_body(std::size_t size, const std::function<void(Deadline)>& write);
   std::unique_ptr<Transport> transport_;
   Tracer& tracer_;
   ReplyTimeouts timeouts_;
