@@ -71,7 +71,10 @@ void record_connection(const smtpc::JobProgress& progress,
   report.remote_port = connection.remote_port;
   report.local_ip = connection.local_ip;
   report.local_port = connection.local_port;
-  if (progress.tls_details) report.ssl_verify_result = progress.tls_details->verify_code;
+  if (progress.tls_details) {
+    report.ssl_verify_result = progress.tls_details->verify_code;
+    for (const auto& cert : progress.tls_details->chain) report.certs.push_back(cert.certinfo);
+  }
   report.size_upload = static_cast<long long>(progress.body_bytes_sent);
 }
 

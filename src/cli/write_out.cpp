@@ -265,6 +265,10 @@ std::vector<WriteOutPiece> expand_write_out(const std::string& format, const Tra
           out += fmt::format("{}{}:{}", out.size() > 1 ? "," : "", json_string(key), json(value));
         }
         emit(out + "}");
+      } else if (name == "certs") {
+        for (const auto& cert : report.certs) emit(cert);
+      } else if (name == "num_certs") {
+        emit(std::to_string(report.certs.size()));
       } else if (name == "onerror") {
         if (report.exit_code == 0) break;
       } else if (const auto dot = name.find('.');

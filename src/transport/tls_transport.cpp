@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -117,12 +119,88 @@ std::string date_of(const ASN1_TIME* time) {
   return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+// What `print` writes to a memory BIO, as text.
+template <typename Print>
+std::string bio_text(Print print) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> mem(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!mem) return {};
+  print(mem.get());
+  BUF_MEM* buffer = nullptr;
+  // BIO_get_mem_ptr() is a macro with a C cast; this is its expansion.
+  BIO_ctrl(mem.get(), BIO_C_GET_BUF_MEM_PTR, 0, static_cast<void*>(&buffer));
+  return buffer == nullptr ? std::string() : std::string(buffer->data, buffer->length);
+}
+
+std::string hex_bytes(const unsigned char* data, int length, std::string_view separator) {
+  std::string out;
+  for (int i = 0; i < length; ++i) out += fmt::format("{:02x}{}", data[i], separator);
+  return out;
+}
+
+// curl's OpenSSL back end's certificate information (CURLINFO_CERTINFO), in its order and
+// with OpenSSL's own printing: what -w '%{certs}' shows for each certificate sent.
+std::string certinfo_of(X509* cert) {
+  std::string out;
+  const auto line = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(":").append(value).append("\n");
+  };
+  for (const auto& [name, subject] : {std::pair{"Subject", X509_get_subject_name(cert)},
+                                      std::pair{"Issuer", X509_get_issuer_name(cert)}}) {
+    line(name, bio_text([subject](BIO* b) { X509_NAME_print_ex(b, subject, 0, XN_FLAG_ONELINE); }));
+  }
+  line("Version", std::to_string(X509_get_version(cert)));
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+  line("Serial Number",
+       (ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" : "") +
+           hex_bytes(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), ""));
+  const ASN1_BIT_STRING* signature = nullptr;
+  const X509_ALGOR* signature_algorithm = nullptr;
+  X509_get0_signature(&signature, &signature_algorithm, cert);
+  const ASN1_OBJECT* object = nullptr;
+  X509_ALGOR_get0(&object, nullptr, nullptr, signature_algorithm);
+  line("Signature Algorithm", bio_text([object](BIO* b) { i2a_ASN1_OBJECT(b, object); }));
+  ASN1_OBJECT* key_object = nullptr;
+  X509_PUBKEY_get0_param(&key_object, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(cert));
+  line("Public Key Algorithm", bio_text([key_object](BIO* b) { i2a_ASN1_OBJECT(b, key_object); }));
+  const STACK_OF(X509_EXTENSION)* extensions = X509_get0_extensions(cert);
+  for (int i = 0; i < sk_X509_EXTENSION_num(extensions); ++i) {
+    X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions, i);
+    std::array<char, 128> name{};
+    i2t_ASN1_OBJECT(name.data(), static_cast<int>(name.size()),
+                    X509_EXTENSION_get_object(extension));
+    line(name.data(), bio_text([extension](BIO* b) {
+           if (X509V3_EXT_print(b, extension, 0, 0) != 1) {
+             ASN1_STRING_print(b, X509_EXTENSION_get_data(extension));
+           }
+         }));
+  }
+  line("Start date", bio_text([cert](BIO* b) { ASN1_TIME_print(b, X509_get0_notBefore(cert)); }));
+  line("Expire date", bio_text([cert](BIO* b) { ASN1_TIME_print(b, X509_get0_notAfter(cert)); }));
+  const EVP_PKEY* key = X509_get0_pubkey(cert);
+  BIGNUM* modulus = nullptr;
+  BIGNUM* exponent = nullptr;
+  if (key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
+      EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &modulus) == 1 &&
+      EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &exponent) == 1) {
+    line("RSA Public Key", std::to_string(BN_num_bits(modulus)));
+    line("rsa(n)", bio_text([modulus](BIO* b) { BN_print(b, modulus); }));
+    line("rsa(e)", bio_text([exponent](BIO* b) { BN_print(b, exponent); }));
+  }
+  BN_free(modulus);
+  BN_free(exponent);
+  line("Signature",
+       hex_bytes(ASN1_STRING_get0_data(signature), ASN1_STRING_length(signature), ":"));
+  out += bio_text([cert](BIO* b) { PEM_write_bio_X509(b, cert); });
+  return out;
+}
+
 CertificateFacts facts_of(X509* cert) {
   CertificateFacts facts;
   facts.subject = name_of(X509_get_subject_name(cert));
   facts.issuer = name_of(X509_get_issuer_name(cert));
   facts.not_before = date_of(X509_get0_notBefore(cert));
   facts.not_after = date_of(X509_get0_notAfter(cert));
+  facts.certinfo = certinfo_of(cert);
   int days = 0;
   int seconds = 0;
   if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert)) == 1) {

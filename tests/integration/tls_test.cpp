@@ -376,5 +376,26 @@ TEST_F(TlsTest, CertStatusChecksTheStapledOcspResponseAsCurl) {
   }
 }
 
+// -w '%{certs}' and '%{num_certs}' (curl 7.88): each certificate the server sent, as curl's
+// OpenSSL back end describes it; byte for byte what curl writes for the same server.
+TEST_F(TlsTest, WriteOutCertsAsCurl) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  std::vector<std::string> outputs;
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    const auto run = run_as(
+        program, send_args(smtps_url(server),
+                           {"--cacert", test_cert("ca.pem"), "-s", "-w", "%{num_certs}|%{certs}"}));
+    EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+    outputs.push_back(run.out);
+  }
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_THAT(outputs[0], StartsWith("1|Subject:CN = localhost\nIssuer:CN = smtpc test CA\n"));
+  EXPECT_THAT(outputs[0], HasSubstr("\nrsa(e):10001\n"));
+  EXPECT_THAT(outputs[0], HasSubstr("-----END CERTIFICATE-----\n"));
+  SmtpServer plain;
+  const auto run = run_smtpc(send_args(plain.url("h"), {"-s", "-w", "[%{num_certs}|%{certs}]"}));
+  EXPECT_EQ(run.out, "[0|]");
+}
+
 }  // namespace
 }  // namespace smtpc::it

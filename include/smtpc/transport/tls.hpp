@@ -45,6 +45,9 @@ struct CertificateFacts {
   std::string sha256_fingerprint;      // of the DER certificate, "AB:CD:..."
   std::string public_key_pin;          // "sha256//BASE64" of the SubjectPublicKeyInfo
   std::string public_key;              // e.g. "RSA 2048 bits", "EC 256 bits"
+  /// curl's CURLINFO_CERTINFO text of it, as -w '%{certs}' writes it: "Subject:...",
+  /// "Issuer:", ... one "Name:value" a line, then the certificate in PEM.
+  std::string certinfo;
 };
 
 /// What a TLS handshake showed, filled by start_tls as far as it got (also when the
