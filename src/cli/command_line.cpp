@@ -544,7 +544,7 @@ constexpr OptionDef kOptions[] = {
     {"trace-time", '\0', ArgKind::Bool, "", "Add time stamps to trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_time = on; }, ""},
     {"unix-socket", '\0', ArgKind::Value, "<path>", "Connect through this Unix domain socket", "connection", Support::Refused, Secret::No, nullptr, "TCP only"},
     {"upload-file", 'T', ArgKind::Value, "<file>", "Transfer local FILE to destination", "upload", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.uploads.push_back(v); }, ""},
-    {"url", '\0', ArgKind::Value, "<url>", "URL to work with", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.urls.push_back(v); }, ""},
+    {"url", '\0', ArgKind::Value, "<url>", "URL to work with", "curl", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.urls.push_back(v); }, ""},
     {"url-query", '\0', ArgKind::Value, "<data>", "Add a URL query part", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"use-ascii", 'B', ArgKind::Bool, "", "Use ASCII/text transfer", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"user", 'u', ArgKind::Value, "<user:password>", "Server user and password", "auth", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.user = v; }, ""},
@@ -683,8 +683,9 @@ class Parser {
       if (options_ended || !arg.starts_with('-') || arg == "-") {
         if (arg == "-" && !options_ended) throw UsageError("option -: is unknown");
         current().urls.push_back(arg);
-        if (record_secrets && arg.find("://") != std::string::npos) {
-          out_.secrets.push_back({i, 0, Secret::No});  // a URL: its password is blanked
+        // A URL, with or without a scheme: its password is blanked.
+        if (record_secrets && arg.find('@') != std::string::npos) {
+          out_.secrets.push_back({i, 0, Secret::Url});
         }
         continue;
       }
@@ -751,10 +752,32 @@ class Parser {
  private:
   Options& current() { return out_.operations.back(); }
 
+  // "--user=u:SECRET" is unknown (curl takes the value as the next argument): the error
+  // names the option only, so the value, often a password, is not echoed (issue 19).
   static UsageError unknown(std::string_view arg) {
+    if (const auto equals = arg.find('='); equals != std::string_view::npos) {
+      const std::string_view name = arg.substr(0, equals);
+      const OptionDef* option = lookup_quietly(name);
+      if (option != nullptr && option->kind == ArgKind::Value) {
+        return UsageError(fmt::format(
+            "option {}=...: is unknown; give the value as the next argument: --{} VALUE", name,
+            option->long_name));
+      }
+      return UsageError(fmt::format("option {}=...: is unknown", name));
+    }
     const std::string suggestion = suggest_option(arg.substr(2));
     if (suggestion.empty()) return UsageError(fmt::format("option {}: is unknown", arg));
     return UsageError(fmt::format("option {}: is unknown; did you mean --{}?", arg, suggestion));
+  }
+
+  // The option "--name" names, or null (also when the prefix is ambiguous).
+  static const OptionDef* lookup_quietly(std::string_view name) {
+    try {
+      bool on = true;
+      return lookup_long(name, on);
+    } catch (const UsageError&) {
+      return nullptr;
+    }
   }
 
   void apply(const OptionDef& option, const std::string& value, bool on, int depth,

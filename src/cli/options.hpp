@@ -8,8 +8,8 @@
 
 #include "compose_options.hpp"
 #include "debug_options.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
-#include "smtpc/mx/mx_delivery.hpp"
 
 namespace smtpc::cli {
 

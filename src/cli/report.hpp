@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "progress.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
-#include "smtpc/mx/mx_delivery.hpp"
 
 namespace smtpc::cli {
 

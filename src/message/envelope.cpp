@@ -8,8 +8,8 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/idn.hpp"
 
 namespace smtpc {
 namespace {

@@ -1,5 +1,5 @@
 // Clear-text credential policy: loopback detection and the peer x TLS x flag table.
-#include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/smtp/auth_policy.hpp"
 
 #include <gtest/gtest.h>
 
