@@ -2,7 +2,10 @@
 // and -K files with it, following curl's src/tool_getparam.c and src/tool_parsecfg.c.
 #include "command_line.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +21,7 @@
 #include <limits>
 #include <sstream>
 
+#include "config.hpp"
 #include "smtpc/core/text.hpp"
 #include "variables.hpp"
 
@@ -613,15 +617,32 @@ std::string read_config_file(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    // curl: "cannot read config from '...'", exit 26.
-    throw Error(ExitCode::ReadError,
-                fmt::format("cannot read config from '{}': {}", path, std::strerror(errno)));
+  // curl: "cannot read config from '...'", exit 26.
+  auto unreadable = [&path](int error) {
+    return Error(ExitCode::ReadError,
+                 fmt::format("cannot read config from '{}': {}", path, std::strerror(error)));
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw unreadable(errno);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw unreadable(error);
   }
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  std::string text;
+  std::array<char, 4096> buffer{};
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer.data(), buffer.size())) > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  const int error = errno;
+  ::close(fd);
+  if (n < 0) throw unreadable(error);
+  // A -K file is a config file: its options (a password, --netrc-file...) are trusted only
+  // when no one else could have written them.
+  check_config_owner(path, info.st_uid, info.st_mode, ::geteuid());
+  return text;
 }
 
 // The global options of curl (verbosity, -s, -S, traces, --stderr, --fail-early) hold for

@@ -1,6 +1,7 @@
 // smtpc's entry point: parse curl's command line, run each transfer in order, report
 // errors the way curl does.
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include "sendmail.hpp"
 #include "serverinfo.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "version.hpp"
 #include "write_out.hpp"
 
@@ -220,13 +222,17 @@ int run_transfer(smtpc::cli::Options options) {
     report.error = error.what();
   } catch (const smtpc::Error& error) {
     if (show_errors) {
-      fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()), error.what());
+      // The message may quote the server (a reply, a certificate name): made inert.
+      fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()),
+                 smtpc::escape_controls(error.what()));
     }
     code = smtpc::to_int(error.code());
     report.error = error.what();
     if (error.reply()) report.error_reply = error.reply()->code.value();
   } catch (const std::exception& error) {
-    if (show_errors) fmt::print(stderr, "smtpc: (2) internal error: {}\n", error.what());
+    if (show_errors) {
+      fmt::print(stderr, "smtpc: (2) internal error: {}\n", smtpc::escape_controls(error.what()));
+    }
     code = smtpc::to_int(ExitCode::FailedInit);
     report.error = error.what();
   }
@@ -242,6 +248,9 @@ int run_transfer(smtpc::cli::Options options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A core dump would hold the password and the message: none is written, and the user's
+  // other processes cannot ptrace smtpc or read its memory (issue 19, item 5).
+  ::prctl(PR_SET_DUMPABLE, 0);
   if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   // --help [all|CATEGORY], as curl's: rendered from the option table.

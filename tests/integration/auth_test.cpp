@@ -2,6 +2,7 @@
 // failures, and that no secret reaches any output.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -509,6 +510,27 @@ TEST_F(AuthTest, SecurityPasswordCommandGetsNoStdinAndNoOtherDescriptors) {
   EXPECT_EQ(received.size(), message.size());
   EXPECT_TRUE(received == message) << "begins: " << received.substr(0, 40);
   EXPECT_EQ(split_lines(read_file(fds)), (std::vector<std::string>{"0", "1", "2"}));
+}
+
+// Issue 19, item 5: smtpc is not dumpable (no core file with the password in it). The
+// kernel shows it in /proc: the files of a process that is not dumpable belong to root
+// (proc(5)). As root the test runs smtpc as nobody, where the difference shows.
+TEST_F(AuthTest, SecurityTheProcessIsNotDumpable) {
+  ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
+  const bool root = ::geteuid() == 0;
+  const std::string as_user = root ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const std::string command = "sh -c '" + as_user + SMTPC_BINARY +
+                              " smtp://127.0.0.1:" + std::to_string(server.port()) +
+                              " --mail-rcpt b@example.com -s -m 10 & pid=$!; sleep 1; " +
+                              "stat -c %u /proc/$pid/environ; kill $pid'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string owner;
+  char buffer[64];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) owner.append(buffer, got);
+  ::pclose(pipe);
+  EXPECT_EQ(owner, "0\n") << "dumpable smtpc owns its /proc files";
 }
 
 }  // namespace
