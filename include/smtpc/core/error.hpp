@@ -17,6 +17,7 @@ enum class ExitCode : int {
   UnsupportedProtocol = 1,
   FailedInit = 2,  // bad usage
   UrlMalformat = 3,
+  CouldntResolveProxy = 5,
   CouldntResolveHost = 6,
   CouldntConnect = 7,
   WeirdServerReply = 8,
@@ -37,6 +38,7 @@ enum class ExitCode : int {
   LoginDenied = 67,
   SslCacertBadFile = 77,
   SslPinnedPubKeyMismatch = 90,
+  ProxyHandshake = 97,  // CURLE_PROXY: a SOCKS handshake failed
 };
 
 [[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }
