@@ -60,6 +60,25 @@ int integer(std::string_view option, const std::string& value) {
   return static_cast<int>(number);
 }
 
+// A duration for --queue-lifetime: seconds, or a number followed by s, m, h or d (as
+// Postfix's maximal_queue_lifetime): "5d", "12h", "3600".
+std::int64_t duration(std::string_view option, const std::string& value) {
+  std::string digits = value;
+  std::int64_t unit = 1;
+  if (!digits.empty() && std::string_view("smhd").find(digits.back()) != std::string_view::npos) {
+    unit = digits.back() == 's'   ? 1
+           : digits.back() == 'm' ? 60
+           : digits.back() == 'h' ? 3600
+                                  : 86400;
+    digits.pop_back();
+  }
+  const long number = non_negative(option, digits);
+  if (number > 100L * 365 * 86400 / unit) {
+    throw UsageError(fmt::format("option {}: {} is too long", option, value));
+  }
+  return static_cast<std::int64_t>(number) * unit;
+}
+
 }  // namespace
 
 std::uint64_t size_parameter(std::string_view option, const std::string& value) {
@@ -544,6 +563,7 @@ constexpr OptionDef kOptions[] = {
     {"queue-dir", '\0', ArgKind::Value, "<dir>", "The queue directory (default $SMTPC_QUEUE_DIR, ~/.local/state/smtpc/queue)", "queue", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.queue_dir = v; }, ""},
     {"queue-run", '\0', ArgKind::None, "", "Send the queued messages that are due", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.queue_run = true; }, ""},
     {"queue-list", '\0', ArgKind::None, "", "List the queued messages", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.queue_list = true; }, ""},
+    {"queue-lifetime", '\0', ArgKind::Value, "<duration>", "With --queue-run: give up on a message queued longer than this (default 5d)", "queue", Support::Extension, Secret::No, [](Options& o, const std::string& v, bool) { o.queue_lifetime = duration("--queue-lifetime", v); }, "seconds, or a number with s, m, h or d; the message then goes to failed/ with a report"},
     {"force", '\0', ArgKind::None, "", "With --queue-run: every message, due or not", "queue", Support::Extension, Secret::No, [](Options& o, const std::string&, bool) { o.force = true; }, ""},
 };
 // clang-format on

@@ -4,12 +4,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <functional>
 #include <memory>
+#include <sstream>
 
 #include "options.hpp"
 #include "report.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/host_name.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -19,6 +23,24 @@ TextInput text_argument(const std::string& value) {
   if (value == "-") return {TextInput::From::StandardInput, {}};
   if (value.starts_with('@')) return {TextInput::From::File, value.substr(1)};
   return {TextInput::From::Argument, value};
+}
+
+// sendmail mode's bare local names: the account's domain (else /etc/mailname, else the
+// FQDN, asked only when a bare name is met) and its aliases file.
+LocalNames local_names(const ComposeOptions& c) {
+  AliasMap aliases;
+  if (c.aliases) {
+    std::ifstream file(*c.aliases, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (!file) {
+      throw Error(ExitCode::FailedInit, fmt::format("aliases: cannot read {}", *c.aliases));
+    }
+    aliases = parse_aliases(text.str(), *c.aliases);
+  }
+  std::function<std::string()> domain = local_mail_domain;
+  if (c.domain) domain = [value = *c.domain] { return value; };
+  return LocalNames(std::move(domain), std::move(aliases));
 }
 
 }  // namespace
@@ -110,6 +132,7 @@ MessageRequest make_message_request(const Options& options) {
   request.sendmail = c.sendmail;
   request.stop_at_lone_dot = c.stop_at_lone_dot;
   request.full_name = c.full_name;
+  if (c.sendmail) request.local_names = local_names(c);
   return request;
 }
 

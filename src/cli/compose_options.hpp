@@ -33,6 +33,8 @@ struct ComposeOptions {
   bool sendmail = false;                 // add From/Date/Message-ID when missing
   bool stop_at_lone_dot = false;         // without -i/-oi
   std::optional<std::string> full_name;  // -F NAME: the From display name
+  std::optional<std::string> domain;     // the account's domain: for bare local names
+  std::optional<std::string> aliases;    // the account's aliases file (msmtp's format)
 };
 
 /// --attach's argument: FILE[;type=MIME][;filename=NAME] (curl -F's spelling).

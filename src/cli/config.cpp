@@ -11,18 +11,22 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <map>
 #include <vector>
 
 #include "options.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/home.hpp"
 
 namespace smtpc::cli {
 namespace {
 
-constexpr std::array<std::string_view, 19> kKeys{
-    "url",  "user",    "password",     "password-file", "password-command", "netrc",  "netrc-file",
-    "from", "ssl",     "ssl-reqd",     "insecure",      "cacert",           "capath", "cert",
-    "key",  "tls-max", "pinnedpubkey", "login-options", "sasl-authzid"};
+constexpr std::array<std::string_view, 22> kKeys{
+    "url",          "user",      "password", "password-file", "password-command", "netrc",
+    "netrc-file",   "from",      "ssl",      "ssl-reqd",      "insecure",         "cacert",
+    "capath",       "cert",      "key",      "tls-max",       "pinnedpubkey",     "login-options",
+    "sasl-authzid", "queue-dir", "domain",   "aliases"};
 constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
 
 std::optional<bool> parse_bool(std::string_view value) {
@@ -37,6 +41,35 @@ std::optional<bool> parse_bool(std::string_view value) {
 
 bool is_boolean_key(std::string_view key) {
   return std::find(std::begin(kBooleanKeys), std::end(kBooleanKeys), key) != std::end(kBooleanKeys);
+}
+
+// The keys that make a login, left out for direct delivery.
+constexpr std::string_view kLoginKeys[] = {
+    "user", "password", "password-file", "password-command", "netrc", "netrc-file"};
+
+// Fills what the command line left out of the login from an account's keys.
+void apply_login(const std::map<std::string, std::string>& keys, Options& options) {
+  auto value = [&](std::string_view key) -> std::optional<std::string> {
+    const auto it = keys.find(std::string(key));
+    return it == keys.end() ? std::nullopt : std::optional(it->second);
+  };
+  auto fill = [&](std::optional<std::string>& field, std::string_view key) {
+    if (!field) field = value(key);
+  };
+  const bool user_from_config = !options.user && value("user");
+  fill(options.user, "user");
+  if (user_from_config && value("password"))
+    options.user->append(1, ':').append(*value("password"));
+  fill(options.password_file, "password-file");
+  fill(options.password_command, "password-command");
+  if (auto netrc = value("netrc")) {
+    if (*netrc == "optional") {
+      options.netrc_optional = true;
+    } else {
+      options.netrc = options.netrc || parse_bool(*netrc).value_or(false);
+    }
+  }
+  fill(options.netrc_file, "netrc-file");
 }
 
 }  // namespace
@@ -86,6 +119,13 @@ ConfigFile parse_config(std::string_view text, const std::string& path) {
     if (key == "netrc" && !parse_bool(value) && value != "optional") {
       fail(fmt::format("netrc: expected yes, no or optional, got \"{}\"", value));
     }
+    if (key == "domain" &&
+        (value.empty() || value.find_first_of(" \t<>@,;\"()[]") != std::string_view::npos)) {
+      fail(fmt::format("domain: expected a domain name, got \"{}\"", value));
+    }
+    if ((key == "queue-dir" || key == "aliases") && !value.starts_with("/")) {
+      fail(fmt::format("{}: expected an absolute path, got \"{}\"", key, value));
+    }
     if (!current->emplace(key, std::string(value)).second) {
       fail(fmt::format("\"{}\" is set twice in this account", key));
     }
@@ -124,6 +164,18 @@ std::optional<std::string> find_config_file(const std::function<const char*(cons
     if (exists(candidate)) return candidate;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> find_user_config_file() {
+  // HOME as cron and PHP-FPM pass it may be another user's (cron's own /root): the user's
+  // home comes from the password database then.
+  const std::optional<std::string> home = home_directory(::geteuid());
+  return find_config_file(
+      [&home](const char* name) -> const char* {
+        if (std::string_view(name) == "HOME") return home ? home->c_str() : nullptr;
+        return std::getenv(name);
+      },
+      [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
 }
 
 ConfigFile load_config(const std::string& path) {
@@ -173,20 +225,17 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
     if (auto v = value(key)) field = field || parse_bool(*v).value_or(false);
   };
   if (options.url.empty()) options.url = value("url").value_or("");
-  const bool user_from_config = !options.user && value("user");
-  fill(options.user, "user");
-  if (user_from_config && value("password"))
-    options.user->append(1, ':').append(*value("password"));
-  fill(options.password_file, "password-file");
-  fill(options.password_command, "password-command");
-  if (auto netrc = value("netrc")) {
-    if (*netrc == "optional") {
-      options.netrc_optional = true;
-    } else {
-      flag(options.netrc, "netrc");
-    }
+  if (is_direct_delivery(options)) {
+    // The account's login is for its relay, never for a recipient's MX (issue 19): its
+    // password-command is not even run.
+    const bool has_login =
+        std::any_of(std::begin(kLoginKeys), std::end(kLoginKeys),
+                    [&](std::string_view key) { return value(key).has_value(); });
+    if (has_login)
+      options.unused_account_login = fmt::format("account [{}] in {}", name, config.path);
+  } else {
+    apply_login(keys, options);
   }
-  fill(options.netrc_file, "netrc-file");
   fill(options.mail_from, "from");
   flag(options.ssl, "ssl");
   flag(options.ssl_reqd, "ssl-reqd");
@@ -200,16 +249,16 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
   fill(options.pinnedpubkey, "pinnedpubkey");
   fill(options.login_options, "login-options");
   fill(options.sasl_authzid, "sasl-authzid");
+  fill(options.queue_dir, "queue-dir");
+  fill(options.compose.domain, "domain");
+  fill(options.compose.aliases, "aliases");
 }
 
 void apply_config_profile(Options& options) {
   const ComposeOptions& c = options.compose;
   if (!c.config && !c.account && !options.url.empty()) return;  // a plain curl command line
   std::optional<std::string> path = c.config;
-  if (!path) {
-    path = find_config_file([](const char* name) { return std::getenv(name); },
-                            [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
-  }
+  if (!path) path = find_user_config_file();
   if (!path) {
     if (c.account) {
       throw Error(ExitCode::FailedInit, "-a/--account given but no config file was found");

@@ -45,6 +45,10 @@ void check_config_permissions(const std::string& path, unsigned mode, bool has_p
     const std::function<const char*(const char*)>& get_env,
     const std::function<bool(const std::string&)>& exists);
 
+/// find_config_file() with this process's environment and the user's own home
+/// (home_directory: $HOME only when it is the user's, else getpwuid's).
+[[nodiscard]] std::optional<std::string> find_user_config_file();
+
 /// Reads, parses and permission-checks `path`. Throws Error(FailedInit).
 [[nodiscard]] ConfigFile load_config(const std::string& path);
 

@@ -109,11 +109,19 @@ int run_transfer(smtpc::cli::Options options) {
       return smtpc::cli::list_queue(smtpc::cli::queue_directory(options), stdout);
     }
     if (options.queue_run) {
-      return smtpc::cli::run_queue(smtpc::cli::queue_directory(options), options.force,
-                                   options.verbose, show_errors, std::nullopt);
+      return smtpc::cli::run_queue(smtpc::cli::queue_directory(options),
+                                   {.force = options.force,
+                                    .verbose = options.verbose,
+                                    .show_errors = show_errors,
+                                    .only_url = std::nullopt,
+                                    .lifetime = options.queue_lifetime});
     }
     const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
-    smtpc::cli::apply_config_profile(options);         // --account-file, -a, or no URL given
+    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
+    if (options.unused_account_login && options.verbose > 0 && !options.silent) {
+      fmt::print(stderr, "* {}: its login is not used: direct delivery (--mx) never logs in\n",
+                 *options.unused_account_login);
+    }
     options.url = smtpc::cli::effective_url(options);  // --proto-default
     if (options.proto && !options.silent) {
       std::vector<std::string> unknown;
@@ -188,7 +196,7 @@ int run_transfer(smtpc::cli::Options options) {
     } catch (const smtpc::SendFailure& failure) {
       record_connection(progress, start, report);
       report.result = failure.result();
-      smtpc::cli::report_messages(failure.result(), spec, !options.silent);
+      smtpc::cli::report_messages(failure.result(), spec, !options.silent, show_errors);
       // As curl, the text received before the failure is written.
       if (!failure.result().output.empty() && !options.head) {
         smtpc::cli::write_output(output_settings, failure.result().output, output_written);
@@ -198,7 +206,7 @@ int run_transfer(smtpc::cli::Options options) {
       record_connection(progress, start, report);
       throw;
     }
-    smtpc::cli::report_messages(*report.result, spec, !options.silent);
+    smtpc::cli::report_messages(*report.result, spec, !options.silent, show_errors);
     if (!report.result->output.empty() && !options.head) {
       smtpc::cli::write_output(output_settings, report.result->output, output_written);
     }

@@ -110,7 +110,47 @@ Error no_recipients(const MessageRequest& request) {
                "-T given without any --mail-rcpt: refusing to send a message nobody gets");
 }
 
+// Direct delivery hands the message to whichever host the recipient's domain names, after
+// a TLS certificate that may not be verifiable: a login meant for a relay must never go
+// there (issue 19). No MTA logs in to an MX, so every command-line source is refused.
+void refuse_login_for_direct_delivery(const Options& options, const SmtpUrl& url) {
+  const char* source = nullptr;
+  if (options.user) {
+    source = "-u";
+  } else if (url.user || url.password) {
+    source = "a user name in the URL";
+  } else if (options.oauth2_bearer) {
+    source = "--oauth2-bearer";
+  } else if (options.netrc) {
+    source = "--netrc";
+  } else if (options.netrc_optional) {
+    source = "--netrc-optional";
+  } else if (options.netrc_file) {
+    source = "--netrc-file";
+  } else if (options.password_file) {
+    source = "--password-file";
+  } else if (options.password_command) {
+    source = "password-command";
+  }
+  if (source == nullptr) return;
+  throw Error(ExitCode::FailedInit,
+              fmt::format("--mx: {} is refused: direct delivery never logs in, and the login "
+                          "would go to the recipient's mail server",
+                          source));
+}
+
 }  // namespace
+
+bool is_direct_delivery(const Options& options) {
+  if (options.mx) return true;
+  const std::string url = effective_url(options);
+  if (url.empty()) return false;
+  try {
+    return parse_smtp_url(url, true).host.empty();
+  } catch (const Error&) {
+    return false;  // make_job_spec reports the bad URL
+  }
+}
 
 std::string effective_url(const Options& options) {
   if (options.url.empty() || options.url.find("://") != std::string::npos ||
@@ -179,6 +219,9 @@ JobSpec make_job_spec(const Options& options) {
   }
 
   spec.tls = make_tls_options(options);
+  if (options.mx || (!url.empty() && spec.url.host.empty())) {
+    refuse_login_for_direct_delivery(options, spec.url);
+  }
   if (auto credentials = resolve_credentials(options, spec.url)) {
     const auto& login_options =
         options.login_options ? options.login_options : spec.url.login_options;

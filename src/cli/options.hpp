@@ -1,14 +1,15 @@
 // The options of one transfer (filled by command_line.cpp from argv and -K files), then a JobSpec.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "compose_options.hpp"
 #include "debug_options.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
-#include "smtpc/mx/mx_delivery.hpp"
 
 namespace smtpc::cli {
 
@@ -110,20 +111,24 @@ struct Options {
   bool mx = false;                         // --mx, or a URL without a host
   std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
   std::optional<int> mx_port;              // --mx-port
+  // "account [NAME] in FILE" when that account's login was left out because direct
+  // delivery never logs in (said under -v).
+  std::optional<std::string> unused_account_login;
   ComposeOptions compose;  // --subject, --body, --attach, -H, -t, --account-file, ...
   DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
 
   // The queue and retries (docs/queue.md): src/cli/queue_cli.cpp declares them.
-  bool queue = false;                    // --queue: keep transient failures queued
-  std::optional<std::string> queue_dir;  // --queue-dir DIR
-  bool queue_run = false;                // --queue-run
-  bool queue_list = false;               // --queue-list
-  bool force = false;                    // --force: with --queue-run, ignore the backoff
-  int retry = 0;                         // --retry NUM
-  std::optional<double> retry_delay;     // --retry-delay SECONDS
-  std::optional<double> retry_max_time;  // --retry-max-time SECONDS
-  bool retry_connrefused = false;        // --retry-connrefused
-  bool retry_all_errors = false;         // --retry-all-errors
+  bool queue = false;                          // --queue: keep transient failures queued
+  std::optional<std::string> queue_dir;        // --queue-dir DIR
+  bool queue_run = false;                      // --queue-run
+  bool queue_list = false;                     // --queue-list
+  bool force = false;                          // --force: with --queue-run, ignore the backoff
+  std::optional<std::int64_t> queue_lifetime;  // --queue-lifetime, seconds
+  int retry = 0;                               // --retry NUM
+  std::optional<double> retry_delay;           // --retry-delay SECONDS
+  std::optional<double> retry_max_time;        // --retry-max-time SECONDS
+  bool retry_connrefused = false;              // --retry-connrefused
+  bool retry_all_errors = false;               // --retry-all-errors
 };
 
 /// The URL with --proto-default's scheme put in front when it has none (curl's rule).
@@ -134,6 +139,9 @@ struct Options {
 /// timeout), Error(UnsupportedProtocol) or Error(UrlMalformat) for a bad URL, and
 /// Error(UnsupportedProtocol) for a scheme --proto disables (curl's exit 1).
 [[nodiscard]] JobSpec make_job_spec(const Options& options);
+
+/// Whether the transfer is direct delivery: --mx, or a URL without a host.
+[[nodiscard]] bool is_direct_delivery(const Options& options);
 
 /// The direct-delivery settings when --mx is asked for (or the URL has no host), else nullopt.
 /// Throws Error(FailedInit) for --dns-servers or --mx-port without --mx, or a bad value.

@@ -79,6 +79,16 @@ std::string url_without_password(const std::string& text, const SmtpUrl& url) {
   return out;
 }
 
+// `path` made absolute against the current directory ("-" and PKCS#11 URIs as they are).
+std::string absolute_path(const std::string& path) {
+  if (path.empty() || path == "-" || path.starts_with("/") || path.starts_with("pkcs11:")) {
+    return path;
+  }
+  std::error_code error;
+  const auto absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
 std::string seconds_text(double seconds) { return fmt::format("{}", seconds); }
 
 // A reading of message `index` of the job, as run_job would open it.
@@ -138,6 +148,48 @@ const char* retry_reason(FailureKind kind, const Options& options) {
   }
 }
 
+// --mail-rcpt-allowfails: the message went to the accepted recipients; those refused for
+// now (4xx) get a queue entry of their own, with the same message.
+void queue_refused_for_now(queue::Queue& store, const queue::LockedEntry& sent,
+                           const MessageResult& result, const queue::Settings& settings,
+                           const JobSpec& spec, std::size_t index, bool show_errors) {
+  std::vector<std::string> later;
+  std::string reasons;
+  for (const auto& refused : result.refused) {
+    if (!refused.reply.code.transient()) continue;
+    later.push_back(refused.address);
+    if (reasons.empty()) reasons = refused.reply.summary();
+  }
+  if (later.empty()) return;
+  std::string names;
+  for (const auto& address : later) {
+    names += fmt::format("{}<{}>", names.empty() ? "" : ", ", address);
+  }
+  try {
+    const queue::Entry& entry = sent.entry();
+    const auto reading = MessageOrigin::file(sent.message_path()).open();
+    queue::LockedEntry added =
+        store.add(entry.reverse_path, later, settings, *reading, entry.address_parameters);
+    const auto [base, cap] = backoff_limits();
+    queue::EntryState state;
+    state.attempts = 1;
+    state.last_attempt = unix_now();
+    state.next_attempt = state.last_attempt + queue::backoff_seconds(1, base, cap);
+    state.last_error = reasons;
+    added.update(state);
+    if (show_errors) {
+      fmt::print(stderr, "smtpc: queued as {} for {} ({}): {}\n", added.entry().id, names,
+                 message_name(spec, index), reasons);
+    }
+  } catch (const Error& error) {
+    // The others have the message: it must not be sent to them again, so nothing is thrown.
+    if (show_errors) {
+      fmt::print(stderr, "Warning: {} refused for now ({}) and NOT queued: {}\n", names, reasons,
+                 error.what());
+    }
+  }
+}
+
 }  // namespace
 
 FailureKind classify_failure(const Error& error, MessageOutcome outcome) {
@@ -176,21 +228,12 @@ bool retry_allows(FailureKind kind, const Options& options) {
   return false;
 }
 
-std::string queue_directory(const Options& options) {
-  if (options.queue_dir) return *options.queue_dir;
-  return queue::default_directory([](const char* name) { return std::getenv(name); }, ::geteuid());
-}
-
 QueueContext config_in_use(const Options& options) {
   QueueContext context;
   const ComposeOptions& c = options.compose;
   if (!c.config && !c.account && !options.url.empty()) return context;
   context.config_path = c.config;
-  if (!context.config_path) {
-    context.config_path =
-        find_config_file([](const char* name) { return std::getenv(name); },
-                         [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
-  }
+  if (!context.config_path) context.config_path = find_user_config_file();
   if (context.config_path) context.account = c.account;
   return context;
 }
@@ -210,10 +253,15 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   flag("ssl", options.ssl);
   flag("ssl-reqd", options.ssl_reqd);
   flag("insecure", options.insecure);
-  opt("cacert", options.cacert);
-  opt("capath", options.capath);
-  opt("cert", options.cert);
-  opt("key", options.key);
+  // Paths absolute: a queue run works from another directory, and must not trust what
+  // lies under the same relative name there.
+  auto path = [&put](const char* key, const std::optional<std::string>& value) {
+    if (value) put(key, absolute_path(*value));
+  };
+  path("cacert", options.cacert);
+  path("capath", options.capath);
+  path("cert", options.cert);
+  path("key", options.key);
   flag("tlsv1.3", options.tlsv1_3);
   opt("tls-max", options.tls_max);
   opt("ciphers", options.ciphers);
@@ -247,17 +295,17 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   } else if (url.user) {
     put("user", *url.user);
   }
-  opt("password-file", options.password_file);
+  path("password-file", options.password_file);
   opt("password-command", options.password_command);
   flag("netrc", options.netrc);
   flag("netrc-optional", options.netrc_optional);
-  opt("netrc-file", options.netrc_file);
+  path("netrc-file", options.netrc_file);
   opt("login-options", options.login_options);
   opt("sasl-authzid", options.sasl_authzid);
   flag("sasl-ir", options.sasl_ir);
   opt("mail-auth", options.mail_auth);
   flag("allow-plaintext-auth", options.allow_plaintext_auth);
-  opt("config", context.config_path);
+  path("config", context.config_path);
   opt("account", context.account);
 
   bool config_password = false;
@@ -378,9 +426,22 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
     }
   } spool_remover{&spool_dir};
   std::optional<queue::Queue> store;
+  bool queued = use_queue;  // false: a private spool that goes away, whatever happens
   if (use_queue) {
-    store.emplace(queue_directory(options));
-  } else {
+    try {
+      store.emplace(queue_directory(options));
+    } catch (const Error& error) {
+      // sendmail mode: the relay may well be up, and a queue that cannot be opened must not
+      // stand between it and the message. A transient failure then exits EX_TEMPFAIL.
+      if (!context.sendmail) throw;
+      if (show_errors) {
+        fmt::print(stderr, "Warning: {}: sending without a queue (a failure is not retried)\n",
+                   error.what());
+      }
+      queued = false;
+    }
+  }
+  if (!store) {
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern =
         std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/smtpc-retry-XXXXXX";
@@ -450,7 +511,12 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
       final[i] = results[k];
       if (results[k].outcome == MessageOutcome::Accepted) {
         done[i] = true;
-        entries[i]->remove();
+        if (use_queue) {
+          queue_refused_for_now(*store, *entries[i], results[k], settings, spec, i, show_errors);
+        }
+        if (const auto problem = entries[i]->settle_delivered(); problem && show_errors) {
+          fmt::print(stderr, "Warning: {}: delivered, but {}\n", message_name(spec, i), *problem);
+        }
         entries[i].reset();
         continue;
       }
@@ -489,14 +555,14 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
   // The report, as main gives it without --queue, then what stays queued.
   SendResult combined;
   combined.messages = final;
-  report_messages(combined, spec, show);
+  report_messages(combined, spec, show, show_errors);
   for (std::size_t i = 0; i < count; ++i) {
     if (final[i].outcome != MessageOutcome::Accepted && !first_error) {
       first_error = final[i].error.value_or(Error(ExitCode::SendError, "not sent"));
     }
   }
   if (!first_error) {
-    if (context.sendmail) {
+    if (context.sendmail && queued) {
       // Delivered: the server is back, so what waits for it goes now too.
       try {
         (void)run_queue(store->directory(), true, options.verbose, show_errors,
@@ -517,7 +583,7 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
     if (!entries[i]) continue;  // accepted
     const Error error = final[i].error.value_or(*first_error);
     const FailureKind kind = classify_failure(error, final[i].outcome);
-    if (!use_queue || kind == FailureKind::Permanent) {
+    if (!queued || kind == FailureKind::Permanent) {
       entries[i]->remove();
       if (!not_queued) not_queued = error;
       continue;
@@ -551,50 +617,97 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
   return to_int(first_error->code());
 }
 
-int run_queue(const std::string& directory, bool force, int verbose, bool show_errors,
-              const std::optional<std::string>& only_url) {
-  queue::Queue store(directory);
-  store.clean_leftovers();
-  const auto [base, cap] = backoff_limits();
-  int exit_code = 0;
-  int sent = 0;
-  int deferred = 0;
-  int failed = 0;
-  int waiting = 0;
-  Tracer tracer(TraceOptions{.verbosity = verbose});
-  StderrNotices notices(show_errors);
-  for (const auto& listed : store.list()) {
-    if (only_url && listed.setting("url") != only_url) continue;
-    if (!force && listed.state.next_attempt > unix_now()) {
-      ++waiting;
-      continue;
+namespace {
+
+constexpr std::int64_t kDefaultLifetime = 5 * 86400;  // Postfix's maximal_queue_lifetime
+
+std::string lifetime_text(std::int64_t seconds) {
+  if (seconds % 86400 == 0) return fmt::format("{}d", seconds / 86400);
+  if (seconds % 3600 == 0) return fmt::format("{}h", seconds / 3600);
+  return fmt::format("{}s", seconds);
+}
+
+// The text left in failed/ID/report: what a bounce would tell the sender.
+std::string bounce_report(const queue::Entry& entry, std::string_view why,
+                          std::string_view last_error) {
+  std::string report =
+      fmt::format("This message could not be delivered: {}.\n\nQueue entry: {}\nFrom: <{}>\n", why,
+                  entry.id, entry.reverse_path);
+  for (const auto& rcpt : entry.forward_paths) report += fmt::format("To: <{}>\n", rcpt);
+  if (const auto url = entry.setting("url")) report += fmt::format("Via: {}\n", *url);
+  report += fmt::format("Attempts: {}\n", entry.state.attempts);
+  if (!last_error.empty()) report += fmt::format("Last error: {}\n", last_error);
+  report += "The message is kept beside this report, in the file \"message\".\n";
+  return report;
+}
+
+// One pass over the queue: each entry on its own, so that one that cannot be read, sent
+// or updated is reported and the run goes on to the next.
+class QueueRun {
+ public:
+  QueueRun(const std::string& directory, const QueueRunSettings& settings)
+      : store_(directory),
+        settings_(settings),
+        tracer_(TraceOptions{.verbosity = settings.verbose}),
+        notices_(settings.show_errors) {}
+
+  int run() {
+    store_.clean_leftovers();
+    for (const auto& broken : store_.list_unreadable()) {
+      report_error(broken.id, ExitCode::ReadError,
+                   fmt::format("unreadable, skipped: {}", broken.reason));
     }
-    std::optional<queue::LockedEntry> locked;
-    try {
-      locked = store.try_lock(listed.id);
-    } catch (const Error& error) {
-      if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
-      if (exit_code == 0) exit_code = to_int(error.code());
-      continue;
-    }
-    if (!locked) continue;  // another run is sending it, or has sent it
-    const queue::Entry& entry = locked->entry();
-    if (!force && entry.state.next_attempt > unix_now()) {
-      ++waiting;
-      continue;
-    }
-    try {
-      Options options = options_for_entry(entry);
-      options.upload_file = locked->message_path();
-      options.verbose = verbose;
-      const JobSpec spec = make_job_spec(options);
-      const SendResult result = run_job(spec, tracer, notices);
-      locked->remove();
-      ++sent;
-      if (verbose > 0) {
-        const auto& reply = result.messages.empty() ? std::nullopt : result.messages[0].final_reply;
-        fmt::print(stderr, "smtpc: {}: sent: {}\n", entry.id, reply ? reply->summary() : "");
+    for (const auto& listed : store_.list()) {
+      if (settings_.only_url && listed.setting("url") != settings_.only_url) continue;
+      try {
+        visit(listed);
+      } catch (const Error& error) {
+        report_error(listed.id, error.code(), error.what());
       }
+    }
+    if (settings_.verbose > 0) {
+      fmt::print(stderr, "smtpc: queue run: {} sent, {} deferred, {} failed, {} not yet due\n",
+                 sent_, deferred_, failed_, waiting_);
+    }
+    return exit_code_;
+  }
+
+ private:
+  bool due(const queue::Entry& entry) const {
+    return settings_.force || entry.state.next_attempt <= unix_now();
+  }
+
+  void visit(const queue::Entry& listed) {
+    if (!due(listed) && !listed.state.delivered) {
+      ++waiting_;
+      return;
+    }
+    std::optional<queue::LockedEntry> locked = store_.try_lock(listed.id);
+    if (!locked) return;  // another run is sending it, or has sent it
+    if (locked->entry().state.delivered) return settle(*locked, std::nullopt);
+    if (!due(locked->entry())) {
+      ++waiting_;
+      return;
+    }
+    const std::int64_t lifetime = settings_.lifetime.value_or(kDefaultLifetime);
+    if (unix_now() - locked->entry().created > lifetime) return expire(*locked, lifetime);
+    send(*locked);
+  }
+
+  void send(queue::LockedEntry& locked) {
+    std::optional<JobSpec> spec;
+    try {
+      Options options = options_for_entry(locked.entry());
+      options.upload_file = locked.message_path();
+      options.verbose = settings_.verbose;
+      spec = make_job_spec(options);
+    } catch (const Error& error) {
+      // A configuration error (no password, no URL...) does not heal by waiting.
+      return fail(locked, error, "a configuration error");
+    }
+    try {
+      const SendResult result = run_job(*spec, tracer_, notices_);
+      settle(locked, result.messages.empty() ? std::nullopt : result.messages[0].final_reply);
     } catch (const Error& error) {
       MessageOutcome outcome = MessageOutcome::NotSent;
       if (const auto* failure = dynamic_cast<const SendFailure*>(&error);
@@ -602,36 +715,103 @@ int run_queue(const std::string& directory, bool force, int verbose, bool show_e
         outcome = failure->result().messages[0].outcome;
       }
       const FailureKind kind = classify_failure(error, outcome);
-      if (exit_code == 0) exit_code = to_int(error.code());
       if (kind == FailureKind::Permanent && error.reply()) {
-        locked->move_to_failed(describe(error));
-        ++failed;
-        if (show_errors) {
-          fmt::print(stderr, "smtpc: {}: refused for good, moved to failed/: {}\n", entry.id,
-                     describe(error));
-        }
-        continue;
+        return fail(locked, error, "refused for good");
       }
-      queue::EntryState state = entry.state;
-      ++state.attempts;
-      state.last_attempt = unix_now();
-      const std::int64_t delay = queue::backoff_seconds(state.attempts, base, cap);
-      state.next_attempt = state.last_attempt + delay;
-      state.last_error = describe(error);
-      state.unconfirmed = state.unconfirmed || kind == FailureKind::Unconfirmed;
-      locked->update(state);
-      ++deferred;
-      if (show_errors) {
-        fmt::print(stderr, "smtpc: {}: deferred (attempt {}, next in {} s): {}\n", entry.id,
-                   state.attempts, delay, describe(error));
-      }
+      defer(locked, error, kind);
     }
   }
-  if (verbose > 0) {
-    fmt::print(stderr, "smtpc: queue run: {} sent, {} deferred, {} failed, {} not yet due\n", sent,
-               deferred, failed, waiting);
+
+  // The server has it: the entry goes, or is marked delivered when it cannot go.
+  void settle(queue::LockedEntry& locked, const std::optional<Reply>& reply) {
+    const bool already = locked.entry().state.delivered;
+    if (const auto problem = locked.settle_delivered()) {
+      if (settings_.show_errors) {
+        fmt::print(stderr, "Warning: {}: delivered, but {}\n", locked.entry().id, *problem);
+      }
+    }
+    if (already) return;
+    ++sent_;
+    if (settings_.verbose > 0) {
+      fmt::print(stderr, "smtpc: {}: sent: {}\n", locked.entry().id, reply ? reply->summary() : "");
+    }
   }
-  return exit_code;
+
+  void fail(queue::LockedEntry& locked, const Error& error, std::string_view why) {
+    note_exit(error.code());
+    locked.move_to_failed(describe(error), bounce_report(locked.entry(), why, describe(error)));
+    ++failed_;
+    if (settings_.show_errors) {
+      fmt::print(stderr, "smtpc: {}: {}, moved to failed/: {}\n", locked.entry().id, why,
+                 describe(error));
+    }
+  }
+
+  void expire(queue::LockedEntry& locked, std::int64_t lifetime) {
+    note_exit(ExitCode::SendError);
+    const std::string why =
+        fmt::format("still not delivered after the queue lifetime ({})", lifetime_text(lifetime));
+    const std::string& last_error = locked.entry().state.last_error;
+    locked.move_to_failed(why + (last_error.empty() ? "" : ": " + last_error),
+                          bounce_report(locked.entry(), why, last_error));
+    ++failed_;
+    if (settings_.show_errors) {
+      fmt::print(stderr, "smtpc: {}: {}, moved to failed/: {}\n", locked.entry().id, why,
+                 last_error);
+    }
+  }
+
+  void defer(queue::LockedEntry& locked, const Error& error, FailureKind kind) {
+    note_exit(error.code());
+    const auto [base, cap] = backoff_limits();
+    queue::EntryState state = locked.entry().state;
+    ++state.attempts;
+    state.last_attempt = unix_now();
+    const std::int64_t delay = queue::backoff_seconds(state.attempts, base, cap);
+    state.next_attempt = state.last_attempt + delay;
+    state.last_error = describe(error);
+    state.unconfirmed = state.unconfirmed || kind == FailureKind::Unconfirmed;
+    locked.update(state);
+    ++deferred_;
+    if (settings_.show_errors) {
+      fmt::print(stderr, "smtpc: {}: deferred (attempt {}, next in {} s): {}\n", locked.entry().id,
+                 state.attempts, delay, describe(error));
+    }
+  }
+
+  void report_error(const std::string& id, ExitCode code, std::string_view what) {
+    note_exit(code);
+    if (settings_.show_errors) fmt::print(stderr, "smtpc: {}: {}\n", id, what);
+  }
+
+  void note_exit(ExitCode code) {
+    if (exit_code_ == 0) exit_code_ = to_int(code);
+  }
+
+  queue::Queue store_;
+  const QueueRunSettings& settings_;
+  Tracer tracer_;
+  StderrNotices notices_;
+  int exit_code_ = 0;
+  int sent_ = 0;
+  int deferred_ = 0;
+  int failed_ = 0;
+  int waiting_ = 0;
+};
+
+}  // namespace
+
+int run_queue(const std::string& directory, const QueueRunSettings& settings) {
+  return QueueRun(directory, settings).run();
+}
+
+int run_queue(const std::string& directory, bool force, int verbose, bool show_errors,
+              const std::optional<std::string>& only_url) {
+  return run_queue(directory, QueueRunSettings{.force = force,
+                                               .verbose = verbose,
+                                               .show_errors = show_errors,
+                                               .only_url = only_url,
+                                               .lifetime = std::nullopt});
 }
 
 int list_queue(const std::string& directory, std::FILE* out) {
@@ -668,17 +848,26 @@ int list_queue(const std::string& directory, std::FILE* out) {
                  "  may already have been delivered: an end of data went unanswered "
                  "(a resend may duplicate it)\n");
     }
+    if (entry.state.delivered) {
+      fmt::print(out, "  delivered; its removal failed: the next queue run removes it\n");
+    }
     if (entry.owner != ::geteuid()) fmt::print(out, "  owned by uid {}: never sent\n", entry.owner);
   };
   const auto entries = store.list();
   for (const auto& entry : entries) print(entry, false);
+  const auto unreadable = store.list_unreadable();
+  for (const auto& broken : unreadable) {
+    fmt::print(out, "{}  unreadable: {}\n", broken.id, broken.reason);
+  }
   const auto failed = store.list_failed();
   for (const auto& entry : failed) print(entry, true);
-  if (entries.empty()) {
+  const std::size_t total = entries.size() + unreadable.size();
+  if (total == 0) {
     fmt::print(out, "Mail queue is empty ({})\n", store.directory());
   } else {
-    fmt::print(out, "{} message{} queued in {}\n", entries.size(), entries.size() == 1 ? "" : "s",
-               store.directory());
+    fmt::print(out, "{} message{} queued in {}", total, total == 1 ? "" : "s", store.directory());
+    if (!unreadable.empty()) fmt::print(out, " ({} unreadable)", unreadable.size());
+    fmt::print(out, "\n");
   }
   if (!failed.empty()) fmt::print(out, "{} in failed/\n", failed.size());
   return std::fflush(out) == 0 ? 0 : to_int(ExitCode::WriteError);

@@ -47,7 +47,9 @@ struct QueueContext {
 /// file as -T. Throws Error(FailedInit) when its config file is unusable now.
 [[nodiscard]] Options options_for_entry(const queue::Entry& entry);
 
-/// The queue directory: --queue-dir, $SMTPC_QUEUE_DIR, or the default for this user.
+/// The queue directory: --queue-dir (or the config's queue-dir), $SMTPC_QUEUE_DIR, else the
+/// first of queue::candidate_directories() that this user can keep mail in (made when
+/// missing). Throws Error(FailedInit) naming each one tried when none is usable.
 [[nodiscard]] std::string queue_directory(const Options& options);
 
 /// The whole send for -T/composed messages when --queue or --retry is given: messages are
@@ -64,6 +66,20 @@ struct QueueContext {
 /// Returns 0, or the exit code of the first entry that failed.
 [[nodiscard]] int run_queue(const std::string& directory, bool force, int verbose, bool show_errors,
                             const std::optional<std::string>& only_url);
+
+/// How a queue run goes (--queue-run and its options, sendmail -q).
+struct QueueRunSettings {
+  bool force = false;  // every entry, due or not
+  int verbose = 0;
+  bool show_errors = true;
+  std::optional<std::string> only_url;  // only the entries for this URL
+  /// An entry queued longer than this goes to failed/ with a report (default 5 days).
+  std::optional<std::int64_t> lifetime;
+};
+
+/// run_queue with every setting: each entry on its own (one that cannot be read, sent or
+/// updated is reported and the run goes on), expired and misconfigured ones to failed/.
+[[nodiscard]] int run_queue(const std::string& directory, const QueueRunSettings& settings);
 
 /// --queue-list, mailq: one block per entry (id, size, age, envelope, attempts, last error)
 /// and the entries of failed/. Returns 0.

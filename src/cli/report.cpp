@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace smtpc::cli {
 
 void StderrNotices::warning(std::string_view text) {
@@ -13,17 +15,21 @@ void StderrNotices::upload_progress(const UploadProgress& progress) noexcept {
   if (meter_ != nullptr) meter_->update(progress, ProgressMeter::Clock::now());
 }
 
-void report_messages(const SendResult& result, const JobSpec& spec, bool show) {
-  if (!show) return;
+void report_messages(const SendResult& result, const JobSpec& spec, bool show, bool show_errors) {
+  const bool failed = std::any_of(
+      result.messages.begin(), result.messages.end(),
+      [](const MessageResult& message) { return message.outcome != MessageOutcome::Accepted; });
+  // -sS: silent, but a run that failed says which messages went and which did not.
+  const bool show_lines = show || (show_errors && failed);
   for (std::size_t i = 0; i < result.messages.size(); ++i) {
     const MessageResult& message = result.messages[i];
-    if (!message.error) {
+    if (!message.error && show) {
       for (const auto& refused : message.refused) {
         fmt::print(stderr, "Warning: recipient <{}> was refused: {}\n", refused.address,
                    refused.reply.summary());
       }
     }
-    if (result.messages.size() < 2) continue;
+    if (result.messages.size() < 2 || !show_lines) continue;
     const std::string name = message_name(spec, i);
     const char* what = "NOT sent";
     std::string detail = message.error ? message.error->what() : "";

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "progress.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
-#include "smtpc/mx/mx_delivery.hpp"
 
 namespace smtpc::cli {
 
@@ -22,9 +22,10 @@ class StderrNotices final : public Notices {
   ProgressMeter* meter_;
 };
 
-/// Refused recipients of accepted messages, and with several messages one line each:
-/// "message N (NAME) accepted: 250 ...", "NOT sent: ...", "NOT confirmed: ...".
-void report_messages(const SendResult& result, const JobSpec& spec, bool show);
+/// Refused recipients of accepted messages (when `show`), and with several messages one
+/// line each: "message N (NAME) accepted: 250 ...", "NOT sent: ...", "NOT confirmed: ...".
+/// Those lines come with `show`, and with `show_errors` alone (-sS) when a message failed.
+void report_messages(const SendResult& result, const JobSpec& spec, bool show, bool show_errors);
 
 /// Direct delivery: each domain's outcome with -v or when one failed, then the first
 /// failure as the error line. Returns its exit code (0 when every domain was delivered).

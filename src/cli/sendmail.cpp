@@ -13,7 +13,9 @@
 #include "report.hpp"
 #include "smtpc/compose/address_list.hpp"
 #include "smtpc/job/job.hpp"
+#include "smtpc/queue/location.hpp"
 #include "smtpc/smtp/dsn.hpp"
+#include "system_spool.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -23,6 +25,42 @@ namespace {
 std::string base_name(std::string_view path) {
   const auto slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+// The queue options of the config file (queue-dir). A config that this user cannot read
+// (root's /etc/smtpc.conf, mode 0600, for www-data) is no reason to leave the queue alone:
+// each entry names its own settings. One given with -C must be readable.
+Options queue_options(const SendmailArgs& parsed) {
+  Options options;
+  if (parsed.config) {
+    apply_account(load_config(*parsed.config), parsed.account, options);
+  } else if (const auto path = find_user_config_file()) {
+    try {
+      apply_account(load_config(*path), parsed.account, options);
+    } catch (const Error&) {
+      options = Options{};
+    }
+  }
+  return options;
+}
+
+// -bp and -q. A queue run prints nothing unless -v (Postfix's sendmail -q is silent too):
+// cron mails any output, and a "deferred" line mailed during an outage would be queued in
+// turn. Failures stay queued (or move to failed/); the run itself succeeded.
+int run_sendmail_queue(const SendmailArgs& parsed) {
+  const Options options = queue_options(parsed);
+  const std::string directory = queue_directory(options);
+  if (parsed.mode == SendmailArgs::Mode::QueueList) return list_queue(directory, stdout);
+  const bool show = parsed.verbose > 0;
+  auto run = [&parsed, show](const std::string& dir) {
+    return run_queue(dir, parsed.force_queue_run, parsed.verbose, show, std::nullopt);
+  };
+  (void)run(directory);
+  // Root's queue run also delivers the per-uid queues of the system spool, each as its user.
+  if (::geteuid() == 0 && !options.queue_dir && directory == queue::kSystemSpool) {
+    (void)run_user_queues(directory, run);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -176,12 +214,7 @@ int run_sendmail(int argc, char** argv) {
     if (program == "mailq") parsed.mode = SendmailArgs::Mode::QueueList;
     if (parsed.mode != SendmailArgs::Mode::Send) {
       stage = SendmailStage::Configuration;
-      Options queue_options;
-      const std::string directory = queue_directory(queue_options);
-      if (parsed.mode == SendmailArgs::Mode::QueueList) return list_queue(directory, stdout);
-      // Failures stay queued (or move to failed/) and are reported: the run itself succeeded.
-      (void)run_queue(directory, parsed.force_queue_run, parsed.verbose, true, std::nullopt);
-      return 0;
+      return run_sendmail_queue(parsed);
     }
     // A bad -N, -R or -V is a usage error (EX_USAGE), found before anything is read.
     (void)make_dsn_request(parsed.dsn_notify, parsed.dsn_return, parsed.dsn_envid, false);
@@ -196,10 +229,7 @@ int run_sendmail(int argc, char** argv) {
       options.url = url;
     }
     std::optional<std::string> path = parsed.config;
-    if (!path) {
-      path = find_config_file([](const char* name) { return std::getenv(name); },
-                              [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
-    }
+    if (!path) path = find_user_config_file();
     if (path) {
       apply_account(load_config(*path), parsed.account, options);
     } else if (parsed.account) {

@@ -14,9 +14,9 @@
 #include "smtpc/compose/mime.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/sys/host_name.hpp"
+#include "smtpc/sys/idn.hpp"
 
 namespace smtpc {
 namespace {
@@ -91,6 +91,32 @@ std::string domain_for_ids(std::string_view sender) {
   } catch (const Error&) {
     return local_host_name();
   }
+}
+
+// A bare local name with the mail domain: the request's, else /etc/mailname or the FQDN.
+std::string qualified(const MessageRequest& request, std::string_view local) {
+  if (request.local_names) return request.local_names->qualify(local);
+  return fmt::format("{}@{}", local, local_mail_domain());
+}
+
+// sendmail mode: "root" in the envelope (arguments, -f) and in the address fields becomes
+// root@DOMAIN or its alias, before -t reads the recipients (RFC 5321 §4.1.2 needs a domain).
+void qualify_local_names(const LocalNames& names, std::vector<HeaderField>& fields,
+                         EnvelopeRequest& envelope) {
+  std::vector<std::string> recipients;
+  for (const auto& written : envelope.recipients) {
+    const std::string address = mailbox_written(written);
+    if (!LocalNames::is_local(address)) {
+      recipients.push_back(written);
+      continue;
+    }
+    for (auto& expanded : names.expand(address)) recipients.push_back(std::move(expanded));
+  }
+  envelope.recipients = std::move(recipients);
+  if (envelope.sender && LocalNames::is_local(mailbox_written(*envelope.sender))) {
+    envelope.sender = names.qualify(mailbox_written(*envelope.sender));
+  }
+  names.rewrite(fields);
 }
 
 // Composition: --subject/--body/--html/--attach/-H without an upload.
@@ -200,6 +226,7 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
     remove_fields(fields, {name});
     fields.push_back({name, field_text(name, value)});
   }
+  if (request.local_names) qualify_local_names(*request.local_names, fields, envelope);
   if (request.read_recipients) {
     for (auto& address : header_recipients(fields)) envelope.recipients.push_back(address);
   }
@@ -210,14 +237,17 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
     if (header_from && (request.read_recipients || request.sendmail)) {
       envelope.sender = *header_from;
     } else if (request.sendmail) {
-      envelope.sender = login_name() + "@" + local_mail_domain();
+      envelope.sender = qualified(request, login_name());
     }
   }
   const std::string sender = mailbox_written(envelope.sender.value_or(""));
   if (request.sendmail && !has_field(fields, "From")) {
-    const Mailbox mailbox{request.full_name.value_or(""), sender, {}};
+    // A null sender (-f '<>', a bounce) is shown as Postfix shows it: MAILER-DAEMON.
+    const Mailbox mailbox{request.full_name.value_or(""),
+                          sender.empty() ? qualified(request, "MAILER-DAEMON") : sender,
+                          {}};
     fields.insert(fields.begin(), {"From", fmt::format("From: {}\r\n", format_mailbox(mailbox))});
-    header_from = sender;
+    header_from = mailbox.address;
   }
   if ((request.read_recipients || request.sendmail) && request.auto_headers) {
     // msmtp does the same: a message without them is often refused as spam.

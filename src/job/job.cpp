@@ -105,24 +105,27 @@ class Upload {
   }
 
   /// Streams the body through `encoder` (nullptr: the bytes as they are, for BINARYMIME)
-  /// into `sink(wire, last)` calls of about `chunk` bytes; returns the bytes written.
-  /// `body_sent` grows by the bytes each sink call took, the end-of-data mark aside.
+  /// into `sink(wire, last)` calls of at most about `chunk` bytes; returns the bytes
+  /// written. The wire is slices of `buffer` (and the few bytes the encoding inserts), so
+  /// each read is sent before the next one. `body_sent` grows by the bytes each sink call
+  /// took, the end-of-data mark aside.
   template <class Sink>
   std::size_t stream(std::vector<char>& buffer, DotStuffer* encoder, std::size_t chunk,
                      std::uint64_t& body_sent, const Sink& sink) {
-    std::string wire;
-    wire.reserve(chunk + chunk / 2);
+    WireSlices wire;
     std::size_t written = 0;
     std::size_t got = prefetched_;
     if (prefetch_buffer_ == nullptr) got = source_->read(buffer);
     while (got > 0) {
       consumed_ += got;
-      if (encoder != nullptr) {
-        encoder->encode(std::string_view(buffer.data(), got), wire);
-      } else {
-        wire.append(buffer.data(), got);
-      }
-      if (wire.size() >= chunk) {
+      for (std::size_t at = 0; at < got; at += chunk) {
+        const std::string_view piece(buffer.data() + at, std::min(chunk, got - at));
+        if (encoder != nullptr) {
+          encoder->encode(piece, wire);
+        } else {
+          wire.add_input(piece);
+        }
+        if (wire.empty()) continue;  // only a CR held back for the next piece
         sink(wire, false);
         written += wire.size();
         body_sent += wire.size();
@@ -130,10 +133,8 @@ class Upload {
       }
       got = source_->read(buffer);
     }
-    const std::size_t body = wire.size();  // what finish() adds is the end-of-data mark
-    if (encoder != nullptr) encoder->finish(wire);
+    if (encoder != nullptr) encoder->finish(wire);  // the end-of-data mark: not body
     sink(wire, true);
-    body_sent += body;
     return written + wire.size();
   }
 
@@ -353,7 +354,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                     send.chunked
                         ? upload.stream(
                               buffer, encoder, kBdatChunkSize, progress.body_bytes_sent,
-                              [&](const std::string& wire, bool last) {
+                              [&](WireSlices& wire, bool last) {
                                 connection.send_commands({bdat_command(wire.size(), last)});
                                 connection.send_data(wire);
                                 ++bdat_commands;
@@ -361,7 +362,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                                 if (limiter) limiter->sent(wire.size());
                               })
                         : upload.stream(buffer, encoder, chunk, progress.body_bytes_sent,
-                                        [&](const std::string& wire, bool) {
+                                        [&](WireSlices& wire, bool) {
                                           connection.send_data(wire);
                                           sent(upload);
                                           if (limiter) limiter->sent(wire.size());

@@ -4,11 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/idn.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/idn.hpp"
 
 namespace smtpc {
 namespace {
@@ -31,6 +32,11 @@ Envelope finalize_envelope(const EnvelopeRequest& request) {
   WrittenAddress sender = split_written_address(request.sender.value_or(""));
   envelope.reverse_path = to_path(sender.address);
   envelope.parameters.reverse_path = std::move(sender.parameters);
+  // Each path once, compared case-insensitively (ASCII letters only, as equals_ignore_case):
+  // hashing the lowered path keeps this linear; comparing every pair made 40 000
+  // recipients take seconds.
+  std::unordered_set<std::string> named;
+  named.reserve(request.recipients.size());
   for (const auto& recipient : request.recipients) {
     WrittenAddress written = split_written_address(recipient);
     std::string path = to_path(written.address);
@@ -39,10 +45,7 @@ Envelope finalize_envelope(const EnvelopeRequest& request) {
           ExitCode::FailedInit,
           fmt::format("empty recipient address \"{}\": a forward-path needs a mailbox", recipient));
     }
-    const bool named =
-        std::any_of(envelope.forward_paths.begin(), envelope.forward_paths.end(),
-                    [&](const std::string& seen) { return equals_ignore_case(seen, path); });
-    if (named) continue;
+    if (!named.insert(ascii_lower(path)).second) continue;
     if (!written.parameters.empty()) {
       envelope.parameters.forward_paths.emplace(path, std::move(written.parameters));
     }

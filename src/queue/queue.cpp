@@ -17,6 +17,7 @@
 #include <ctime>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/queue/location.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -25,6 +26,7 @@ constexpr const char* kMagic = "smtpc-queue 1";
 constexpr const char* kEnvelopeFile = "envelope";
 constexpr const char* kMessageFile = "message";
 constexpr const char* kStateFile = "state";
+constexpr const char* kReportFile = "report";
 constexpr const char* kTmpDir = "tmp";
 constexpr const char* kFailedDir = "failed";
 
@@ -107,7 +109,8 @@ std::vector<std::string> directory_names(const std::string& dir) {
   if (DIR* d = ::opendir(dir.c_str()); d != nullptr) {
     while (const dirent* e = ::readdir(d)) {
       const std::string name = e->d_name;
-      if (name != "." && name != ".." && name != kTmpDir && name != kFailedDir) {
+      if (name != "." && name != ".." && name != kTmpDir && name != kFailedDir &&
+          name != kUsersDirectory) {
         names.push_back(name);
       }
     }
@@ -151,9 +154,10 @@ std::string format_state(const EntryState& state) {
   std::replace_if(
       last_error.begin(), last_error.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return fmt::format(
-      "attempts {}\nlast-attempt {}\nnext-attempt {}\nunconfirmed {}\nlast-error {}\n",
+      "attempts {}\nlast-attempt {}\nnext-attempt {}\nunconfirmed {}\ndelivered {}\n"
+      "last-error {}\n",
       state.attempts, state.last_attempt, state.next_attempt, state.unconfirmed ? 1 : 0,
-      last_error);
+      state.delivered ? 1 : 0, last_error);
 }
 
 std::int64_t to_int64(const std::string& text) {
@@ -164,26 +168,21 @@ std::int64_t to_int64(const std::string& text) {
   }
 }
 
-// Reads entry directory `dir`; nullopt when it is not a whole entry.
-std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
-  struct stat info {};
-  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return std::nullopt;
-  const std::string envelope = read_small_file(join(dir, kEnvelopeFile));
-  if (!envelope.starts_with(std::string(kMagic) + "\n")) return std::nullopt;
-  Entry entry;
-  entry.id = id;
-  entry.owner = info.st_uid;
-  auto for_each_line = [](const std::string& text, auto&& handle) {
-    std::size_t start = 0;
-    while (start < text.size()) {
-      auto end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      const std::string line = text.substr(start, end - start);
-      const auto space = line.find(' ');
-      handle(line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1));
-      start = end + 1;
-    }
-  };
+// Calls handle(key, value) for each "key value" line of `text`.
+template <typename Handle>
+void for_each_line(const std::string& text, Handle&& handle) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    const auto space = line.find(' ');
+    handle(line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1));
+    start = end + 1;
+  }
+}
+
+void read_envelope(const std::string& envelope, Entry& entry) {
   for_each_line(envelope, [&entry](const std::string& key, const std::string& value) {
     if (key == "created") entry.created = to_int64(value);
     if (key == "from") entry.reverse_path = value;
@@ -199,19 +198,44 @@ std::optional<Entry> read_entry(const std::string& dir, const std::string& id) {
                                   space == std::string::npos ? "" : value.substr(space + 1));
     }
   });
-  for_each_line(read_small_file(join(dir, kStateFile)),
-                [&entry](const std::string& key, const std::string& value) {
-                  EntryState& s = entry.state;
-                  if (key == "attempts") s.attempts = static_cast<int>(to_int64(value));
-                  if (key == "last-attempt") s.last_attempt = to_int64(value);
-                  if (key == "next-attempt") s.next_attempt = to_int64(value);
-                  if (key == "unconfirmed") s.unconfirmed = value == "1";
-                  if (key == "last-error") s.last_error = value;
-                });
+}
+
+void read_state(const std::string& text, EntryState& s) {
+  for_each_line(text, [&s](const std::string& key, const std::string& value) {
+    if (key == "attempts") s.attempts = static_cast<int>(to_int64(value));
+    if (key == "last-attempt") s.last_attempt = to_int64(value);
+    if (key == "next-attempt") s.next_attempt = to_int64(value);
+    if (key == "unconfirmed") s.unconfirmed = value == "1";
+    if (key == "delivered") s.delivered = value == "1";
+    if (key == "last-error") s.last_error = value;
+  });
+}
+
+// An entry directory read whole, or why it is not a whole entry.
+struct ReadEntry {
+  std::optional<Entry> entry;
+  std::string problem;
+};
+
+// Reads entry directory `dir`.
+ReadEntry read_entry(const std::string& dir, const std::string& id) {
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return {{}, "not a directory"};
+  const std::string envelope = read_small_file(join(dir, kEnvelopeFile));
+  if (envelope.empty()) return {{}, "no envelope (missing or empty file \"envelope\")"};
+  if (!envelope.starts_with(std::string(kMagic) + "\n")) {
+    return {{}, fmt::format("the envelope does not start with \"{}\"", kMagic)};
+  }
+  Entry entry;
+  entry.id = id;
+  entry.owner = info.st_uid;
+  read_envelope(envelope, entry);
+  read_state(read_small_file(join(dir, kStateFile)), entry.state);
+  if (entry.forward_paths.empty()) return {{}, "the envelope names no recipient"};
   struct stat message {};
-  if (::stat(join(dir, kMessageFile).c_str(), &message) != 0) return std::nullopt;
+  if (::stat(join(dir, kMessageFile).c_str(), &message) != 0) return {{}, "no message file"};
   entry.size = static_cast<std::uint64_t>(message.st_size);
-  return entry;
+  return {std::move(entry), {}};
 }
 
 void make_private_directory(const std::string& path) {
@@ -233,23 +257,6 @@ std::int64_t backoff_seconds(int attempts, std::int64_t base, std::int64_t cap) 
   std::int64_t delay = std::max<std::int64_t>(base, 0);
   for (int i = 1; i < attempts && delay < cap; ++i) delay *= 2;
   return std::min(delay, cap);
-}
-
-std::string default_directory(const std::function<const char*(const char*)>& get_env, uid_t euid) {
-  auto env = [&get_env](const char* name) -> std::string {
-    const char* value = get_env(name);
-    return value == nullptr ? "" : value;
-  };
-  if (const std::string dir = env("SMTPC_QUEUE_DIR"); !dir.empty()) return dir;
-  if (euid == 0) return "/var/spool/smtpc";
-  if (const std::string state = env("XDG_STATE_HOME"); state.starts_with("/")) {
-    return state + "/smtpc/queue";
-  }
-  const std::string home = env("HOME");
-  if (home.empty()) {
-    throw Error(ExitCode::FailedInit, "queue: no HOME: give the queue directory with --queue-dir");
-  }
-  return home + "/.local/state/smtpc/queue";
 }
 
 // ---- LockedEntry ----
@@ -290,6 +297,22 @@ void LockedEntry::remove() {
   remove_tree(gone);
 }
 
+std::optional<std::string> LockedEntry::settle_delivered() noexcept {
+  try {
+    remove();
+    return std::nullopt;
+  } catch (const std::exception& removal) {
+    try {
+      EntryState state = entry_.state;
+      state.delivered = true;
+      update(state);
+      return fmt::format("{}; it is marked delivered and will not be sent again", removal.what());
+    } catch (const std::exception& marking) {
+      return fmt::format("{}; {}: a later run may send it again", removal.what(), marking.what());
+    }
+  }
+}
+
 void LockedEntry::update(const EntryState& state) {
   const std::string dir = join(queue_dir_, entry_.id);
   const std::string tmp = join(dir, std::string(kStateFile) + ".tmp");
@@ -307,10 +330,15 @@ void LockedEntry::update(const EntryState& state) {
   entry_.state = state;
 }
 
-void LockedEntry::move_to_failed(const std::string& reason) {
+void LockedEntry::move_to_failed(const std::string& reason, std::string_view report) {
   EntryState state = entry_.state;
   state.last_error = reason;
   update(state);
+  if (!report.empty()) {
+    const std::string dir = join(queue_dir_, entry_.id);
+    ::unlink(join(dir, kReportFile).c_str());
+    write_new_file(join(dir, kReportFile), report);
+  }
   if (::rename(join(queue_dir_, entry_.id).c_str(),
                join(join(queue_dir_, kFailedDir), entry_.id).c_str()) != 0) {
     write_failure("cannot move entry " + entry_.id + " to failed/", errno);
@@ -340,9 +368,11 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
                 fmt::format("queue: {} belongs to another user (uid {}): refused", directory_,
                             info.st_uid));
   }
-  if ((info.st_mode & 077U) != 0) {
+  // Others may pass through (the system spool is 0711 for its users/ queues), never list
+  // or write: each entry is a 0700 directory of its own.
+  if ((info.st_mode & 066U) != 0) {
     throw Error(ExitCode::FailedInit,
-                fmt::format("queue: others can enter {} (mode {:04o}): run 'chmod 700 {}'",
+                fmt::format("queue: others can list or write {} (mode {:04o}): run 'chmod 700 {}'",
                             directory_, info.st_mode & 07777U, directory_));
   }
   make_private_directory(join(directory_, kTmpDir));
@@ -426,16 +456,30 @@ LockedEntry Queue::add(const std::string& reverse_path,
 std::vector<Entry> Queue::list() const {
   std::vector<Entry> entries;
   for (const auto& id : directory_names(directory_)) {
-    if (auto entry = read_entry(join(directory_, id), id)) entries.push_back(std::move(*entry));
+    if (auto read = read_entry(join(directory_, id), id); read.entry) {
+      entries.push_back(std::move(*read.entry));
+    }
   }
   return entries;
+}
+
+std::vector<UnreadableEntry> Queue::list_unreadable() const {
+  std::vector<UnreadableEntry> unreadable;
+  for (const auto& id : directory_names(directory_)) {
+    if (auto read = read_entry(join(directory_, id), id); !read.entry) {
+      unreadable.push_back({id, std::move(read.problem)});
+    }
+  }
+  return unreadable;
 }
 
 std::vector<Entry> Queue::list_failed() const {
   std::vector<Entry> entries;
   const std::string failed = join(directory_, kFailedDir);
   for (const auto& id : directory_names(failed)) {
-    if (auto entry = read_entry(join(failed, id), id)) entries.push_back(std::move(*entry));
+    if (auto read = read_entry(join(failed, id), id); read.entry) {
+      entries.push_back(std::move(*read.entry));
+    }
   }
   return entries;
 }
@@ -458,9 +502,9 @@ std::optional<LockedEntry> Queue::try_lock(const std::string& id) {
   if (::lstat(path.c_str(), &now) != 0 || now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
     return std::nullopt;
   }
-  auto entry = read_entry(path, id);
-  if (!entry) return std::nullopt;
-  return LockedEntry(directory_, std::move(*entry), fd.release());
+  auto read = read_entry(path, id);
+  if (!read.entry) return std::nullopt;
+  return LockedEntry(directory_, std::move(*read.entry), fd.release());
 }
 
 void Queue::clean_leftovers() {

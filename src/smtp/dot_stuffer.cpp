@@ -40,50 +40,127 @@ struct BreakFinder {
   }
 };
 
+// The two outputs: input runs and inserted bytes appended to a string, or kept as slices.
+struct StringOutput {
+  std::string& out;
+  void input(std::string_view run) { out.append(run); }
+  void inserted(std::string_view bytes) { out.append(bytes); }
+};
+
+struct SliceOutput {
+  WireSlices& out;
+  void input(std::string_view run) { out.add_input(run); }
+  void inserted(std::string_view bytes) { out.add_inserted(bytes); }
+};
+
 }  // namespace
 
+void WireSlices::clear() noexcept {
+  parts_.clear();
+  owned_.clear();
+  slices_.clear();
+  size_ = 0;
+}
+
+void WireSlices::add_input(std::string_view run) {
+  if (run.size() < kReferenceAtLeast) {
+    add_inserted(run);
+    return;
+  }
+  parts_.push_back(Part{run.data(), 0, run.size()});
+  size_ += run.size();
+}
+
+void WireSlices::add_inserted(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (!parts_.empty() && parts_.back().data == nullptr) {
+    parts_.back().size += bytes.size();  // owned bytes follow each other in owned_
+  } else {
+    parts_.push_back(Part{nullptr, owned_.size(), bytes.size()});
+  }
+  owned_.append(bytes);
+  size_ += bytes.size();
+}
+
+const std::vector<std::string_view>& WireSlices::slices() {
+  slices_.clear();
+  slices_.reserve(parts_.size());
+  for (const Part& part : parts_) {
+    slices_.emplace_back(part.data != nullptr ? part.data : owned_.data() + part.offset, part.size);
+  }
+  return slices_;
+}
+
 void DotStuffer::encode(std::string_view input, std::string& output) {
-  std::size_t i = 0;
-  if (pending_cr_ && !input.empty()) {
-    // A CR ended the previous chunk; a LF starting this one belongs to it.
-    if (input.front() == '\n') i = 1;
-    output += kCrlf;
-    pending_cr_ = false;
-    at_line_start_ = true;
-  }
-  BreakFinder breaks{input};
-  while (i < input.size()) {
-    if (at_line_start_ && input[i] == '.' && for_data_) output += '.';
-    at_line_start_ = false;
-    const std::size_t brk = breaks.find(i);
-    if (brk == std::string_view::npos) {
-      output.append(input.substr(i));
-      return;
-    }
-    output.append(input.substr(i, brk - i));
-    if (input[brk] == '\n') {
-      output += kCrlf;
-      at_line_start_ = true;
-      i = brk + 1;
-    } else if (brk + 1 == input.size()) {
-      pending_cr_ = true;  // the next chunk may start with the LF of this CR
-      return;
-    } else {
-      output += kCrlf;
-      at_line_start_ = true;
-      i = input[brk + 1] == '\n' ? brk + 2 : brk + 1;
-    }
-  }
+  StringOutput out{output};
+  encode_into(input, out);
+}
+
+void DotStuffer::encode(std::string_view input, WireSlices& output) {
+  SliceOutput out{output};
+  encode_into(input, out);
 }
 
 void DotStuffer::finish(std::string& output) {
-  if (pending_cr_) {
-    output += kCrlf;
+  StringOutput out{output};
+  finish_into(out);
+}
+
+void DotStuffer::finish(WireSlices& output) {
+  SliceOutput out{output};
+  finish_into(out);
+}
+
+// Runs of the input that need no change (CRLF line ends included) go out as one piece;
+// only a stuffed dot and the CRLF of a bare CR or LF are inserted between them.
+template <class Output>
+void DotStuffer::encode_into(std::string_view input, Output& output) {
+  std::size_t i = 0;
+  if (pending_cr_ && !input.empty()) {
+    // A CR ended the previous chunk (held back); a LF starting this one belongs to it.
+    if (input.front() == '\n') i = 1;
+    output.inserted(kCrlf);
     pending_cr_ = false;
     at_line_start_ = true;
   }
-  if (!at_line_start_) output += kCrlf;
-  if (for_data_) output += ".\r\n";
+  std::size_t run = i;  // the start of the input not yet passed to output
+  BreakFinder breaks{input};
+  while (i < input.size()) {
+    if (at_line_start_ && input[i] == '.' && for_data_) {
+      output.input(input.substr(run, i - run));
+      output.inserted(".");
+      run = i;  // the dot itself starts the next run
+    }
+    at_line_start_ = false;
+    const std::size_t brk = breaks.find(i);
+    if (brk == std::string_view::npos) break;
+    at_line_start_ = true;
+    if (input[brk] == '\r' && brk + 1 < input.size() && input[brk + 1] == '\n') {
+      i = brk + 2;  // CRLF: already right, the run goes on
+      continue;
+    }
+    output.input(input.substr(run, brk - run));
+    if (input[brk] == '\r' && brk + 1 == input.size()) {
+      pending_cr_ = true;  // the next chunk may start with the LF of this CR
+      at_line_start_ = false;
+      return;
+    }
+    output.inserted(kCrlf);  // a bare LF or a bare CR
+    i = brk + 1;
+    run = i;
+  }
+  output.input(input.substr(run));
+}
+
+template <class Output>
+void DotStuffer::finish_into(Output& output) {
+  if (pending_cr_) {
+    output.inserted(kCrlf);
+    pending_cr_ = false;
+    at_line_start_ = true;
+  }
+  if (!at_line_start_) output.inserted(kCrlf);
+  if (for_data_) output.inserted(".\r\n");
   at_line_start_ = true;
 }
 

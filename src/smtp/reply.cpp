@@ -2,7 +2,6 @@
 #include "smtpc/smtp/reply.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstring>
@@ -37,30 +36,6 @@ std::optional<std::string> enhanced_code_of(std::string_view text) {
 }
 
 }  // namespace
-
-std::vector<std::string> Reply::to_string_lines() const {
-  std::vector<std::string> out;
-  out.reserve(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const bool last = i + 1 == lines.size();
-    out.push_back(fmt::format("{}{}{}", code.value(), last ? ' ' : '-', lines[i]));
-  }
-  return out;
-}
-
-std::string Reply::to_string() const {
-  return fmt::format("{}", fmt::join(to_string_lines(), "\n"));
-}
-
-std::string Reply::summary() const {
-  std::string out = std::to_string(code.value());
-  for (const auto& line : lines) {
-    if (line.empty()) continue;
-    out += ' ';
-    out += line;
-  }
-  return out;
-}
 
 void ReplyParser::feed(std::string_view bytes) {
   if (std::memchr(bytes.data(), '\0', bytes.size()) != nullptr) {

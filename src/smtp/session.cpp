@@ -9,8 +9,8 @@
 #include <array>
 #include <utility>
 
-#include "smtpc/auth/auth_policy.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/smtp/auth_policy.hpp"
 
 namespace smtpc {
 

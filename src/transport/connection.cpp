@@ -34,6 +34,18 @@ void Connection::send_data(std::string_view data) {
   waiting_since_ = Clock::now();
 }
 
+void Connection::send_data(WireSlices& data) {
+  const auto& slices = data.slices();
+  if (tracer_.dumps_data()) {
+    std::string joined;
+    joined.reserve(data.size());
+    for (const auto slice : slices) joined.append(slice);
+    tracer_.data_sent(joined);
+  }
+  transport_->write_slices(slices, reply_deadline());
+  waiting_since_ = Clock::now();
+}
+
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
                                             bool must_end_input) {
   std::array<char, 16 * 1024> buffer{};

@@ -10,9 +10,12 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -67,6 +70,48 @@ class TcpTransport final : public Transport {
       }
       throw Error(ExitCode::SendError,
                   fmt::format("failed sending data to the server: {}", std::strerror(errno)));
+    }
+  }
+
+  void write_slices(std::span<const std::string_view> slices, Deadline deadline) override {
+    // writev straight from the slices (the read buffer and the few inserted bytes), at
+    // most IOV_MAX at a time; a partial write resumes inside the slice it stopped in.
+    std::vector<iovec> vectors;
+    vectors.reserve(std::min<std::size_t>(slices.size(), IOV_MAX));
+    std::size_t next = 0;  // the first slice not in `vectors` yet
+    std::size_t skip = 0;  // bytes of slices[next] already written
+    while (next < slices.size()) {
+      vectors.clear();
+      for (std::size_t i = next; i < slices.size() && vectors.size() < IOV_MAX; ++i) {
+        const std::string_view slice = slices[i].substr(i == next ? skip : 0);
+        if (!slice.empty()) {
+          vectors.push_back(iovec{const_cast<char*>(slice.data()), slice.size()});  // NOLINT
+        }
+      }
+      if (vectors.empty()) return;
+      msghdr message{};
+      message.msg_iov = vectors.data();
+      message.msg_iovlen = vectors.size();
+      const ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          if (!wait_until_ready(fd_, POLLOUT, deadline)) {
+            throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
+          }
+          continue;
+        }
+        throw Error(ExitCode::SendError,
+                    fmt::format("failed sending data to the server: {}", std::strerror(errno)));
+      }
+      // Advance over what went out.
+      auto left = static_cast<std::size_t>(sent);
+      while (next < slices.size() && left >= slices[next].size() - skip) {
+        left -= slices[next].size() - skip;
+        ++next;
+        skip = 0;
+      }
+      skip += left;
     }
   }
 

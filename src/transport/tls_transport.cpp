@@ -4,6 +4,7 @@
 // connection needs TLS or AUTH needs CRAM-MD5 (tls_loader.cpp), so a plain send never maps
 // libssl and libcrypto.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -18,8 +19,10 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <string_view>
 #include <utility>
 
 #include "openssl_backend.hpp"
@@ -284,6 +287,56 @@ class TlsTransport final : public Transport {
   bool failed_ = false;
 };
 
+// Whether a name is one of OpenSSL's hash links: eight hex digits, '.', a number.
+bool is_hash_link_name(std::string_view name) {
+  const auto dot = name.find('.');
+  if (dot != 8 || name.size() == 9) return false;
+  const auto all = [](std::string_view text, std::string_view digits) {
+    return text.find_first_not_of(digits) == std::string_view::npos;
+  };
+  return all(name.substr(0, 8), "0123456789abcdef") && all(name.substr(9), "0123456789");
+}
+
+// Whether one of the directories in a ':'-separated list holds hash links (c_rehash,
+// update-ca-certificates), so that OpenSSL can look an issuer up there by name.
+bool has_hash_links(std::string_view directories) {
+  while (!directories.empty()) {
+    const auto colon = directories.find(':');
+    const std::string directory(directories.substr(0, colon));
+    directories =
+        colon == std::string_view::npos ? std::string_view{} : directories.substr(colon + 1);
+    DIR* dir = ::opendir(directory.c_str());
+    if (dir == nullptr) continue;
+    bool found = false;
+    while (const dirent* entry = ::readdir(dir)) {
+      if (is_hash_link_name(entry->d_name)) {
+        found = true;
+        break;
+      }
+    }
+    ::closedir(dir);
+    if (found) return true;
+  }
+  return false;
+}
+
+// The system's trust store with no --cacert/--capath: where SSL_CTX_set_default_verify_paths
+// looks (SSL_CERT_DIR, SSL_CERT_FILE, else OpenSSL's directory and bundle), but without
+// parsing the whole bundle (about 140 certificates, most of a STARTTLS start-up) when the
+// hashed directory holds the same certificates: OpenSSL then reads only the issuers a chain
+// names. A bundle named by SSL_CERT_FILE is always read; a directory without hash links
+// (some distributions ship only the bundle) falls back to the bundle.
+bool use_system_trust(SSL_CTX* ctx) {
+  const char* dir_env = std::getenv(X509_get_default_cert_dir_env());
+  const std::string directories = dir_env != nullptr ? dir_env : X509_get_default_cert_dir();
+  if (std::getenv(X509_get_default_cert_file_env()) != nullptr || !has_hash_links(directories)) {
+    return SSL_CTX_set_default_verify_paths(ctx) == 1;
+  }
+  X509_LOOKUP* lookup = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ctx), X509_LOOKUP_hash_dir());
+  return lookup != nullptr &&
+         X509_LOOKUP_add_dir(lookup, directories.c_str(), X509_FILETYPE_PEM) == 1;
+}
+
 SslCtxPtr make_context(const TlsOptions& options) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) throw Error(ExitCode::SslConnectError, "cannot create a TLS context");
@@ -323,7 +376,7 @@ SslCtxPtr make_context(const TlsOptions& options) {
                               ? SSL_CTX_load_verify_locations(
                                     ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
                                     options.ca_path ? options.ca_path->c_str() : nullptr) == 1
-                              : SSL_CTX_set_default_verify_paths(ctx.get()) == 1;
+                              : use_system_trust(ctx.get());
       if (!loaded) ERR_clear_error();
     }
   } else {
@@ -346,7 +399,7 @@ SslCtxPtr make_context(const TlsOptions& options) {
             fmt::format("cannot load CA certificates from {}: {}",
                         options.ca_file.value_or(options.ca_path.value_or("")), openssl_error()));
       }
-    } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+    } else if (!use_system_trust(ctx.get())) {
       throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
     }
   }

@@ -203,7 +203,7 @@ TEST_F(AuthTest, MailAuthParameter) {
 }
 
 // No password, no base64 form of it, and no token may appear in anything smtpc writes.
-TEST_F(AuthTest, SecretsAppearInNoOutput) {
+TEST_F(AuthTest, SecuritySecretsAppearInNoOutput) {
   SmtpServer server(auth_server("--starttls"));
   const std::string plain_blob =
       std::string("\0", 1) + std::string(kUser) + '\0' + std::string(kPassword);
@@ -260,7 +260,7 @@ TEST_F(AuthTest, PasswordPromptOnTheTerminalDoesNotEcho) {
 }
 
 // As curl does, passwords and tokens are overwritten in argv so that ps cannot show them.
-TEST_F(AuthTest, SecretsAreScrubbedFromTheCommandLine) {
+TEST_F(AuthTest, SecuritySecretsAreScrubbedFromTheCommandLine) {
   ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
   const std::string command = std::string("sh -c '") + SMTPC_BINARY +
                               " smtp://bob:url-pass@127.0.0.1:" + std::to_string(server.port()) +

@@ -280,7 +280,7 @@ TEST_F(ComposeTest, ConfigAccountSuppliesUrlAndSender) {
   EXPECT_EQ(messages[0].envelope.mail_from, "cron@example.com");
 }
 
-TEST_F(ComposeTest, ConfigWithPasswordReadableByOthersIsRefused) {
+TEST_F(ComposeTest, SecurityConfigWithPasswordReadableByOthersIsRefused) {
   const auto config =
       files_.write_file("config", "[default]\nurl = smtp://127.0.0.1:1\npassword = secret\n");
   ASSERT_EQ(::chmod(config.c_str(), 0644), 0);

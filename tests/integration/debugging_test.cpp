@@ -352,7 +352,7 @@ TEST(Dsn, WrittenParametersAsTheServerReceivedThem) {
                           "NOTIFY=DELAY ORCPT=rfc822;d@example.com"));
 }
 
-TEST(Dsn, WrittenParametersWithControlCharactersAreRefused) {
+TEST(Dsn, SecurityWrittenParametersWithControlCharactersAreRefused) {
   SmtpServer server({"--dsn"});
   TempDir dir;
   const std::string mail = dir.write_file("m.txt", "Subject: dsn\n\nhello\n");

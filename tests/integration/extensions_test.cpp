@@ -153,6 +153,31 @@ TEST_F(ExtensionsTest, OneRefusedMessageOfSeveralIsReportedAndFailsTheRun) {
   EXPECT_THAT(run.err, HasSubstr("smtpc: (8) the message was NOT accepted: 554 5.7.1"));
 }
 
+// Issue 20 defect 8: with -sS the run that ends non-zero still says which messages went
+// (a cron job that resends on failure would duplicate the accepted ones); silent on success.
+TEST_F(ExtensionsTest, SilentShowErrorNamesEachMessageWhenOneIsRefused) {
+  const std::string refusing =
+      "S 220 mx\nR\nS 250 mx\n"
+      "R\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nS 250 first queued\n"
+      "R\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nS 552 5.3.4 second too big\n"
+      "R\nS 221 bye\nDRAIN 3\n";
+  const std::string one = dir_.write_file("one", "Subject: 1\n\n1\n");
+  const std::string two = dir_.write_file("two", "Subject: 2\n\n2\n");
+  ScriptedServer server(refusing);
+  const auto run = run_smtpc({"-sS", server.url("client.example"), "--mail-from", "a@example.com",
+                              "--mail-rcpt", "b@example.com", "-T", one, "-T", two});
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("message 1 (" + one + ") accepted: 250 first"));
+  EXPECT_THAT(run.err, HasSubstr("message 2 (" + two + ") NOT sent: "));
+  EXPECT_THAT(run.err, HasSubstr("smtpc: (8) the message was NOT accepted: 552 5.3.4"));
+  SmtpServer accepting;
+  const auto quiet =
+      run_smtpc({"-sS", accepting.url("client.example"), "--mail-from", "a@example.com",
+                 "--mail-rcpt", "b@example.com", "-T", one, "-T", two});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+}
+
 TEST_F(ExtensionsTest, MissingSecondFileIsRefusedBeforeConnecting) {
   SmtpServer server;
   const auto run = run_smtpc(

@@ -2,6 +2,8 @@
 // resolve to 127.0.0.1 or ::1, where aiosmtpd (or a scripted server) listens on a high port.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <set>
@@ -344,7 +346,7 @@ TEST_F(MxTest, OpportunisticTlsWithUnverifiableCertificateStillEncrypts) {
   EXPECT_THAT(server.commands("STARTTLS"), SizeIs(2));
 }
 
-TEST_F(MxTest, SslReqdRequiresAVerifiedCertificate) {
+TEST_F(MxTest, SecuritySslReqdRequiresAVerifiedCertificate) {
   SmtpServer server(server_tls("--starttls"));
   DnsServer dns({mx("tls.test", "mx.tls.test", 10), host("mx.tls.test", "127.0.0.1")});
   const auto run = run_smtpc(
@@ -378,6 +380,89 @@ TEST_F(MxTest, UsageErrors) {
                        "-T", files_.write_file("m", kMessage)})
                 .exit_code,
             2);
+}
+
+// --- direct delivery never logs in (issue 19, item 1) ---
+
+// An MX that offers AUTH after STARTTLS (with a certificate smtpc cannot verify for it, so
+// opportunistic TLS carries on unverified), reached by an address literal.
+class SecurityMx : public MxTest {
+ protected:
+  SecurityMx()
+      : server_([] {
+          auto options = server_tls("--starttls");
+          options.insert(options.end(), {"--auth-user", "me:mx-secret", "--auth-require-tls"});
+          return options;
+        }()) {}
+
+  RunResult send(std::vector<std::string> extra, std::string url = "smtp:///client.test") {
+    auto arguments = args(dns_, server_.port(), {"u@[127.0.0.1]"}, std::move(extra));
+    arguments[0] = std::move(url);
+    return run_smtpc(arguments);
+  }
+
+  void expect_no_auth() const {
+    for (const auto& line : server_.log_lines()) EXPECT_THAT(line, Not(HasSubstr("AUTH")));
+  }
+
+  SmtpServer server_;
+  DnsServer dns_{{}};
+};
+
+TEST_F(SecurityMx, EveryCommandLineLoginIsRefusedBeforeConnecting) {
+  const std::string netrc =
+      files_.write_file("netrc", "machine 127.0.0.1 login me password mx-secret\n");
+  ASSERT_EQ(::chmod(netrc.c_str(), 0600), 0);
+  const std::string password = files_.write_file("password", "mx-secret\n");
+  const struct {
+    std::vector<std::string> options;
+    std::string url;
+    std::string named;
+  } cases[] = {
+      {{"-u", "me:mx-secret"}, "smtp:///client.test", "-u"},
+      {{"--mx", "-u", "me:mx-secret"}, "smtp:///client.test", "-u"},
+      {{"-u", "me", "--password-file", password}, "smtp:///client.test", "-u"},
+      {{"--password-file", password}, "smtp:///client.test", "--password-file"},
+      {{"--oauth2-bearer", "mx-token"}, "smtp:///client.test", "--oauth2-bearer"},
+      {{"--netrc"}, "smtp:///client.test", "--netrc"},
+      {{"--netrc-optional"}, "smtp:///client.test", "--netrc-optional"},
+      {{"--netrc-file", netrc}, "smtp:///client.test", "--netrc-file"},
+      {{}, "smtp://me:mx-secret@/client.test", "a user name in the URL"},
+  };
+  for (const auto& c : cases) {
+    const auto run = send(c.options, c.url);
+    EXPECT_EQ(run.exit_code, 2) << c.named << ": " << run.err;
+    EXPECT_EQ(run.err, "smtpc: (2) --mx: " + c.named +
+                           " is refused: direct delivery never logs in, and the login would go "
+                           "to the recipient's mail server\n");
+  }
+  EXPECT_THAT(server_.log_lines(), IsEmpty());
+  EXPECT_THAT(server_.messages(), IsEmpty());
+}
+
+TEST_F(SecurityMx, AnAccountsLoginIsNotUsedAndItsPasswordCommandNotRun) {
+  const std::string ran = files_.path() + "/password-command-ran";
+  const std::string config =
+      files_.write_file("config", "[default]\nuser = me\npassword-command = touch " + ran +
+                                      "; echo mx-secret\nnetrc = optional\n");
+  ASSERT_EQ(::chmod(config.c_str(), 0600), 0);
+  const auto run = send({"--account-file", config, "-v"});
+
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(server_.messages(), SizeIs(1));
+  expect_no_auth();
+  EXPECT_THAT(server_.commands("STARTTLS"), Not(IsEmpty()));
+  EXPECT_NE(::access(ran.c_str(), F_OK), 0) << "the account's password-command ran";
+  EXPECT_THAT(run.err, HasSubstr("* account [default] in " + config +
+                                 ": its login is not used: direct delivery (--mx) never logs in"));
+
+  const std::string with_password =
+      files_.write_file("config2", "[default]\nuser = me\npassword = mx-secret\n");
+  ASSERT_EQ(::chmod(with_password.c_str(), 0600), 0);
+  const auto inline_password = send({"--account-file", with_password});
+  ASSERT_EQ(inline_password.exit_code, 0) << inline_password.err;
+  EXPECT_THAT(server_.messages(), SizeIs(2));
+  expect_no_auth();
 }
 
 }  // namespace

@@ -299,7 +299,7 @@ TEST(Network, ConnectToSendsAMadeUpHostToTheServer) {
   EXPECT_EQ(six.server().messages().size(), 2U);
 }
 
-TEST(Network, ConnectToChecksTheCertificateAgainstTheUrlsHost) {
+TEST(Network, SecurityConnectToChecksTheCertificateAgainstTheUrlsHost) {
   SmtpServer tls(server_tls("--implicit-tls"));
   const std::string target = "::127.0.0.1:" + std::to_string(tls.port());
   const std::vector<std::string> trust{"--cacert", test_cert("ca.pem")};

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -478,6 +480,250 @@ TEST_F(QueueFaults, RetryOnA421ThenGivesUpWithinRetryMaxTime) {
   EXPECT_GE(mails, 3U);
   EXPECT_LE(mails, 8U);
   EXPECT_LT(result.elapsed, std::chrono::seconds(3));
+}
+
+// ---- Defects of issue 20, each with the fault that showed it ----
+
+// smtpc's command line run without root's right to ignore file modes (CAP_DAC_OVERRIDE),
+// so that a read-only directory refuses writes even when the tests run as root.
+std::vector<std::string> unprivileged(std::vector<std::string> args) {
+  std::vector<std::string> full;
+  if (::geteuid() == 0) {
+    full = {"/usr/bin/setpriv", "--inh-caps=-all",
+            "--bounding-set=-dac_override,-dac_read_search,-fowner"};
+  }
+  full.emplace_back(SMTPC_BINARY);
+  full.insert(full.end(), args.begin(), args.end());
+  return full;
+}
+
+pid_t spawn_program(std::vector<std::string> full, const std::string& out_path) {
+  std::vector<char*> argv;
+  for (auto& a : full) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("posix_spawn failed");
+  return pid;
+}
+
+class QueueDefects : public QueueFaults {
+ protected:
+  RunResult unprivileged_run() const {
+    return run_program(unprivileged({"--queue-run", "--force", "--queue-dir", qdir()}));
+  }
+  void set_mode(const std::string& path, mode_t mode) const {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;
+  }
+  std::string entry_dir(std::size_t index) const { return qdir() + "/" + queued(qdir()).at(index); }
+};
+
+// Defect 1: the removal of a delivered entry fails (tmp/ read-only) after the server's 250.
+// Before the fix the entry was deferred and the next run delivered it a second time.
+TEST_F(QueueDefects, ADeliveredEntryWhoseRemovalFailsIsNeverSentAgain) {
+  const std::uint16_t port = closed_port();
+  ASSERT_EQ(run_smtpc(send_args("smtp://127.0.0.1:" + std::to_string(port))).exit_code, 7);
+  set_mode(qdir() + "/tmp", 0500);
+  SmtpServer server({"--port", std::to_string(port)});
+  const RunResult run = unprivileged_run();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("delivered"), std::string::npos) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+  const RunResult again = unprivileged_run();
+  EXPECT_EQ(server.messages().size(), 1U) << again.err;  // nothing sent twice
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_NE(list.out.find("delivered"), std::string::npos) << list.out;
+  set_mode(qdir() + "/tmp", 0700);
+  const RunResult cleaned = unprivileged_run();
+  EXPECT_EQ(cleaned.exit_code, 0) << cleaned.err;
+  EXPECT_TRUE(queued(qdir()).empty());
+  EXPECT_EQ(server.messages().size(), 1U);
+  fault_line("entry removal fails after the 250 (--queue-run)", 1, 0, run.exit_code);
+}
+
+// Defect 1, --queue path: the 250 came, then the entry could not be removed. The server has
+// the message: exit 0 with a warning, and no later run sends it again.
+TEST_F(QueueDefects, QueueSendWhoseRemovalFailsExitsZeroAndNeverResends) {
+  std::uint16_t port = 0;
+  {
+    ScriptedServer slow(
+        "S 220 mx\nR\nS 250 mx\nR\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nSLEEP 1\n"
+        "S 250 2.0.0 stored\nR\nS 221 bye\nDRAIN 3\n");  // smtpc closes first: no TIME_WAIT here
+    port = slow.port();
+    const pid_t pid = spawn_program(unprivileged(send_args(slow.url())), dir_.path() + "/out");
+    // The entry is whole in the queue before the connection opens; then tmp/ turns read-only.
+    for (int i = 0; i < 100 && queued(qdir()).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(queued(qdir()).size(), 1U);
+    set_mode(qdir() + "/tmp", 0500);
+    const int exit_code = wait_exit(pid);
+    const std::string err = read_file(dir_.path() + "/out");
+    EXPECT_EQ(exit_code, 0) << err;
+    EXPECT_NE(err.find("Warning: "), std::string::npos) << err;
+    EXPECT_NE(slow.received().find("\r\n.\r\n"), std::string::npos);
+  }
+  SmtpServer server({"--port", std::to_string(port)});
+  const RunResult run = unprivileged_run();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(server.messages().empty()) << run.err;  // delivered once, by the first send
+  set_mode(qdir() + "/tmp", 0700);
+  EXPECT_EQ(unprivileged_run().exit_code, 0);
+  EXPECT_TRUE(queued(qdir()).empty());
+  EXPECT_TRUE(server.messages().empty());
+}
+
+// Defect 3: paths are stored absolute. Queued from one directory with a relative --cacert,
+// the queue run from / must verify the server with that same file.
+TEST_F(QueueDefects, RelativePathsInAnEntryAreStoredAbsolute) {
+  const std::string home = dir_.path() + "/work";
+  fs::create_directories(home);
+  fs::copy_file(test_cert("ca.pem"), home + "/ca.pem");
+  const std::uint16_t port = closed_port();
+  const RunResult first =
+      run_program({"/usr/bin/env", "-C", home, SMTPC_BINARY, "--queue", "--queue-dir", qdir(),
+                   "smtp://127.0.0.1:" + std::to_string(port) + "/client.example", "--ssl-reqd",
+                   "--cacert", "ca.pem", "--mail-from", "a@example.com", "--mail-rcpt",
+                   "b@example.com", "-T", message_file()});
+  ASSERT_EQ(first.exit_code, 7) << first.err;
+  auto options = server_tls("--starttls");
+  options.insert(options.end(), {"--port", std::to_string(port)});
+  SmtpServer server(options);
+  const RunResult run = run_program(
+      {"/usr/bin/env", "-C", "/", SMTPC_BINARY, "--queue-run", "--force", "--queue-dir", qdir()});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
+// Defect 4: --mail-rcpt-allowfails with --queue: a recipient refused for now (450) is
+// queued; the others have the message.
+TEST_F(QueueDefects, AllowfailsQueuesTheTemporarilyRefusedRecipients) {
+  std::uint16_t port = 0;
+  {
+    ScriptedServer greylist(
+        "S 220 mx\nR\nS 250 mx\nR\nS 250 ok\nR\nS 250 ok\nR\nS 450 4.2.0 greylisted\nR\n"
+        "S 354 go\nRDATA\nS 250 2.0.0 stored\nR\nS 221 bye\nDRAIN 3\n");
+    port = greylist.port();
+    const RunResult sent =
+        run_smtpc({"--queue", "--queue-dir", qdir(), greylist.url(), "--mail-from", "a@example.com",
+                   "--mail-rcpt", "b@example.com", "--mail-rcpt", "c@example.com",
+                   "--mail-rcpt-allowfails", "-T", message_file()});
+    EXPECT_EQ(sent.exit_code, 0) << sent.err;
+    EXPECT_NE(sent.err.find("queued as"), std::string::npos) << sent.err;
+  }
+  ASSERT_EQ(queued(qdir()).size(), 1U);
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_NE(list.out.find("  to <c@example.com>"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find("  to <b@example.com>"), std::string::npos) << list.out;
+  SmtpServer server({"--port", std::to_string(port)});
+  const RunResult run = queue_run();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_EQ(server.messages()[0].envelope.rcpt_tos, std::vector<std::string>{"c@example.com"});
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
+// Defect 5: an entry that cannot be updated (its directory read-only) is reported, and the
+// run goes on to the next entry; before, the run stopped at the oldest entry every time.
+TEST_F(QueueDefects, AnEntryThatCannotBeUpdatedDoesNotStopTheRun) {
+  const std::uint16_t down = closed_port();
+  ASSERT_EQ(run_smtpc(send_args("smtp://127.0.0.1:" + std::to_string(down))).exit_code, 7);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // ids sort by second
+  const std::uint16_t up_port = closed_port();
+  ASSERT_EQ(run_smtpc(send_args("smtp://127.0.0.1:" + std::to_string(up_port))).exit_code, 7);
+  ASSERT_EQ(queued(qdir()).size(), 2U);
+  const std::string stuck = entry_dir(0);
+  set_mode(stuck, 0500);
+  SmtpServer server({"--port", std::to_string(up_port)});
+  const RunResult run = unprivileged_run();
+  set_mode(stuck, 0700);
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(queued(qdir()).at(0)), std::string::npos) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U) << run.err;  // the second entry went
+  EXPECT_EQ(queued(qdir()).size(), 1U);
+}
+
+// Defect 6: an entry older than the queue lifetime (5 days unless --queue-lifetime says
+// otherwise) goes to failed/ with a report saying why.
+TEST_F(QueueDefects, AnEntryPastTheQueueLifetimeGoesToFailedWithAReport) {
+  const std::uint16_t port = closed_port();
+  ASSERT_EQ(run_smtpc(send_args("smtp://127.0.0.1:" + std::to_string(port))).exit_code, 7);
+  const std::string id = queued(qdir()).at(0);
+  // Six days old: the envelope's creation time rewritten, as if queued then.
+  const std::string envelope_path = entry_dir(0) + "/envelope";
+  std::string envelope = read_file(envelope_path);
+  const auto at = envelope.find("created ");
+  const auto end = envelope.find('\n', at);
+  const auto six_days_ago = static_cast<long long>(std::time(nullptr)) - 6 * 86400;
+  envelope.replace(at, end - at, "created " + std::to_string(six_days_ago));
+  {
+    std::ofstream out(envelope_path, std::ios::trunc | std::ios::binary);
+    out << envelope;
+  }
+  const RunResult kept =
+      run_smtpc({"--queue-run", "--force", "--queue-dir", qdir(), "--queue-lifetime", "10d"});
+  EXPECT_NE(kept.err.find("deferred"), std::string::npos) << kept.err;
+  EXPECT_EQ(queued(qdir()).size(), 1U);
+  const RunResult run = queue_run();
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("moved to failed/"), std::string::npos) << run.err;
+  EXPECT_TRUE(queued(qdir()).empty());
+  const std::string report = read_file(qdir() + "/failed/" + id + "/report");
+  EXPECT_NE(report.find("could not be delivered"), std::string::npos) << report;
+  EXPECT_NE(report.find("b@example.com"), std::string::npos) << report;
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_NE(list.out.find("FAILED"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("queue lifetime"), std::string::npos) << list.out;
+}
+
+// Defect 6: a configuration error (here the password, which the queue never keeps) cannot
+// heal by waiting: the entry goes to failed/ at the first run, not deferred for ever.
+TEST_F(QueueDefects, AConfigurationErrorGoesToFailedAtOnce) {
+  const std::uint16_t port = closed_port();
+  auto args = send_args("smtp://127.0.0.1:" + std::to_string(port));
+  args.insert(args.end(), {"-u", "user:secret"});
+  args.insert(args.begin(), SMTPC_BINARY);
+  const RunResult queued_send = run_program(args);
+  ASSERT_EQ(queued_send.exit_code, 7) << queued_send.err;
+  SmtpServer server({"--port", std::to_string(port)});
+  const RunResult run =
+      run_program({SMTPC_BINARY, "--queue-run", "--force", "--queue-dir", qdir()}, "");
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("no password"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("moved to failed/"), std::string::npos) << run.err;
+  EXPECT_TRUE(queued(qdir()).empty());
+  EXPECT_EQ(count_in(qdir() + "/failed"), 1U);
+  EXPECT_TRUE(server.messages().empty());
+}
+
+// Defect 7: entries that cannot be read are listed, with the reason, not skipped.
+TEST_F(QueueDefects, BrokenEntriesAreListedAsUnreadable) {
+  const std::uint16_t port = closed_port();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(run_smtpc(send_args("smtp://127.0.0.1:" + std::to_string(port))).exit_code, 7);
+  }
+  const auto ids = queued(qdir());
+  ASSERT_EQ(ids.size(), 3U);
+  { std::ofstream truncate(qdir() + "/" + ids[0] + "/envelope", std::ios::trunc); }
+  fs::remove(qdir() + "/" + ids[1] + "/message");
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_NE(list.out.find(ids[0] + "  unreadable: "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find(ids[1] + "  unreadable: "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("no message file"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("3 messages queued"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("2 unreadable"), std::string::npos) << list.out;
+  SmtpServer server({"--port", std::to_string(port)});
+  const RunResult run = queue_run();
+  EXPECT_NE(run.err.find(ids[0]), std::string::npos) << run.err;  // reported, not hidden
+  EXPECT_EQ(server.messages().size(), 1U) << run.err;             // the whole one went
 }
 
 }  // namespace

@@ -535,7 +535,7 @@ TEST_F(SendTest, UploadWithoutRecipientsExits2) {
   EXPECT_THAT(server.messages(), IsEmpty());
 }
 
-TEST_F(SendTest, RecipientWithLineBreakExits2WithoutInjection) {
+TEST_F(SendTest, SecurityRecipientWithLineBreakExits2WithoutInjection) {
   SmtpServer server;
   const auto run = run_smtpc(send_args(server.url("client.example"), message_file(),
                                        {"a\r\nRCPT TO:<injected@example.com>"}));
@@ -562,7 +562,7 @@ TEST_F(SendTest, PortOutOfRangeExits3) {
   EXPECT_THAT(run.err, HasSubstr(error_prefix(3)));
 }
 
-TEST_F(SendTest, EhloNameWithEncodedLineBreakExits3WithoutInjection) {
+TEST_F(SendTest, SecurityEhloNameWithEncodedLineBreakExits3WithoutInjection) {
   SmtpServer server;
   const auto run = run_smtpc(send_args(server.url("client%0d%0aRSET"), message_file()));
 

@@ -70,7 +70,7 @@ TEST_F(TlsTest, SslTryUpgradesWhenOffered) {
   EXPECT_THAT(run.err, Not(HasSubstr("WITHOUT encryption")));
 }
 
-TEST_F(TlsTest, SslReqdWithoutStartTlsSendsNoMail) {
+TEST_F(TlsTest, SecuritySslReqdWithoutStartTlsSendsNoMail) {
   SmtpServer server;
   const auto run = run_smtpc(send_args(server.url("client.example"), {"--ssl-reqd"}));
   EXPECT_EQ(run.exit_code, 64) << run.err;
@@ -96,6 +96,17 @@ TEST_F(TlsTest, SslTryWarningIsSilencedBySilent) {
   EXPECT_EQ(run.err, "");
 }
 
+// --ssl tries STARTTLS; once the server has offered it, a certificate that fails
+// verification ends the send (60): smtpc never carries on in plain text instead.
+TEST_F(TlsTest, SecuritySslTryNeverFallsBackToPlainTextAfterABadCertificate) {
+  SmtpServer server(server_tls("--starttls", "self-signed"));
+  const auto run = run_smtpc(
+      send_args(server.url("client.example"), {"--ssl", "--cacert", test_cert("ca.pem")}));
+  EXPECT_EQ(run.exit_code, 60) << run.err;
+  EXPECT_THAT(server.log_lines(), Not(Contains(StartsWith("MAIL"))));
+  EXPECT_TRUE(server.messages().empty());
+}
+
 struct BadCertCase {
   const char* name;
   const char* reason;  // in smtpc's error message
@@ -103,7 +114,7 @@ struct BadCertCase {
 
 class BadCertificateTest : public TlsTest, public ::testing::WithParamInterface<BadCertCase> {};
 
-TEST_P(BadCertificateTest, RefusedWithExit60AndAcceptedWithInsecure) {
+TEST_P(BadCertificateTest, SecurityRefusedWithExit60AndAcceptedWithInsecure) {
   SmtpServer server(server_tls("--implicit-tls", GetParam().name));
   const auto refused = run_smtpc(send_args(smtps_url(server), {"--cacert", test_cert("ca.pem")}));
   EXPECT_EQ(refused.exit_code, 60) << refused.err;
@@ -125,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(Certificates, BadCertificateTest,
                            return name;
                          });
 
-TEST_F(TlsTest, WrongHostNameIsRefused) {
+TEST_F(TlsTest, SecurityWrongHostNameIsRefused) {
   SmtpServer server(server_tls("--implicit-tls", "wrong-name"));
   const std::string port = std::to_string(server.port());
   const auto run = run_smtpc(send_args(
@@ -140,6 +151,39 @@ TEST_F(TlsTest, SystemTrustStoreDoesNotTrustTheTestCa) {
   const auto run = run_smtpc(send_args(smtps_url(server)));
   EXPECT_EQ(run.exit_code, 60) << run.err;
   EXPECT_TRUE(server.messages().empty());
+}
+
+// With no --cacert, the system store is looked up in its hashed directory (SSL_CERT_DIR,
+// else OpenSSL's) and the bundle is not parsed (docs/performance.md): strace shows which
+// files smtpc opens. A bundle named by SSL_CERT_FILE is still read, and a directory
+// without hash links falls back to the bundle.
+TEST_F(TlsTest, SystemTrustStoreIsLookedUpInTheHashedDirectory) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  TempDir hashed;
+  (void)hashed.write_file("test-ca.pem", read_file(test_cert("ca.pem")));
+  const RunResult rehash = run_program({"/usr/bin/openssl", "rehash", hashed.path()});
+  ASSERT_EQ(rehash.exit_code, 0) << rehash.err;
+  const std::string trace = dir_.path() + "/openat.trace";
+  std::vector<std::string> smtpc{SMTPC_BINARY};
+  const auto send = send_args(smtps_url(server));
+  smtpc.insert(smtpc.end(), send.begin(), send.end());
+  // No SSL_CERT_FILE (some environments set one): that bundle would be read, as it should.
+  std::vector<std::string> traced{"/usr/bin/env",    "-u", "SSL_CERT_FILE",
+                                  "/usr/bin/strace", "-f", "-e",
+                                  "trace=openat",    "-o", trace};
+  traced.insert(traced.end(), smtpc.begin(), smtpc.end());
+  const RunResult run = run_program(traced, "", {"SSL_CERT_DIR=" + hashed.path()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.messages().size(), 1U);
+  const std::string opened = read_file(trace);
+  EXPECT_THAT(opened, HasSubstr(hashed.path() + "/"));
+  EXPECT_THAT(opened, Not(HasSubstr("cert.pem")));
+  EXPECT_THAT(opened, Not(HasSubstr("ca-certificates.crt")));
+
+  TempDir unhashed;
+  const auto bundle_named = run_program(
+      smtpc, "", {"SSL_CERT_DIR=" + unhashed.path(), "SSL_CERT_FILE=" + test_cert("ca.pem")});
+  EXPECT_EQ(bundle_named.exit_code, 0) << bundle_named.err;
 }
 
 TEST_F(TlsTest, ResolveKeepsTheUrlHostForVerification) {
@@ -180,7 +224,7 @@ TEST_F(TlsTest, ClientCertificateRequiredByTheServer) {
   EXPECT_EQ(wrong_pass.exit_code, 58) << wrong_pass.err;
 }
 
-TEST_F(TlsTest, PinnedPublicKey) {
+TEST_F(TlsTest, SecurityPinnedPublicKey) {
   SmtpServer server(server_tls("--implicit-tls"));
   const std::string pin = split_lines(read_file(test_cert("server.pin"))).at(0);
   const auto match = run_smtpc(send_args(smtps_url(server), {"-k", "--pinnedpubkey", pin}));
@@ -211,7 +255,7 @@ TEST_F(TlsTest, TlsVersionBounds) {
 
 // STARTTLS response injection (the class of CVE-2021-22947): bytes after the reply to
 // STARTTLS must never be read as replies.
-TEST_F(TlsTest, StartTlsResponseInjectionIsRefused) {
+TEST_F(TlsTest, SecurityStartTlsResponseInjectionIsRefused) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "SRAW 220 ready\\r\\n250 injected\\r\\n\nDRAIN 3\n");
@@ -222,7 +266,7 @@ TEST_F(TlsTest, StartTlsResponseInjectionIsRefused) {
   EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
 }
 
-TEST_F(TlsTest, InjectionAfterRefusedStartTlsIsRefusedToo) {
+TEST_F(TlsTest, SecurityInjectionAfterRefusedStartTlsIsRefusedToo) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "SRAW 454 4.7.0 TLS not available\\r\\n250 injected\\r\\n\nDRAIN 3\n");
@@ -231,7 +275,7 @@ TEST_F(TlsTest, InjectionAfterRefusedStartTlsIsRefusedToo) {
   EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
 }
 
-TEST_F(TlsTest, RefusedStartTlsUnderSslReqdIs64) {
+TEST_F(TlsTest, SecurityRefusedStartTlsUnderSslReqdIs64) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
       "S 454 4.7.0 TLS not available\nR\nS 221 bye\nDRAIN 3\n");

@@ -28,6 +28,8 @@ grep -q "update-alternatives --install /usr/sbin/sendmail" "$out/control/postins
   fail "postinst does not offer sendmail through update-alternatives"
 grep -q -- "--slave /usr/bin/mailq mailq /usr/bin/smtpc" "$out/control/postinst" ||
   fail "postinst does not offer mailq with sendmail"
+grep -q "install -d -o root -g root -m 1733 /var/spool/smtpc/users" "$out/control/postinst" ||
+  fail "postinst does not make the system spool's users/ directory"
 # The TLS module goes where the install rules put it: <libdir>/smtpc, libdir as configured
 # (GNUInstallDirs: lib for the default /usr/local prefix, lib/<triplet> for /usr).
 elves=("$out/root/usr/bin/smtpc")

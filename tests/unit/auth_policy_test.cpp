@@ -1,5 +1,5 @@
 // Clear-text credential policy: loopback detection and the peer x TLS x flag table.
-#include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/smtp/auth_policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,7 +58,7 @@ struct PolicyRow {
   CredentialDecision expected;
 };
 
-TEST(DecideCredentials, FollowsThePeerTlsFlagTable) {
+TEST(DecideCredentials, SecurityFollowsThePeerTlsFlagTable) {
   constexpr auto kSend = CredentialDecision::Send;
   constexpr auto kRefuse = CredentialDecision::RefusePlaintext;
   const std::vector<PolicyRow> table{

@@ -153,7 +153,7 @@ TEST(CommandLine, NextStartsANewSetOfOptionsButKeepsGlobalOnes) {
   EXPECT_TRUE(command_line.operations[0].silent);  // -s is global, wherever it is given
 }
 
-TEST(CommandLine, SecretsAreLocatedForScrubbing) {
+TEST(CommandLine, SecuritySecretsAreLocatedForScrubbing) {
   const auto command_line = parse_command_line(std::vector<std::string>{
       "-su", "me:pw", "-uyou:pw2", "--oauth2-bearer", "tok", "smtp://u:p@h"});
   ASSERT_EQ(command_line.secrets.size(), 4U);

@@ -22,7 +22,7 @@ TEST(NormalizeMailbox, AcceptsCommonForms) {
   EXPECT_EQ(normalize_mailbox(" user@example.com "), "user@example.com");
 }
 
-TEST(NormalizeMailbox, RefusesInjectionAndUnbalancedBrackets) {
+TEST(NormalizeMailbox, SecurityRefusesInjectionAndUnbalancedBrackets) {
   for (const std::string& bad : std::vector<std::string>{
            "a@example.com\r\nRCPT TO:<b@example.com>", "a@example.com\n", "a\r@example.com",
            std::string("a\0b@example.com", 15), "<a@example.com", "a@example.com>",
@@ -44,13 +44,13 @@ TEST(Commands, BuildLines) {
   EXPECT_EQ(simple_command("DATA").line, "DATA");
 }
 
-TEST(Commands, RefuseLineBreaksInArguments) {
+TEST(Commands, SecurityRefuseLineBreaksInArguments) {
   expect_error(ExitCode::FailedInit, [] { (void)ehlo_command("a\r\nMAIL FROM:<x>"); });
   expect_error(ExitCode::FailedInit, [] { (void)rcpt_to_command("b@x\nDATA"); });
   expect_error(ExitCode::FailedInit, [] { (void)mail_from_command("a@x\r"); });
 }
 
-TEST(Commands, SecretLinesShowTheirRedactedForm) {
+TEST(Commands, SecuritySecretLinesShowTheirRedactedForm) {
   const Command secret{"AUTH PLAIN c2VjcmV0", Secrecy::Secret, "AUTH PLAIN [redacted]"};
   EXPECT_EQ(secret.shown(), "AUTH PLAIN [redacted]");
   EXPECT_EQ(simple_command("QUIT").shown(), "QUIT");

@@ -51,6 +51,8 @@ TEST(Config, ErrorsNameTheLine) {
   EXPECT_EQ(error_of("[a]\nssl = maybe\n"), "cfg:2: ssl: expected yes or no, got \"maybe\"");
   EXPECT_EQ(error_of("[a]\nurl = x\nurl = y\n"), "cfg:3: \"url\" is set twice in this account");
   EXPECT_EQ(error_of("[a\n"), "cfg:1: expected [account-name]");
+  EXPECT_EQ(error_of("[a]\nqueue-dir = q\n"),
+            "cfg:2: queue-dir: expected an absolute path, got \"q\"");
 }
 
 TEST(Config, AccountFillsOnlyWhatTheCommandLineLeftOut) {
@@ -79,7 +81,7 @@ TEST(Config, InlinePasswordJoinsTheUser) {
   EXPECT_TRUE(options.netrc_optional);
 }
 
-TEST(Config, PermissionCheckOnlyForPasswords) {
+TEST(Config, SecurityPermissionCheckOnlyForPasswords) {
   EXPECT_NO_THROW(check_config_permissions("c", 0100644, false));
   EXPECT_NO_THROW(check_config_permissions("c", 0100600, true));
   EXPECT_THROW(check_config_permissions("c", 0100640, true), ConfigPermissionError);

@@ -114,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(AllFaults, ConnectionFaults,
 
 // RFC 3207 §5: bytes after the reply to STARTTLS are refused, whether they arrived with the
 // reply or are still waiting in the transport.
-TEST(ConnectionStartTls, BytesAfterTheReplyAreRefused) {
+TEST(ConnectionStartTls, SecurityBytesAfterTheReplyAreRefused) {
   Tracer tracer;
   auto with_reply = std::make_shared<FakePeer>();
   with_reply->pieces = {"220 go ahead\r\n250 injected\r\n"};

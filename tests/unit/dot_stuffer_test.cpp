@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace smtpc {
 namespace {
 
@@ -62,6 +65,117 @@ TEST(DotStuffer, ChunkBoundariesAnywhereGiveTheSameOutput) {
   expect_same_for_every_split("a\r\n.b\r\n..\r\n.\r\nc", "a\r\n..b\r\n...\r\n..\r\nc\r\n.\r\n");
   expect_same_for_every_split("x\r.\n\r\r\n.", "x\r\n..\r\n\r\n\r\n..\r\n.\r\n");
   expect_same_for_every_split(".\n.", "..\r\n..\r\n.\r\n");
+}
+
+// The slices of `pieces` encoded one after the other (each piece's slices joined before the
+// next piece is encoded, as the job writes them before reading again), then finish().
+std::string encode_as_slices(const std::vector<std::string_view>& pieces, bool for_data = true) {
+  DotStuffer stuffer(for_data);
+  WireSlices slices;
+  std::string out;
+  const auto drain = [&] {
+    std::size_t total = 0;
+    for (const auto slice : slices.slices()) {
+      out.append(slice);
+      total += slice.size();
+    }
+    EXPECT_EQ(total, slices.size());
+    slices.clear();
+  };
+  for (const auto piece : pieces) {
+    stuffer.encode(piece, slices);
+    drain();
+  }
+  stuffer.finish(slices);
+  drain();
+  return out;
+}
+
+std::string encode_as_string(const std::vector<std::string_view>& pieces, bool for_data = true) {
+  DotStuffer stuffer(for_data);
+  std::string out;
+  for (const auto piece : pieces) stuffer.encode(piece, out);
+  stuffer.finish(out);
+  return out;
+}
+
+// A line of `length` letters (long lines make runs that the slices reference, not copy).
+std::string line_of(std::size_t length, char letter = 'x') { return std::string(length, letter); }
+
+TEST(DotStufferSlices, SameBytesAsTheStringEncoderForEverySplit) {
+  const std::string long_line = line_of(700);
+  const std::vector<std::string> inputs{
+      "a\r\n.b\r\n..\r\n.\r\nc",
+      "x\r.\n\r\r\n.",
+      ".\n.",
+      long_line + "\r\n." + long_line + "\n" + long_line + "\r" + long_line + "\r\n",
+      "." + long_line + "\r\n\r\n." + long_line,
+  };
+  for (const auto& input : inputs) {
+    const std::string_view in(input);
+    // Every split is too many for the long inputs: a cut near every special byte does.
+    for (std::size_t i = 0; i <= in.size(); ++i) {
+      if (in.size() > 64 && i % 97 != 0 &&
+          in.substr(i > 0 ? i - 1 : 0, 2).find_first_of(".\r\n") == std::string_view::npos) {
+        continue;
+      }
+      for (const bool for_data : {true, false}) {
+        const std::vector<std::string_view> pieces{in.substr(0, i), in.substr(i)};
+        ASSERT_EQ(encode_as_slices(pieces, for_data), encode_as_string(pieces, for_data))
+            << "split at " << i << (for_data ? " (DATA)" : " (BDAT)");
+      }
+    }
+  }
+}
+
+TEST(DotStufferSlices, ChunkBoundaryCases) {
+  const std::string a = line_of(600, 'a');
+  const std::string b = line_of(600, 'b');
+  // A dot at the start of the next chunk, after a chunk ending in CRLF.
+  EXPECT_EQ(encode_as_slices({a + "\r\n", "." + b}), a + "\r\n.." + b + "\r\n.\r\n");
+  // A CR at the end of a chunk and the LF at the start of the next: one CRLF.
+  EXPECT_EQ(encode_as_slices({a + "\r", "\n" + b}), a + "\r\n" + b + "\r\n.\r\n");
+  // A CR at the end of a chunk and no LF after it: a bare CR, made CRLF.
+  EXPECT_EQ(encode_as_slices({a + "\r", b}), a + "\r\n" + b + "\r\n.\r\n");
+  // ...and a dot after it starts a line.
+  EXPECT_EQ(encode_as_slices({a + "\r", "." + b}), a + "\r\n.." + b + "\r\n.\r\n");
+  // A CR ending the last chunk.
+  EXPECT_EQ(encode_as_slices({a + "\r"}), a + "\r\n.\r\n");
+  // BDAT: no dot is stuffed.
+  EXPECT_EQ(encode_as_slices({a + "\r\n", "." + b}, false), a + "\r\n." + b + "\r\n");
+}
+
+TEST(DotStufferSlices, CrlfTextIsSentFromTheInputItself) {
+  std::string input;
+  for (int i = 0; i < 20; ++i) input += line_of(78) + "\r\n";
+  DotStuffer stuffer;
+  WireSlices slices;
+  stuffer.encode(input, slices);
+  ASSERT_EQ(slices.slices().size(), 1U);
+  EXPECT_EQ(slices.slices()[0].data(), input.data());  // referenced, not copied
+  EXPECT_EQ(slices.size(), input.size());
+
+  // A stuffed dot splits the run: input, ".", input.
+  input += "." + line_of(600) + "\r\n";
+  slices.clear();
+  DotStuffer again;
+  again.encode(input, slices);
+  const auto& parts = slices.slices();
+  ASSERT_EQ(parts.size(), 3U);
+  EXPECT_EQ(parts[0].data(), input.data());
+  EXPECT_EQ(parts[1], ".");
+  EXPECT_EQ(parts[2].data(), input.data() + 20 * 80);
+}
+
+TEST(DotStufferSlices, ShortRunsAreCopiedIntoOneSlice) {
+  // LF-only text needs a CRLF on every line: short lines are copied, not sliced.
+  std::string input;
+  for (int i = 0; i < 100; ++i) input += line_of(40) + "\n";
+  DotStuffer stuffer;
+  WireSlices slices;
+  stuffer.encode(input, slices);
+  EXPECT_EQ(slices.slices().size(), 1U);
+  EXPECT_EQ(slices.size(), 100U * 42U);
 }
 
 }  // namespace

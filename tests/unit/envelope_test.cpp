@@ -60,6 +60,29 @@ TEST(FinalizeEnvelope, EachRecipientOnceWhereFirstNamed) {
             (Paths{"a@example.com", "anna@xn--bcher-kva.example", "b@example.com"}));
 }
 
+TEST(FinalizeEnvelope, OnlyAsciiLettersFoldWhenComparingRecipients) {
+  // Case folds for A-Z only: a non-ASCII local part differing in case is another mailbox
+  // (RFC 6531 leaves it to the server), and "<a@x>" written bare or bracketed is the same.
+  const auto envelope = finalize_envelope(
+      {std::nullopt,
+       {"J\xC3\x96rg@x", "j\xC3\xB6rg@x", "J\xC3\x96RG@X", "<a@x>", "A@X", "a@x.", "a@x"}});
+  EXPECT_EQ(envelope.forward_paths, (Paths{"J\xC3\x96rg@x", "j\xC3\xB6rg@x", "a@x", "a@x."}));
+}
+
+TEST(FinalizeEnvelope, ManyRecipientsKeepTheirOrderAndLoseOnlyRepeats) {
+  EnvelopeRequest request;
+  Paths expected;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string address = "r" + std::to_string(i) + "@example.com";
+    request.recipients.push_back(address);
+    expected.push_back(address);
+  }
+  for (int i = 19999; i >= 0; i -= 3) {
+    request.recipients.push_back("R" + std::to_string(i) + "@EXAMPLE.COM");
+  }
+  EXPECT_EQ(finalize_envelope(request).forward_paths, expected);
+}
+
 TEST(FinalizeEnvelope, BadAddressesAreUsageErrors) {
   expect_usage_error({std::nullopt, {""}}, "empty recipient address");
   expect_usage_error({std::nullopt, {"<>"}}, "empty recipient address");

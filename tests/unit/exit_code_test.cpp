@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/smtp/reply.hpp"
 
 namespace smtpc {
 namespace {

@@ -262,7 +262,7 @@ TEST(FormSource, FormDataSubpartsGetFormDataDisposition) {
             std::string::npos);
 }
 
-TEST(FormOrigin, RefusesMissingFilesDirectoriesAndLineBreaks) {
+TEST(FormOrigin, SecurityRefusesMissingFilesDirectoriesAndLineBreaks) {
   FormMessage missing;
   missing.parts = {file("/nonexistent/file")};
   testing::expect_error(

@@ -1,5 +1,5 @@
 // domain_to_ascii: IDN U-labels to A-labels with libidn2.
-#include "smtpc/mx/idn.hpp"
+#include "smtpc/sys/idn.hpp"
 
 #include <gtest/gtest.h>
 

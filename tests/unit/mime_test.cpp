@@ -76,7 +76,7 @@ TEST(UnstructuredField, AsciiStaysReadableAndFoldsAtBlanks) {
   EXPECT_EQ(unfolded, "Subject: " + long_value);
 }
 
-TEST(UnstructuredField, RefusesLineBreaksAndOverlongWords) {
+TEST(UnstructuredField, SecurityRefusesLineBreaksAndOverlongWords) {
   EXPECT_THROW((void)unstructured_field("Subject", "a\r\nBcc: x@y"), Error);
   EXPECT_THROW((void)unstructured_field("X-Long", std::string(1000, 'a')), Error);
   EXPECT_NO_THROW((void)unstructured_field("X-Long", std::string(980, 'a')));

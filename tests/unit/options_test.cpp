@@ -127,7 +127,7 @@ TEST(Options, CombinedShortFlags) {
   EXPECT_EQ(options.verbose, 1);
 }
 
-TEST(Options, CustomRequestWithALineBreakIsRefused) {
+TEST(Options, SecurityCustomRequestWithALineBreakIsRefused) {
   EXPECT_EQ(code_of({"smtp://h", "-X", "NOOP\r\nRSET"}), ExitCode::FailedInit);
   EXPECT_EQ(spec_for({"smtp://h", "-X", "EXPN", "--mail-rcpt", "staff"}).session.custom_request,
             "EXPN");

@@ -209,5 +209,63 @@ TEST_F(PrepareMessagesTest, UsageErrors) {
   expect_error(ExitCode::ReadError, missing, {}, "absent.eml");
 }
 
+// cron's mail: bare local names in the envelope and the header get the mail domain, and a
+// local recipient with an alias goes there (issue 23 item 2).
+TEST_F(PrepareMessagesTest, SendmailModeQualifiesBareLocalNames) {
+  MessageRequest request;
+  request.uploads = {file("m.eml",
+                          "From: root (Cron Daemon)\nTo: root\nCc: alice, b@x.example\n"
+                          "Bcc: bob\nReply-To: ops\nSender: c@x.example\nSubject: s\n\nbody\n")};
+  request.sendmail = true;
+  request.read_recipients = true;
+  request.local_names =
+      LocalNames([] { return std::string("example.org"); }, {{"root", {"admin@example.com"}}});
+  EnvelopeRequest envelope{"daemon", {"carol"}};
+  const auto messages = prepare_messages(request, envelope);
+  EXPECT_EQ(envelope.sender, "daemon@example.org");
+  EXPECT_EQ(envelope.recipients,
+            (std::vector<std::string>{"carol@example.org", "admin@example.com", "alice@example.org",
+                                      "b@x.example", "bob@example.org"}));
+  const std::string header = header_of(read_all(messages.at(0)));
+  EXPECT_EQ(header.find("From: Cron Daemon <root@example.org>\r\nTo: admin@example.com\r\n"
+                        "Cc: alice@example.org, b@x.example\r\nReply-To: ops@example.org\r\n"
+                        "Sender: c@x.example\r\nSubject: s\r\n"),
+            0U)
+      << header;
+}
+
+TEST_F(PrepareMessagesTest, SendmailModeShowsANullSenderAsMailerDaemon) {
+  for (const char* null_sender : {"<>", ""}) {
+    MessageRequest request;
+    request.uploads = {file("m.eml", "Subject: bounce\n\nbody\n")};
+    request.sendmail = true;
+    request.local_names = LocalNames([] { return std::string("example.org"); }, {});
+    EnvelopeRequest envelope{null_sender, {"a@x.example"}};
+    const auto messages = prepare_messages(request, envelope);
+    EXPECT_EQ(header_of(read_all(messages.at(0))).find("From: MAILER-DAEMON@example.org\r\n"), 0U)
+        << null_sender;
+  }
+}
+
+TEST(Aliases, ParsesMsmtpsFormat) {
+  const AliasMap aliases = parse_aliases(
+      "# local names\nroot: admin@example.com\nOps: a@example.com,\n  b@example.com\n"
+      "default: catchall@example.com\n",
+      "aliases");
+  EXPECT_EQ(aliases.at("root"), std::vector<std::string>{"admin@example.com"});
+  EXPECT_EQ(aliases.at("ops"), (std::vector<std::string>{"a@example.com", "b@example.com"}));
+  const LocalNames names([] { return std::string("example.org"); }, aliases);
+  EXPECT_EQ(names.expand("OPS").size(), 2U);
+  EXPECT_EQ(names.expand("anyone"), std::vector<std::string>{"catchall@example.com"});
+  EXPECT_EQ(names.expand("x@y.example"), std::vector<std::string>{"x@y.example"});
+  EXPECT_EQ(names.qualify("root"), "root@example.org");  // the sender is never aliased
+  try {
+    (void)parse_aliases("root admin@example.com\n", "/etc/aliases");
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "/etc/aliases:1: expected \"name: address, ...\"");
+  }
+}
+
 }  // namespace
 }  // namespace smtpc

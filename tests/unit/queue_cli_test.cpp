@@ -71,7 +71,7 @@ bool holds(const queue::Settings& settings, std::string_view text) {
   });
 }
 
-TEST(QueueSettings, NeverHoldASecret) {
+TEST(QueueSettings, SecurityNeverHoldASecret) {
   Options options;
   options.url = "smtp://bob:urlsecret@mail.example.com:2525/client.example";
   options.user = "alice:clisecret";

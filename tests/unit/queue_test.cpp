@@ -13,6 +13,7 @@
 #include <string>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/queue/location.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -62,7 +63,7 @@ class QueueTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(QueueTest, CreatesPrivateDirectoriesAndWholeEntries) {
+TEST_F(QueueTest, SecurityCreatesPrivateDirectoriesAndWholeEntries) {
   Queue queue(dir_);
   EXPECT_EQ(mode_of(dir_), 0700U);
   StringSource message("Subject: hi\r\n\r\nbody\r\n");
@@ -155,7 +156,7 @@ TEST_F(QueueTest, ParametersWrittenAfterAddressesAreKept) {
   EXPECT_EQ(entries[0].address_parameters.of("c@example.com"), "NOTIFY=SUCCESS,FAILURE");
 }
 
-TEST_F(QueueTest, RefusesADirectoryOthersCanEnter) {
+TEST_F(QueueTest, SecurityRefusesADirectoryOthersCanEnter) {
   fs::create_directories(dir_);
   ::chmod(dir_.c_str(), 0755);
   try {
@@ -167,7 +168,7 @@ TEST_F(QueueTest, RefusesADirectoryOthersCanEnter) {
   }
 }
 
-TEST_F(QueueTest, RefusesLineBreaksInTheEnvelope) {
+TEST_F(QueueTest, SecurityRefusesLineBreaksInTheEnvelope) {
   Queue queue(dir_);
   StringSource message("x\r\n");
   EXPECT_THROW(
@@ -205,19 +206,54 @@ TEST(QueueBackoff, DoublesUpToTheCap) {
   EXPECT_EQ(backoff_seconds(1, 0, 0), 0);
 }
 
-TEST(QueueDefaultDirectory, FollowsTheEnvironmentAndTheUser) {
-  auto env = [](std::map<std::string, std::string> values) {
-    return [values](const char* name) -> const char* {
-      const auto found = values.find(name);
-      return found == values.end() ? nullptr : found->second.c_str();
-    };
+TEST(QueueLocation, FollowsTheEnvironmentAndTheUser) {
+  auto inputs = [](std::map<std::string, std::string> values, uid_t euid,
+                   std::optional<std::string> home) {
+    return LocationInputs{.get_env = [values](const char* name) -> const char* {
+                            const auto found = values.find(name);
+                            return found == values.end() ? nullptr : found->second.c_str();
+                          },
+                          .euid = euid,
+                          .home = std::move(home)};
   };
-  EXPECT_EQ(default_directory(env({{"SMTPC_QUEUE_DIR", "/q"}, {"HOME", "/h"}}), 1000), "/q");
-  EXPECT_EQ(default_directory(env({{"HOME", "/h"}}), 0), "/var/spool/smtpc");
-  EXPECT_EQ(default_directory(env({{"XDG_STATE_HOME", "/s"}, {"HOME", "/h"}}), 1000),
-            "/s/smtpc/queue");
-  EXPECT_EQ(default_directory(env({{"HOME", "/h"}}), 1000), "/h/.local/state/smtpc/queue");
-  EXPECT_THROW((void)default_directory(env({}), 1000), Error);
+  using List = std::vector<std::string>;
+  EXPECT_EQ(candidate_directories(inputs({{"SMTPC_QUEUE_DIR", "/q"}}, 1000, "/h")), List{"/q"});
+  EXPECT_EQ(candidate_directories(inputs({}, 0, "/root")), List{"/var/spool/smtpc"});
+  EXPECT_EQ(candidate_directories(inputs({{"XDG_STATE_HOME", "/s"}}, 1000, "/h")),
+            (List{"/s/smtpc/queue", "/h/.local/state/smtpc/queue", "/var/spool/smtpc/users/1000"}));
+  EXPECT_EQ(candidate_directories(inputs({{"XDG_STATE_HOME", "relative"}}, 1000, "/h")),
+            (List{"/h/.local/state/smtpc/queue", "/var/spool/smtpc/users/1000"}));
+  // No home of its own (nobody, www-data): the system spool, then the runtime directory.
+  EXPECT_EQ(candidate_directories(inputs({{"XDG_RUNTIME_DIR", "/run/user/33"}}, 33, std::nullopt)),
+            (List{"/var/spool/smtpc/users/33", "/run/user/33/smtpc/queue"}));
+}
+
+TEST_F(QueueTest, MakesThePerUidQueueOfTheSystemSpoolPrivate) {
+  const std::string users = dir_ + "/users";
+  fs::create_directories(users);
+  const std::string own = users + "/" + std::to_string(::geteuid());
+  EXPECT_TRUE(prepare_system_user_queue(own, ::geteuid()));
+  EXPECT_EQ(fs::status(own).permissions(), fs::perms::owner_all);
+  EXPECT_TRUE(prepare_system_user_queue(own, ::geteuid()));  // already there: fine
+  // A symlink planted in its place is never followed.
+  const std::string planted = users + "/4242";
+  fs::create_directory_symlink(dir_, planted);
+  EXPECT_FALSE(prepare_system_user_queue(planted, ::geteuid()));
+  // One that others can enter is not used.
+  const std::string open = users + "/4243";
+  fs::create_directory(open);
+  ::chmod(open.c_str(), 0755);
+  EXPECT_FALSE(prepare_system_user_queue(open, ::geteuid()));
+}
+
+TEST_F(QueueTest, AcceptsADirectoryOthersMayOnlyPassThrough) {
+  fs::create_directories(dir_);
+  ::chmod(dir_.c_str(), 0711);  // the system spool: its users/ queues are reached through it
+  Queue queue(dir_);
+  fs::create_directories(dir_ + "/users/33");
+  StringSource message("x\r\n");
+  (void)queue.add("a@example.com", {"b@example.com"}, {}, message);
+  EXPECT_EQ(queue.list().size(), 1U);  // users/ is not an entry
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ TEST(ReplyParser, RejectsLinesWithoutCode) {
   expect_error(ExitCode::WeirdServerReply, [] { (void)parse_reply("\r\n"); });
 }
 
-TEST(ReplyParser, RejectsNulByte) {
+TEST(ReplyParser, SecurityRejectsNulByte) {
   ReplyParser parser;
   expect_error(ExitCode::WeirdServerReply,
                [&] { parser.feed(std::string_view("250 a\0b\r\n", 9)); });

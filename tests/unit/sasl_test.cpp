@@ -85,7 +85,7 @@ TEST(SaslPlain, DeferredInitialResponseAnswersTheEmptyChallenge) {
   expect_error(ExitCode::LoginDenied, [&] { (void)exchange.respond(""); });
 }
 
-TEST(SaslPlain, RefusesNulInsideACredential) {
+TEST(SaslPlain, SecurityRefusesNulInsideACredential) {
   expect_error(ExitCode::FailedInit,
                [] { SaslExchange(Mechanism::Plain, password_credentials("tim", "a\0b"s)); });
   expect_error(ExitCode::FailedInit,
@@ -330,7 +330,7 @@ TEST(AuthCommand, EmptyInitialResponseIsAnEqualsSign) {
   EXPECT_EQ(command.secrecy, Secrecy::Secret);
 }
 
-TEST(AuthCommand, InitialResponseIsBase64AndRedacted) {
+TEST(AuthCommand, SecurityInitialResponseIsBase64AndRedacted) {
   const std::string password = "tanstaaftanstaaf";
   SaslExchange exchange(Mechanism::Plain, password_credentials("tim", password));
   const Command command = auth_command(Mechanism::Plain, exchange.initial_response());
@@ -344,7 +344,7 @@ TEST(AuthCommand, InitialResponseIsBase64AndRedacted) {
   }
 }
 
-TEST(AuthCommand, OAuthTokenIsRedacted) {
+TEST(AuthCommand, SecurityOAuthTokenIsRedacted) {
   SaslExchange exchange(Mechanism::XOAuth2, bearer_credentials("u@example.com", "tok3n"));
   const Command command = auth_command(Mechanism::XOAuth2, exchange.initial_response());
   EXPECT_EQ(command.shown(), "AUTH XOAUTH2 [redacted]");
@@ -352,7 +352,7 @@ TEST(AuthCommand, OAuthTokenIsRedacted) {
   EXPECT_EQ(base64_decode(command.line.substr(13)), exchange.initial_response());
 }
 
-TEST(SaslResponseCommand, IsBase64AndRedacted) {
+TEST(SaslResponseCommand, SecurityIsBase64AndRedacted) {
   SaslExchange exchange(Mechanism::Login, password_credentials("alice", "s3cret"));
   (void)exchange.respond("Username:");
   const Command command = sasl_response_command(exchange.respond("Password:"));

@@ -52,7 +52,7 @@ TEST(SessionAuth, InitialResponseOnTheAuthLine) {
       .run();
 }
 
-TEST(SessionAuth, RefusesCredentialsInClearTextToARemotePeer) {
+TEST(SessionAuth, SecurityRefusesCredentialsInClearTextToARemotePeer) {
   const auto action =
       Script{auth_config("192.0.2.10")}.hello("250-mx\n250 AUTH PLAIN").quit().run();
   const Error error = Script::failed(action);
@@ -337,7 +337,7 @@ TEST(SessionAuth, MailAuthParameterIsXtextAfterLogin) {
       .run();
 }
 
-TEST(SessionAuth, AuthLinesAreSecret) {
+TEST(SessionAuth, SecurityAuthLinesAreSecret) {
   Session session{auth_config("127.0.0.1", std::nullopt, true)};
   (void)session.on_reply(parse_reply("220 mx\r\n"));
   const auto action = session.on_reply(parse_reply("250-mx\r\n250 AUTH PLAIN\r\n"));

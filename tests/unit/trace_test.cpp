@@ -44,7 +44,7 @@ TEST(Tracer, SilentWithoutVerbose) {
   EXPECT_EQ(out.text(), "");
 }
 
-TEST(Tracer, SecretCommandsAreRedactedEverywhere) {
+TEST(Tracer, SecuritySecretCommandsAreRedactedEverywhere) {
   Captured verbose;
   Captured ascii;
   Tracer tracer(

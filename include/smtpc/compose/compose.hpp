@@ -10,6 +10,7 @@
 
 #include "smtpc/compose/composed_message.hpp"
 #include "smtpc/compose/form.hpp"
+#include "smtpc/compose/local_names.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/message/message_origin.hpp"
 
@@ -45,6 +46,9 @@ struct MessageRequest {
   bool sendmail = false;                 // add From, Date and Message-ID when missing
   bool stop_at_lone_dot = false;         // a lone "." line ends the input (no -i/-oi)
   std::optional<std::string> full_name;  // -F: the From display name
+  /// Bare local names ("root") in the envelope and the address fields get the mail domain
+  /// or an alias (sendmail mode: /etc/mailname or the account's `domain`, `aliases`).
+  std::optional<LocalNames> local_names;
 };
 
 /// Whether `request` composes a new message rather than uploading one.

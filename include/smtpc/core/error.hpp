@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "smtpc/smtp/reply.hpp"
+#include "smtpc/core/reply.hpp"
 
 namespace smtpc {
 

@@ -6,9 +6,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +30,9 @@ struct EntryState {
   /// An attempt's end of data got no reply: the server may have stored the message, so a
   /// later delivery may be a duplicate (RFC 5321 §6.1); the Message-ID is kept as it was.
   bool unconfirmed = false;
+  /// The server accepted the message but the entry could not be removed (a read-only
+  /// tmp/, say): never sent again; a later run removes it.
+  bool delivered = false;
 };
 
 /// One queued message: its envelope and settings (written once) and its state.
@@ -49,13 +52,14 @@ struct Entry {
   [[nodiscard]] std::optional<std::string> setting(const std::string& key) const;
 };
 
+/// A directory in the queue that is not a whole entry, and why (listed, never sent).
+struct UnreadableEntry {
+  std::string id;
+  std::string reason;
+};
+
 /// The delay before attempt `attempts + 1`: base * 2^(attempts - 1), capped.
 [[nodiscard]] std::int64_t backoff_seconds(int attempts, std::int64_t base, std::int64_t cap);
-
-/// The default queue directory: $SMTPC_QUEUE_DIR, else /var/spool/smtpc for root, else
-/// $XDG_STATE_HOME/smtpc/queue, else $HOME/.local/state/smtpc/queue.
-[[nodiscard]] std::string default_directory(const std::function<const char*(const char*)>& get_env,
-                                            uid_t euid);
 
 class Queue;
 
@@ -74,10 +78,15 @@ class LockedEntry {
   [[nodiscard]] std::string message_path() const;
   /// The server took it: the entry leaves the queue. Throws Error(WriteError).
   void remove();
+  /// The server took it: removes the entry, or when that fails marks it delivered so that
+  /// no run sends it again. Never throws: returns what went wrong, for a warning.
+  [[nodiscard]] std::optional<std::string> settle_delivered() noexcept;
   /// Records an attempt that failed for now. Throws Error(WriteError).
   void update(const EntryState& state);
-  /// A permanent failure: moves the entry to failed/ with `reason`. Throws Error(WriteError).
-  void move_to_failed(const std::string& reason);
+  /// A permanent failure: moves the entry to failed/ with `reason`, and `report` (a
+  /// bounce-like text for the user, if not empty) in its file "report". Throws
+  /// Error(WriteError).
+  void move_to_failed(const std::string& reason, std::string_view report = {});
 
  private:
   friend class Queue;
@@ -106,8 +115,10 @@ class Queue {
                                 const WrittenParameters& address_parameters = {});
 
   /// Every entry, oldest first, read without locking. Entries owned by another user are
-  /// listed with their owner; unreadable ones are skipped.
+  /// listed with their owner; unreadable ones are in list_unreadable().
   [[nodiscard]] std::vector<Entry> list() const;
+  /// The directories of the queue that are not whole entries, with the reason.
+  [[nodiscard]] std::vector<UnreadableEntry> list_unreadable() const;
   /// The entries of failed/.
   [[nodiscard]] std::vector<Entry> list_failed() const;
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/smtp/reply.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
@@ -28,6 +29,8 @@ class Connection {
   void send_commands(const std::vector<Command>& commands);
   /// Writes body bytes (already encoded for DATA). Throws like send_commands.
   void send_data(std::string_view data);
+  /// The same for a body held as slices (written without joining them).
+  void send_data(WireSlices& data);
   /// Reads one reply, tracing each line; nullopt if the server closed the connection
   /// before a complete reply. Throws Error(RecvError/WeirdServerReply/OperationTimedout).
   /// `timeout` shortens the wait below the per-reply timeout (used for QUIT). With

@@ -43,6 +43,9 @@ class Tracer {
   void reply_latency(std::chrono::microseconds waited);
 
   [[nodiscard]] bool verbose() const noexcept { return options_.verbosity > 0; }
+  /// Whether data_sent() shows the bytes (--trace-ascii): a caller that holds them in
+  /// pieces joins them only then.
+  [[nodiscard]] bool dumps_data() const noexcept { return options_.ascii_stream != nullptr; }
 
  private:
   void prefix_time(std::FILE* stream) const;

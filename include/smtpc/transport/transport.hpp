@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "smtpc/core/proxy.hpp"
@@ -24,6 +25,10 @@ class Transport {
   virtual ~Transport() = default;
   /// Writes every byte before `deadline`. Throws Error(SendError) or Error(OperationTimedout).
   virtual void write_all(std::span<const char> data, Deadline deadline) = 0;
+  /// Writes the bytes of every slice, in order, before `deadline` (a body from the
+  /// DotStuffer's WireSlices). This default gathers them into writes of up to 16 KiB, one
+  /// TLS record each; TcpTransport hands them to writev as they are. Throws as write_all.
+  virtual void write_slices(std::span<const std::string_view> slices, Deadline deadline);
   /// Reads what is available (waiting until `deadline`); returns 0 at end of stream.
   /// Throws Error(RecvError) or Error(OperationTimedout).
   virtual std::size_t read_some(std::span<char> buffer, Deadline deadline) = 0;

@@ -1,6 +1,6 @@
 // IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use: linked
 // normally, or in the static build (SMTPC_DLOPEN_LIBS) loaded only when a domain is not ASCII.
-#include "smtpc/mx/idn.hpp"
+#include "smtpc/sys/idn.hpp"
 
 #include <fmt/format.h>
 #include <idn2.h>
@@ -10,7 +10,6 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
-#include "smtpc/mx/mx.hpp"
 #if SMTPC_DLOPEN_LIBS
 #include "smtpc/sys/shared_library.hpp"
 #endif

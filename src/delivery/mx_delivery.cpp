@@ -2,7 +2,7 @@
 // and run one SMTP transaction per domain against its hosts in preference order.
 // RFC 5321 §5.1 (MX ordering, implicit MX, trying the next host), RFC 7505 (null MX),
 // RFC 7435 (opportunistic security), RFC 3207 (STARTTLS).
-#include "smtpc/mx/mx_delivery.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include <variant>
 
 #include "smtpc/mx/dns_resolver.hpp"
-#include "smtpc/mx/idn.hpp"
+#include "smtpc/sys/idn.hpp"
 #include "smtpc/transport/trace.hpp"
 
 namespace smtpc {

@@ -1,6 +1,6 @@
 // Clear-text credential policy: loopback detection (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3,
 // §2.5.5.2) and the decision whether to authenticate without TLS (RFC 4954 §4, RFC 8314).
-#include "smtpc/auth/auth_policy.hpp"
+#include "smtpc/smtp/auth_policy.hpp"
 
 #include <arpa/inet.h>
 
