@@ -50,6 +50,22 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libidn2 and libmagic are opened with dlopen (SMTPC_DLOPEN_LIBS), so dpkg-shlibdeps cannot
+# see them: depend on them as their shlibs files say it would ("libidn2-0 (>= 2.3.3)").
+if(NOT SMTPC_LINK_OPTIONAL_LIBS)
+  set(smtpc_dlopen_depends)
+  foreach(package IN ITEMS libidn2-0 libmagic1)
+    execute_process(COMMAND dpkg-query --control-show ${package} shlibs
+                    OUTPUT_VARIABLE shlibs ERROR_QUIET RESULT_VARIABLE failed)
+    # "libidn2 0 libidn2-0 (>= 2.3.3)": what follows the library name and soname version.
+    if(NOT failed AND shlibs MATCHES "^[^ ]+ [^ ]+ ([^\n]+)")
+      list(APPEND smtpc_dlopen_depends "${CMAKE_MATCH_1}")
+    else()
+      list(APPEND smtpc_dlopen_depends ${package})
+    endif()
+  endforeach()
+  list(JOIN smtpc_dlopen_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
+endif()
 # The module is loaded with dlopen; dpkg-shlibdeps sees its libraries all the same.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 # Our own postrm too: cpack would otherwise write one that runs ldconfig, because the TLS

@@ -2,7 +2,10 @@
 // and -K files with it, following curl's src/tool_getparam.c and src/tool_parsecfg.c.
 #include "command_line.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +21,7 @@
 #include <limits>
 #include <sstream>
 
+#include "config.hpp"
 #include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
@@ -523,7 +527,7 @@ constexpr OptionDef kOptions[] = {
     {"trace-time", '\0', ArgKind::Bool, "", "Add time stamps to trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_time = on; }, ""},
     {"unix-socket", '\0', ArgKind::Value, "<path>", "Connect through this Unix domain socket", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.unix_socket = v; o.abstract_unix_socket = false; }, "proxies are not used then, as in curl"},
     {"upload-file", 'T', ArgKind::Value, "<file>", "Transfer local FILE to destination", "upload", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.uploads.push_back(v); }, ""},
-    {"url", '\0', ArgKind::Value, "<url>", "URL to work with", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.urls.push_back(v); }, ""},
+    {"url", '\0', ArgKind::Value, "<url>", "URL to work with", "curl", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.urls.push_back(v); }, ""},
     {"url-query", '\0', ArgKind::Value, "<data>", "Add a URL query part", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"use-ascii", 'B', ArgKind::Bool, "", "Use ASCII/text transfer", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"user", 'u', ArgKind::Value, "<user:password>", "Server user and password", "auth", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.user = v; }, ""},
@@ -591,15 +595,32 @@ std::string read_config_file(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    // curl: "cannot read config from '...'", exit 26.
-    throw Error(ExitCode::ReadError,
-                fmt::format("cannot read config from '{}': {}", path, std::strerror(errno)));
+  // curl: "cannot read config from '...'", exit 26.
+  auto unreadable = [&path](int error) {
+    return Error(ExitCode::ReadError,
+                 fmt::format("cannot read config from '{}': {}", path, std::strerror(error)));
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw unreadable(errno);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw unreadable(error);
   }
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  std::string text;
+  std::array<char, 4096> buffer{};
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer.data(), buffer.size())) > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  const int error = errno;
+  ::close(fd);
+  if (n < 0) throw unreadable(error);
+  // A -K file is a config file: its options (a password, --netrc-file...) are trusted only
+  // when no one else could have written them.
+  check_config_owner(path, info.st_uid, info.st_mode, ::geteuid());
+  return text;
 }
 
 // The global options of curl (verbosity, -s, -S, traces, --stderr, --fail-early) hold for
@@ -659,8 +680,9 @@ class Parser {
       if (options_ended || !arg.starts_with('-') || arg == "-") {
         if (arg == "-" && !options_ended) throw UsageError("option -: is unknown");
         current().urls.push_back(arg);
-        if (record_secrets && arg.find("://") != std::string::npos) {
-          out_.secrets.push_back({i, 0, Secret::No});  // a URL: its password is blanked
+        // A URL, with or without a scheme: its password is blanked.
+        if (record_secrets && arg.find('@') != std::string::npos) {
+          out_.secrets.push_back({i, 0, Secret::Url});
         }
         continue;
       }
@@ -721,10 +743,32 @@ class Parser {
  private:
   Options& current() { return out_.operations.back(); }
 
+  // "--user=u:SECRET" is unknown (curl takes the value as the next argument): the error
+  // names the option only, so the value, often a password, is not echoed (issue 19).
   static UsageError unknown(std::string_view arg) {
+    if (const auto equals = arg.find('='); equals != std::string_view::npos) {
+      const std::string_view name = arg.substr(0, equals);
+      const OptionDef* option = lookup_quietly(name);
+      if (option != nullptr && option->kind == ArgKind::Value) {
+        return UsageError(fmt::format(
+            "option {}=...: is unknown; give the value as the next argument: --{} VALUE", name,
+            option->long_name));
+      }
+      return UsageError(fmt::format("option {}=...: is unknown", name));
+    }
     const std::string suggestion = suggest_option(arg.substr(2));
     if (suggestion.empty()) return UsageError(fmt::format("option {}: is unknown", arg));
     return UsageError(fmt::format("option {}: is unknown; did you mean --{}?", arg, suggestion));
+  }
+
+  // The option "--name" names, or null (also when the prefix is ambiguous).
+  static const OptionDef* lookup_quietly(std::string_view name) {
+    try {
+      bool on = true;
+      return lookup_long(name, on);
+    } catch (const UsageError&) {
+      return nullptr;
+    }
   }
 
   void apply(const OptionDef& option, const std::string& value, bool on, int depth,

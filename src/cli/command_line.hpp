@@ -32,8 +32,10 @@ enum class Support {
   Refused,      // smtpc stops with exit 2 (documented why)
 };
 
-/// How the argument is hidden from other users' `ps` (scrub_secrets).
-enum class Secret { No, All, AfterColon };
+/// How the argument is hidden from other users' `ps` (scrub_secrets): not at all, all of
+/// it, what follows its first ':' (USER:PASSWORD), or a URL's password (up to the last '@'
+/// of its authority, as the URL parser reads it).
+enum class Secret { No, All, AfterColon, Url };
 
 /// One option of the table. The man page and the shell completions are generated from
 /// these fields (long, short, takes-value, value name, help, category).

@@ -143,6 +143,24 @@ void check_config_permissions(const std::string& path, unsigned mode, bool has_p
                   path, mode & 07777U, path));
 }
 
+void check_config_owner(const std::string& path, unsigned owner, unsigned mode, unsigned user) {
+  if (S_ISCHR(mode)) return;  // /dev/null, a terminal: nothing anyone could have left in it
+  if (owner != 0 && owner != user) {
+    throw ConfigPermissionError(
+        ExitCode::FailedInit,
+        fmt::format("config file {} belongs to uid {}, neither you nor root (mode {:04o}): "
+                    "refused, as what it says runs as you",
+                    path, owner, mode & 07777U));
+  }
+  if ((mode & 022U) != 0) {
+    throw ConfigPermissionError(
+        ExitCode::FailedInit,
+        fmt::format("config file {} is writable by the group or others (mode {:04o}): "
+                    "refused, as what it says runs as you; run 'chmod go-w {}'",
+                    path, mode & 07777U, path));
+  }
+}
+
 std::optional<std::string> find_config_file(const std::function<const char*(const char*)>& get_env,
                                             const std::function<bool(const std::string&)>& exists) {
   auto env = [&](const char* name) -> std::optional<std::string> {
@@ -198,6 +216,7 @@ ConfigFile load_config(const std::string& path) {
     throw Error(ExitCode::FailedInit,
                 fmt::format("cannot read config file {}: {}", path, std::strerror(read_errno)));
   }
+  check_config_owner(path, info.st_uid, info.st_mode, ::geteuid());
   ConfigFile config = parse_config(text, path);
   check_config_permissions(path, static_cast<unsigned>(info.st_mode), config.has_password);
   return config;

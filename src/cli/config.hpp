@@ -39,6 +39,13 @@ class ConfigPermissionError : public Error {
 /// group or others read it; the message says to run chmod 600.
 void check_config_permissions(const std::string& path, unsigned mode, bool has_password);
 
+/// Refuses (ConfigPermissionError, FailedInit) a config file, an account file, a -K file
+/// or sendmail's -C file that someone other than the user could have written, as ssh's
+/// StrictModes does: one owned by neither `user` nor root, or writable by the group or
+/// others. Its password-command would run as the user. The message names the file, its
+/// mode and owner.
+void check_config_owner(const std::string& path, unsigned owner, unsigned mode, unsigned user);
+
 /// The config file to read: $SMTPC_CONFIG, $XDG_CONFIG_HOME/smtpc/config (default
 /// ~/.config/smtpc/config), ~/.smtpcrc, /etc/smtpc.conf; the first that exists.
 [[nodiscard]] std::optional<std::string> find_config_file(

@@ -1,10 +1,14 @@
 // Credential sources and argv scrubbing.
 #include "credentials.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -34,20 +38,60 @@ std::string read_password_file(const std::string& path) {
   return first_line(line);
 }
 
-std::string run_password_command(const std::string& command) {
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    throw Error(ExitCode::FailedInit,
-                fmt::format("password-command: cannot run it: {}", std::strerror(errno)));
-  }
+// The command's output, read to its end. EINTR is retried.
+std::string read_all(int fd) {
   std::string output;
   char buffer[512];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, got);
-  const int status = ::pclose(pipe);
-  if (status != 0) {
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got > 0) {
+      output.append(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      return output;
+    }
+  }
+}
+
+// Runs `command` with /bin/sh. Its standard input is /dev/null, so that it cannot eat the
+// message smtpc reads from its own (-T -), and it inherits no descriptor beyond 0-2: only
+// its output, the password, comes back through a pipe (issue 19, item 4).
+std::string run_password_command(const std::string& command) {
+  auto fail = [](const char* what, int error) {
+    return Error(ExitCode::FailedInit,
+                 fmt::format("password-command: {}: {}", what, std::strerror(error)));
+  };
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw fail("cannot make a pipe", errno);
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  ::posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
+  std::string shell = "sh";
+  std::string option = "-c";
+  std::string script = command;
+  char* argv[] = {shell.data(), option.data(), script.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  if (spawned != 0) {
+    ::close(pipe_fds[0]);
+    throw fail("cannot run it", spawned);
+  }
+  const std::string output = read_all(pipe_fds[0]);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
     throw Error(ExitCode::FailedInit,
-                fmt::format("password-command failed (status {}): no password", status));
+                fmt::format("password-command killed by signal {}: no password", WTERMSIG(status)));
+  }
+  if (WEXITSTATUS(status) != 0) {
+    throw Error(ExitCode::FailedInit, fmt::format("password-command failed (exit status {}): no "
+                                                  "password",
+                                                  WEXITSTATUS(status)));
   }
   return first_line(output);
 }
@@ -139,30 +183,47 @@ std::optional<Credentials> resolve_credentials(const Options& options, const Smt
   return credentials;
 }
 
+namespace {
+
+// smtp://user:password@host/path, or user:password@host without a scheme: blanks the
+// password, which runs to the LAST '@' before the path, as parse_smtp_url reads it
+// ("smtp://u:p@ss@host" has the password "p@ss").
+void blank_url_password(char* text) {
+  char* authority = text;
+  if (char* scheme = std::strstr(text, "://"); scheme != nullptr) authority = scheme + 3;
+  const std::size_t length = std::strcspn(authority, "/?#");
+  char* at = nullptr;
+  for (char* p = authority; p < authority + length; ++p) {
+    if (*p == '@') at = p;
+  }
+  if (at == nullptr) return;
+  char* colon = std::find(authority, at, ':');
+  if (colon == at) return;
+  std::memset(colon + 1, '*', static_cast<std::size_t>(at - colon - 1));
+}
+
+}  // namespace
+
 void scrub_secrets(int argc, char** argv, std::span<const SecretSpan> secrets) {
   for (const auto& secret : secrets) {
     if (secret.index + 1 >= static_cast<std::size_t>(argc)) continue;
     char* arg = argv[secret.index + 1];
     if (std::strlen(arg) < secret.offset) continue;
     char* text = arg + secret.offset;
-    if (secret.kind == Secret::All) {
-      std::memset(text, '*', std::strlen(text));
-    } else if (secret.kind == Secret::AfterColon) {
-      if (char* colon = std::strchr(text, ':'); colon != nullptr) {
-        std::memset(colon + 1, '*', std::strlen(colon + 1));
-      }
-    } else if (char* scheme = std::strstr(text, "://"); scheme != nullptr) {
-      // smtp://user:password@host: blank the password.
-      char* at = std::strchr(scheme + 3, '@');
-      char* slash = std::strchr(scheme + 3, '/');
-      if (at != nullptr && (slash == nullptr || at < slash)) {
-        for (char* p = scheme + 3; p < at; ++p) {
-          if (*p == ':') {
-            std::memset(p + 1, '*', static_cast<std::size_t>(at - p - 1));
-            break;
-          }
+    switch (secret.kind) {
+      case Secret::All:
+        std::memset(text, '*', std::strlen(text));
+        break;
+      case Secret::AfterColon:
+        if (char* colon = std::strchr(text, ':'); colon != nullptr) {
+          std::memset(colon + 1, '*', std::strlen(colon + 1));
         }
-      }
+        break;
+      case Secret::Url:
+        blank_url_password(text);
+        break;
+      case Secret::No:
+        break;
     }
   }
 }

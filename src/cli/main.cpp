@@ -1,6 +1,7 @@
 // smtpc's entry point: parse curl's command line, run each transfer in order, report
 // errors the way curl does.
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -238,6 +239,9 @@ int run_transfer(smtpc::cli::Options options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A core dump would hold the password and the message: none is written, and the user's
+  // other processes cannot ptrace smtpc or read its memory (issue 19, item 5).
+  ::prctl(PR_SET_DUMPABLE, 0);
   if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   // --help [all|CATEGORY], as curl's: rendered from the option table.

@@ -11,6 +11,7 @@
 
 #include "smtpc/compose/address_list.hpp"
 #include "smtpc/compose/header_block.hpp"
+#include "smtpc/compose/long_lines.hpp"
 #include "smtpc/compose/mime.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
@@ -259,7 +260,11 @@ MessageOrigin edit_upload(const MessageRequest& request, const std::string& path
       fields.push_back({"Message-ID", fmt::format("Message-ID: {}\r\n", id)});
     }
   }
-  return edited_origin(std::move(inner), std::move(upload));
+  MessageOrigin edited = edited_origin(std::move(inner), std::move(upload));
+  // sendmail mode: a line over 998 characters would have the message refused (and a cron
+  // job's output lost); curl mode sends the bytes as they are (the job warns).
+  if (request.sendmail) return long_lines_broken_origin(std::move(edited));
+  return edited;
 }
 
 }  // namespace

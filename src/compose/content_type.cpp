@@ -1,6 +1,6 @@
-// Content types of attachments from libmagic, the library behind file(1) --mime: linked
-// normally, or in the static build (SMTPC_DLOPEN_LIBS) loaded only when a message has
-// attachments.
+// Content types of attachments from libmagic, the library behind file(1) --mime: opened
+// with dlopen only when a message has attachments (SMTPC_DLOPEN_LIBS; linked with
+// SMTPC_LINK_OPTIONAL_LIBS).
 #include <magic.h>
 
 #include <memory>

@@ -34,9 +34,23 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 // are declared 8-bit unseen (always safe), sparing a second pass over big uploads.
 constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
 
+// The longest line SMTP carries, line end excluded (RFC 5321 §4.5.3.1.6).
+constexpr std::size_t kMaxSmtpLine = 998;
+
 // What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
 // its own. A message that cannot be opened again (standard input) stays unknown, and so
 // does one of unknown size (a composed or edited message is not read twice to learn it).
+// Whether `chunk` ends a line longer than SMTP allows; `column` carries the length of the
+// line in progress from one chunk to the next.
+bool has_long_line(std::string_view chunk, std::size_t& column) {
+  bool found = false;
+  for (const char c : chunk) {
+    column = c == '\r' || c == '\n' ? 0 : column + 1;
+    found = found || column > kMaxSmtpLine;
+  }
+  return found;
+}
+
 MessageInfo scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
   MessageInfo info;
   info.size = size;
@@ -47,15 +61,19 @@ MessageInfo scan(const MessageOrigin& origin, std::optional<std::uint64_t> size)
   std::uint64_t total = 0;
   bool eight_bit = false;
   bool binary = false;
+  bool long_lines = false;
+  std::size_t column = 0;
   while (const std::size_t got = source->read(buffer)) {
     const std::string_view chunk(buffer.data(), got);
     eight_bit = eight_bit || !is_ascii(chunk);
     binary = binary || chunk.find('\0') != std::string_view::npos;
+    long_lines = has_long_line(chunk, column) || long_lines;
     total += got;
   }
   if (total != *size) return info;
   info.eight_bit = eight_bit;
   info.binary = binary;
+  info.long_lines = long_lines;
   return info;
 }
 
@@ -101,6 +119,8 @@ class Upload {
     const auto* data = prefetch_buffer_->data();
     info.eight_bit = !is_ascii(std::string_view(data, prefetched_));
     info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
+    std::size_t column = 0;
+    info.long_lines = has_long_line(std::string_view(data, prefetched_), column);
     return info;
   }
 
@@ -118,6 +138,7 @@ class Upload {
     if (prefetch_buffer_ == nullptr) got = source_->read(buffer);
     while (got > 0) {
       consumed_ += got;
+      const bool read_to_end = at_end();
       for (std::size_t at = 0; at < got; at += chunk) {
         const std::string_view piece(buffer.data() + at, std::min(chunk, got - at));
         if (encoder != nullptr) {
@@ -125,20 +146,27 @@ class Upload {
         } else {
           wire.add_input(piece);
         }
-        if (wire.empty()) continue;  // only a CR held back for the next piece
+        // The message's last piece goes with the end of data (BDAT n LAST, not BDAT n and
+        // BDAT 0 LAST) when it is known to be the last one.
+        if (wire.empty() || (read_to_end && at + chunk >= got)) continue;
         sink(wire, false);
         written += wire.size();
         body_sent += wire.size();
         wire.clear();
       }
+      if (read_to_end) break;
       got = source_->read(buffer);
     }
+    body_sent += wire.size();
     if (encoder != nullptr) encoder->finish(wire);  // the end-of-data mark: not body
     sink(wire, true);
     return written + wire.size();
   }
 
   [[nodiscard]] const MessageSource& source() const noexcept { return *source_; }
+  /// Whether every byte of the message has been read: the prefetch reached its end. (A
+  /// file's size from stat is not trusted for this: the file may still grow.)
+  [[nodiscard]] bool at_end() const { return complete_ && consumed_ >= prefetched_; }
   /// The bytes of the message that stream() has read (and encoded into what it wrote).
   [[nodiscard]] std::uint64_t consumed() const noexcept { return consumed_; }
 
@@ -249,8 +277,14 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     }
     uploads.front().prefetch(buffer);
     config.messages.front() = uploads.front().info();
-    for (auto& upload : uploads) {
-      if (upload.known_empty()) upload.warn_empty(notices);
+    for (std::size_t i = 0; i < uploads.size(); ++i) {
+      if (uploads[i].known_empty()) uploads[i].warn_empty(notices);
+      if (config.messages[i].long_lines) {
+        notices.warning(fmt::format(
+            "{} has lines longer than {} characters, which servers may refuse (sent as it is, "
+            "as curl sends it; sendmail mode breaks them)",
+            uploads[i].source().name(), kMaxSmtpLine));
+      }
     }
   }
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();

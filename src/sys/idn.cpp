@@ -1,5 +1,6 @@
-// IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use: linked
-// normally, or in the static build (SMTPC_DLOPEN_LIBS) loaded only when a domain is not ASCII.
+// IDN to A-labels with libidn2 (idn2_to_ascii_8z), the library Debian's tools use: opened
+// with dlopen only when a domain is not ASCII (SMTPC_DLOPEN_LIBS; linked with
+// SMTPC_LINK_OPTIONAL_LIBS).
 #include "smtpc/sys/idn.hpp"
 
 #include <fmt/format.h>

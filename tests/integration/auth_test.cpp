@@ -2,6 +2,7 @@
 // failures, and that no secret reaches any output.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -280,6 +281,85 @@ TEST_F(AuthTest, SecuritySecretsAreScrubbedFromTheCommandLine) {
   EXPECT_THAT(cmdline, Not(HasSubstr("argv-pass")));
   EXPECT_THAT(cmdline, Not(HasSubstr("argv-token")));
   EXPECT_THAT(cmdline, Not(HasSubstr("url-pass")));
+}
+
+// Issue 19, item 3: --url, scheme-less and positional URLs lose their password too, up to
+// the last '@' (the URL parser's reading); the first transfer stalls on the server while
+// the others wait in argv.
+TEST_F(AuthTest, SecurityEveryUrlIsScrubbedUpToTheLastAt) {
+  ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
+  const std::string port = std::to_string(server.port());
+  const std::string command =
+      std::string("sh -c '") + SMTPC_BINARY + " --url smtp://bob:SECRET1@127.0.0.1:" + port + "/x" +
+      " carol:SECRET2@127.0.0.1:1 smtp://dave:x@SECRET3@127.0.0.1:1" +
+      " --mail-rcpt b@example.com -T " + message_ + " -s -m 10 & pid=$!; sleep 1; " +
+      "tr \"\\0\" \" \" < /proc/$pid/cmdline; kill $pid'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string cmdline;
+  char buffer[1024];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) cmdline.append(buffer, got);
+  ::pclose(pipe);
+  EXPECT_THAT(cmdline, HasSubstr("smtp://bob:*******@127.0.0.1"));
+  EXPECT_THAT(cmdline, HasSubstr("carol:*******@127.0.0.1:1"));
+  EXPECT_THAT(cmdline, HasSubstr("smtp://dave:*********@127.0.0.1:1"));
+  EXPECT_THAT(cmdline, Not(HasSubstr("SECRET")));
+}
+
+TEST_F(AuthTest, SecurityAnUnknownOptionDoesNotEchoItsValue) {
+  const auto run = run_smtpc({"--user=alice:SECRET", "smtp://127.0.0.1:1", "-T", message_});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("option --user=...: is unknown"));
+  EXPECT_THAT(run.err, Not(HasSubstr("SECRET")));
+}
+
+// Issue 19, item 4: a config account's password-command reads nothing of smtpc's standard
+// input (-T -), so the message arrives whole, and it inherits no descriptor beyond 0-2
+// (smtpc is started here with a descriptor 3 open). The subshell lists the descriptors of
+// the command's shell without redirecting them there.
+TEST_F(AuthTest, SecurityPasswordCommandGetsNoStdinAndNoOtherDescriptors) {
+  SmtpServer server(auth_server("--starttls"));
+  const std::string fds = dir_.path() + "/fds";
+  const std::string config = dir_.write_file(
+      "config", "[default]\nurl = " + server.url("client.example") +
+                    "\nuser = " + std::string(kUser) + "\npassword-command = (ls /proc/$$/fd > " +
+                    fds + "); head -c 20 > /dev/null; echo " + std::string(kPassword) + "\n");
+  ASSERT_EQ(::chmod(config.c_str(), 0600), 0);
+  std::string message = "Subject: whole\r\n\r\n";
+  for (int line = 0; line < 2000; ++line) message += "line " + std::to_string(line) + "\r\n";
+
+  const auto run = run_program(
+      {"/bin/sh", "-c", "exec \"$0\" \"$@\" 3</dev/null", SMTPC_BINARY, "--account-file", config,
+       "--cacert", test_cert("ca.pem"), "--ssl-reqd", "--mail-rcpt", "b@example.com", "-T", "-"},
+      message);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  const std::string received = server.messages()[0].bytes;
+  EXPECT_EQ(received.size(), message.size());
+  EXPECT_TRUE(received == message) << "begins: " << received.substr(0, 40);
+  EXPECT_EQ(split_lines(read_file(fds)), (std::vector<std::string>{"0", "1", "2"}));
+}
+
+// Issue 19, item 5: smtpc is not dumpable (no core file with the password in it). The
+// kernel shows it in /proc: the files of a process that is not dumpable belong to root
+// (proc(5)). As root the test runs smtpc as nobody, where the difference shows.
+TEST_F(AuthTest, SecurityTheProcessIsNotDumpable) {
+  ScriptedServer server("S 220 mx\nSLEEP 4\nCLOSE\n");
+  const bool root = ::geteuid() == 0;
+  const std::string as_user = root ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const std::string command = "sh -c '" + as_user + SMTPC_BINARY +
+                              " smtp://127.0.0.1:" + std::to_string(server.port()) +
+                              " --mail-rcpt b@example.com -s -m 10 & pid=$!; sleep 1; " +
+                              "stat -c %u /proc/$pid/environ; kill $pid'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string owner;
+  char buffer[64];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) owner.append(buffer, got);
+  ::pclose(pipe);
+  EXPECT_EQ(owner, "0\n") << "dumpable smtpc owns its /proc files";
 }
 
 }  // namespace

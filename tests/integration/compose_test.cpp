@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
@@ -412,6 +414,97 @@ TEST_F(SendmailTest, ExitCodesAreSysexits) {
   const auto noperm = sendmail({"-t", "-i"}, input, env);
   EXPECT_EQ(noperm.exit_code, 77);
   EXPECT_THAT(noperm.err, HasSubstr("chmod 600"));
+}
+
+// --- config files no one else can write (issue 19, item 7) ---
+
+// An account file, a -K file and sendmail's -C file are refused, naming the file and its
+// mode, when the group or others can write them or another user owns them, before the
+// password-command in them runs.
+class SecurityConfigFiles : public SendmailTest {
+ protected:
+  // An account file for `server` whose password-command leaves a mark.
+  std::string account_file(const SmtpServer& server, mode_t mode) {
+    const std::string config = files_.write_file(
+        "account", "[default]\nurl = " + server.url() + "\nfrom = cron@example.com\n" +
+                       "user = me\npassword-command = touch " + mark_ + "; echo pw\n");
+    EXPECT_EQ(::chmod(config.c_str(), mode), 0);
+    return config;
+  }
+  [[nodiscard]] bool command_ran() const { return ::access(mark_.c_str(), F_OK) == 0; }
+
+  std::string mark_ = files_.path() + "/password-command-ran";
+};
+
+TEST_F(SecurityConfigFiles, AnAccountFileOthersCanWriteIsRefused) {
+  SmtpServer server;
+  for (const mode_t mode : {0666U, 0620U, 0602U}) {
+    const std::string config = account_file(server, mode);
+    const auto run =
+        run_smtpc({"--account-file", config, "--mail-rcpt", "a@example.com", "-T", "-"},
+                  "Subject: x\n\nbody\n");
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    char shown[8];
+    std::snprintf(shown, sizeof shown, "%04o", static_cast<unsigned>(mode));
+    EXPECT_EQ(run.err, "smtpc: (2) config file " + config +
+                           " is writable by the group or others (mode " + shown +
+                           "): refused, as what it says runs as you; run 'chmod go-w " + config +
+                           "'\n");
+  }
+  EXPECT_FALSE(command_ran());
+  EXPECT_THAT(server.messages(), IsEmpty());
+}
+
+TEST_F(SecurityConfigFiles, AConfigFileOfAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  SmtpServer server;
+  const std::string config = account_file(server, 0644);
+  ASSERT_EQ(::chown(config.c_str(), 65534, 65534), 0);
+  const auto run = run_smtpc({"--account-file", config, "--mail-rcpt", "a@example.com", "-T", "-"},
+                             "Subject: x\n\nbody\n");
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("config file " + config +
+                                 " belongs to uid 65534, neither you nor root (mode 0644)"));
+  const std::string curl_config = files_.write_file("curl.cfg", "url = " + server.url() + "\n");
+  ASSERT_EQ(::chown(curl_config.c_str(), 65534, 65534), 0);
+  const auto k = run_smtpc({"-K", curl_config, "--mail-rcpt", "a@example.com", "-T", "-"},
+                           "Subject: x\n\nbody\n");
+  EXPECT_EQ(k.exit_code, 2) << k.err;
+  EXPECT_THAT(k.err, HasSubstr("belongs to uid 65534"));
+  EXPECT_FALSE(command_ran());
+  EXPECT_THAT(server.messages(), IsEmpty());
+}
+
+TEST_F(SecurityConfigFiles, ACurlConfigFileOthersCanWriteIsRefused) {
+  SmtpServer server;
+  const std::string config =
+      files_.write_file("curl.cfg", "url = " + server.url() + "\nmail-rcpt = a@example.com\n");
+  ASSERT_EQ(::chmod(config.c_str(), 0666), 0);
+  const auto run = run_smtpc({"-K", config, "-T", "-"}, "Subject: x\n\nbody\n");
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("config file " + config +
+                                 " is writable by the group or others (mode 0666)"));
+  EXPECT_THAT(server.messages(), IsEmpty());
+
+  // Standard input and /dev/null are not files anyone could have left behind.
+  const auto from_stdin = run_smtpc({"-K", "-", "-T", "/dev/null"},
+                                    "url = " + server.url() + "\nmail-rcpt = a@example.com\n");
+  EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  const auto dev_null = run_smtpc(
+      {"-K", "/dev/null", server.url(), "--mail-rcpt", "a@example.com", "-T", "/dev/null", "-s"});
+  EXPECT_EQ(dev_null.exit_code, 0) << dev_null.err;
+}
+
+TEST_F(SecurityConfigFiles, SendmailsConfigFileOthersCanWriteIsRefused) {
+  SmtpServer server;
+  const std::string config = account_file(server, 0664);
+  const auto run = sendmail({"-C", config, "-t", "-i"}, "To: me@example.com\nSubject: x\n\nbody\n",
+                            {"HOME=" + files_.path(), "SMTPC_CONFIG=", "SMTPC_URL="});
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("config file " + config +
+                                 " is writable by the group or others (mode 0664)"));
+  EXPECT_FALSE(command_ran());
+  EXPECT_THAT(server.messages(), IsEmpty());
 }
 
 }  // namespace

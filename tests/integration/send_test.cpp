@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <regex>
 #include <string>
@@ -86,6 +87,48 @@ TEST_F(SendTest, DeliversToOneRecipientWithCrlfLinesAndDotsIntact) {
   EXPECT_THAT(server.log_lines(), ElementsAre("EHLO client.example", "MAIL FROM:<a@example.com>",
                                               "RCPT TO:<b@example.com>", "DATA", "QUIT"));
   EXPECT_THAT(run.err, Not(HasSubstr("smtpc:")));
+}
+
+// libidn2 and libmagic (and the libraries behind them) are opened only when a send needs
+// them: a plain send maps neither (a start-up cost, docs/performance.md); a non-ASCII domain
+// loads libidn2 and an attachment with no known extension libmagic, and both work. ld.so's
+// own log says what it loaded.
+TEST_F(SendTest, LoadsLibidn2AndLibmagicOnlyWhenNeeded) {
+  SmtpServer server;
+  const std::string message = message_file();
+  const std::string attachment =
+      files_.write_file("document", "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n");
+  const auto loaded = [&](std::vector<std::string> args) {
+    const std::string log = files_.path() + "/ld";
+    args.insert(args.begin(), SMTPC_BINARY);
+    const RunResult run = run_program(args, "", {"LD_DEBUG=files", "LD_DEBUG_OUTPUT=" + log});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    std::string text;  // LD_DEBUG_OUTPUT=PATH writes PATH.PID
+    for (const auto& entry : std::filesystem::directory_iterator(files_.path())) {
+      if (entry.path().filename().string().rfind("ld.", 0) != 0) continue;
+      text += read_file(entry.path().string());
+      std::filesystem::remove(entry.path());
+    }
+    return text;
+  };
+  const std::string plain = loaded(send_args(server.url("client.example"), message));
+  EXPECT_THAT(plain, Not(HasSubstr("libidn2")));
+  EXPECT_THAT(plain, Not(HasSubstr("libmagic")));
+
+  const std::string idn = loaded(send_args(server.url("client.example"), message,
+                                           {"anna@b\xC3\xBC"
+                                            "cher.example"}));
+  EXPECT_THAT(idn, HasSubstr("libidn2.so"));
+  EXPECT_THAT(idn, Not(HasSubstr("libmagic")));
+
+  const std::string attached =
+      loaded({server.url("client.example"), "--mail-from", "a@example.com", "--mail-rcpt",
+              "b@example.com", "--subject", "x", "--body", "see attached", "--attach", attachment});
+  EXPECT_THAT(attached, HasSubstr("libmagic.so"));
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(3));
+  EXPECT_THAT(messages[1].envelope.rcpt_tos, ElementsAre("anna@xn--bcher-kva.example"));
+  EXPECT_THAT(messages[2].bytes, HasSubstr("Content-Type: application/pdf"));
 }
 
 TEST_F(SendTest, DeliversOneCopyToManyRecipientsInOrder) {

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -431,6 +432,8 @@ std::string TempDir::write_file(std::string_view name, std::string_view content)
   std::ofstream stream(file, std::ios::binary | std::ios::trunc);
   stream.write(content.data(), static_cast<std::streamsize>(content.size()));
   if (!stream.flush()) throw std::runtime_error("cannot write " + file);
+  // The same mode under any umask: smtpc refuses config files the group could write.
+  if (::chmod(file.c_str(), 0644) != 0) throw_errno("chmod " + file);
   return file;
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "credentials.hpp"
 #include "parse_args.hpp"
 #include "write_out.hpp"
 
@@ -164,6 +165,38 @@ TEST(CommandLine, SecuritySecretsAreLocatedForScrubbing) {
   EXPECT_EQ(command_line.secrets[2].index, 4U);
   EXPECT_EQ(command_line.secrets[2].kind, Secret::All);
   EXPECT_EQ(command_line.secrets[3].index, 5U);
+}
+
+// What `ps` shows after scrub_secrets: every URL-bearing argument loses its password, up
+// to the last '@' of the authority, as the URL parser reads it (issue 19, item 3).
+TEST(SecurityArgv, EveryUrlLosesItsPasswordUpToTheLastAt) {
+  std::vector<std::string> args{"--url",
+                                "smtp://u:SECRET1@h",
+                                "u:SECRET2@h:587",
+                                "smtp://u:*@SECRET3@h/ehlo",
+                                "smtps://u:p%40ss@h",
+                                "smtp://h/a@b",
+                                "-u",
+                                "me:SECRET4",
+                                "--mail-rcpt",
+                                "x@y"};
+  const auto command_line = parse_command_line(args);
+  std::vector<std::string> storage{"smtpc"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : storage) argv.push_back(arg.data());
+  scrub_secrets(static_cast<int>(argv.size()), argv.data(), command_line.secrets);
+  const std::vector<std::string> shown(argv.begin() + 1, argv.end());
+  EXPECT_EQ(shown,
+            (std::vector<std::string>{"--url", "smtp://u:*******@h", "u:*******@h:587",
+                                      "smtp://u:*********@h/ehlo", "smtps://u:******@h",
+                                      "smtp://h/a@b", "-u", "me:*******", "--mail-rcpt", "x@y"}));
+}
+
+TEST(SecurityArgv, AnUnknownOptionWithAValueDoesNotEchoIt) {
+  EXPECT_EQ(usage_error({"--user=u:SECRET", "smtp://h"}),
+            "option --user=...: is unknown; give the value as the next argument: --user VALUE");
+  EXPECT_EQ(usage_error({"--bogus=SECRET"}), "option --bogus=...: is unknown");
 }
 
 TEST(CurlConfig, Syntax) {

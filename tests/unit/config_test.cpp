@@ -3,6 +3,7 @@
 #include "config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <map>
 #include <set>
@@ -91,6 +92,26 @@ TEST(Config, SecurityPermissionCheckOnlyForPasswords) {
   } catch (const ConfigPermissionError& error) {
     EXPECT_NE(std::string(error.what()).find("chmod 600 /home/me/.smtpcrc"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("0604"), std::string::npos);
+  }
+}
+
+// Issue 19, item 7: ssh's StrictModes for config files.
+TEST(SecurityConfigOwner, OnlyTheUserOrRootMayOwnItAndNoOneElseWrite) {
+  const unsigned file = S_IFREG;
+  EXPECT_NO_THROW(check_config_owner("/c", 1000, file | 0644, 1000));
+  EXPECT_NO_THROW(check_config_owner("/c", 0, file | 0640, 1000));
+  EXPECT_NO_THROW(check_config_owner("/dev/null", 0, S_IFCHR | 0666, 1000));
+  EXPECT_THROW(check_config_owner("/c", 1001, file | 0600, 1000), ConfigPermissionError);
+  EXPECT_THROW(check_config_owner("/c", 1000, file | 0660, 1000), ConfigPermissionError);
+  EXPECT_THROW(check_config_owner("/c", 0, file | 0602, 1000), ConfigPermissionError);
+  try {
+    check_config_owner("/home/u/.smtpcrc", 1000, file | 0664, 1000);
+    FAIL() << "not refused";
+  } catch (const ConfigPermissionError& error) {
+    EXPECT_EQ(error.code(), ExitCode::FailedInit);
+    EXPECT_STREQ(error.what(),
+                 "config file /home/u/.smtpcrc is writable by the group or others (mode 0664): "
+                 "refused, as what it says runs as you; run 'chmod go-w /home/u/.smtpcrc'");
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "expect_error.hpp"
 #include "smtpc/compose/compose.hpp"
+#include "smtpc/compose/long_lines.hpp"
 #include "smtpc/sys/host_name.hpp"
 
 namespace smtpc {
@@ -265,6 +266,21 @@ TEST(Aliases, ParsesMsmtpsFormat) {
   } catch (const Error& error) {
     EXPECT_STREQ(error.what(), "/etc/aliases:1: expected \"name: address, ...\"");
   }
+}
+
+TEST(LongLines, BrokenAfter998CharactersWithAFoldingSpace) {
+  LongLineBreaker breaker(4);
+  std::string out;
+  breaker.feed("abcdefghij\nab", out);
+  breaker.feed("cd\r\nabcd", out);
+  EXPECT_EQ(out, "abcd\r\n efg\r\n hij\nabcd\r\nabcd");
+  EXPECT_TRUE(breaker.broke());
+  LongLineBreaker exact;
+  std::string line(998, 'x');
+  out.clear();
+  exact.feed(line + "\r\n", out);
+  EXPECT_EQ(out, line + "\r\n");
+  EXPECT_FALSE(exact.broke());
 }
 
 }  // namespace

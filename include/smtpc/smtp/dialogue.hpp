@@ -35,6 +35,9 @@ struct MessageInfo {
   /// It holds NUL bytes: with CHUNKING and BINARYMIME offered, it goes as BODY=BINARYMIME,
   /// byte for byte (RFC 3030 §3).
   bool binary = false;
+  /// It is known to hold a line over 998 characters (RFC 5321 §4.5.3.1.6), which servers
+  /// may refuse: curl mode sends it as it is, with a warning.
+  bool long_lines = false;
 };
 
 /// A recipient the server refused, with its reply.
