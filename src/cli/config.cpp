@@ -18,6 +18,7 @@
 #include "options.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/sys/home.hpp"
+#include "smtpc/sys/trusted_file.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -145,20 +146,16 @@ void check_config_permissions(const std::string& path, unsigned mode, bool has_p
 
 void check_config_owner(const std::string& path, unsigned owner, unsigned mode, unsigned user) {
   if (S_ISCHR(mode)) return;  // /dev/null, a terminal: nothing anyone could have left in it
-  if (owner != 0 && owner != user) {
-    throw ConfigPermissionError(
-        ExitCode::FailedInit,
-        fmt::format("config file {} belongs to uid {}, neither you nor root (mode {:04o}): "
-                    "refused, as what it says runs as you",
-                    path, owner, mode & 07777U));
-  }
-  if ((mode & 022U) != 0) {
-    throw ConfigPermissionError(
-        ExitCode::FailedInit,
-        fmt::format("config file {} is writable by the group or others (mode {:04o}): "
-                    "refused, as what it says runs as you; run 'chmod go-w {}'",
-                    path, mode & 07777U, path));
-  }
+  struct stat info {};
+  info.st_uid = owner;
+  info.st_mode = mode;
+  const std::string problem = ownership_problem(info, user, path);
+  if (problem.empty()) return;
+  const bool writable = (mode & 022U) != 0;
+  throw ConfigPermissionError(
+      ExitCode::FailedInit,
+      fmt::format("config file {}: refused, as what it says runs as you{}", problem,
+                  writable ? fmt::format("; run 'chmod go-w {}'", path) : std::string()));
 }
 
 std::optional<std::string> find_config_file(const std::function<const char*(const char*)>& get_env,

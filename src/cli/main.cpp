@@ -23,6 +23,7 @@
 #include "sendmail.hpp"
 #include "serverinfo.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "version.hpp"
 #include "write_out.hpp"
 
@@ -217,13 +218,17 @@ int run_transfer(smtpc::cli::Options options) {
     report.error = error.what();
   } catch (const smtpc::Error& error) {
     if (show_errors) {
-      fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()), error.what());
+      // The message may quote the server (a reply, a certificate name): made inert.
+      fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()),
+                 smtpc::escape_controls(error.what()));
     }
     code = smtpc::to_int(error.code());
     report.error = error.what();
     if (error.reply()) report.error_reply = error.reply()->code.value();
   } catch (const std::exception& error) {
-    if (show_errors) fmt::print(stderr, "smtpc: (2) internal error: {}\n", error.what());
+    if (show_errors) {
+      fmt::print(stderr, "smtpc: (2) internal error: {}\n", smtpc::escape_controls(error.what()));
+    }
     code = smtpc::to_int(ExitCode::FailedInit);
     report.error = error.what();
   }

@@ -1,14 +1,17 @@
-// The user-facing report: warnings, per-message and per-domain outcomes, on stderr.
+// The user-facing report: warnings, per-message and per-domain outcomes, on stderr. Each
+// line may quote a server, so its control bytes are shown as "\xHH" (escape_controls).
 #include "report.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc::cli {
 
 void StderrNotices::warning(std::string_view text) {
-  if (show_) fmt::print(stderr, "Warning: {}\n", text);
+  if (show_) fmt::print(stderr, "Warning: {}\n", escape_controls(text));
 }
 
 void StderrNotices::upload_progress(const UploadProgress& progress) noexcept {
@@ -45,19 +48,22 @@ void report_messages(const SendResult& result, const JobSpec& spec, bool show, b
       case MessageOutcome::NotSent:
         break;
     }
-    fmt::print(stderr, "smtpc: message {} ({}) {}: {}\n", i + 1, name, what, detail);
+    fmt::print(stderr, "smtpc: message {} ({}) {}: {}\n", i + 1, name, what,
+               escape_controls(detail));
   }
 }
 
 int report_mx_delivery(const MxReport& report, bool verbose, bool show_errors) {
   const DomainOutcome* failure = report.first_failure();
   if ((failure != nullptr && show_errors) || verbose) {
-    for (const auto& line : report.summary()) fmt::print(stderr, "smtpc: {}\n", line);
+    for (const auto& line : report.summary()) {
+      fmt::print(stderr, "smtpc: {}\n", escape_controls(line));
+    }
   }
   if (failure == nullptr) return 0;
   if (show_errors) {
     fmt::print(stderr, "smtpc: ({}) {}: {}\n", to_int(failure->error->code()), failure->domain,
-               failure->error->what());
+               escape_controls(failure->error->what()));
   }
   return to_int(failure->error->code());
 }

@@ -11,7 +11,9 @@
 #include "options.hpp"
 #include "queue_cli.hpp"
 #include "report.hpp"
+#include "sendmail_session.hpp"
 #include "smtpc/compose/address_list.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/queue/location.hpp"
 #include "smtpc/smtp/dsn.hpp"
@@ -61,6 +63,30 @@ int run_sendmail_queue(const SendmailArgs& parsed) {
     (void)run_user_queues(directory, run);
   }
   return 0;
+}
+
+// The relay and account settings: $SMTPC_URL, the config file (-C, else the user's own),
+// its account (-a). `path` is set to the config file read.
+Options relay_options(const SendmailArgs& parsed, std::optional<std::string>& path) {
+  Options options;
+  options.mail_from = parsed.from;
+  if (const char* url = std::getenv("SMTPC_URL"); url != nullptr && *url != '\0') {
+    options.url = url;
+  }
+  path = parsed.config;
+  if (!path) path = find_user_config_file();
+  if (path) {
+    apply_account(load_config(*path), parsed.account, options);
+  } else if (parsed.account) {
+    usage("-a given but no config file was found");
+  }
+  if (options.url.empty()) {
+    usage(
+        "no SMTP server configured: set url in ~/.config/smtpc/config (or /etc/smtpc.conf), "
+        "or SMTPC_URL");
+  }
+  options.verbose = parsed.verbose;
+  return options;
 }
 
 }  // namespace
@@ -113,6 +139,8 @@ SendmailArgs parse_sendmail_args(const std::vector<std::string>& args) {
       if (arg == "-o") (void)value(2);
     } else if (arg.size() >= 2 && std::string_view("BLXhO").find(arg[1]) != std::string::npos) {
       (void)value(2);  // body type, ...: accepted, no effect
+    } else if (arg == "-bs") {
+      out.mode = SendmailArgs::Mode::SmtpSession;
     } else if (arg == "-bp") {
       out.mode = SendmailArgs::Mode::QueueList;
     } else if (arg == "-q" || arg == "-qf") {
@@ -212,6 +240,14 @@ int run_sendmail(int argc, char** argv) {
   try {
     SendmailArgs parsed = parse_sendmail_args(args);
     if (program == "mailq") parsed.mode = SendmailArgs::Mode::QueueList;
+    if (parsed.mode == SendmailArgs::Mode::SmtpSession) {
+      stage = SendmailStage::Configuration;
+      std::optional<std::string> path;
+      Options options = relay_options(parsed, path);
+      stage = SendmailStage::Delivery;
+      return run_smtp_session(options,
+                              {.config_path = path, .account = parsed.account, .sendmail = true});
+    }
     if (parsed.mode != SendmailArgs::Mode::Send) {
       stage = SendmailStage::Configuration;
       return run_sendmail_queue(parsed);
@@ -223,23 +259,8 @@ int run_sendmail(int argc, char** argv) {
     }
 
     stage = SendmailStage::Configuration;
-    Options options;
-    options.mail_from = parsed.from;
-    if (const char* url = std::getenv("SMTPC_URL"); url != nullptr && *url != '\0') {
-      options.url = url;
-    }
-    std::optional<std::string> path = parsed.config;
-    if (!path) path = find_user_config_file();
-    if (path) {
-      apply_account(load_config(*path), parsed.account, options);
-    } else if (parsed.account) {
-      usage("-a given but no config file was found");
-    }
-    if (options.url.empty()) {
-      usage(
-          "no SMTP server configured: set url in ~/.config/smtpc/config (or /etc/smtpc.conf), "
-          "or SMTPC_URL");
-    }
+    std::optional<std::string> path;
+    Options options = relay_options(parsed, path);
 
     stage = SendmailStage::Message;
     options.mail_rcpt = parsed.recipients;
@@ -265,7 +286,7 @@ int run_sendmail(int argc, char** argv) {
     fmt::print(stderr, "{}: {}\n", program, error.what());
     return static_cast<int>(SysExit::NoPerm);
   } catch (const Error& error) {
-    fmt::print(stderr, "{}: {}\n", program, error.what());
+    fmt::print(stderr, "{}: {}\n", program, escape_controls(error.what()));  // may quote a server
     return static_cast<int>(sendmail_exit_code(error, stage));
   } catch (const std::exception& error) {
     fmt::print(stderr, "{}: internal error: {}\n", program, error.what());

@@ -37,7 +37,8 @@ struct SendmailArgs {
   std::optional<std::string> dsn_envid;   // -V ENVID
   /// What to do: send the message (-bm, the default), deliver the queue (-q, -q<time>,
   /// -qf), or list it (-bp, or when called as mailq).
-  enum class Mode { Send, QueueRun, QueueList } mode = Mode::Send;
+  /// -bs: speak SMTP on standard input/output (sendmail_session.hpp).
+  enum class Mode { Send, QueueRun, QueueList, SmtpSession } mode = Mode::Send;
   bool force_queue_run = false;  // -q and -qf: every entry, due or not (as postqueue -f)
 };
 
@@ -46,7 +47,7 @@ struct SendmailArgs {
 /// the no-ops -bm, -o* (-oem, -odi, ...), -B/-L/-X/-h with their arguments; "--" ends
 /// options; every other argument is an address list; -q/-qf (deliver the queue now),
 /// -q<time> (deliver what is due: run it from cron), -bp (list the queue). Throws
-/// Error(FailedInit) for other modes (-bs, -bd, -qR...), unknown options, missing
+/// Error(FailedInit) for other modes (-bd, -qR...), unknown options, missing
 /// arguments and bad addresses.
 [[nodiscard]] SendmailArgs parse_sendmail_args(const std::vector<std::string>& args);
 

@@ -157,8 +157,9 @@ std::string human_size(std::uint64_t bytes) {
 
 std::string serverinfo_text(const JobSpec& spec, const JobProgress& progress) {
   std::string out;
+  // Values carry the server's words (greeting, keywords, certificate names): made inert.
   auto line = [&out](std::string_view label, std::string_view value) {
-    out += fmt::format("{:<14}{}\n", label, value);
+    out += fmt::format("{:<14}{}\n", label, escape_controls(value));
   };
   line("Server:", fmt::format("{} port {}", spec.url.host, spec.url.port));
   if (!progress.connected) return out;
@@ -182,7 +183,7 @@ std::string serverinfo_text(const JobSpec& spec, const JobProgress& progress) {
     auto row = [&](std::string_view name, const std::vector<std::string>& values) {
       std::string text = fmt::format("{:<22}", name);
       for (std::size_t i = 0; i < values.size(); ++i) {
-        text += fmt::format("{:<{}}", values[i], widths[i]);
+        text += fmt::format("{:<{}}", escape_controls(values[i]), widths[i]);
       }
       while (!text.empty() && text.back() == ' ') text.pop_back();
       out += text + "\n";

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc {
 
 std::vector<std::string> Reply::to_string_lines() const {
@@ -25,7 +27,7 @@ std::string Reply::summary() const {
   for (const auto& line : lines) {
     if (line.empty()) continue;
     out += ' ';
-    out += line;
+    out += escape_controls(line);  // shown and stored: a server's escapes stay inert
   }
   return out;
 }

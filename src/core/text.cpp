@@ -2,6 +2,7 @@
 #include "smtpc/core/text.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace smtpc {
 
@@ -51,6 +52,30 @@ std::string_view trim(std::string_view text) noexcept {
 std::string_view domain_of(std::string_view mailbox) noexcept {
   const auto at = mailbox.rfind('@');
   return at == std::string_view::npos ? std::string_view{} : mailbox.substr(at + 1);
+}
+
+namespace {
+
+bool is_control(unsigned char c) noexcept { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+}  // namespace
+
+std::string escape_controls(std::string_view text) {
+  constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
+                                      '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (!is_control(byte)) {
+      out += c;
+      continue;
+    }
+    out += "\\x";
+    out += kHex[byte >> 4U];
+    out += kHex[byte & 0xfU];
+  }
+  return out;
 }
 
 }  // namespace smtpc

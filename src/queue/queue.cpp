@@ -1,4 +1,7 @@
 // The local mail queue on disk: one directory per entry, made whole in tmp/ and renamed in.
+// The queue directory is resolved by path once, opened without following a link, checked
+// through that descriptor, and every entry is reached from it (openat, mkdirat, renameat,
+// unlinkat): whoever controls a parent directory cannot swap the queue after the check.
 #include "smtpc/queue/queue.hpp"
 
 #include <dirent.h>
@@ -17,7 +20,9 @@
 #include <ctime>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/queue/location.hpp"
+#include "smtpc/sys/fd.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -35,26 +40,22 @@ constexpr const char* kFailedDir = "failed";
               fmt::format("queue: {}: {}", what, std::strerror(error_number)));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  int release() noexcept { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 std::string join(const std::string& dir, const std::string& name) { return dir + "/" + name; }
 
-void fsync_dir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) write_failure("fsync " + dir, errno);
+// Directory `name` in directory `at`, never through a symbolic link.
+Fd open_directory_at(int at, const std::string& name) {
+  return Fd(::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+// `name` in `at`, for the queue's own subdirectories (tmp/, failed/): they must be there.
+Fd require_directory_at(int at, const std::string& name, const std::string& shown) {
+  Fd fd = open_directory_at(at, name);
+  if (!fd.valid()) write_failure("cannot open " + shown, errno);
+  return fd;
+}
+
+void fsync_dir(int fd, const std::string& shown) {
+  if (::fsync(fd) != 0) write_failure("fsync " + shown, errno);
 }
 
 void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
@@ -69,17 +70,18 @@ void write_all(int fd, const char* data, std::size_t size, const std::string& pa
   }
 }
 
-// Creates `path` (0600, never an existing file), writes `text`, fsyncs it.
-void write_new_file(const std::string& path, std::string_view text) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) write_failure("cannot create " + path, errno);
-  write_all(fd.get(), text.data(), text.size(), path);
-  if (::fsync(fd.get()) != 0) write_failure("fsync " + path, errno);
+// Creates `name` in `dir` (0600, never an existing file), writes `text`, fsyncs it.
+void write_new_file(int dir, const std::string& name, std::string_view text,
+                    const std::string& shown) {
+  Fd fd(::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) write_failure("cannot create " + shown, errno);
+  write_all(fd.get(), text.data(), text.size(), shown);
+  if (::fsync(fd.get()) != 0) write_failure("fsync " + shown, errno);
 }
 
-std::string read_small_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) return {};
+std::string read_small_file(int dir, const char* name) {
+  Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return {};
   std::string text;
   std::array<char, 4096> buffer{};
   for (;;) {
@@ -92,31 +94,40 @@ std::string read_small_file(const std::string& path) {
   return text;
 }
 
-// Removes an entry directory and the files in it (entries hold no subdirectories).
-void remove_tree(const std::string& dir) {
-  if (DIR* d = ::opendir(dir.c_str()); d != nullptr) {
-    while (const dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != "..") ::unlink(join(dir, name).c_str());
-    }
-    ::closedir(d);
+// The names in directory `dir` but "." and "..", read through a descriptor of its own.
+std::vector<std::string> names_in(int dir) {
+  std::vector<std::string> names;
+  const int own = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (own < 0) return names;
+  DIR* d = ::fdopendir(own);
+  if (d == nullptr) {
+    ::close(own);
+    return names;
   }
-  ::rmdir(dir.c_str());
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(d);
+  return names;
 }
 
-std::vector<std::string> directory_names(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str()); d != nullptr) {
-    while (const dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != ".." && name != kTmpDir && name != kFailedDir &&
-          name != kUsersDirectory) {
-        names.push_back(name);
-      }
-    }
-    ::closedir(d);
+// Removes entry directory `name` of `parent` and the files in it (entries hold no
+// subdirectories).
+void remove_tree(int parent, const std::string& name) {
+  if (const Fd dir = open_directory_at(parent, name); dir.valid()) {
+    for (const auto& file : names_in(dir.get())) ::unlinkat(dir.get(), file.c_str(), 0);
   }
-  std::sort(names.begin(), names.end());  // ids start with the time: oldest first
+  ::unlinkat(parent, name.c_str(), AT_REMOVEDIR);
+}
+
+// The entry names in `dir`, oldest first (ids start with the time).
+std::vector<std::string> directory_names(int dir) {
+  std::vector<std::string> names = names_in(dir);
+  std::erase_if(names, [](const std::string& name) {
+    return name == kTmpDir || name == kFailedDir || name == kUsersDirectory;
+  });
+  std::sort(names.begin(), names.end());
   return names;
 }
 
@@ -150,9 +161,12 @@ bool valid_id(const std::string& id) {
 }
 
 std::string format_state(const EntryState& state) {
+  // One line, and inert on the terminal of whoever lists the queue (root's mailq too):
+  // the error may quote a hostile server.
   std::string last_error = state.last_error;
   std::replace_if(
       last_error.begin(), last_error.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  last_error = escape_controls(last_error);
   return fmt::format(
       "attempts {}\nlast-attempt {}\nnext-attempt {}\nunconfirmed {}\ndelivered {}\n"
       "last-error {}\n",
@@ -207,7 +221,8 @@ void read_state(const std::string& text, EntryState& s) {
     if (key == "next-attempt") s.next_attempt = to_int64(value);
     if (key == "unconfirmed") s.unconfirmed = value == "1";
     if (key == "delivered") s.delivered = value == "1";
-    if (key == "last-error") s.last_error = value;
+    // Escaped again: a state file written before smtpc escaped it.
+    if (key == "last-error") s.last_error = escape_controls(value);
   });
 }
 
@@ -217,11 +232,11 @@ struct ReadEntry {
   std::string problem;
 };
 
-// Reads entry directory `dir`.
-ReadEntry read_entry(const std::string& dir, const std::string& id) {
+// Reads the entry whose directory is open as `dir`.
+ReadEntry read_entry(int dir, const std::string& id) {
   struct stat info {};
-  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return {{}, "not a directory"};
-  const std::string envelope = read_small_file(join(dir, kEnvelopeFile));
+  if (::fstat(dir, &info) != 0 || !S_ISDIR(info.st_mode)) return {{}, "not a directory"};
+  const std::string envelope = read_small_file(dir, kEnvelopeFile);
   if (envelope.empty()) return {{}, "no envelope (missing or empty file \"envelope\")"};
   if (!envelope.starts_with(std::string(kMagic) + "\n")) {
     return {{}, fmt::format("the envelope does not start with \"{}\"", kMagic)};
@@ -230,10 +245,12 @@ ReadEntry read_entry(const std::string& dir, const std::string& id) {
   entry.id = id;
   entry.owner = info.st_uid;
   read_envelope(envelope, entry);
-  read_state(read_small_file(join(dir, kStateFile)), entry.state);
+  read_state(read_small_file(dir, kStateFile), entry.state);
   if (entry.forward_paths.empty()) return {{}, "the envelope names no recipient"};
   struct stat message {};
-  if (::stat(join(dir, kMessageFile).c_str(), &message) != 0) return {{}, "no message file"};
+  if (::fstatat(dir, kMessageFile, &message, AT_SYMLINK_NOFOLLOW) != 0) {
+    return {{}, "no message file"};
+  }
   entry.size = static_cast<std::uint64_t>(message.st_size);
   return {std::move(entry), {}};
 }
@@ -242,6 +259,25 @@ void make_private_directory(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     write_failure("cannot create the directory " + path, errno);
   }
+}
+
+void make_private_directory_at(int at, const std::string& name, const std::string& shown) {
+  if (::mkdirat(at, name.c_str(), 0700) != 0 && errno != EEXIST) {
+    write_failure("cannot create the directory " + shown, errno);
+  }
+}
+
+// Entries of `dir` (the queue or failed/) that read whole, oldest first.
+std::vector<Entry> entries_in(int dir) {
+  std::vector<Entry> entries;
+  for (const auto& id : directory_names(dir)) {
+    const Fd entry_dir = open_directory_at(dir, id);
+    if (!entry_dir.valid()) continue;
+    if (auto read = read_entry(entry_dir.get(), id); read.entry) {
+      entries.push_back(std::move(*read.entry));
+    }
+  }
+  return entries;
 }
 
 }  // namespace
@@ -261,40 +297,32 @@ std::int64_t backoff_seconds(int attempts, std::int64_t base, std::int64_t cap) 
 
 // ---- LockedEntry ----
 
-LockedEntry::LockedEntry(std::string queue_dir, Entry entry, int lock_fd)
-    : queue_dir_(std::move(queue_dir)), entry_(std::move(entry)), lock_fd_(lock_fd) {}
+LockedEntry::LockedEntry(std::string queue_dir, Fd queue_fd, Entry entry, Fd lock)
+    : queue_dir_(std::move(queue_dir)),
+      queue_fd_(std::move(queue_fd)),
+      entry_(std::move(entry)),
+      lock_(std::move(lock)) {}
 
-LockedEntry::LockedEntry(LockedEntry&& other) noexcept
-    : queue_dir_(std::move(other.queue_dir_)),
-      entry_(std::move(other.entry_)),
-      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
-
-LockedEntry& LockedEntry::operator=(LockedEntry&& other) noexcept {
-  if (this != &other) {
-    if (lock_fd_ >= 0) ::close(lock_fd_);
-    queue_dir_ = std::move(other.queue_dir_);
-    entry_ = std::move(other.entry_);
-    lock_fd_ = std::exchange(other.lock_fd_, -1);
-  }
-  return *this;
-}
-
-LockedEntry::~LockedEntry() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-}
+LockedEntry::LockedEntry(LockedEntry&& other) noexcept = default;
+LockedEntry& LockedEntry::operator=(LockedEntry&& other) noexcept = default;
+LockedEntry::~LockedEntry() = default;  // closing the lock's descriptor releases the flock
 
 std::string LockedEntry::message_path() const {
-  return join(join(queue_dir_, entry_.id), kMessageFile);
+  // Through the entry's open directory, so that the path is not resolved again.
+  const std::string held = fmt::format("/proc/self/fd/{}", lock_.get());
+  if (::access(held.c_str(), F_OK) == 0) return join(held, kMessageFile);
+  return join(join(queue_dir_, entry_.id), kMessageFile);  // no /proc: by path after all
 }
 
 void LockedEntry::remove() {
   // Renamed out of the queue first, in one step: a crash later leaves only tmp/ litter.
-  const std::string gone = join(join(queue_dir_, kTmpDir), "removed-" + entry_.id);
-  if (::rename(join(queue_dir_, entry_.id).c_str(), gone.c_str()) != 0) {
+  const Fd tmp = require_directory_at(queue_fd_.get(), kTmpDir, join(queue_dir_, kTmpDir));
+  const std::string gone = "removed-" + entry_.id;
+  if (::renameat(queue_fd_.get(), entry_.id.c_str(), tmp.get(), gone.c_str()) != 0) {
     write_failure("cannot remove entry " + entry_.id, errno);
   }
-  fsync_dir(queue_dir_);
-  remove_tree(gone);
+  fsync_dir(queue_fd_.get(), queue_dir_);
+  remove_tree(tmp.get(), gone);
 }
 
 std::optional<std::string> LockedEntry::settle_delivered() noexcept {
@@ -314,19 +342,19 @@ std::optional<std::string> LockedEntry::settle_delivered() noexcept {
 }
 
 void LockedEntry::update(const EntryState& state) {
-  const std::string dir = join(queue_dir_, entry_.id);
-  const std::string tmp = join(dir, std::string(kStateFile) + ".tmp");
-  ::unlink(tmp.c_str());
+  const std::string tmp = std::string(kStateFile) + ".tmp";
+  const std::string shown = join(join(queue_dir_, entry_.id), tmp);
+  ::unlinkat(lock_.get(), tmp.c_str(), 0);
   try {
-    write_new_file(tmp, format_state(state));
+    write_new_file(lock_.get(), tmp, format_state(state), shown);
   } catch (...) {
-    ::unlink(tmp.c_str());
+    ::unlinkat(lock_.get(), tmp.c_str(), 0);
     throw;
   }
-  if (::rename(tmp.c_str(), join(dir, kStateFile).c_str()) != 0) {
+  if (::renameat(lock_.get(), tmp.c_str(), lock_.get(), kStateFile) != 0) {
     write_failure("cannot update entry " + entry_.id, errno);
   }
-  fsync_dir(dir);
+  fsync_dir(lock_.get(), join(queue_dir_, entry_.id));
   entry_.state = state;
 }
 
@@ -335,16 +363,17 @@ void LockedEntry::move_to_failed(const std::string& reason, std::string_view rep
   state.last_error = reason;
   update(state);
   if (!report.empty()) {
-    const std::string dir = join(queue_dir_, entry_.id);
-    ::unlink(join(dir, kReportFile).c_str());
-    write_new_file(join(dir, kReportFile), report);
+    ::unlinkat(lock_.get(), kReportFile, 0);
+    write_new_file(lock_.get(), kReportFile, report,
+                   join(join(queue_dir_, entry_.id), kReportFile));
   }
-  if (::rename(join(queue_dir_, entry_.id).c_str(),
-               join(join(queue_dir_, kFailedDir), entry_.id).c_str()) != 0) {
+  const std::string shown = join(queue_dir_, kFailedDir);
+  const Fd failed = require_directory_at(queue_fd_.get(), kFailedDir, shown);
+  if (::renameat(queue_fd_.get(), entry_.id.c_str(), failed.get(), entry_.id.c_str()) != 0) {
     write_failure("cannot move entry " + entry_.id + " to failed/", errno);
   }
-  fsync_dir(join(queue_dir_, kFailedDir));
-  fsync_dir(queue_dir_);
+  fsync_dir(failed.get(), shown);
+  fsync_dir(queue_fd_.get(), queue_dir_);
 }
 
 // ---- Queue ----
@@ -359,8 +388,22 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
     if (::access(parent.c_str(), F_OK) != 0) make_private_directory(parent);
   }
   make_private_directory(directory_);
+  // Opened once, the last component never followed; everything else goes through dir_.
+  dir_ = Fd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_.valid()) {
+    const int error = errno;
+    struct stat link {};
+    if (error == ELOOP || (::lstat(directory_.c_str(), &link) == 0 && S_ISLNK(link.st_mode))) {
+      throw Error(ExitCode::FailedInit,
+                  fmt::format("queue: {} is a symbolic link: refused (give the directory it "
+                              "points to)",
+                              directory_));
+    }
+    throw Error(ExitCode::FailedInit,
+                fmt::format("queue: {} is not a directory: {}", directory_, std::strerror(error)));
+  }
   struct stat info {};
-  if (::stat(directory_.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+  if (::fstat(dir_.get(), &info) != 0 || !S_ISDIR(info.st_mode)) {
     throw Error(ExitCode::FailedInit, fmt::format("queue: {} is not a directory", directory_));
   }
   if (info.st_uid != ::geteuid()) {
@@ -375,8 +418,8 @@ Queue::Queue(std::string directory) : directory_(std::move(directory)) {
                 fmt::format("queue: others can list or write {} (mode {:04o}): run 'chmod 700 {}'",
                             directory_, info.st_mode & 07777U, directory_));
   }
-  make_private_directory(join(directory_, kTmpDir));
-  make_private_directory(join(directory_, kFailedDir));
+  make_private_directory_at(dir_.get(), kTmpDir, join(directory_, kTmpDir));
+  make_private_directory_at(dir_.get(), kFailedDir, join(directory_, kFailedDir));
 }
 
 LockedEntry Queue::add(const std::string& reverse_path,
@@ -405,22 +448,23 @@ LockedEntry Queue::add(const std::string& reverse_path,
     envelope += fmt::format("set {} {}\n", key, value);
   }
 
+  const Fd tmp = require_directory_at(dir_.get(), kTmpDir, join(directory_, kTmpDir));
   std::string id = new_id();
   std::string building = join(join(directory_, kTmpDir), id);
-  for (int tries = 0; ::mkdir(building.c_str(), 0700) != 0; ++tries) {
+  for (int tries = 0; ::mkdirat(tmp.get(), id.c_str(), 0700) != 0; ++tries) {
     if (errno != EEXIST || tries > 8) write_failure("cannot create " + building, errno);
     id = new_id();
     building = join(join(directory_, kTmpDir), id);
   }
-  Fd lock(::open(building.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  Fd lock = open_directory_at(tmp.get(), id);
   try {
-    if (lock.get() < 0 || ::flock(lock.get(), LOCK_EX) != 0) {
+    if (!lock.valid() || ::flock(lock.get(), LOCK_EX) != 0) {
       write_failure("cannot lock " + building, errno);
     }
     const std::string message_path = join(building, kMessageFile);
-    Fd out(
-        ::open(message_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (out.get() < 0) write_failure("cannot create " + message_path, errno);
+    Fd out(::openat(lock.get(), kMessageFile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0600));
+    if (!out.valid()) write_failure("cannot create " + message_path, errno);
     std::vector<char> buffer(128 * 1024);
     std::uint64_t size = 0;
     for (;;) {
@@ -430,13 +474,12 @@ LockedEntry Queue::add(const std::string& reverse_path,
       size += got;
     }
     if (::fsync(out.get()) != 0) write_failure("fsync " + message_path, errno);
-    write_new_file(join(building, kEnvelopeFile), envelope);
-    fsync_dir(building);
-    const std::string final_path = join(directory_, id);
-    if (::rename(building.c_str(), final_path.c_str()) != 0) {
+    write_new_file(lock.get(), kEnvelopeFile, envelope, join(building, kEnvelopeFile));
+    fsync_dir(lock.get(), building);
+    if (::renameat(tmp.get(), id.c_str(), dir_.get(), id.c_str()) != 0) {
       write_failure("cannot move the entry into " + directory_, errno);
     }
-    fsync_dir(directory_);
+    fsync_dir(dir_.get(), directory_);
     Entry entry;
     entry.id = id;
     entry.created = static_cast<std::int64_t>(std::time(nullptr));
@@ -446,27 +489,28 @@ LockedEntry Queue::add(const std::string& reverse_path,
     entry.settings = settings;
     entry.size = size;
     entry.owner = ::geteuid();
-    return {directory_, std::move(entry), lock.release()};
+    return {directory_, duplicate(), std::move(entry), std::move(lock)};
   } catch (...) {
-    remove_tree(building);
+    remove_tree(tmp.get(), id);
     throw;
   }
 }
 
-std::vector<Entry> Queue::list() const {
-  std::vector<Entry> entries;
-  for (const auto& id : directory_names(directory_)) {
-    if (auto read = read_entry(join(directory_, id), id); read.entry) {
-      entries.push_back(std::move(*read.entry));
-    }
-  }
-  return entries;
+Fd Queue::duplicate() const {
+  Fd copy(::fcntl(dir_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!copy.valid()) write_failure("cannot hold " + directory_, errno);
+  return copy;
 }
+
+std::vector<Entry> Queue::list() const { return entries_in(dir_.get()); }
 
 std::vector<UnreadableEntry> Queue::list_unreadable() const {
   std::vector<UnreadableEntry> unreadable;
-  for (const auto& id : directory_names(directory_)) {
-    if (auto read = read_entry(join(directory_, id), id); !read.entry) {
+  for (const auto& id : directory_names(dir_.get())) {
+    const Fd entry_dir = open_directory_at(dir_.get(), id);
+    if (!entry_dir.valid()) {
+      unreadable.push_back({id, "not a directory"});
+    } else if (auto read = read_entry(entry_dir.get(), id); !read.entry) {
       unreadable.push_back({id, std::move(read.problem)});
     }
   }
@@ -474,21 +518,14 @@ std::vector<UnreadableEntry> Queue::list_unreadable() const {
 }
 
 std::vector<Entry> Queue::list_failed() const {
-  std::vector<Entry> entries;
-  const std::string failed = join(directory_, kFailedDir);
-  for (const auto& id : directory_names(failed)) {
-    if (auto read = read_entry(join(failed, id), id); read.entry) {
-      entries.push_back(std::move(*read.entry));
-    }
-  }
-  return entries;
+  const Fd failed = open_directory_at(dir_.get(), kFailedDir);
+  return failed.valid() ? entries_in(failed.get()) : std::vector<Entry>{};
 }
 
 std::optional<LockedEntry> Queue::try_lock(const std::string& id) {
   if (!valid_id(id)) return std::nullopt;
-  const std::string path = join(directory_, id);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) return std::nullopt;
+  Fd fd = open_directory_at(dir_.get(), id);
+  if (!fd.valid()) return std::nullopt;
   struct stat held {};
   if (::fstat(fd.get(), &held) != 0) return std::nullopt;
   if (held.st_uid != ::geteuid()) {
@@ -499,26 +536,27 @@ std::optional<LockedEntry> Queue::try_lock(const std::string& id) {
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return std::nullopt;  // being sent elsewhere
   // Sent and removed by another run between our open and our lock?
   struct stat now {};
-  if (::lstat(path.c_str(), &now) != 0 || now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
+  if (::fstatat(dir_.get(), id.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+      now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
     return std::nullopt;
   }
-  auto read = read_entry(path, id);
+  auto read = read_entry(fd.get(), id);
   if (!read.entry) return std::nullopt;
-  return LockedEntry(directory_, std::move(*read.entry), fd.release());
+  return LockedEntry(directory_, duplicate(), std::move(*read.entry), std::move(fd));
 }
 
 void Queue::clean_leftovers() {
-  const std::string tmp = join(directory_, kTmpDir);
+  const Fd tmp = open_directory_at(dir_.get(), kTmpDir);
+  if (!tmp.valid()) return;
   const auto now = std::time(nullptr);
-  for (const auto& name : directory_names(tmp)) {
-    const std::string path = join(tmp, name);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  for (const auto& name : names_in(tmp.get())) {
+    const Fd fd = open_directory_at(tmp.get(), name);
     struct stat info {};
-    if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0 || info.st_uid != ::geteuid()) continue;
+    if (!fd.valid() || ::fstat(fd.get(), &info) != 0 || info.st_uid != ::geteuid()) continue;
     // A writer holds its lock from mkdir on; the age leaves room for the moment before.
     if (now - info.st_mtime < 10 && !name.starts_with("removed-")) continue;
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
-    remove_tree(path);
+    remove_tree(tmp.get(), name);
   }
 }
 

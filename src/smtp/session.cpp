@@ -308,12 +308,13 @@ Action Session::on_auth(const Reply& reply) {
       // RFC 4954 §4: a client that cannot go on cancels with "*"; curl then tries the
       // next mechanism (its "SASL downgrade") when the challenge could not be decoded.
       auth_downgrade_ = auth_rounds_ <= kMaxAuthRounds;
-      auth_cancelled_ = Error(
-          ExitCode::LoginDenied,
-          fmt::format("AUTH {} cancelled: the server's challenge \"{}\" is not valid base64 or "
-                      "one too many",
-                      authenticator.mechanism(), reply.lines.front().substr(0, 64)),
-          reply);
+      auth_cancelled_ =
+          Error(ExitCode::LoginDenied,
+                fmt::format(
+                    "AUTH {} cancelled: the server's challenge \"{}\" is not valid base64 or "
+                    "one too many",
+                    authenticator.mechanism(), escape_controls(reply.lines.front().substr(0, 64))),
+                reply);
       return send(simple_command("*"));
     }
     return send(std::move(*answer));

@@ -1,8 +1,13 @@
 // TLS and CRAM-MD5 through the smtpc-openssl module, loaded on first use. Mapping libssl
 // and libcrypto costs a plain send about a millisecond (docs/performance.md); a send that
-// uses neither TLS nor CRAM-MD5 never loads them. The module is found relative to the
-// program: SMTPC_TLS_MODULE_RELPATH from the installed program (bin/ -> lib/<arch>/smtpc/),
-// or beside it in a build tree.
+// uses neither TLS nor CRAM-MD5 never loads them.
+//
+// Loading a module runs its code, so it comes from one fixed, absolute place: the installed
+// program's SMTPC_TLS_MODULE_INSTALLED (<libdir>/smtpc/, configured at build time), or, for
+// the program in its build tree, the module built beside it. Never a path derived from
+// where the program was started, which another user may control (a world-writable parent
+// of a copied binary, or the working directory when /proc is missing); and only a file
+// that root or the user running smtpc owns, in such a directory, writable by no one else.
 #include <dlfcn.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -12,47 +17,48 @@
 
 #include "openssl_backend.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/sys/trusted_file.hpp"
 #include "smtpc/transport/tls.hpp"
 
 namespace smtpc {
 namespace {
 
-std::string program_directory() {
+// The build-tree program is the file the build wrote: the kernel's name for the running
+// program says so. A copy elsewhere, or no /proc, counts as installed.
+bool running_from_build_tree() {
   std::array<char, 4096> path{};
   const ssize_t length = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
-  if (length <= 0) return {};
-  std::string text(path.data(), static_cast<std::size_t>(length));
-  const auto slash = text.rfind('/');
-  return slash == std::string::npos ? std::string{} : text.substr(0, slash + 1);
+  return length > 0 && std::string_view(path.data(), static_cast<std::size_t>(length)) ==
+                           SMTPC_BUILD_TREE_PROGRAM;
 }
 
 const openssl::Backend& load_backend() {
   static const openssl::Backend* const backend = [] {
-    const std::string directory = program_directory();
-    std::string tried;
-    std::string reason;
-    for (const std::string& candidate :
-         {directory + SMTPC_TLS_MODULE_RELPATH "/" SMTPC_TLS_MODULE_NAME,
-          directory + SMTPC_TLS_MODULE_NAME}) {
-      void* handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (handle == nullptr) {
-        if (::access(candidate.c_str(), F_OK) == 0) reason = ::dlerror();
-        tried += (tried.empty() ? "" : ", ") + candidate;
-        continue;
-      }
-      using Entry = decltype(&::smtpc_openssl_backend);
-      // dlsym's void* to a function pointer is how POSIX defines its use.
-      auto* entry = reinterpret_cast<Entry>(::dlsym(handle, "smtpc_openssl_backend"));  // NOLINT
-      const openssl::Backend* found = entry == nullptr ? nullptr : entry();
-      if (found == nullptr || std::string_view(found->build) != SMTPC_TLS_BACKEND_BUILD) {
-        throw Error(ExitCode::SslConnectError,
-                    fmt::format("TLS support: {} belongs to another build of smtpc", candidate));
-      }
-      return found;
+    const std::string module =
+        running_from_build_tree() ? SMTPC_TLS_MODULE_IN_BUILD_TREE : SMTPC_TLS_MODULE_INSTALLED;
+    const TrustedFileCheck check = check_trusted_file(module);
+    if (check.verdict == FileTrust::Missing) {
+      throw Error(ExitCode::SslConnectError,
+                  fmt::format("TLS support is not installed: no {}", module));
     }
-    throw Error(ExitCode::SslConnectError,
-                reason.empty() ? fmt::format("TLS support is not installed: no {}", tried)
-                               : fmt::format("TLS support cannot be loaded: {}", reason));
+    if (check.verdict == FileTrust::Untrusted) {
+      throw Error(ExitCode::SslConnectError,
+                  fmt::format("TLS support: refusing to load {}: {}", module, check.problem));
+    }
+    void* handle = ::dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      throw Error(ExitCode::SslConnectError,
+                  fmt::format("TLS support cannot be loaded: {}", ::dlerror()));
+    }
+    using Entry = decltype(&::smtpc_openssl_backend);
+    // dlsym's void* to a function pointer is how POSIX defines its use.
+    auto* entry = reinterpret_cast<Entry>(::dlsym(handle, "smtpc_openssl_backend"));  // NOLINT
+    const openssl::Backend* found = entry == nullptr ? nullptr : entry();
+    if (found == nullptr || std::string_view(found->build) != SMTPC_TLS_BACKEND_BUILD) {
+      throw Error(ExitCode::SslConnectError,
+                  fmt::format("TLS support: {} belongs to another build of smtpc", module));
+    }
+    return found;
   }();
   return *backend;
 }

@@ -6,6 +6,8 @@
 
 #include <ctime>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc {
 
 void Tracer::prefix_time(std::FILE* stream) const {
@@ -21,11 +23,11 @@ void Tracer::prefix_time(std::FILE* stream) const {
 void Tracer::info(std::string_view text) {
   if (verbose()) {
     prefix_time(options_.verbose_stream);
-    fmt::print(options_.verbose_stream, "* {}\n", text);
+    fmt::print(options_.verbose_stream, "* {}\n", escape_controls(text));
   }
   if (options_.ascii_stream != nullptr) {
     prefix_time(options_.ascii_stream);
-    fmt::print(options_.ascii_stream, "== Info: {}\n", text);
+    fmt::print(options_.ascii_stream, "== Info: {}\n", escape_controls(text));
   }
 }
 
@@ -37,7 +39,7 @@ void Tracer::command_sent(const Command& command) {
   const std::string_view shown = command.shown();
   if (verbose()) {
     prefix_time(options_.verbose_stream);
-    fmt::print(options_.verbose_stream, "> {}\n", shown);
+    fmt::print(options_.verbose_stream, "> {}\n", escape_controls(shown));
   }
   if (options_.ascii_stream != nullptr) {
     ascii_dump("=> Send header", fmt::format("{}\r\n", shown), false);
@@ -47,7 +49,7 @@ void Tracer::command_sent(const Command& command) {
 void Tracer::reply_line_received(std::string_view line) {
   if (verbose()) {
     prefix_time(options_.verbose_stream);
-    fmt::print(options_.verbose_stream, "< {}\n", line);
+    fmt::print(options_.verbose_stream, "< {}\n", escape_controls(line));
   }
   if (options_.ascii_stream != nullptr) {
     ascii_dump("<= Recv header", fmt::format("{}\r\n", line), false);

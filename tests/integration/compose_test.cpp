@@ -447,7 +447,7 @@ TEST_F(SecurityConfigFiles, AnAccountFileOthersCanWriteIsRefused) {
     char shown[8];
     std::snprintf(shown, sizeof shown, "%04o", static_cast<unsigned>(mode));
     EXPECT_EQ(run.err, "smtpc: (2) config file " + config +
-                           " is writable by the group or others (mode " + shown +
+                           " is writable by group or others (mode " + shown +
                            "): refused, as what it says runs as you; run 'chmod go-w " + config +
                            "'\n");
   }
@@ -463,8 +463,9 @@ TEST_F(SecurityConfigFiles, AConfigFileOfAnotherUserIsRefused) {
   const auto run = run_smtpc({"--account-file", config, "--mail-rcpt", "a@example.com", "-T", "-"},
                              "Subject: x\n\nbody\n");
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("config file " + config +
-                                 " belongs to uid 65534, neither you nor root (mode 0644)"));
+  EXPECT_THAT(run.err,
+              HasSubstr("config file " + config +
+                        " belongs to uid 65534, neither root nor the user running smtpc: refused"));
   const std::string curl_config = files_.write_file("curl.cfg", "url = " + server.url() + "\n");
   ASSERT_EQ(::chown(curl_config.c_str(), 65534, 65534), 0);
   const auto k = run_smtpc({"-K", curl_config, "--mail-rcpt", "a@example.com", "-T", "-"},
@@ -482,8 +483,8 @@ TEST_F(SecurityConfigFiles, ACurlConfigFileOthersCanWriteIsRefused) {
   ASSERT_EQ(::chmod(config.c_str(), 0666), 0);
   const auto run = run_smtpc({"-K", config, "-T", "-"}, "Subject: x\n\nbody\n");
   EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("config file " + config +
-                                 " is writable by the group or others (mode 0666)"));
+  EXPECT_THAT(run.err,
+              HasSubstr("config file " + config + " is writable by group or others (mode 0666)"));
   EXPECT_THAT(server.messages(), IsEmpty());
 
   // Standard input and /dev/null are not files anyone could have left behind.
@@ -501,8 +502,8 @@ TEST_F(SecurityConfigFiles, SendmailsConfigFileOthersCanWriteIsRefused) {
   const auto run = sendmail({"-C", config, "-t", "-i"}, "To: me@example.com\nSubject: x\n\nbody\n",
                             {"HOME=" + files_.path(), "SMTPC_CONFIG=", "SMTPC_URL="});
   EXPECT_NE(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("config file " + config +
-                                 " is writable by the group or others (mode 0664)"));
+  EXPECT_THAT(run.err,
+              HasSubstr("config file " + config + " is writable by group or others (mode 0664)"));
   EXPECT_FALSE(command_ran());
   EXPECT_THAT(server.messages(), IsEmpty());
 }

@@ -22,8 +22,21 @@ for path in bin/smtpc "$module" \
 done
 echo "installed tree:"; (cd "$prefix" && find . -type f | sort)
 
-# The installed program finds its TLS module relative to itself.
+# The installed program loads its TLS module from the configured prefix's <libdir>/smtpc
+# only, never relative to itself: run from the temporary prefix it finds none; with the
+# tree laid over the configured prefix (an overlay in a private mount namespace, so nothing
+# is installed on this machine) it finds it.
+configured=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 version=$("$prefix/bin/smtpc" --version)
+if ! grep -q '^SMTPC_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
+  if [ ! -e "$configured/$libdir/smtpc/smtpc-openssl.so" ]; then  # smtpc not installed here
+    grep -q "no TLS: TLS support is not installed: no $configured/$libdir/smtpc/smtpc-openssl.so" \
+      <<<"$version" || fail "smtpc found a TLS module outside $configured: $version"
+  fi
+  [ -d "$configured" ] || fail "the configured prefix $configured does not exist to lay the tree over"
+  version=$(unshare -rm sh -c 'mount -t overlay overlay -o "lowerdir=$0:$1" "$1" && exec "$1/bin/smtpc" --version' \
+    "$prefix" "$configured")
+fi
 grep -q '^smtpc .* OpenSSL/' <<<"$version" || fail "smtpc -V does not name OpenSSL: $version"
 
 # Man pages render, without groff warnings, and document the options.

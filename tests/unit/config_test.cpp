@@ -110,7 +110,7 @@ TEST(SecurityConfigOwner, OnlyTheUserOrRootMayOwnItAndNoOneElseWrite) {
   } catch (const ConfigPermissionError& error) {
     EXPECT_EQ(error.code(), ExitCode::FailedInit);
     EXPECT_STREQ(error.what(),
-                 "config file /home/u/.smtpcrc is writable by the group or others (mode 0664): "
+                 "config file /home/u/.smtpcrc is writable by group or others (mode 0664): "
                  "refused, as what it says runs as you; run 'chmod go-w /home/u/.smtpcrc'");
   }
 }

@@ -90,6 +90,59 @@ TEST_F(QueueTest, SecurityCreatesPrivateDirectoriesAndWholeEntries) {
   EXPECT_TRUE(fs::is_empty(dir_ + "/tmp"));
 }
 
+// The queue directory is opened once, never through a link, and reached only through that
+// descriptor: whoever owns a parent directory cannot swap it after the checks.
+using SecurityQueueDirectory = QueueTest;
+
+TEST_F(SecurityQueueDirectory, AQueueDirectoryThatIsASymbolicLinkIsRefused) {
+  fs::create_directories(root_ + "/real");
+  ::chmod((root_ + "/real").c_str(), 0700);
+  fs::create_directories(root_ + "/state/smtpc");
+  fs::create_directory_symlink(root_ + "/real", dir_);
+  try {
+    Queue queue(dir_);
+    FAIL() << "a queue directory that is a symbolic link was used";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::FailedInit);
+    EXPECT_NE(std::string(error.what()).find(dir_ + " is a symbolic link"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_TRUE(fs::is_empty(root_ + "/real"));
+}
+
+TEST_F(SecurityQueueDirectory, SwappingTheDirectoryForALinkAfterOpeningChangesNothing) {
+  Queue queue(dir_);
+  StringSource first("first\r\n");
+  const std::string id = queue.add("a@example.com", {"b@example.com"}, {}, first).entry().id;
+  // Another user's doing: the checked directory moved away, a link to theirs in its place.
+  const std::string moved = root_ + "/moved";
+  const std::string theirs = root_ + "/theirs";
+  fs::rename(dir_, moved);
+  fs::create_directories(theirs + "/tmp");
+  fs::create_directories(theirs + "/failed");
+  fs::create_directory_symlink(theirs, dir_);
+
+  const auto listed = queue.list();
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].id, id);
+  StringSource second("second\r\n");
+  std::string second_id;
+  {
+    LockedEntry added = queue.add("a@example.com", {"b@example.com"}, {}, second);
+    second_id = added.entry().id;
+    EXPECT_EQ(slurp(added.message_path()), "second\r\n");
+  }
+  EXPECT_TRUE(fs::exists(moved + "/" + second_id + "/message"));
+  auto locked = queue.try_lock(id);
+  ASSERT_TRUE(locked.has_value());
+  EXPECT_EQ(slurp(locked->message_path()), "first\r\n");
+  locked->move_to_failed("550 no");
+  EXPECT_TRUE(fs::exists(moved + "/failed/" + id + "/state"));
+  EXPECT_TRUE(fs::is_empty(theirs + "/tmp"));
+  EXPECT_TRUE(fs::is_empty(theirs + "/failed"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(theirs), fs::directory_iterator{}), 2);
+}
+
 TEST_F(QueueTest, AnEntryIsLockedWhileHeldAndFreeAfterwards) {
   Queue queue(dir_);
   StringSource message("x\r\n");

@@ -55,9 +55,13 @@ TEST(SendmailArgs, DsnOptionsAsSendmailSpellsThem) {
   EXPECT_THROW((void)parse_sendmail_args({"-N"}), Error);
 }
 
+TEST(SendmailArgs, BsSpeaksSmtpOnStandardInputAndOutput) {
+  EXPECT_EQ(parse_sendmail_args({"-bs"}).mode, SendmailArgs::Mode::SmtpSession);
+}
+
 TEST(SendmailArgs, OtherModesAndBadOptionsAreUsageErrors) {
   for (const Strings& bad :
-       {Strings{"-bs"}, Strings{"-qR"}, Strings{"-Z"}, Strings{"-f"}, Strings{"\"unterminated"}}) {
+       {Strings{"-bd"}, Strings{"-qR"}, Strings{"-Z"}, Strings{"-f"}, Strings{"\"unterminated"}}) {
     EXPECT_THROW((void)parse_sendmail_args(bad), Error) << bad[0];
   }
 }

@@ -33,6 +33,16 @@ TEST(Text, TrimSpacesTabsAndLineEnds) {
   EXPECT_EQ(trim("x"), "x");
 }
 
+TEST(SecurityText, ControlBytesBecomeVisibleAndNothingElseChanges) {
+  EXPECT_EQ(escape_controls("451 4.3.0 \x1b]0;PWNED\x07\x1b[2J gone"),
+            "451 4.3.0 \\x1b]0;PWNED\\x07\\x1b[2J gone");
+  EXPECT_EQ(escape_controls("a\rb\nc\x7f\x01"), "a\\x0db\\x0ac\\x7f\\x01");
+  EXPECT_EQ(escape_controls("tab\tstays, UTF-8 st\xc3\xa4ys, \\ stays"),
+            "tab\tstays, UTF-8 st\xc3\xa4ys, \\ stays");
+  const std::string escaped = escape_controls("\x1b[31mred");
+  EXPECT_EQ(escape_controls(escaped), escaped);
+}
+
 TEST(Text, DomainIsAfterTheLastAt) {
   EXPECT_EQ(domain_of("a@b@example.com"), "example.com");
   EXPECT_EQ(domain_of("\"a@b\"@c.example"), "c.example");

@@ -36,7 +36,8 @@ struct Reply {
   [[nodiscard]] std::string to_string() const;
   /// Each line with its code, as the server sent it: {"250-a", "250 b"}.
   [[nodiscard]] std::vector<std::string> to_string_lines() const;
-  /// Code and text on one line, for error messages: "550 5.1.1 no such user".
+  /// Code and text on one line, for error messages: "550 5.1.1 no such user"; control
+  /// bytes shown as "\xHH" (escape_controls), so it is safe on a terminal and in a file.
   [[nodiscard]] std::string summary() const;
 };
 

@@ -32,4 +32,11 @@ struct LessIgnoreCase {
 /// '@' (a bare local part such as "root") or nothing after it.
 [[nodiscard]] std::string_view domain_of(std::string_view mailbox) noexcept;
 
+/// `text` made safe to print on a terminal or store as one line: each control byte (below
+/// 0x20 except tab, and DEL 0x7f) becomes "\xHH" (ESC is "\x1b"), so a server's
+/// "\e]0;title\a" can neither retitle, clear nor move anything; every other byte stays,
+/// UTF-8 included. Text without control bytes comes back unchanged, so escaping twice is
+/// harmless.
+[[nodiscard]] std::string escape_controls(std::string_view text);
+
 }  // namespace smtpc

@@ -14,6 +14,7 @@
 
 #include "smtpc/message/body_source.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/fd.hpp"
 
 namespace smtpc::queue {
 
@@ -74,7 +75,8 @@ class LockedEntry {
   ~LockedEntry();
 
   [[nodiscard]] const Entry& entry() const noexcept { return entry_; }
-  /// The message, byte for byte as queued: what a send reads.
+  /// The message, byte for byte as queued: what a send reads. Through the entry's open
+  /// directory (/proc/self/fd/N/message) while this handle lives, so not resolved again.
   [[nodiscard]] std::string message_path() const;
   /// The server took it: the entry leaves the queue. Throws Error(WriteError).
   void remove();
@@ -90,10 +92,11 @@ class LockedEntry {
 
  private:
   friend class Queue;
-  LockedEntry(std::string queue_dir, Entry entry, int lock_fd);
-  std::string queue_dir_;
+  LockedEntry(std::string queue_dir, Fd queue_fd, Entry entry, Fd lock);
+  std::string queue_dir_;  // for messages only: the entry is reached through the descriptors
+  Fd queue_fd_;            // the queue directory
   Entry entry_;
-  int lock_fd_ = -1;
+  Fd lock_;  // the entry's directory, flock'ed
 };
 
 /// A queue directory. Every function throws Error(WriteError) when the disk refuses a
@@ -101,8 +104,9 @@ class LockedEntry {
 /// Error(FailedInit) when the directory is not private to this user.
 class Queue {
  public:
-  /// Opens `directory`, creating it (and its parents) with mode 0700 if needed. Throws
-  /// Error(FailedInit) when it belongs to another user or others may enter it.
+  /// Opens `directory`, creating it (and its parents) with mode 0700 if needed, and holds
+  /// it open. Throws Error(FailedInit) when it is a symbolic link, belongs to another user
+  /// or others may enter it.
   explicit Queue(std::string directory);
 
   [[nodiscard]] const std::string& directory() const noexcept { return directory_; }
@@ -130,7 +134,9 @@ class Queue {
   void clean_leftovers();
 
  private:
+  [[nodiscard]] Fd duplicate() const;  // another descriptor of the queue directory
   std::string directory_;
+  Fd dir_;  // opened once with O_NOFOLLOW and checked; every entry is reached from it
 };
 
 }  // namespace smtpc::queue

@@ -19,7 +19,9 @@ struct TraceOptions {
 
 /// Called only at the transport boundary (Connection) and by the job for info lines. It
 /// only traces: what the user must see without -v is the CLI's report (cli/report.hpp).
-/// Secret commands are printed as their redacted form; nothing else can print them.
+/// Secret commands are printed as their redacted form; nothing else can print them. What
+/// the server sent is hostile: -v shows its control bytes as "\xHH" (escape_controls),
+/// --trace-ascii as '.', as curl's does.
 class Tracer {
  public:
   Tracer() = default;
