@@ -294,8 +294,6 @@ Command sasl_response_command(std::string_view raw_response) {
   return command;
 }
 
-Command sasl_cancel_command() { return simple_command("*"); }
-
 SaslAuthenticator::SaslAuthenticator(Credentials credentials,
                                      std::optional<std::string> login_options,
                                      bool initial_response, HmacMd5Hex hmac_md5)

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -71,9 +72,18 @@ std::string run_password_command(const std::string& command) {
   std::string option = "-c";
   std::string script = command;
   char* argv[] = {shell.data(), option.data(), script.data(), nullptr};
+  // smtpc ignores SIGPIPE; the command gets the default back, as from a shell.
+  posix_spawnattr_t attributes;
+  ::posix_spawnattr_init(&attributes);
+  sigset_t default_signals;
+  ::sigemptyset(&default_signals);
+  ::sigaddset(&default_signals, SIGPIPE);
+  ::posix_spawnattr_setsigdefault(&attributes, &default_signals);
+  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, environ);
+  const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ);
   ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attributes);
   ::close(pipe_fds[1]);
   if (spawned != 0) {
     ::close(pipe_fds[0]);

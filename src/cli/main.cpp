@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -247,6 +248,9 @@ int main(int argc, char** argv) {
   // A core dump would hold the password and the message: none is written, and the user's
   // other processes cannot ptrace smtpc or read its memory (issue 19, item 5).
   ::prctl(PR_SET_DUMPABLE, 0);
+  // As curl: a peer or a reader that went away is a write error (EPIPE) to report, not a
+  // signal that kills smtpc mid-dialogue (OpenSSL writes to the socket with write(2)).
+  std::signal(SIGPIPE, SIG_IGN);
   if (smtpc::cli::is_sendmail_invocation(argc, argv)) return smtpc::cli::run_sendmail(argc, argv);
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   // --help [all|CATEGORY], as curl's: rendered from the option table.

@@ -50,8 +50,6 @@ struct Options {
   std::optional<long> rate_ms;             // --rate: ms from one transfer's start to the next
   bool fail = false;                       // -f: no effect for SMTP (as curl)
   bool fail_with_body = false;             // no effect for SMTP (as curl)
-  bool include = false;                    // accepted: SMTP has no headers to include
-  bool crlf = false;                       // accepted: smtpc always sends CRLF
   bool ssl = false;
   bool ssl_reqd = false;
   bool insecure = false;
@@ -60,7 +58,6 @@ struct Options {
   std::optional<std::string> cert;
   std::optional<std::string> key;
   std::optional<std::string> pass;
-  bool tlsv1_2 = false;
   bool tlsv1_3 = false;
   std::optional<std::string> tls_max;
   std::optional<std::string> ciphers;

@@ -13,20 +13,6 @@
 
 namespace smtpc::cli {
 
-/// What a failed message's error means for the queue and for --retry.
-enum class FailureKind {
-  Permanent,    // a 5xx reply, or a local problem (usage, TLS trust): not queued, not retried
-  Transient,    // a 4xx reply, a timeout, a failed lookup, a connection lost before the end of data
-  Connect,      // the connection could not be made: queued; retried with --retry-connrefused
-  Unconfirmed,  // the end of data got no reply: queued; retried only with --retry-all-errors
-};
-
-/// Classifies `error`, the reason why a message with `outcome` was not accepted.
-[[nodiscard]] FailureKind classify_failure(const Error& error, MessageOutcome outcome);
-
-/// Whether --retry tries again after `kind` (curl's rules, with SMTP's 4xx as transient).
-[[nodiscard]] bool retry_allows(FailureKind kind, const Options& options);
-
 /// How the queue remembers a login without the secret: where the config file is, if one
 /// was read for these options (null when none).
 struct QueueContext {

@@ -178,28 +178,7 @@ SysExit sendmail_exit_code(const Error& error, SendmailStage stage) {
     case SendmailStage::Delivery:
       break;
   }
-  if (error.reply()) {
-    if (error.reply()->code.transient()) return SysExit::TempFail;
-    if (error.reply()->code.permanent()) return SysExit::Unavailable;
-  }
-  switch (error.code()) {
-    case ExitCode::LoginDenied:
-      return SysExit::NoPerm;
-    case ExitCode::ReadError:
-    case ExitCode::WriteError:
-      return SysExit::IoErr;
-    case ExitCode::FailedInit:
-    case ExitCode::SslCacertBadFile:
-    case ExitCode::SslCertProblem:
-      return SysExit::Config;
-    case ExitCode::PeerFailedVerification:
-    case ExitCode::SslPinnedPubKeyMismatch:
-    case ExitCode::UseSslFailed:
-    case ExitCode::UnsupportedProtocol:
-      return SysExit::Unavailable;
-    default:  // resolve, connect, timeouts, I/O and protocol failures: try again later
-      return SysExit::TempFail;
-  }
+  return policy_for(error.kind()).sysexit;  // the one table (smtpc/core/failure.hpp)
 }
 
 bool is_sendmail_invocation(int argc, char** argv) {

@@ -10,18 +10,7 @@
 
 namespace smtpc::cli {
 
-/// sysexits.h values: what callers of sendmail check.
-enum class SysExit : int {
-  Ok = 0,
-  Usage = 64,        // EX_USAGE: bad command line
-  DataErr = 65,      // EX_DATAERR: the message is unusable (bad headers, no recipients)
-  Unavailable = 69,  // EX_UNAVAILABLE: the server refused for good (5xx), TLS not trusted
-  Software = 70,     // EX_SOFTWARE: internal error
-  IoErr = 74,        // EX_IOERR: reading the message failed
-  TempFail = 75,     // EX_TEMPFAIL: try again later (4xx, connection failures, timeouts)
-  NoPerm = 77,       // EX_NOPERM: login denied, config file readable by others
-  Config = 78,       // EX_CONFIG: no server configured, bad config file or URL
-};
+// SysExit, sendmail's exit codes, is smtpc::SysExit (smtpc/core/failure.hpp).
 
 struct SendmailArgs {
   std::vector<std::string> recipients;    // addresses from the arguments

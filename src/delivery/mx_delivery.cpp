@@ -174,17 +174,20 @@ class DomainDelivery {
         SendResult result = run_job(job, tracer_, notices_, progress);
         return Delivered{std::move(result), progress.tls ? security : "plain text"};
       } catch (const Error& error) {
-        if (!progress.connected) {
+        if (!progress.greeted) {
           if (error.code() == ExitCode::OperationTimedout && Clock::now() >= overall_) {
             return GiveUp{error};
           }
-          return TryNextAddress{error};
-        }
-        if (!progress.greeted) {
-          // A refusing greeting (4xx or 5xx, RFC 5321 §3.1) speaks for the whole host;
-          // a connection that died before any greeting is a connection failure.
-          if (error.reply()) return TryNextHost{error};
-          return TryNextAddress{error};
+          // The table: a refusing greeting (4xx or 5xx, RFC 5321 §3.1) speaks for the
+          // whole host, a failed connection for one address.
+          switch (policy_for(error.kind()).mx) {
+            case MxFallback::NextAddress:
+              return TryNextAddress{error};
+            case MxFallback::NextHost:
+              return TryNextHost{error};
+            case MxFallback::GiveUp:
+              return GiveUp{error};
+          }
         }
         if (required) return GiveUp{error};
         if (error.code() == ExitCode::PeerFailedVerification && job.tls.verify_peer) {

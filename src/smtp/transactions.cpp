@@ -333,7 +333,7 @@ SendResult MailTransactions::settled_results(const Error& error) const {
     if (data_ended) {
       // RFC 5321 §6.1: the server may have stored it; only its reply was lost.
       result.outcome = MessageOutcome::Unconfirmed;
-      result.error = Error(error.code(),
+      result.error = Error(FailureKind::Unconfirmed, error.code(),
                            fmt::format("its data was sent but not answered, so it may have been "
                                        "delivered: {}",
                                        error.what()),

@@ -76,6 +76,22 @@ void expect_same(const std::vector<std::string>& args, const std::string& stdin_
   }
 }
 
+// A reader that went away (`smtpc ... | head -c0`) is a write error, exit 23 as curl's, not a
+// death by SIGPIPE (exit 141 in a shell) in the middle of the dialogue.
+TEST(CurlDropIn, AClosedStandardOutputIsAWriteErrorAsCurl) {
+  auto exit_code_behind_closed_pipe = [](const std::string& program) {
+    const std::vector<std::string> args{"-c",          "\"$@\" | true; exit ${PIPESTATUS[0]}",
+                                        "_",           program,
+                                        "-s",          "{URL}",
+                                        "--mail-rcpt", "a@example.com",
+                                        "-X",          "VRFY"};
+    return run_against_server("/bin/bash", args).run.exit_code;
+  };
+  const int curl = exit_code_behind_closed_pipe(kCurl);
+  ASSERT_EQ(curl, 23);
+  EXPECT_EQ(exit_code_behind_closed_pipe(SMTPC_BINARY), curl);
+}
+
 TEST(CurlDropIn, UrlOptionFirstAsInEverythingCurl) {
   expect_same({"--url", "{URL}", "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com",
                "--upload-file", "{DIR}/mail.txt"});

@@ -124,6 +124,9 @@ class SmtpServer {
   [[nodiscard]] std::string url(std::string_view path = "") const;
   /// Accepted messages, in order of arrival.
   [[nodiscard]] std::vector<Message> messages() const;
+  /// Where the server writes NNNN.eml and then NNNN.json per message, for a waiting loop
+  /// that runs outside this process (a shell in another mount namespace).
+  [[nodiscard]] std::string spool_dir() const { return dir_.path() + "/spool"; }
   /// Every command line received, in order, without line ends.
   [[nodiscard]] std::vector<std::string> log_lines() const;
   /// The received command lines that start with `verb` followed by a space or the end.

@@ -11,58 +11,7 @@
 namespace smtpc::cli {
 namespace {
 
-Error with_reply(ExitCode code, int reply_code) {
-  Reply reply;
-  reply.code = ReplyCode(reply_code);
-  reply.lines = {"text"};
-  return Error(code, "failed", reply);
-}
-
-TEST(ClassifyFailure, RepliesDecideByTheirFirstDigit) {
-  for (const int code : {421, 450, 451, 452, 454}) {
-    EXPECT_EQ(classify_failure(with_reply(ExitCode::SendError, code), MessageOutcome::Refused),
-              FailureKind::Transient)
-        << code;
-  }
-  for (const int code : {500, 535, 550, 552, 554}) {
-    EXPECT_EQ(classify_failure(with_reply(ExitCode::SendError, code), MessageOutcome::Refused),
-              FailureKind::Permanent)
-        << code;
-  }
-}
-
-TEST(ClassifyFailure, NetworkFailuresAreTransientLocalOnesPermanent) {
-  const auto kind = [](ExitCode code) {
-    return classify_failure(Error(code, "x"), MessageOutcome::NotSent);
-  };
-  EXPECT_EQ(kind(ExitCode::CouldntConnect), FailureKind::Connect);
-  EXPECT_EQ(kind(ExitCode::CouldntResolveHost), FailureKind::Transient);
-  EXPECT_EQ(kind(ExitCode::OperationTimedout), FailureKind::Transient);
-  EXPECT_EQ(kind(ExitCode::RecvError), FailureKind::Transient);
-  EXPECT_EQ(kind(ExitCode::SendError), FailureKind::Transient);
-  EXPECT_EQ(kind(ExitCode::WeirdServerReply), FailureKind::Transient);
-  EXPECT_EQ(kind(ExitCode::FailedInit), FailureKind::Permanent);
-  EXPECT_EQ(kind(ExitCode::ReadError), FailureKind::Permanent);
-  EXPECT_EQ(kind(ExitCode::PeerFailedVerification), FailureKind::Permanent);
-  EXPECT_EQ(classify_failure(Error(ExitCode::RecvError, "x"), MessageOutcome::Unconfirmed),
-            FailureKind::Unconfirmed);
-}
-
-TEST(RetryAllows, FollowsCurlWithSmtpTransientReplies) {
-  Options plain;
-  EXPECT_TRUE(retry_allows(FailureKind::Transient, plain));
-  EXPECT_FALSE(retry_allows(FailureKind::Connect, plain));
-  EXPECT_FALSE(retry_allows(FailureKind::Unconfirmed, plain));
-  EXPECT_FALSE(retry_allows(FailureKind::Permanent, plain));
-  Options connrefused;
-  connrefused.retry_connrefused = true;
-  EXPECT_TRUE(retry_allows(FailureKind::Connect, connrefused));
-  EXPECT_FALSE(retry_allows(FailureKind::Unconfirmed, connrefused));
-  Options all;
-  all.retry_all_errors = true;
-  EXPECT_TRUE(retry_allows(FailureKind::Unconfirmed, all));
-  EXPECT_TRUE(retry_allows(FailureKind::Permanent, all));
-}
+// What each failure means for --queue and --retry: tests/unit/failure_property_test.cpp.
 
 bool holds(const queue::Settings& settings, std::string_view text) {
   return std::any_of(settings.begin(), settings.end(), [text](const auto& pair) {

@@ -366,12 +366,5 @@ TEST(SaslResponseCommand, SecurityIsBase64AndRedacted) {
   EXPECT_EQ(empty.shown(), "[redacted]");
 }
 
-TEST(SaslCancelCommand, IsAPublicAsterisk) {
-  const Command command = sasl_cancel_command();
-  EXPECT_EQ(command.line, "*");
-  EXPECT_EQ(command.secrecy, Secrecy::Public);
-  EXPECT_EQ(command.shown(), "*");
-}
-
 }  // namespace
 }  // namespace smtpc

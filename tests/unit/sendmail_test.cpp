@@ -94,6 +94,12 @@ TEST(SendmailExitCodes, SysexitsByStageAndReply) {
   EXPECT_EQ(sendmail_exit_code(Error(ExitCode::LoginDenied, "x"), delivery), SysExit::NoPerm);
   EXPECT_EQ(sendmail_exit_code(Error(ExitCode::PeerFailedVerification, "x"), delivery),
             SysExit::Unavailable);
+  // In delivery, the one table decides (smtpc/core/failure.hpp).
+  for (const FailureKind kind : kFailureKinds) {
+    EXPECT_EQ(sendmail_exit_code(Error(kind, ExitCode::SendError, "x"), delivery),
+              policy_for(kind).sysexit)
+        << policy_for(kind).name;
+  }
 }
 
 TEST(SendmailInvocation, ByNameOrFlag) {

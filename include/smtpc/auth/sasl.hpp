@@ -128,9 +128,6 @@ class SaslExchange {
 /// RFC 4954 §4). Secret; traces show "[redacted]". Never throws.
 [[nodiscard]] Command sasl_response_command(std::string_view raw_response);
 
-/// "*": the client cancels the exchange (RFC 4954 §4). Public. Never throws.
-[[nodiscard]] Command sasl_cancel_command();
-
 /// RFC 4954 §4: an AUTH line, CRLF included, may be at most 512 octets.
 inline constexpr std::size_t kMaxAuthLine = 512;
 

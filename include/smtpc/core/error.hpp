@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "smtpc/core/failure.hpp"
 #include "smtpc/core/reply.hpp"
 
 namespace smtpc {
@@ -43,16 +44,21 @@ enum class ExitCode : int {
 
 [[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }
 
-/// An error that knows its exit code and, when a server reply caused it, that reply.
+/// An error that knows its exit code, its kind and, when a server reply caused it, that
+/// reply. The kind is decided here, where the error is raised: given, or the natural kind
+/// of the code and reply (natural_kind); policy_for(kind) says what follows from it.
 class Error : public std::runtime_error {
  public:
   Error(ExitCode code, std::string message, std::optional<Reply> reply = {});
+  Error(FailureKind kind, ExitCode code, std::string message, std::optional<Reply> reply = {});
 
   [[nodiscard]] ExitCode code() const noexcept { return code_; }
+  [[nodiscard]] FailureKind kind() const noexcept { return kind_; }
   [[nodiscard]] const std::optional<Reply>& reply() const noexcept { return reply_; }
 
  private:
   ExitCode code_;
+  FailureKind kind_;
   std::optional<Reply> reply_;
 };
 

@@ -43,10 +43,8 @@ class Connection {
   /// of the new layer (RFC 3207 §5, STARTTLS command injection).
   void upgrade(const std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>& wrap);
 
-  [[nodiscard]] Transport& transport() noexcept { return *transport_; }
   /// The dialogue runs inside TLS (false also when a failed handshake left no transport).
   [[nodiscard]] bool is_tls() const noexcept { return transport_ && transport_->is_tls(); }
-  [[nodiscard]] Tracer& tracer() noexcept { return tracer_; }
 
  private:
   /// The one STARTTLS-injection check: nothing may wait after the last reply.
