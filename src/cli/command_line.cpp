@@ -574,13 +574,11 @@ constexpr OptionDef kOptions[] = {
 
 constexpr int kMaxConfigDepth = 10;
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+// Option names compare as ASCII (core/text), never by the locale (strncasecmp would).
+bool iequal(std::string_view a, std::string_view b) { return equals_ignore_case(a, b); }
 
 bool iprefix(std::string_view prefix, std::string_view name) {
-  return prefix.size() <= name.size() &&
-         strncasecmp(prefix.data(), name.data(), prefix.size()) == 0;
+  return prefix.size() <= name.size() && equals_ignore_case(prefix, name.substr(0, prefix.size()));
 }
 
 const OptionDef* find_short_option(char letter) {
