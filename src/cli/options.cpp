@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "command_line.hpp"
 #include "credentials.hpp"
 #include "queue_cli.hpp"
+#include "route_options.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/message/envelope.hpp"
@@ -245,6 +247,8 @@ JobSpec make_job_spec(const Options& options) {
   // An empty --interface binds nothing (curl: SO_BINDTODEVICE with "" clears the binding).
   if (options.interface && !options.interface->empty()) spec.interface = options.interface;
   spec.local_port = options.local_port;
+  spec.route = make_connect_route(options, spec.url.scheme,
+                                  [](const char* name) { return std::getenv(name); });
   spec.max_send_speed = options.limit_rate;
   spec.speed_limit = speed_limit(options);
   spec.socket.tcp_nodelay = options.tcp_nodelay;

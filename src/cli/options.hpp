@@ -81,6 +81,19 @@ struct Options {
   bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
   bool keepalive = true;                     // --no-keepalive turns it off
   std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)
+  bool tcp_fastopen = false;                 // --tcp-fastopen
+  std::optional<long> happy_eyeballs_ms;     // --happy-eyeballs-timeout-ms
+  std::optional<std::string> unix_socket;    // --unix-socket / --abstract-unix-socket
+  bool abstract_unix_socket = false;
+  bool haproxy_protocol = false;  // --haproxy-protocol
+
+  // Proxies (docs/proxy.md), as curl's tool reads them.
+  std::optional<std::string> proxy;  // -x, --socks4/4a/5/5-hostname, --proxy1.0: the last one
+  ProxyType proxy_type = ProxyType::Http;  // the scheme a proxy without one gets
+  std::optional<std::string> preproxy;     // --preproxy
+  std::optional<std::string> proxy_user;   // -U USER[:PASSWORD]
+  std::optional<std::string> noproxy;      // --noproxy LIST (over NO_PROXY)
+  std::optional<std::string> user_agent;   // -A: the CONNECT request's User-Agent
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]

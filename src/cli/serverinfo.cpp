@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "json.hpp"
 #include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
@@ -99,29 +100,6 @@ std::string auth_text(const JobSpec& spec, const ServerFacts& facts) {
   return fmt::format("{} {}: {}", facts.auth_mechanism,
                      facts.auth->code.value() == 235 ? "succeeded" : "FAILED",
                      facts.auth->summary());
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      out += fmt::format("\\u{:04x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string json_strings(const std::vector<std::string>& items) {
-  std::vector<std::string> quoted;
-  quoted.reserve(items.size());
-  for (const auto& item : items) quoted.push_back(json_string(item));
-  return fmt::format("[{}]", fmt::join(quoted, ","));
 }
 
 std::string json_capabilities(const Reply& hello) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <variant>
 
+#include "json.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/url.hpp"
 
@@ -22,37 +23,6 @@ namespace {
 
 struct Null {};
 using Value = std::variant<Null, long long, double, std::string, std::vector<std::string>>;
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 // The reply that ended the transfer: the last message's final reply, the reply an error
 // carried, or the first line of HELP/VRFY output.

@@ -1,18 +1,13 @@
 // Header sections: where they end, their fields, their recipients (RFC 5322 §2.2, §3.6).
 #include "smtpc/compose/header_block.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 
 #include "smtpc/compose/address_list.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // RFC 5322 §3.6.8: field-name = 1*ftext (printable ASCII except ':'), then ':'.
 // Blanks before the colon are obsolete syntax (§4.5) that is still accepted.
@@ -42,7 +37,7 @@ std::string HeaderField::value() const {
 }
 
 bool HeaderField::is(std::string_view other) const noexcept {
-  return equal_ignoring_case(name, other);
+  return equals_ignore_case(name, other);
 }
 
 std::optional<HeaderEnd> find_header_end(std::string_view data, bool at_end) {
@@ -118,7 +113,7 @@ std::vector<std::string> header_recipients(const std::vector<HeaderField>& field
     }
     for (auto& mailbox : parse_address_list(field.value())) {
       const bool seen = std::any_of(out.begin(), out.end(), [&](const std::string& address) {
-        return equal_ignoring_case(address, mailbox.address);
+        return equals_ignore_case(address, mailbox.address);
       });
       if (!seen) out.push_back(std::move(mailbox.address));
     }

@@ -70,6 +70,8 @@ FailureKind natural_kind(ExitCode code, bool has_reply, bool transient_reply) no
     case CouldntConnect:
       return FailureKind::Connect;
     case CouldntResolveHost:
+    case CouldntResolveProxy:  // the proxy's name or handshake: may work later
+    case ProxyHandshake:
     case OperationTimedout:
     case SslConnectError:
     case WeirdServerReply:

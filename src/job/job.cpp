@@ -215,6 +215,7 @@ ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectIn
   request.connect_timeout = spec.connect_timeout;
   request.deadline = deadline;
   request.info = &info;
+  request.route = spec.route;
   return request;
 }
 
@@ -251,7 +252,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices) {
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress) {
-  return run_job(spec, tracer, notices, progress, connect_tcp);
+  return run_job(spec, tracer, notices, progress, open_connection);
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress,

@@ -50,6 +50,7 @@ struct JobSpec {
   std::uint64_t max_send_speed = 0;          // --limit-rate, bytes per second (0: none)
   SpeedLimit speed_limit;                    // -Y/--speed-limit, -y/--speed-time
   SocketOptions socket;                      // --tcp-nodelay, --keepalive(-time)
+  ConnectRoute route;  // proxies, --unix-socket, --haproxy-protocol, --tcp-fastopen...
 };
 
 /// How far the upload of a job's messages has got: the bytes of the messages read and
@@ -109,11 +110,11 @@ struct JobProgress {
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
                                  JobProgress& progress);
 
-/// Opens the connection a job talks over: connect_tcp, or a test's fake transport.
+/// Opens the connection a job talks over: open_connection, or a test's fake transport.
 using Connector =
     std::function<std::unique_ptr<Transport>(const ConnectRequest& request, Tracer& tracer)>;
 
-/// run_job over the transport `connect` returns instead of connect_tcp's (the seam for
+/// run_job over the transport `connect` returns instead of open_connection's (the seam for
 /// tests that make each transport operation fail in turn). Throws like run_job.
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
                                  JobProgress& progress, const Connector& connect);
