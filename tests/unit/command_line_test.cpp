@@ -193,6 +193,23 @@ TEST(SecurityArgv, EveryUrlLosesItsPasswordUpToTheLastAt) {
                                       "smtp://h/a@b", "-u", "me:*******", "--mail-rcpt", "x@y"}));
 }
 
+// A proxy URL carries the proxy's password as a mail URL carries the server's.
+TEST(SecurityArgv, ProxyUrlsLoseTheirPasswordsToo) {
+  std::vector<std::string> args{
+      "-x",       "socks5h://pu:SECRET1@proxy:1080", "--preproxy", "socks5://pp:SECRET2@pre",
+      "--socks5", "su:SECRET3@socks:1080",           "--socks4a",  "s4:SECRET4@s4",
+      "--proxy",  "http://hu:SECRET5@web:3128",      "smtp://h"};
+  const auto command_line = parse_command_line(args);
+  std::vector<std::string> storage{"smtpc"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : storage) argv.push_back(arg.data());
+  scrub_secrets(static_cast<int>(argv.size()), argv.data(), command_line.secrets);
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    EXPECT_EQ(std::string(argv[i]).find("SECRET"), std::string::npos) << argv[i];
+  }
+}
+
 TEST(SecurityArgv, AnUnknownOptionWithAValueDoesNotEchoIt) {
   EXPECT_EQ(usage_error({"--user=u:SECRET", "smtp://h"}),
             "option --user=...: is unknown; give the value as the next argument: --user VALUE");
