@@ -122,6 +122,11 @@ std::vector<Mechanism> allowed_mechanisms(std::optional<std::string_view> login_
   return allowed;
 }
 
+bool login_needs_password(std::optional<std::string_view> login_options) {
+  const auto allowed = allowed_mechanisms(login_options);
+  return !(allowed.size() == 1 && allowed.front() == Mechanism::External);
+}
+
 std::optional<Mechanism> choose_mechanism(const std::vector<std::string>& offered_upper,
                                           const Credentials& credentials,
                                           std::optional<std::string_view> login_options) {
@@ -347,8 +352,22 @@ std::optional<Command> SaslAuthenticator::respond(std::string_view challenge) {
   if (!exchange_ || exchange_->done()) return std::nullopt;
   // "334" alone or "334 " carries an empty challenge.
   while (!challenge.empty() && challenge.back() == ' ') challenge.remove_suffix(1);
-  // PLAIN, XOAUTH2, OAUTHBEARER sent without --sasl-ir: curl ignores the 334's text.
-  if (exchange_->awaits_initial_response()) return sasl_response_command(exchange_->respond({}));
+  // PLAIN, EXTERNAL, XOAUTH2, OAUTHBEARER sent without --sasl-ir: curl ignores the 334's
+  // text. The deferred initial response goes as it would have on the AUTH line, so an
+  // empty one is "=" (RFC 4954 §4; curl's test 943).
+  if (exchange_->awaits_initial_response()) {
+    const std::string response = exchange_->respond({});
+    Command command = sasl_response_command(response);
+    if (response.empty()) command.line = "=";
+    return command;
+  }
+  // RFC 7628 §3.2.3: an OAuth mechanism's challenge here is the server's error report, and
+  // the client answers it whatever its text so that the server can end with its 535. Servers
+  // leave out the base64 padding (curl's test 948), so the report is read leniently.
+  if (is_oauth(exchange_->mechanism())) {
+    last_challenge_ = base64_decode_unpadded(challenge).value_or(std::string());
+    return sasl_response_command(exchange_->respond(last_challenge_));
+  }
   const auto decoded = base64_decode(challenge);
   if (!decoded) return std::nullopt;
   last_challenge_ = *decoded;

@@ -23,6 +23,7 @@
 
 #include "config.hpp"
 #include "smtpc/core/text.hpp"
+#include "variables.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -37,6 +38,24 @@ double seconds(std::string_view option, const std::string& value) {
     throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
   }
   return number;
+}
+
+// --trace-config (curl 8.3): a comma-separated list of names, each turned on, or off with a
+// '-' prefix. "ids" and "time" are --trace-ids and --trace-time, "all" both; curl's other
+// names are its library's components, accepted as curl accepts unknown ones.
+void apply_trace_config(Options& o, std::string_view list) {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    std::string_view name = trim(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    bool on = true;
+    if (name.starts_with('-') || name.starts_with('+')) {
+      on = name.front() == '+';
+      name.remove_prefix(1);
+    }
+    if (equals_ignore_case(name, "all") || equals_ignore_case(name, "ids")) o.trace_ids = on;
+    if (equals_ignore_case(name, "all") || equals_ignore_case(name, "time")) o.trace_time = on;
+  }
 }
 
 // curl's str2unum: a whole decimal number; "positive" is its word for a negative one.
@@ -286,7 +305,7 @@ void add_header(Options& o, const std::string& value) {
 
 // clang-format off
 constexpr OptionDef kOptions[] = {
-    {"abstract-unix-socket", '\0', ArgKind::Value, "<path>", "Connect via abstract Unix domain socket", "connection", Support::Refused, Secret::No, nullptr, "TCP only"},
+    {"abstract-unix-socket", '\0', ArgKind::Value, "<path>", "Connect via abstract Unix domain socket", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.unix_socket = v; o.abstract_unix_socket = true; }, "Linux's abstract namespace; proxies are not used, as in curl"},
     {"alt-svc", '\0', ArgKind::Value, "<file name>", "Enable alt-svc with this cache file", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"anyauth", '\0', ArgKind::None, "", "Pick any authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"append", '\0', ArgKind::Bool, "", "Append to target file when uploading", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only (-a and -t are smtpc's --account and --read-recipients)"},
@@ -295,7 +314,7 @@ constexpr OptionDef kOptions[] = {
     {"cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.cacert = v; }, ""},
     {"capath", '\0', ArgKind::Value, "<dir>", "CA directory to verify peer against", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.capath = v; }, ""},
     {"cert", 'E', ArgKind::Value, "<certificate[:password]>", "Client certificate file and password", "tls", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { set_cert(o, v); }, ""},
-    {"cert-status", '\0', ArgKind::Bool, "", "Verify the status of the server cert via OCSP-staple", "tls", Support::Refused, Secret::No, nullptr, "no OCSP stapling check: refused rather than silently skipped"},
+    {"cert-status", '\0', ArgKind::Bool, "", "Verify the status of the server cert via OCSP-staple", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.cert_status = on; }, "as curl: no staple, a bad one or \"revoked\" is exit 91; the server must send its issuer"},
     {"cert-type", '\0', ArgKind::Value, "<type>", "Certificate type (DER/PEM/ENG/P12)", "tls", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--cert-type", v); }, "PEM only; other types exit 2"},
     {"ciphers", '\0', ArgKind::Value, "<list of ciphers>", "SSL ciphers to use", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.ciphers = v; }, ""},
     {"compressed", '\0', ArgKind::Bool, "", "Request compressed response", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -309,7 +328,7 @@ constexpr OptionDef kOptions[] = {
     {"create-dirs", '\0', ArgKind::Bool, "", "Create necessary local directory hierarchy", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.create_dirs = on; }, "the missing directories of -o, mode 0750, made before connecting"},
     {"create-file-mode", '\0', ArgKind::Value, "<mode>", "File mode for created files", "file", Support::Ignored, Secret::No, nullptr, "FILE only"},
     {"crlf", '\0', ArgKind::Bool, "", "Convert LF to CRLF in upload", "ftp", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "smtpc always sends CRLF (docs/curl-differences.md)"},
-    {"crlfile", '\0', ArgKind::Value, "<file>", "Use this CRL list", "tls", Support::Refused, Secret::No, nullptr, "no CRL checking: refused rather than silently skipped"},
+    {"crlfile", '\0', ArgKind::Value, "<file>", "Use this CRL list", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.crlfile = v; }, "PEM; the whole chain is checked (a revoked certificate is exit 60); unloadable: 82"},
     {"curves", '\0', ArgKind::Value, "<algorithm list>", "(EC) TLS key exchange algorithm(s) to request", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.curves = v; }, "OpenSSL's groups list; one it does not know is exit 59 when TLS is set up, as curl"},
     {"data", 'd', ArgKind::Value, "<data>", "HTTP POST data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"data-ascii", '\0', ArgKind::Value, "<data>", "HTTP POST ASCII data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
@@ -355,8 +374,8 @@ constexpr OptionDef kOptions[] = {
     {"ftp-ssl-control", '\0', ArgKind::Bool, "", "Require SSL/TLS for FTP login, clear for transfer", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"get", 'G', ArgKind::Bool, "", "Put the post data in the URL and use GET", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"globoff", 'g', ArgKind::Bool, "", "Disable URL sequences and ranges using {} and []", "curl", Support::Accepted, Secret::No, nullptr, "smtpc never expands {} and [] in URLs"},
-    {"happy-eyeballs-timeout-ms", '\0', ArgKind::Value, "<milliseconds>", "Time for IPv6 before trying IPv4", "connection", Support::Accepted, Secret::No, nullptr, "smtpc tries the addresses in order"},
-    {"haproxy-protocol", '\0', ArgKind::Bool, "", "Send HAProxy PROXY protocol v1 header", "http", Support::Refused, Secret::No, nullptr, "no PROXY protocol support"},
+    {"happy-eyeballs-timeout-ms", '\0', ArgKind::Value, "<milliseconds>", "Time for IPv6 before trying IPv4", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.happy_eyeballs_ms = non_negative("--happy-eyeballs-timeout-ms", v); }, "RFC 8305: the other family's attempt starts after this long, in parallel; 200 by default"},
+    {"haproxy-protocol", '\0', ArgKind::Bool, "", "Send HAProxy PROXY protocol v1 header", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.haproxy_protocol = on; }, "PROXY TCP4/TCP6 (UNKNOWN over a Unix socket) before the greeting, as curl"},
     {"head", 'I', ArgKind::Bool, "", "Show document info only", "file", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.head = on; }, "-I without -T: HELP (or VRFY) is sent and its text not written, as curl does; with -T: exit 2 as curl"},
     {"header", 'H', ArgKind::Value, "<header/@file>", "Pass custom header(s) to server", "http", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { add_header(o, v); }, ""},
     {"help", 'h', ArgKind::None, "", "Get help for commands", "curl", Support::Implemented, Secret::No, nullptr, ""},
@@ -405,12 +424,12 @@ constexpr OptionDef kOptions[] = {
     {"next", ':', ArgKind::None, "", "Make next URL use its separate set of options", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"alpn", '\0', ArgKind::Bool, "", "Disable the ALPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"buffer", 'N', ArgKind::Bool, "", "Disable buffering of the output stream", "curl", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"clobber", '\0', ArgKind::Bool, "", "Do not overwrite files that already exist", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.clobber = on; }, "--no-clobber: an existing -o FILE is kept and FILE.1 ... FILE.99 written instead"},
-    {"keepalive", '\0', ArgKind::Bool, "", "Disable TCP keepalive on the connection", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.keepalive = on; }, "on by default (SO_KEEPALIVE, probes after 60 s idle, every 60 s); --no-keepalive sets none"},
+    {"clobber", '\0', ArgKind::Bool, "", "Overwrite files that already exist (the default; --no-clobber keeps them)", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.clobber = on; }, "--no-clobber: an existing -o FILE is kept and FILE.1 ... FILE.99 written instead"},
+    {"keepalive", '\0', ArgKind::Bool, "", "Use TCP keepalive on the connection (the default; --no-keepalive turns it off)", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.keepalive = on; }, "on by default (SO_KEEPALIVE, probes after 60 s idle, every 60 s); --no-keepalive sets none"},
     {"npn", '\0', ArgKind::Bool, "", "Disable the NPN TLS extension", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
-    {"progress-meter", '\0', ArgKind::Bool, "", "Do not show the progress meter", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_meter = on; }, "shown for uploads when stderr is a terminal, not with -v"},
+    {"progress-meter", '\0', ArgKind::Bool, "", "Show the progress meter (the default on a terminal; --no-progress-meter hides it)", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_meter = on; }, "shown for uploads when stderr is a terminal, not with -v"},
     {"sessionid", '\0', ArgKind::Bool, "", "Disable SSL session-ID reusing", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"noproxy", '\0', ArgKind::Value, "<no-proxy-list>", "List of hosts which do not use proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"noproxy", '\0', ArgKind::Value, "<no-proxy-list>", "List of hosts which do not use proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.noproxy = v; }, "over NO_PROXY/no_proxy; names, addresses and CIDR ranges, as curl 7.88"},
     {"ntlm", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"ntlm-wb", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication with winbind", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"oauth2-bearer", '\0', ArgKind::Value, "<token>", "OAuth 2 Bearer Token", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.oauth2_bearer = v; }, ""},
@@ -425,12 +444,12 @@ constexpr OptionDef kOptions[] = {
     {"post301", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 301", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"post302", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 302", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"post303", '\0', ArgKind::Bool, "", "Do not switch to GET after following a 303", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
-    {"preproxy", '\0', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy first", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"preproxy", '\0', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy first", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.preproxy = v; }, "a SOCKS proxy in front of -x"},
     {"progress-bar", '#', ArgKind::Bool, "", "Display transfer progress as a bar", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.progress_bar = on; }, "shown for uploads when stderr is a terminal, not with -v"},
     {"proto", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { (void)protocol_allowed(v, "smtp"); o.proto = v; }, "a URL whose scheme it disables fails with exit 1, as curl; the last --proto counts"},
     {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { set_proto_default(o, v); }, "smtps for a URL without a scheme; any other protocol but smtp fails with exit 1"},
     {"proto-redir", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS on redirect", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Refused, Secret::No, nullptr, "smtpc connects directly: it has no proxy support"},
+    {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Http; }, "socks4, socks4a, socks5, socks5h, http (CONNECT tunnel); \"\" uses none"},
     {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-basic", '\0', ArgKind::Bool, "", "Use Basic authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
@@ -456,9 +475,9 @@ constexpr OptionDef kOptions[] = {
     {"proxy-tlspassword", '\0', ArgKind::Value, "<string>", "TLS password for HTTPS proxy", "auth", Support::Ignored, Secret::All, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-tlsuser", '\0', ArgKind::Value, "<name>", "TLS username for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-tlsv1", '\0', ArgKind::None, "", "Use TLSv1 for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-user", 'U', ArgKind::Value, "<user:password>", "Proxy user and password", "auth", Support::Ignored, Secret::AfterColon, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy1.0", '\0', ArgKind::Value, "<host[:port]>", "Use HTTP/1.0 proxy on given port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
-    {"proxytunnel", 'p', ArgKind::Bool, "", "Operate through an HTTP proxy tunnel (using CONNECT)", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-user", 'U', ArgKind::Value, "<user:password>", "Proxy user and password", "proxy", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.proxy_user = v; }, "RFC 1929 for SOCKS5, the user id for SOCKS4, Basic for HTTP; the proxy URL's own win"},
+    {"proxy1.0", '\0', ArgKind::Value, "<host[:port]>", "Use HTTP/1.0 proxy on given port", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Http10; }, "CONNECT ... HTTP/1.0"},
+    {"proxytunnel", 'p', ArgKind::Bool, "", "Operate through an HTTP proxy tunnel (using CONNECT)", "proxy", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "SMTP always goes through an HTTP proxy by CONNECT, as in curl"},
     {"pubkey", '\0', ArgKind::Value, "<key>", "SSH Public key file name", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"quote", 'Q', ArgKind::Value, "<command>", "Send command(s) to server before transfer", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"random-file", '\0', ArgKind::Value, "<file>", "File for reading random data from", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
@@ -484,16 +503,16 @@ constexpr OptionDef kOptions[] = {
     {"service-name", '\0', ArgKind::Value, "<name>", "SPNEGO service name", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"show-error", 'S', ArgKind::Bool, "", "Show error even when -s is used", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.show_error = on; }, ""},
     {"silent", 's', ArgKind::Bool, "", "Silent mode", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.silent = on; }, ""},
-    {"socks4", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4 proxy on given host + port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
-    {"socks4a", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4a proxy on given host + port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
-    {"socks5", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy on given host + port", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
+    {"socks4", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4 proxy on given host + port", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks4; }, "as -x socks4://HOST[:PORT]"},
+    {"socks4a", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4a proxy on given host + port", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks4a; }, "as -x socks4a://HOST[:PORT]"},
+    {"socks5", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy on given host + port", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks5; }, "as -x socks5://HOST[:PORT]"},
     {"socks5-basic", '\0', ArgKind::Bool, "", "Enable username/password auth for SOCKS5 proxies", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"socks5-gssapi", '\0', ArgKind::Bool, "", "Enable GSS-API auth for SOCKS5 proxies", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"socks5-gssapi-nec", '\0', ArgKind::Bool, "", "Compatibility with NEC SOCKS5 server", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"socks5-gssapi-service", '\0', ArgKind::Value, "<name>", "SOCKS5 proxy service name for GSS-API", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"socks5-hostname", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy, pass host name to proxy", "proxy", Support::Refused, Secret::No, nullptr, "no proxy support"},
-    {"speed-limit", 'Y', ArgKind::Value, "<speed>", "Stop transfers slower than this", "connection", Support::Accepted, Secret::No, nullptr, "no speed check; use --max-time"},
-    {"speed-time", 'y', ArgKind::Value, "<seconds>", "Trigger 'speed-limit' abort after this time", "connection", Support::Accepted, Secret::No, nullptr, "no speed check; use --max-time"},
+    {"socks5-hostname", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy, pass host name to proxy", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks5h; }, "as -x socks5h://HOST[:PORT]"},
+    {"speed-limit", 'Y', ArgKind::Value, "<speed>", "Stop transfers slower than this", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.speed_limit = non_negative("--speed-limit", v); }, "from the body to the end-of-data reply, as curl; --speed-time 30 unless given; exit 28"},
+    {"speed-time", 'y', ArgKind::Value, "<seconds>", "Trigger 'speed-limit' abort after this time", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.speed_time = non_negative("--speed-time", v); }, "--speed-limit 1 unless given"},
     {"ssl", '\0', ArgKind::Bool, "", "Try SSL/TLS", "tls", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.ssl = on; }, ""},
     {"ssl-allow-beast", '\0', ArgKind::Bool, "", "Allow security flaw to improve interop", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"ssl-auto-client-cert", '\0', ArgKind::Bool, "", "Use auto client certificate (Schannel)", "tls", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
@@ -505,7 +524,7 @@ constexpr OptionDef kOptions[] = {
     {"stderr", '\0', ArgKind::Value, "<file>", "Where to redirect stderr", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.stderr_file = v; }, "\"-\" keeps stderr"},
     {"styled-output", '\0', ArgKind::Bool, "", "Enable styled output for HTTP headers", "verbose", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"tcp-fastopen", '\0', ArgKind::Bool, "", "Use TCP Fast Open", "connection", Support::Accepted, Secret::No, nullptr, "not used"},
+    {"tcp-fastopen", '\0', ArgKind::Bool, "", "Use TCP Fast Open", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.tcp_fastopen = on; }, "TCP_FASTOPEN_CONNECT, as curl on Linux; the server speaks first in SMTP, so no data rides the SYN"},
     {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.tcp_nodelay = on; }, "on by default, as since curl 7.50.2; --no-tcp-nodelay leaves Nagle's algorithm on"},
     {"telnet-option", '\0', ArgKind::Value, "<opt=val>", "Set telnet option", "telnet", Support::Ignored, Secret::No, nullptr, "TELNET only (-a and -t are smtpc's --account and --read-recipients)"},
     {"tftp-blksize", '\0', ArgKind::Value, "<value>", "Set TFTP BLKSIZE option", "tftp", Support::Ignored, Secret::No, nullptr, "TFTP only"},
@@ -524,14 +543,17 @@ constexpr OptionDef kOptions[] = {
     {"tr-encoding", '\0', ArgKind::Bool, "", "Request compressed transfer encoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"trace", '\0', ArgKind::Value, "<file>", "Write a debug trace to FILE", "verbose", Support::Implemented, Secret::No, nullptr, "written as --trace-ascii writes it (no hex dump)"},
     {"trace-ascii", '\0', ArgKind::Value, "<file>", "Like --trace, but without hex output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.trace_ascii = v; }, ""},
+    {"trace-config", '\0', ArgKind::Value, "<string>", "Details to log in trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { apply_trace_config(o, v); }, "curl 8.3: ids and time as --trace-ids and --trace-time, all both (+/- prefix turns on or off); other names accepted: -v shows all smtpc has"},
+    {"trace-ids", '\0', ArgKind::Bool, "", "Transfer + connection ids in verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_ids = on; }, "curl 8.2: [transfer-connection] before each -v and --trace-ascii line; smtpc opens one connection per transfer, so both are the transfer's number"},
     {"trace-time", '\0', ArgKind::Bool, "", "Add time stamps to trace/verbose output", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.trace_time = on; }, ""},
-    {"unix-socket", '\0', ArgKind::Value, "<path>", "Connect through this Unix domain socket", "connection", Support::Refused, Secret::No, nullptr, "TCP only"},
+    {"unix-socket", '\0', ArgKind::Value, "<path>", "Connect through this Unix domain socket", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.unix_socket = v; o.abstract_unix_socket = false; }, "proxies are not used then, as in curl"},
     {"upload-file", 'T', ArgKind::Value, "<file>", "Transfer local FILE to destination", "upload", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.uploads.push_back(v); }, ""},
     {"url", '\0', ArgKind::Value, "<url>", "URL to work with", "curl", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.urls.push_back(v); }, ""},
     {"url-query", '\0', ArgKind::Value, "<data>", "Add a URL query part", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"use-ascii", 'B', ArgKind::Bool, "", "Use ASCII/text transfer", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"user", 'u', ArgKind::Value, "<user:password>", "Server user and password", "auth", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.user = v; }, ""},
-    {"user-agent", 'A', ArgKind::Value, "<name>", "Send User-Agent <name> to server", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
+    {"user-agent", 'A', ArgKind::Value, "<name>", "Send User-Agent <name> to server", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.user_agent = v; }, "sent only in an HTTP proxy's CONNECT request"},
+    {"variable", '\0', ArgKind::Value, "<[%]name=text/@file>", "Set variable", "curl", Support::Implemented, Secret::All, nullptr, "curl 8.3: name=text, name@file (@- stdin), %ENV, %ENV=default; used by --expand-OPTION as {{name}} with :trim, :json, :url, :b64"},
     {"verbose", 'v', ArgKind::Bool, "", "Make the operation more talkative", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.verbose = on ? o.verbose + 1 : 0; }, ""},
     {"version", 'V', ArgKind::Bool, "", "Show version number and quit", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"write-out", 'w', ArgKind::Value, "<format>", "Use output FORMAT after completion", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.write_out = v; }, "curl's SMTP variables plus smtpc's (docs/write-out.md)"},
@@ -638,6 +660,7 @@ void unify_globals(std::vector<Options>& operations) {
     global.silent = global.silent || o.silent;
     global.show_error = global.show_error || o.show_error;
     global.trace_time = global.trace_time || o.trace_time;
+    global.trace_ids = global.trace_ids || o.trace_ids;
     global.fail_early = global.fail_early || o.fail_early;
     if (o.rate_ms) global.rate_ms = o.rate_ms;
     if (o.trace_ascii) global.trace_ascii = o.trace_ascii;
@@ -648,6 +671,7 @@ void unify_globals(std::vector<Options>& operations) {
     o.silent = global.silent;
     o.show_error = global.show_error;
     o.trace_time = global.trace_time;
+    o.trace_ids = global.trace_ids;
     o.fail_early = global.fail_early;
     o.rate_ms = global.rate_ms;
     o.trace_ascii = global.trace_ascii;
@@ -705,12 +729,18 @@ class Parser {
       };
       if (arg.starts_with("--")) {
         bool on = true;
-        const OptionDef* option = lookup_long(arg, on);
+        // curl 8.3: --expand-OPTION VALUE is OPTION with {{variables}} in VALUE expanded.
+        const bool expand = arg.starts_with("--expand-");
+        const std::string name = expand ? "--" + arg.substr(9) : arg;
+        const OptionDef* option = lookup_long(name, on);
         if (option == nullptr) throw unknown(arg);
         std::string value;
         if (option->kind == ArgKind::Value) {
           auto [text, index] = next_value(arg);
           value = std::move(text);
+          if (expand) {
+            if (auto expanded = variables_.expand(value, out_.warnings)) value = *expanded;
+          }
           if (record_secrets && option->secret != Secret::No) {
             out_.secrets.push_back({index, 0, option->secret});
           }
@@ -801,12 +831,15 @@ class Parser {
           fmt::format("Ignores instruction to use SSLv{}", name == "sslv2" ? 2 : 3));
     } else if (name == "trace") {
       current().trace_ascii = value;
+    } else if (name == "variable") {
+      variables_.set(value, out_.warnings);
     } else if (option.apply != nullptr) {
       option.apply(current(), value, on);
     }
   }
 
   CommandLine& out_;
+  Variables variables_;  // --variable: global across --next and -K files, as in curl
 };
 
 // Levenshtein distance, case-insensitive, for suggestions.

@@ -146,7 +146,11 @@ std::optional<Credentials> resolve_credentials(const Options& options, const Smt
   const bool use_netrc = options.netrc || options.netrc_optional || options.netrc_file;
   if (!user && !options.oauth2_bearer && !use_netrc) return std::nullopt;
 
-  const bool needs_password = !options.oauth2_bearer && !password;
+  // A bearer token, or EXTERNAL as the only mechanism (the client certificate logs in),
+  // needs no password.
+  const auto& login_options = options.login_options ? options.login_options : url.login_options;
+  const bool needs_password =
+      !options.oauth2_bearer && !password && login_needs_password(login_options);
   if (needs_password && options.password_file)
     password = read_password_file(*options.password_file);
   if (needs_password && !password) {

@@ -75,7 +75,10 @@ void record_connection(const smtpc::JobProgress& progress,
   report.remote_port = connection.remote_port;
   report.local_ip = connection.local_ip;
   report.local_port = connection.local_port;
-  if (progress.tls_details) report.ssl_verify_result = progress.tls_details->verify_code;
+  if (progress.tls_details) {
+    report.ssl_verify_result = progress.tls_details->verify_code;
+    for (const auto& cert : progress.tls_details->chain) report.certs.push_back(cert.certinfo);
+  }
   report.size_upload = static_cast<long long>(progress.body_bytes_sent);
 }
 
@@ -168,6 +171,7 @@ int run_transfer(smtpc::cli::Options options) {
         .verbose_stream = stderr,
         .ascii_stream = trace_file.get(),
         .with_time = options.trace_time,
+        .ids = options.trace_ids ? std::optional<std::size_t>(options.transfer_id) : std::nullopt,
     });
     smtpc::cli::StderrNotices notices(!options.silent);
     if (options.debug.serverinfo || options.debug.serverinfo_json) {
@@ -310,6 +314,7 @@ int main(int argc, char** argv) {
   int code = 0;
   // --rate: curl waits before each transfer but the first until its interval has passed.
   std::optional<std::chrono::steady_clock::time_point> last_start;
+  std::size_t transfer_id = 0;  // --trace-ids: curl numbers transfers from 0
   for (const auto& operation : command_line.operations) {
     if (operation.outputs.size() > std::max<std::size_t>(operation.urls.size(), 1) &&
         !operation.silent) {
@@ -320,6 +325,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_until(*last_start + std::chrono::milliseconds(*transfer.rate_ms));
       }
       last_start = std::chrono::steady_clock::now();
+      transfer.transfer_id = transfer_id++;
       code = run_transfer(std::move(transfer));
       if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
     }

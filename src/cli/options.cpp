@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "command_line.hpp"
 #include "credentials.hpp"
 #include "queue_cli.hpp"
+#include "route_options.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/message/envelope.hpp"
@@ -54,6 +56,8 @@ TlsOptions make_tls_options(const Options& options) {
     }
     tls.pinned_public_key = options.pinnedpubkey;
   }
+  tls.crl_file = options.crlfile;
+  tls.verify_status = options.cert_status;
   return tls;
 }
 
@@ -106,6 +110,15 @@ Error no_recipients(const MessageRequest& request) {
   // curl would send HELP here and no mail at all, and still exit 0.
   return Error(ExitCode::FailedInit,
                "-T given without any --mail-rcpt: refusing to send a message nobody gets");
+}
+
+// curl's defaults: -Y alone watches periods of 30 seconds, -y alone a speed of 1 byte/s;
+// a period of 0 turns the check off.
+SpeedLimit speed_limit(const Options& options) {
+  const long limit = options.speed_limit.value_or(options.speed_time ? 1 : 0);
+  const long period = options.speed_time.value_or(30);
+  if (limit == 0 || period == 0) return {};
+  return SpeedLimit{static_cast<std::uint64_t>(limit), std::chrono::seconds(period)};
 }
 
 // Direct delivery hands the message to whichever host the recipient's domain names, after
@@ -234,7 +247,10 @@ JobSpec make_job_spec(const Options& options) {
   // An empty --interface binds nothing (curl: SO_BINDTODEVICE with "" clears the binding).
   if (options.interface && !options.interface->empty()) spec.interface = options.interface;
   spec.local_port = options.local_port;
+  spec.route = make_connect_route(options, spec.url.scheme,
+                                  [](const char* name) { return std::getenv(name); });
   spec.max_send_speed = options.limit_rate;
+  spec.speed_limit = speed_limit(options);
   spec.socket.tcp_nodelay = options.tcp_nodelay;
   if (!options.keepalive) {
     spec.socket.keepalive_seconds.reset();

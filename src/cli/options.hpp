@@ -43,6 +43,8 @@ struct Options {
   bool remove_on_error = false;           // --remove-on-error
   std::optional<std::string> trace_ascii;
   bool trace_time = false;
+  bool trace_ids = false;                  // --trace-ids (curl 8.2), or "ids" in --trace-config
+  std::size_t transfer_id = 0;             // this transfer's number, for --trace-ids: 0, 1, ...
   std::optional<std::string> write_out;    // -w FORMAT
   std::optional<std::string> request;      // -X VERB
   bool head = false;                       // -I: no output of HELP/VRFY (curl's NOBODY)
@@ -65,6 +67,8 @@ struct Options {
   std::optional<std::string> tls13_ciphers;
   std::optional<std::string> curves;  // --curves LIST
   std::optional<std::string> pinnedpubkey;
+  std::optional<std::string> crlfile;  // --crlfile
+  bool cert_status = false;            // --cert-status
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;       // --connect-to HOST1:PORT1:HOST2:PORT2
   IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
@@ -73,9 +77,24 @@ struct Options {
   std::optional<std::string> proto;          // --proto LIST (the last one given)
   std::optional<std::string> proto_default;  // --proto-default SCHEME
   std::uint64_t limit_rate = 0;              // --limit-rate, bytes per second (0: none)
+  std::optional<long> speed_limit;           // -Y, bytes per second
+  std::optional<long> speed_time;            // -y, seconds
   bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
   bool keepalive = true;                     // --no-keepalive turns it off
   std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)
+  bool tcp_fastopen = false;                 // --tcp-fastopen
+  std::optional<long> happy_eyeballs_ms;     // --happy-eyeballs-timeout-ms
+  std::optional<std::string> unix_socket;    // --unix-socket / --abstract-unix-socket
+  bool abstract_unix_socket = false;
+  bool haproxy_protocol = false;  // --haproxy-protocol
+
+  // Proxies (docs/proxy.md), as curl's tool reads them.
+  std::optional<std::string> proxy;  // -x, --socks4/4a/5/5-hostname, --proxy1.0: the last one
+  ProxyType proxy_type = ProxyType::Http;  // the scheme a proxy without one gets
+  std::optional<std::string> preproxy;     // --preproxy
+  std::optional<std::string> proxy_user;   // -U USER[:PASSWORD]
+  std::optional<std::string> noproxy;      // --noproxy LIST (over NO_PROXY)
+  std::optional<std::string> user_agent;   // -A: the CONNECT request's User-Agent
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -14,6 +16,7 @@
 
 #include "json.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/url.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -48,6 +51,60 @@ std::string scheme_of(const std::string& url) {
   std::string scheme = colon == std::string::npos ? "smtp" : url.substr(0, colon);
   for (auto& c : scheme) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return scheme;
+}
+
+// curl 8.1's %{url.PART} and %{urle.PART} (the effective URL, the same for SMTP): the
+// parts as written, not decoded; the scheme's port when none is given; all empty for a
+// URL that does not parse (curl's tests 423, 424). nullopt: no such part.
+std::optional<std::string> url_part(const std::string& url, std::string_view part) {
+  static constexpr std::array<std::string_view, 10> kParts{
+      "scheme", "user", "password", "options",  "host",
+      "port",   "path", "query",    "fragment", "zoneid"};
+  if (std::find(kParts.begin(), kParts.end(), part) == kParts.end()) return std::nullopt;
+  SmtpUrl parsed;
+  try {
+    parsed = parse_smtp_url(url);
+  } catch (const Error&) {
+    return std::string();
+  }
+  const auto scheme_end = url.find("://");
+  std::string_view rest(url);
+  if (scheme_end != std::string::npos) rest.remove_prefix(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  rest.remove_prefix(authority.size());
+  const auto at = authority.rfind('@');
+  const std::string_view userinfo =
+      at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
+  const std::string_view host_port =
+      at == std::string_view::npos ? authority : authority.substr(at + 1);
+  if (part == "scheme") return std::string(parsed.scheme == Scheme::Smtps ? "smtps" : "smtp");
+  if (part == "port") return std::to_string(parsed.port);
+  if (part == "user" || part == "password" || part == "options") {
+    const std::string_view user = userinfo.substr(0, userinfo.find_first_of(":;"));
+    const std::string_view after = userinfo.substr(user.size());
+    const auto semi = after.find(';');
+    const std::string_view options =
+        semi == std::string_view::npos ? std::string_view() : after.substr(semi + 1);
+    const std::string_view password =
+        after.starts_with(':') ? after.substr(1, semi - 1) : std::string_view();
+    return std::string(part == "user" ? user : part == "password" ? password : options);
+  }
+  // smtpc's URLs take no IPv6 zone id (the URL parser refuses "%25"), so it is empty.
+  if (part == "zoneid") return std::string();
+  if (part == "host") {
+    if (host_port.starts_with('[')) {
+      return std::string(host_port.substr(0, host_port.find(']') + 1));
+    }
+    return std::string(host_port.substr(0, host_port.find(':')));
+  }
+  const std::string_view path = rest.substr(0, rest.find_first_of("?#"));
+  rest.remove_prefix(path.size());
+  if (part == "path") return path.empty() ? std::string("/") : std::string(path);
+  const std::string_view query =
+      rest.starts_with('?') ? rest.substr(1, rest.find('#') - 1) : std::string_view();
+  if (part == "query") return std::string(query);
+  const auto hash = rest.find('#');
+  return hash == std::string_view::npos ? std::string() : std::string(rest.substr(hash + 1));
 }
 
 // The variables, in curl's order for %{json} (alphabetical); smtpc's own start with "smtp_".
@@ -178,8 +235,16 @@ std::vector<WriteOutPiece> expand_write_out(const std::string& format, const Tra
           out += fmt::format("{}{}:{}", out.size() > 1 ? "," : "", json_string(key), json(value));
         }
         emit(out + "}");
+      } else if (name == "certs") {
+        for (const auto& cert : report.certs) emit(cert);
+      } else if (name == "num_certs") {
+        emit(std::to_string(report.certs.size()));
       } else if (name == "onerror") {
         if (report.exit_code == 0) break;
+      } else if (const auto dot = name.find('.');
+                 (name.starts_with("url.") || name.starts_with("urle.")) &&
+                 url_part(report.url, std::string_view(name).substr(dot + 1))) {
+        emit(*url_part(report.url, std::string_view(name).substr(dot + 1)));
       } else {
         bool found = false;
         for (const auto& [key, value] : vars) {

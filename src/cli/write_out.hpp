@@ -29,6 +29,8 @@ struct TransferReport {
   std::string local_ip;
   long long local_port = 0;
   long long ssl_verify_result = 0;  // OpenSSL's X509_V_* code of the server's certificate
+  /// Each certificate the server sent, as curl's %{certs} writes it (TlsDetails).
+  std::vector<std::string> certs;
   /// --serverinfo's report as JSON: what %{json} writes for such a transfer.
   std::optional<std::string> serverinfo_json;
 };

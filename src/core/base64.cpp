@@ -76,4 +76,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> base64_decode_unpadded(std::string_view text) {
+  if (text.size() % 4 == 0) return base64_decode(text);
+  std::string padded(text);
+  padded.append(4 - text.size() % 4, '=');
+  return base64_decode(padded);
+}
+
 }  // namespace smtpc

@@ -14,11 +14,12 @@ constexpr ExitCode kConnectCodes[] = {CouldntConnect};
 constexpr ExitCode kNetworkCodes[] = {CouldntResolveHost, OperationTimedout,  SslConnectError,
                                       WeirdServerReply,   RemoteAccessDenied, SendError,
                                       RecvError};
-constexpr ExitCode kTlsCodes[] = {PeerFailedVerification, SslPinnedPubKeyMismatch, UseSslFailed};
+constexpr ExitCode kTlsCodes[] = {PeerFailedVerification, SslPinnedPubKeyMismatch,
+                                  SslInvalidCertStatus, UseSslFailed};
 constexpr ExitCode kAuthCodes[] = {LoginDenied};
 constexpr ExitCode kUsageCodes[] = {UnsupportedProtocol, FailedInit,         UrlMalformat,
                                     BadFunctionArgument, SetoptOptionSyntax, SslCertProblem,
-                                    SslCipher,           SslCacertBadFile};
+                                    SslCipher,           SslCacertBadFile,   SslCrlBadFile};
 constexpr ExitCode kLocalCodes[] = {ReadError, WriteError, InterfaceFailed};
 constexpr ExitCode kUnconfirmedCodes[] = {WeirdServerReply, RecvError, OperationTimedout,
                                           SendError};
@@ -69,6 +70,8 @@ FailureKind natural_kind(ExitCode code, bool has_reply, bool transient_reply) no
     case CouldntConnect:
       return FailureKind::Connect;
     case CouldntResolveHost:
+    case CouldntResolveProxy:  // the proxy's name or handshake: may work later
+    case ProxyHandshake:
     case OperationTimedout:
     case SslConnectError:
     case WeirdServerReply:
@@ -78,6 +81,7 @@ FailureKind natural_kind(ExitCode code, bool has_reply, bool transient_reply) no
       return FailureKind::Network;
     case PeerFailedVerification:
     case SslPinnedPubKeyMismatch:
+    case SslInvalidCertStatus:  // --cert-status: no good OCSP staple
       return FailureKind::Tls;
     case ReadError:
     case WriteError:
@@ -92,6 +96,7 @@ FailureKind natural_kind(ExitCode code, bool has_reply, bool transient_reply) no
     case SslCertProblem:
     case SslCipher:
     case SslCacertBadFile:
+    case SslCrlBadFile:  // --crlfile cannot be loaded
     case LoginDenied:
     case UseSslFailed:
       return FailureKind::Usage;

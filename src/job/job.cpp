@@ -216,6 +216,7 @@ ConnectRequest connect_request(const JobSpec& spec, Deadline deadline, ConnectIn
   request.connect_timeout = spec.connect_timeout;
   request.deadline = deadline;
   request.info = &info;
+  request.route = spec.route;
   return request;
 }
 
@@ -262,7 +263,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices) {
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress) {
-  return run_job(spec, tracer, notices, progress, connect_tcp);
+  return run_job(spec, tracer, notices, progress, open_connection);
 }
 
 SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobProgress& progress,
@@ -332,7 +333,8 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     return SendResult{};
   }
   config.peer_address = transport->peer_address();
-  Connection connection(std::move(transport), tracer, ReplyTimeouts{spec.reply_timeout, overall});
+  Connection connection(std::move(transport), tracer,
+                        ReplyTimeouts{spec.reply_timeout, overall, spec.speed_limit});
   const std::optional<Stage> config_quit_after = config.quit_after;
   UploadProgress uploaded{0, total_size(config.messages)};
   Session session(std::move(config));
@@ -432,7 +434,9 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     } catch (const Error& error) {
       // The link failed, timed out or the upload could not be read: the session settles
       // what is known of each message (after QUIT, nothing is lost).
-      next = session.on_connection_lost(with_step(error, describe()));
+      // A stall (-Y/-y) is reported in curl's words, which say what ran out.
+      next =
+          session.on_connection_lost(connection.stalled() ? error : with_step(error, describe()));
     }
     for (const auto& warning : session.take_warnings()) notices.warning(warning);
     if (!next) break;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "smtpc/core/error.hpp"
@@ -10,7 +11,10 @@
 namespace smtpc {
 
 Connection::Connection(std::unique_ptr<Transport> transport, Tracer& tracer, ReplyTimeouts timeouts)
-    : transport_(std::move(transport)), tracer_(tracer), timeouts_(timeouts) {}
+    : transport_(std::move(transport)),
+      tracer_(tracer),
+      timeouts_(timeouts),
+      speed_check_(timeouts.speed_limit) {}
 
 Deadline Connection::reply_deadline(std::optional<std::chrono::milliseconds> timeout) const {
   const auto wait = timeout ? std::min(*timeout, timeouts_.per_reply) : timeouts_.per_reply;
@@ -28,10 +32,27 @@ void Connection::send_commands(const std::vector<Command>& commands) {
   waiting_since_ = Clock::now();
 }
 
+void Connection::throw_if_stalled() {
+  if (!speed_check_.expired(Clock::now())) return;
+  stalled_ = true;
+  throw speed_check_.stalled_error();
+}
+
+void Connection::write_body(std::size_t size, const std::function<void(Deadline)>& write) {
+  speed_check_.watch(Clock::now());
+  try {
+    write(std::min(reply_deadline(), speed_check_.deadline()));
+    waiting_since_ = Clock::now();
+    speed_check_.moved(size, waiting_since_);
+  } catch (const Error& error) {
+    if (error.code() == ExitCode::OperationTimedout) throw_if_stalled();
+    throw;
+  }
+}
+
 void Connection::send_data(std::string_view data) {
   tracer_.data_sent(data);
-  transport_->write_all(data, reply_deadline());
-  waiting_since_ = Clock::now();
+  write_body(data.size(), [&](Deadline deadline) { transport_->write_all(data, deadline); });
 }
 
 void Connection::send_data(WireSlices& data) {
@@ -42,8 +63,7 @@ void Connection::send_data(WireSlices& data) {
     for (const auto slice : slices) joined.append(slice);
     tracer_.data_sent(joined);
   }
-  transport_->write_slices(slices, reply_deadline());
-  waiting_since_ = Clock::now();
+  write_body(data.size(), [&](Deadline deadline) { transport_->write_slices(slices, deadline); });
 }
 
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
@@ -55,10 +75,17 @@ std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseco
       tracer_.reply_latency(
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - waiting_since_));
       if (must_end_input) refuse_pending_input();
+      speed_check_.stop();
       return reply;
     }
-    const Deadline deadline = reply_deadline(timeout);
-    const std::size_t got = transport_->read_some(buffer, deadline);
+    const Deadline deadline = std::min(reply_deadline(timeout), speed_check_.deadline());
+    std::size_t got = 0;
+    try {
+      got = transport_->read_some(buffer, deadline);
+    } catch (const Error& error) {
+      if (error.code() == ExitCode::OperationTimedout) throw_if_stalled();
+      throw;
+    }
     if (got == 0) return std::nullopt;
     parser_.feed(std::string_view(buffer.data(), got));
   }

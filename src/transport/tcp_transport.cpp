@@ -411,45 +411,78 @@ void apply_socket_options(int fd, const SocketOptions& options, Tracer& tracer) 
 
 namespace {
 
-// Connects one address; returns the socket or -1 with `why` set (and an empty `why` when
-// the interface has no address of its family).
-int try_connect(const Endpoint& endpoint, const ConnectRequest& request, Deadline deadline,
-                Tracer& tracer, std::string& why) {
+// One connection attempt to one address, in flight (RFC 8305 §5: several may be at once).
+struct Attempt {
+  int fd = -1;
+  const Endpoint* endpoint = nullptr;
+  Deadline deadline;  // --connect-timeout for this address, or --max-time
+};
+
+// Starts connecting to `endpoint`: returns the attempt, its socket -1 with `why` set when
+// it failed at once (an empty `why` when the interface has no address of its family).
+Attempt start_attempt(const Endpoint& endpoint, const ConnectRequest& request, Tracer& tracer,
+                      std::string& why) {
+  Attempt attempt;
+  attempt.endpoint = &endpoint;
+  attempt.deadline = request.deadline;
+  if (request.connect_timeout) {
+    attempt.deadline = std::min(attempt.deadline, Clock::now() + *request.connect_timeout);
+  }
   const int fd = ::socket(endpoint.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
     why = std::strerror(errno);
-    return -1;
+    return attempt;
   }
   apply_socket_options(fd, request.socket, tracer);
+  if (request.route.tcp_fastopen) {
+    // curl on Linux: connect() returns at once and the SYN leaves with the first write
+    // when the kernel holds a cookie for the server; otherwise it is an ordinary connect.
+    const int one = 1;
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof one) != 0) {
+      tracer.info(
+          fmt::format("Failed to set TCP_FASTOPEN_CONNECT on fd {}: {}", fd, std::strerror(errno)));
+    }
+  }
   try {
     if (!bind_local(fd, endpoint, request, tracer, why)) {
       ::close(fd);
-      return -1;
+      return attempt;
     }
   } catch (...) {
     ::close(fd);
     throw;
   }
-  if (::connect(fd, endpoint.sockaddr_ptr(), endpoint.length) == 0) return fd;
-  if (errno != EINPROGRESS) {
+  if (::connect(fd, endpoint.sockaddr_ptr(), endpoint.length) != 0 && errno != EINPROGRESS) {
     why = std::strerror(errno);
     ::close(fd);
-    return -1;
+    return attempt;
   }
-  if (!wait_until_ready(fd, POLLOUT, deadline)) {
-    why = "timed out";
-    ::close(fd);
-    return -1;
-  }
+  attempt.fd = fd;
+  return attempt;
+}
+
+// The pending error of a socket poll() found ready: 0 when it connected.
+int connect_result(int fd) {
   int error = 0;
   socklen_t length = sizeof error;
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
-  if (error != 0) {
-    why = std::strerror(error);
-    ::close(fd);
-    return -1;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  return error;
+}
+
+// RFC 8305 §4: the addresses alternate between the families, the first address's family
+// first; each family's addresses keep the resolver's order.
+std::vector<const Endpoint*> interleaved(const std::vector<Endpoint>& endpoints) {
+  std::vector<const Endpoint*> first;
+  std::vector<const Endpoint*> other;
+  for (const auto& endpoint : endpoints) {
+    (endpoint.family() == endpoints.front().family() ? first : other).push_back(&endpoint);
   }
-  return fd;
+  std::vector<const Endpoint*> order;
+  for (std::size_t i = 0; i < std::max(first.size(), other.size()); ++i) {
+    if (i < first.size()) order.push_back(first[i]);
+    if (i < other.size()) order.push_back(other[i]);
+  }
+  return order;
 }
 
 // The local end of a connected socket: address and port.
@@ -464,6 +497,19 @@ void record_local_end(int fd, ConnectInfo& info) {
 }
 
 }  // namespace
+
+std::vector<std::string> resolve_addresses(const ConnectRequest& request) {
+  std::vector<std::string> addresses;
+  for (const auto& endpoint :
+       resolve(request.host, request.port, request.addresses, request.family)) {
+    addresses.push_back(endpoint.text);
+  }
+  return addresses;
+}
+
+std::unique_ptr<Transport> socket_transport(int fd, std::string peer) {
+  return std::make_unique<TcpTransport>(fd, std::move(peer));
+}
 
 bool is_ip_literal(const std::string& host) noexcept {
   unsigned char buffer[sizeof(in6_addr)];
@@ -481,52 +527,144 @@ bool wait_until_ready(int fd, short events, Deadline deadline) {
   }
 }
 
+namespace {
+
+// Happy Eyeballs (RFC 8305 §5), as curl 7.88 does it: one attempt at a time while it is
+// young; when it has not connected after --happy-eyeballs-timeout-ms (200 ms), or failed,
+// the next address is tried alongside it. The first to connect wins; the others close.
+class ConnectRace {
+ public:
+  ConnectRace(const ConnectRequest& request, Tracer& tracer, std::vector<const Endpoint*> order)
+      : request_(request), tracer_(tracer), order_(std::move(order)) {}
+  ConnectRace(const ConnectRace&) = delete;
+  ConnectRace& operator=(const ConnectRace&) = delete;
+  ~ConnectRace() {
+    for (const auto& attempt : running_) ::close(attempt.fd);
+  }
+
+  // The connected socket and its address, or -1 when every address failed.
+  std::pair<int, const Endpoint*> run() {
+    start_next();
+    while (!running_.empty() || next_ < order_.size()) {
+      if (running_.empty()) {
+        start_next();
+        continue;
+      }
+      const Deadline next_start = next_ < order_.size()
+                                      ? last_start_ + request_.route.happy_eyeballs_timeout
+                                      : Deadline::max();
+      Deadline wake = next_start;
+      for (const auto& attempt : running_) wake = std::min(wake, attempt.deadline);
+      std::vector<pollfd> fds;
+      for (const auto& attempt : running_) fds.push_back({attempt.fd, POLLOUT, 0});
+      const int rc = ::poll(fds.data(), fds.size(), poll_timeout(wake));
+      if (rc < 0 && errno != EINTR) break;
+      for (std::size_t i = fds.size(); i-- > 0;) {
+        if (fds[i].revents == 0) continue;
+        const int error = connect_result(running_[i].fd);
+        if (error == 0) return take(i);
+        fail(i, std::strerror(error));
+      }
+      const auto now = Clock::now();
+      for (std::size_t i = running_.size(); i-- > 0;) {
+        if (now >= running_[i].deadline) {
+          timed_out_ = true;
+          fail(i, "timed out");
+        }
+      }
+      if (now >= request_.deadline) break;
+      if (now >= next_start) start_next();
+    }
+    return {-1, nullptr};
+  }
+
+  [[nodiscard]] const std::string& last_failure() const noexcept { return last_failure_; }
+  [[nodiscard]] bool timed_out() const noexcept { return timed_out_; }
+
+ private:
+  void start_next() {
+    while (next_ < order_.size()) {
+      const Endpoint& endpoint = *order_[next_++];
+      tracer_.info(
+          fmt::format("  Trying {}:{}...",
+                      endpoint.family() == AF_INET6 ? "[" + endpoint.text + "]" : endpoint.text,
+                      request_.port));
+      std::string why;
+      Attempt attempt = start_attempt(endpoint, request_, tracer_, why);
+      last_start_ = Clock::now();
+      if (attempt.fd >= 0) {
+        running_.push_back(attempt);
+        return;
+      }
+      record_failure(endpoint, why);
+    }
+  }
+
+  std::pair<int, const Endpoint*> take(std::size_t i) {
+    const Attempt winner = running_[i];
+    running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(i));
+    return {winner.fd, winner.endpoint};
+  }
+
+  void fail(std::size_t i, std::string_view why) {
+    const Attempt attempt = running_[i];
+    ::close(attempt.fd);
+    running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(i));
+    record_failure(*attempt.endpoint, why);
+    // A failed attempt hands over at once (RFC 8305 §5).
+    if (running_.empty()) last_start_ = Deadline::min();
+  }
+
+  void record_failure(const Endpoint& endpoint, std::string_view why) {
+    // "mail.example.com (192.0.2.1) port 25: why", or "127.0.0.1 port 25: why" when the
+    // host is the address: the host is named once.
+    last_failure_ =
+        endpoint.text == request_.host
+            ? fmt::format("{} port {}: {}", endpoint.text, request_.port, why)
+            : fmt::format("{} ({}) port {}: {}", request_.host, endpoint.text, request_.port, why);
+    tracer_.info(fmt::format("connect to {}", last_failure_));
+  }
+
+  const ConnectRequest& request_;
+  Tracer& tracer_;
+  std::vector<const Endpoint*> order_;
+  std::size_t next_ = 0;
+  std::vector<Attempt> running_;
+  Deadline last_start_ = Deadline::min();
+  std::string last_failure_;
+  bool timed_out_ = false;
+};
+
+}  // namespace
+
 std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tracer) {
   const std::vector<Endpoint> endpoints =
       resolve(request.host, request.port, request.addresses, request.family);
   if (request.info != nullptr) request.info->resolved = Clock::now();
 
-  std::string last_failure;
-  bool timed_out = false;
-  for (const auto& endpoint : endpoints) {
-    const std::string& address = endpoint.text;
-    tracer.info(fmt::format("  Trying {}:{}...",
-                            endpoint.family() == AF_INET6 ? "[" + address + "]" : address,
-                            request.port));
-    Deadline deadline = request.deadline;
-    if (request.connect_timeout) {
-      deadline = std::min(deadline, Clock::now() + *request.connect_timeout);
+  ConnectRace race(request, tracer, interleaved(endpoints));
+  const auto [fd, endpoint] = race.run();
+  if (fd >= 0) {
+    const std::string& address = endpoint->text;
+    tracer.info(fmt::format("Connected to {} ({}) port {}", request.host, address, request.port));
+    if (request.info != nullptr) {
+      request.info->connected = Clock::now();
+      request.info->remote_ip = address;
+      request.info->remote_port = request.port;
+      record_local_end(fd, *request.info);
     }
-    std::string why;
-    const int fd = try_connect(endpoint, request, deadline, tracer, why);
-    if (fd >= 0) {
-      tracer.info(fmt::format("Connected to {} ({}) port {}", request.host, address, request.port));
-      if (request.info != nullptr) {
-        request.info->connected = Clock::now();
-        request.info->remote_ip = address;
-        request.info->remote_port = request.port;
-        record_local_end(fd, *request.info);
-      }
-      return std::make_unique<TcpTransport>(fd, address);
-    }
-    timed_out = timed_out || why == "timed out";
-    // "mail.example.com (192.0.2.1) port 25: why", or "127.0.0.1 port 25: why" when the
-    // host is the address: the host is named once.
-    last_failure =
-        address == request.host
-            ? fmt::format("{} port {}: {}", address, request.port, why)
-            : fmt::format("{} ({}) port {}: {}", request.host, address, request.port, why);
-    tracer.info(fmt::format("connect to {}", last_failure));
-    if (Clock::now() >= request.deadline) break;
+    return std::make_unique<TcpTransport>(fd, address);
   }
-  if (timed_out && Clock::now() >= request.deadline) {
+  if (Clock::now() >= request.deadline) {
     throw Error(ExitCode::OperationTimedout,
                 fmt::format("Failed to connect to {}: timed out (--max-time)", request.host));
   }
-  if (timed_out && last_failure.ends_with("timed out")) {
-    throw Error(ExitCode::OperationTimedout, fmt::format("Failed to connect to {}", last_failure));
+  if (race.timed_out() && race.last_failure().ends_with("timed out")) {
+    throw Error(ExitCode::OperationTimedout,
+                fmt::format("Failed to connect to {}", race.last_failure()));
   }
-  throw Error(ExitCode::CouldntConnect, fmt::format("Failed to connect to {}", last_failure));
+  throw Error(ExitCode::CouldntConnect,
+              fmt::format("Failed to connect to {}", race.last_failure()));
 }
 
 }  // namespace smtpc

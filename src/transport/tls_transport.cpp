@@ -10,7 +10,9 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -22,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -116,12 +119,88 @@ std::string date_of(const ASN1_TIME* time) {
   return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+// What `print` writes to a memory BIO, as text.
+template <typename Print>
+std::string bio_text(Print print) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> mem(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!mem) return {};
+  print(mem.get());
+  BUF_MEM* buffer = nullptr;
+  // BIO_get_mem_ptr() is a macro with a C cast; this is its expansion.
+  BIO_ctrl(mem.get(), BIO_C_GET_BUF_MEM_PTR, 0, static_cast<void*>(&buffer));
+  return buffer == nullptr ? std::string() : std::string(buffer->data, buffer->length);
+}
+
+std::string hex_bytes(const unsigned char* data, int length, std::string_view separator) {
+  std::string out;
+  for (int i = 0; i < length; ++i) out += fmt::format("{:02x}{}", data[i], separator);
+  return out;
+}
+
+// curl's OpenSSL back end's certificate information (CURLINFO_CERTINFO), in its order and
+// with OpenSSL's own printing: what -w '%{certs}' shows for each certificate sent.
+std::string certinfo_of(X509* cert) {
+  std::string out;
+  const auto line = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(":").append(value).append("\n");
+  };
+  for (const auto& [name, subject] : {std::pair{"Subject", X509_get_subject_name(cert)},
+                                      std::pair{"Issuer", X509_get_issuer_name(cert)}}) {
+    line(name, bio_text([subject](BIO* b) { X509_NAME_print_ex(b, subject, 0, XN_FLAG_ONELINE); }));
+  }
+  line("Version", std::to_string(X509_get_version(cert)));
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+  line("Serial Number",
+       (ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" : "") +
+           hex_bytes(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), ""));
+  const ASN1_BIT_STRING* signature = nullptr;
+  const X509_ALGOR* signature_algorithm = nullptr;
+  X509_get0_signature(&signature, &signature_algorithm, cert);
+  const ASN1_OBJECT* object = nullptr;
+  X509_ALGOR_get0(&object, nullptr, nullptr, signature_algorithm);
+  line("Signature Algorithm", bio_text([object](BIO* b) { i2a_ASN1_OBJECT(b, object); }));
+  ASN1_OBJECT* key_object = nullptr;
+  X509_PUBKEY_get0_param(&key_object, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(cert));
+  line("Public Key Algorithm", bio_text([key_object](BIO* b) { i2a_ASN1_OBJECT(b, key_object); }));
+  const STACK_OF(X509_EXTENSION)* extensions = X509_get0_extensions(cert);
+  for (int i = 0; i < sk_X509_EXTENSION_num(extensions); ++i) {
+    X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions, i);
+    std::array<char, 128> name{};
+    i2t_ASN1_OBJECT(name.data(), static_cast<int>(name.size()),
+                    X509_EXTENSION_get_object(extension));
+    line(name.data(), bio_text([extension](BIO* b) {
+           if (X509V3_EXT_print(b, extension, 0, 0) != 1) {
+             ASN1_STRING_print(b, X509_EXTENSION_get_data(extension));
+           }
+         }));
+  }
+  line("Start date", bio_text([cert](BIO* b) { ASN1_TIME_print(b, X509_get0_notBefore(cert)); }));
+  line("Expire date", bio_text([cert](BIO* b) { ASN1_TIME_print(b, X509_get0_notAfter(cert)); }));
+  const EVP_PKEY* key = X509_get0_pubkey(cert);
+  BIGNUM* modulus = nullptr;
+  BIGNUM* exponent = nullptr;
+  if (key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
+      EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &modulus) == 1 &&
+      EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &exponent) == 1) {
+    line("RSA Public Key", std::to_string(BN_num_bits(modulus)));
+    line("rsa(n)", bio_text([modulus](BIO* b) { BN_print(b, modulus); }));
+    line("rsa(e)", bio_text([exponent](BIO* b) { BN_print(b, exponent); }));
+  }
+  BN_free(modulus);
+  BN_free(exponent);
+  line("Signature",
+       hex_bytes(ASN1_STRING_get0_data(signature), ASN1_STRING_length(signature), ":"));
+  out += bio_text([cert](BIO* b) { PEM_write_bio_X509(b, cert); });
+  return out;
+}
+
 CertificateFacts facts_of(X509* cert) {
   CertificateFacts facts;
   facts.subject = name_of(X509_get_subject_name(cert));
   facts.issuer = name_of(X509_get_issuer_name(cert));
   facts.not_before = date_of(X509_get0_notBefore(cert));
   facts.not_after = date_of(X509_get0_notAfter(cert));
+  facts.certinfo = certinfo_of(cert);
   int days = 0;
   int seconds = 0;
   if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert)) == 1) {
@@ -423,6 +502,96 @@ SslCtxPtr make_context(const TlsOptions& options) {
   return ctx;
 }
 
+// --crlfile: as curl's OpenSSL back end, the CRLs are added to the trust store and checked
+// for every certificate of the chain; a file without a CRL is exit 82.
+void load_crl(SSL_CTX* ctx, const std::string& path, Tracer& tracer) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+  if (lookup == nullptr || X509_load_crl_file(lookup, path.c_str(), X509_FILETYPE_PEM) < 1) {
+    ERR_clear_error();
+    throw Error(ExitCode::SslCrlBadFile, fmt::format("error loading CRL file: {}", path));
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  tracer.info(fmt::format("successfully loaded CRL file: {}", path));
+}
+
+struct OcspResponseFree {
+  void operator()(OCSP_RESPONSE* response) const { OCSP_RESPONSE_free(response); }
+};
+struct OcspBasicFree {
+  void operator()(OCSP_BASICRESP* response) const { OCSP_BASICRESP_free(response); }
+};
+struct OcspIdFree {
+  void operator()(OCSP_CERTID* id) const { OCSP_CERTID_free(id); }
+};
+
+// The issuer of `cert` among the certificates the server sent (curl looks only there).
+X509* issuer_in_chain(SSL* ssl, X509* cert) {
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
+    X509* candidate = sk_X509_value(chain, i);
+    if (X509_check_issued(candidate, cert) == X509_V_OK) return candidate;
+  }
+  return nullptr;
+}
+
+// --cert-status (RFC 6066 §8 stapling): the server's OCSP response must be there, signed
+// for the chain, current, and say "good" for its certificate; otherwise exit 91 with
+// curl's words.
+void check_ocsp_staple(SSL* ssl, Tracer& tracer) {
+  const auto invalid = [](std::string text) {
+    ERR_clear_error();
+    return Error(ExitCode::SslInvalidCertStatus, std::move(text));
+  };
+  const unsigned char* der = nullptr;
+  // SSL_get_tlsext_status_ocsp_resp() is a macro with a C cast; this is its expansion.
+  const long length = SSL_ctrl(ssl, SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP, 0,
+                               static_cast<void*>(&der));  // NOLINT: OpenSSL takes void*
+  if (der == nullptr || length <= 0) throw invalid("No OCSP response received");
+  const std::unique_ptr<OCSP_RESPONSE, OcspResponseFree> response(
+      d2i_OCSP_RESPONSE(nullptr, &der, length));
+  if (!response) throw invalid("Invalid OCSP response");
+  const int response_status = OCSP_response_status(response.get());
+  if (response_status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    throw invalid(fmt::format("Invalid OCSP response status: {} ({})",
+                              OCSP_response_status_str(response_status), response_status));
+  }
+  const std::unique_ptr<OCSP_BASICRESP, OcspBasicFree> basic(
+      OCSP_response_get1_basic(response.get()));
+  if (!basic) throw invalid("Invalid OCSP response");
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  SSL_CTX* ctx = SSL_get_SSL_CTX(ssl);
+  if (OCSP_basic_verify(basic.get(), chain, SSL_CTX_get_cert_store(ctx), 0) <= 0) {
+    throw invalid("OCSP response verification failed");
+  }
+  const X509Ptr cert(SSL_get1_peer_certificate(ssl));
+  X509* issuer = cert ? issuer_in_chain(ssl, cert.get()) : nullptr;
+  const std::unique_ptr<OCSP_CERTID, OcspIdFree> id(
+      issuer != nullptr ? OCSP_cert_to_id(nullptr, cert.get(), issuer) : nullptr);
+  if (!id) throw invalid("Error computing OCSP ID");
+  int status = 0;
+  int reason = 0;
+  ASN1_GENERALIZEDTIME* revoked_at = nullptr;
+  ASN1_GENERALIZEDTIME* this_update = nullptr;
+  ASN1_GENERALIZEDTIME* next_update = nullptr;
+  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update,
+                            &next_update) != 1) {
+    throw invalid("Could not find certificate ID in OCSP response");
+  }
+  // Five minutes of clock skew, no maximum age: curl's values.
+  if (OCSP_check_validity(this_update, next_update, 300L, -1L) != 1) {
+    throw invalid("OCSP response has expired");
+  }
+  tracer.info(fmt::format("SSL certificate status: {} ({})", OCSP_cert_status_str(status), status));
+  if (status == V_OCSP_CERTSTATUS_GOOD) return;
+  if (status == V_OCSP_CERTSTATUS_REVOKED) {
+    throw invalid(fmt::format("SSL certificate revocation reason: {} ({})",
+                              OCSP_crl_reason_str(reason), reason));
+  }
+  throw invalid(
+      fmt::format("SSL certificate status: {} ({})", OCSP_cert_status_str(status), status));
+}
+
 void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
   tracer.info(
       fmt::format("SSL connection using {} / {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
@@ -443,9 +612,14 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
                                      const std::string& server_name, Deadline deadline,
                                      Tracer& tracer, TlsDetails* details) {
   SslCtxPtr ctx = make_context(options);
+  if (options.crl_file) load_crl(ctx.get(), *options.crl_file, tracer);
   SslPtr ssl(SSL_new(ctx.get()));
   if (!ssl || SSL_set_fd(ssl.get(), inner->native_handle()) != 1) {
     throw Error(ExitCode::SslConnectError, "cannot set up TLS on the connection");
+  }
+  if (options.verify_status) {
+    // SSL_set_tlsext_status_type() is a macro with a C cast; this is its expansion.
+    SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE, TLSEXT_STATUSTYPE_ocsp, nullptr);
   }
   const bool ip_literal = is_ip_literal(server_name);
   if (!ip_literal) {
@@ -489,6 +663,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
   }
   if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
   trace_session(ssl.get(), options.verify_peer, tracer);
+  if (options.verify_status) check_ocsp_staple(ssl.get(), tracer);
   if (options.pinned_public_key) {
     X509Ptr cert(SSL_get1_peer_certificate(ssl.get()));
     if (!cert) throw Error(ExitCode::SslPinnedPubKeyMismatch, "the server sent no certificate");

@@ -11,7 +11,11 @@
 namespace smtpc {
 
 void Tracer::prefix_time(std::FILE* stream) const {
-  if (!options_.with_time) return;
+  if (options_.with_time) print_time(stream);
+  if (options_.ids) fmt::print(stream, "[{0}-{0}] ", *options_.ids);
+}
+
+void Tracer::print_time(std::FILE* stream) {
   timeval now{};
   ::gettimeofday(&now, nullptr);
   std::tm local{};

@@ -306,5 +306,34 @@ TEST(CurlLimitRate, UploadIsSlowedToTheLimitAndArrivesWhole) {
   EXPECT_EQ(server.messages()[0].bytes, body);
 }
 
+// -Y/-y: a server that holds back its reply to the end of data stalls the transfer; curl
+// 7.88 and smtpc both give up with 28 in curl's words (curl only once the reply comes).
+// Before the body nothing is watched: a slow greeting is no stall, as with curl.
+TEST(CurlSpeedLimit, StalledEndOfDataIs28InCurlsWords) {
+  const std::string stall_after_body =
+      "S 220 mx\nR\nS 250 mx\nR\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nSLEEP 3\n"
+      "S 250 ok\nR\nS 221 bye\nDRAIN 2\n";
+  TempDir dir;
+  const std::string mail = dir.write_file("mail.txt", "Subject: slow\r\n\r\nhello\r\n");
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    SCOPED_TRACE(program);
+    ScriptedServer server(stall_after_body);
+    std::vector<std::string> args = send_args(
+        Send{.url = server.url("h"), .files = {mail}, .options = {"-sS", "-y", "1", "-Y", "100"}});
+    if (program != "smtpc") args.insert(args.begin(), program);
+    const RunResult run = program == "smtpc" ? run_smtpc(args) : run_program(args);
+    EXPECT_EQ(run.exit_code, 28) << run.err;
+    EXPECT_THAT(run.err, ::testing::HasSubstr(
+                             "Operation too slow. Less than 100 bytes/sec transferred the last 1 "
+                             "seconds"));
+  }
+  ScriptedServer slow_greeting(
+      "SLEEP 2\nS 220 mx\nR\nS 250 mx\nR\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\n"
+      "S 250 ok\nR\nS 221 bye\nDRAIN 2\n");
+  const RunResult run = run_smtpc(send_args(
+      Send{.url = slow_greeting.url("h"), .files = {mail}, .options = {"-y", "1", "-Y", "100"}}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+}
+
 }  // namespace
 }  // namespace smtpc::it

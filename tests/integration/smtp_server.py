@@ -397,6 +397,28 @@ class SpoolHandler:
             return user, token[7:] if token.startswith("Bearer ") else None
         return await self._bearer(server, args, parse, b"\x01")
 
+    async def auth_EXTERNAL(self, server, args):
+        """RFC 4422 appendix A: the verified TLS client certificate is the login. The
+        authorization identity ("=" or an empty line for none) must be empty or the
+        certificate's common name, which must be --auth-external's."""
+        if len(args) > 1:
+            encoded = args[1].encode()
+        else:
+            await server.push("334 ")
+            encoded = (await server._reader.readline()).strip()
+        try:
+            authzid = b"" if encoded == b"=" else base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            await server.push("501 5.5.2 Can't decode base64")
+            return AuthResult(success=False, handled=True)
+        ssl_object = server.transport.get_extra_info("ssl_object")
+        certificate = ssl_object.getpeercert() if ssl_object is not None else None
+        names = [value for rdn in (certificate or {}).get("subject", ())
+                 for key, value in rdn if key == "commonName"]
+        common_name = self._options.auth_external
+        ok = common_name in names and authzid.decode("utf-8", "replace") in ("", common_name)
+        return AuthResult(success=ok, handled=False, auth_data=common_name if ok else None)
+
     def _refusal(self, server, stage, mail_options):
         """The --refuse-message reply for this transaction at `stage`, or None."""
         size = next((o[len("SIZE="):] for o in mail_options if o.startswith("SIZE=")), None)
@@ -508,6 +530,9 @@ def parse_args(argv):
                         help="accept this login for PLAIN, LOGIN and CRAM-MD5 (repeatable)")
     parser.add_argument("--auth-token", action="append", default=[], metavar="USER:TOKEN",
                         help="accept this bearer token for XOAUTH2 and OAUTHBEARER (repeatable)")
+    parser.add_argument("--auth-external", metavar="CN",
+                        help="offer EXTERNAL: the TLS client certificate with this common name "
+                             "logs in (needs --client-ca)")
     parser.add_argument("--auth-mechanisms", metavar="LIST",
                         help="comma-separated mechanisms to offer (default: all)")
     parser.add_argument("--auth-required", action="store_true",
@@ -542,12 +567,14 @@ def make_protocol_factory(options, loop):
     handler = SpoolHandler(options)
     log = CommandLog(options.log)
     starttls_context = make_tls_context(options) if options.starttls else None
-    all_mechanisms = {"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"}
+    all_mechanisms = {"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "EXTERNAL"}
     offered = (set(m.strip().upper() for m in options.auth_mechanisms.split(","))
-               if options.auth_mechanisms else all_mechanisms)
+               if options.auth_mechanisms else all_mechanisms - {"EXTERNAL"})
+    if options.auth_external:
+        offered.add("EXTERNAL")
     # Without logins to check, offer no AUTH at all (aiosmtpd would offer PLAIN and LOGIN).
     auth = dict(auth_exclude_mechanism=sorted(all_mechanisms))
-    if options.auth_user or options.auth_token:
+    if options.auth_user or options.auth_token or options.auth_external:
         auth = dict(authenticator=handler.authenticate, auth_required=options.auth_required,
                     auth_require_tls=options.auth_require_tls,
                     auth_exclude_mechanism=sorted(all_mechanisms - offered))

@@ -101,7 +101,7 @@ class FileActions {
 };
 
 pid_t spawn(const std::vector<std::string>& argv, const FileActions& actions,
-            const std::vector<std::string>& env = {}) {
+            const std::vector<std::string>& env = {}, bool own_process_group = false) {
   // The environment: ours, with each NAME=value of `env` replacing or adding NAME.
   std::vector<std::string> entries;
   for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -121,8 +121,16 @@ pid_t spawn(const std::vector<std::string>& argv, const FileActions& actions,
   for (const auto& arg : argv) pointers.push_back(const_cast<char*>(arg.c_str()));
   pointers.push_back(nullptr);
   pid_t pid = -1;
-  const int rc =
-      posix_spawn(&pid, pointers[0], actions.get(), nullptr, pointers.data(), environment.data());
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (own_process_group) {
+    // A daemon that forks helpers (danted) is stopped with all of them, by its group.
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+  }
+  const int rc = posix_spawn(&pid, pointers[0], actions.get(), &attributes, pointers.data(),
+                             environment.data());
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) {
     throw std::system_error(rc, std::generic_category(), "posix_spawn " + argv[0]);
   }
@@ -647,6 +655,58 @@ std::string crlf_normalised(std::string_view input) {
   }
   if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
   return out;
+}
+
+}  // namespace smtpc::it
+
+namespace smtpc::it {
+
+// --- DaemonProcess ---
+
+DaemonProcess::DaemonProcess(std::vector<std::string> argv, std::uint16_t port,
+                             const std::string& output_path)
+    : port_(port), output_path_(output_path) {
+  FileActions actions;
+  actions.open(STDIN_FILENO, "/dev/null", O_RDONLY);
+  actions.open(STDOUT_FILENO, output_path_, O_WRONLY | O_CREAT | O_TRUNC);
+  actions.dup2(STDOUT_FILENO, STDERR_FILENO);
+  pid_ = spawn(argv, actions, {}, true);
+  const auto deadline = Clock::now() + std::chrono::seconds(15);
+  while (Clock::now() < deadline) {
+    Fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) return;
+    if (wait_until(pid_, Clock::now() + milliseconds(20)).has_value()) break;
+  }
+  const std::string text = shell_words(argv);
+  stop();
+  throw std::runtime_error("daemon " + text + " did not listen on its port; its output:\n" +
+                           read_output());
+}
+
+DaemonProcess::~DaemonProcess() { stop(); }
+
+void DaemonProcess::stop() {
+  if (pid_ < 0) return;
+  ::kill(-pid_, SIGTERM);
+  if (!wait_until(pid_, Clock::now() + std::chrono::seconds(5)).has_value()) {
+    ::kill(-pid_, SIGKILL);
+    int ignored = 0;
+    ::waitpid(pid_, &ignored, 0);
+  }
+  ::kill(-pid_, SIGKILL);  // helpers it forked, if any outlived it
+  pid_ = -1;
+}
+
+std::string DaemonProcess::read_output() const {
+  try {
+    return read_file(output_path_);
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 
 }  // namespace smtpc::it

@@ -93,6 +93,26 @@ class ServerProcess {
   std::string output_path_;
 };
 
+/// A server program (a proxy from Debian: danted, microsocks, tinyproxy...) run in its own
+/// process group, ready once 127.0.0.1:`port` accepts connections; stopped with its group.
+class DaemonProcess {
+ public:
+  /// Throws std::runtime_error, with the program's output, if it never listens.
+  DaemonProcess(std::vector<std::string> argv, std::uint16_t port, const std::string& output_path);
+  ~DaemonProcess();
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+  [[nodiscard]] std::string read_output() const;
+
+ private:
+  void stop();
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string output_path_;
+};
+
 /// smtp_server.py (aiosmtpd) with a fresh spool and command log.
 /// `options` are passed through, e.g. {"--refuse-rcpt", "nobody@example.com"}.
 class SmtpServer {

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -293,6 +294,107 @@ TEST_F(TlsTest, HandshakeFailureIs35) {
   const auto run = run_smtpc(send_args(
       "smtps://127.0.0.1:" + std::to_string(server.port()) + "/client.example", {"-m", "10"}));
   EXPECT_EQ(run.exit_code, 35) << run.err;
+}
+
+constexpr const char* kCurl = "/usr/bin/curl";
+
+// Runs smtpc, or curl with the same arguments.
+RunResult run_as(const std::string& program, std::vector<std::string> args) {
+  if (program == "smtpc") return run_smtpc(std::move(args));
+  args.insert(args.begin(), program);
+  return run_program(args);
+}
+
+// --crlfile: the CA's CRL lists revoked.pem, so a server presenting it is exit 60 (curl:
+// "certificate revoked"), the good certificate still passes with the CRL loaded, and a
+// file holding no CRL is 82 before connecting (curl: "error loading CRL file: FILE").
+TEST_F(TlsTest, CrlFileRefusesARevokedServerCertificateAsCurl) {
+  SmtpServer good(server_tls("--implicit-tls"));
+  SmtpServer revoked(server_tls("--implicit-tls", "revoked"));
+  const std::vector<std::string> crl{"--cacert", test_cert("ca.pem"), "--crlfile",
+                                     test_cert("ca.crl")};
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    SCOPED_TRACE(program);
+    const auto passes = run_as(program, send_args(smtps_url(good), crl));
+    EXPECT_EQ(passes.exit_code, 0) << passes.err;
+    const auto refused = run_as(program, send_args(smtps_url(revoked), crl));
+    EXPECT_EQ(refused.exit_code, 60) << refused.err;
+    EXPECT_THAT(refused.err, HasSubstr("revoked"));
+    const auto without_crl =
+        run_as(program, send_args(smtps_url(revoked), {"--cacert", test_cert("ca.pem")}));
+    EXPECT_EQ(without_crl.exit_code, 0) << without_crl.err;
+    const auto not_a_crl = run_as(
+        program, send_args(smtps_url(good),
+                           {"--cacert", test_cert("ca.pem"), "--crlfile", test_cert("ca.pem")}));
+    EXPECT_EQ(not_a_crl.exit_code, 82) << not_a_crl.err;
+    EXPECT_THAT(not_a_crl.err, HasSubstr("error loading CRL file: " + test_cert("ca.pem")));
+  }
+  EXPECT_EQ(good.messages().size(), 2U);
+  EXPECT_EQ(revoked.messages().size(), 2U);  // only without --crlfile
+}
+
+// --cert-status against openssl s_server stapling OCSP responses made by the test CA: a
+// "good" staple passes, "revoked" and none at all are 91 in curl's words, for smtpc and
+// curl alike (curl, which speaks on after the handshake, is only compared where it fails).
+TEST_F(TlsTest, CertStatusChecksTheStapledOcspResponseAsCurl) {
+  const auto stapling = [](std::string_view response, TempDir& dir) {
+    std::vector<std::string> args{"--cert",  test_cert("server.pem"),
+                                  "--key",   test_cert("server.key"),
+                                  "--chain", test_cert("ca.pem")};
+    if (!response.empty()) args.insert(args.end(), {"--status-file", test_cert(response)});
+    return std::make_unique<ServerProcess>(STAPLING_SERVER_SCRIPT, args, dir);
+  };
+  const auto url = [](const ServerProcess& server) {
+    return "smtps://127.0.0.1:" + std::to_string(server.port()) + "/client.example";
+  };
+  TempDir good_dir, revoked_dir, none_dir;
+  const auto good = stapling("ocsp-good.der", good_dir);
+  const auto revoked = stapling("ocsp-revoked.der", revoked_dir);
+  const auto none = stapling("", none_dir);
+  const std::vector<std::string> check{"--cacert", test_cert("ca.pem"), "--cert-status"};
+
+  auto handshake_only = [&](const ServerProcess& server, std::vector<std::string> extra) {
+    std::vector<std::string> args{url(server), "--quit-after", "connect", "-v"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_smtpc(args);
+  };
+  const auto passes = handshake_only(*good, check);
+  EXPECT_EQ(passes.exit_code, 0) << passes.err;
+  EXPECT_THAT(passes.err, HasSubstr("SSL certificate status: good (0)"));
+  const auto unchecked = handshake_only(*revoked, {"--cacert", test_cert("ca.pem")});
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
+
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    SCOPED_TRACE(program);
+    auto args = send_args(url(*revoked), check);
+    const auto refused = run_as(program, args);
+    EXPECT_EQ(refused.exit_code, 91) << refused.err;
+    EXPECT_THAT(refused.err, HasSubstr("SSL certificate revocation reason: (UNKNOWN) (-1)"));
+    const auto missing = run_as(program, send_args(url(*none), check));
+    EXPECT_EQ(missing.exit_code, 91) << missing.err;
+    EXPECT_THAT(missing.err, HasSubstr("No OCSP response received"));
+  }
+}
+
+// -w '%{certs}' and '%{num_certs}' (curl 7.88): each certificate the server sent, as curl's
+// OpenSSL back end describes it; byte for byte what curl writes for the same server.
+TEST_F(TlsTest, WriteOutCertsAsCurl) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  std::vector<std::string> outputs;
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    const auto run = run_as(
+        program, send_args(smtps_url(server),
+                           {"--cacert", test_cert("ca.pem"), "-s", "-w", "%{num_certs}|%{certs}"}));
+    EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+    outputs.push_back(run.out);
+  }
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_THAT(outputs[0], StartsWith("1|Subject:CN = localhost\nIssuer:CN = smtpc test CA\n"));
+  EXPECT_THAT(outputs[0], HasSubstr("\nrsa(e):10001\n"));
+  EXPECT_THAT(outputs[0], HasSubstr("-----END CERTIFICATE-----\n"));
+  SmtpServer plain;
+  const auto run = run_smtpc(send_args(plain.url("h"), {"-s", "-w", "[%{num_certs}|%{certs}]"}));
+  EXPECT_EQ(run.out, "[0|]");
 }
 
 }  // namespace

@@ -82,5 +82,18 @@ TEST(Base64, RejectsInvalidInput) {
   }
 }
 
+// Servers' SASL error reports may leave out the padding (curl's test 948).
+TEST(Base64, UnpaddedDecodingAddsTheMissingPadding) {
+  EXPECT_EQ(base64_decode_unpadded("Zg"), std::optional<std::string>("f"));
+  EXPECT_EQ(base64_decode_unpadded("Zm8"), std::optional<std::string>("fo"));
+  EXPECT_EQ(base64_decode_unpadded("Zm9v"), std::optional<std::string>("foo"));
+  EXPECT_EQ(base64_decode_unpadded("Zm8="), std::optional<std::string>("fo"));
+  EXPECT_EQ(base64_decode_unpadded(""), std::optional<std::string>(""));
+  EXPECT_EQ(base64_decode_unpadded("Zg="), std::optional<std::string>("f"));  // short padding
+  for (const std::string_view text : {"Z", "Zm9vY", "Zh", "Zm9*", "Zg==="}) {
+    EXPECT_FALSE(base64_decode_unpadded(text).has_value()) << text;
+  }
+}
+
 }  // namespace
 }  // namespace smtpc

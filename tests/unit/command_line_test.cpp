@@ -95,7 +95,7 @@ TEST(CommandLine, ErrorsInCurlsWords) {
             "option --connect-timeout: expected a proper numerical parameter");
   EXPECT_EQ(usage_error({"--fail", "--fail-with-body", "smtp://h"}),
             "You must select either --fail or --fail-with-body, not both.");
-  EXPECT_NE(usage_error({"-x", "http://proxy:3128", "smtp://h"}).find("is not supported"),
+  EXPECT_NE(usage_error({"--engine", "pkcs11", "smtp://h"}).find("is not supported"),
             std::string::npos);
 }
 
@@ -193,6 +193,23 @@ TEST(SecurityArgv, EveryUrlLosesItsPasswordUpToTheLastAt) {
                                       "smtp://h/a@b", "-u", "me:*******", "--mail-rcpt", "x@y"}));
 }
 
+// A proxy URL carries the proxy's password as a mail URL carries the server's.
+TEST(SecurityArgv, ProxyUrlsLoseTheirPasswordsToo) {
+  std::vector<std::string> args{
+      "-x",       "socks5h://pu:SECRET1@proxy:1080", "--preproxy", "socks5://pp:SECRET2@pre",
+      "--socks5", "su:SECRET3@socks:1080",           "--socks4a",  "s4:SECRET4@s4",
+      "--proxy",  "http://hu:SECRET5@web:3128",      "smtp://h"};
+  const auto command_line = parse_command_line(args);
+  std::vector<std::string> storage{"smtpc"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : storage) argv.push_back(arg.data());
+  scrub_secrets(static_cast<int>(argv.size()), argv.data(), command_line.secrets);
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    EXPECT_EQ(std::string(argv[i]).find("SECRET"), std::string::npos) << argv[i];
+  }
+}
+
 TEST(SecurityArgv, AnUnknownOptionWithAValueDoesNotEchoIt) {
   EXPECT_EQ(usage_error({"--user=u:SECRET", "smtp://h"}),
             "option --user=...: is unknown; give the value as the next argument: --user VALUE");
@@ -275,6 +292,32 @@ TEST(WriteOut, Variables) {
   EXPECT_NE(json.find("\"response_code\":250"), std::string::npos) << json;
   EXPECT_NE(json.find("\"errormsg\":null"), std::string::npos) << json;
   EXPECT_NE(json.find("\"smtp_refused\":[\"x@y 550 5.1.1 no\"]"), std::string::npos) << json;
+}
+
+// curl 8.1's %{url.*} and %{urle.*} (its tests 423 and 424): the parts as written, the
+// scheme's port when none is given, all empty for a URL that does not parse.
+TEST(WriteOut, UrlPartsAsCurl81) {
+  const std::string format =
+      "%{url.host}+%{url.path}+%{url.scheme}+%{url.user}+%{url.password}+%{url.port}+"
+      "%{url.query}+%{url.fragment}+%{url.options}+%{urle.host}";
+  const auto parts = [&](std::string url) {
+    TransferReport report;
+    report.url = std::move(url);
+    return expand_write_out(format, report, nullptr).at(0).text;
+  };
+  EXPECT_EQ(parts("smtp://uuuu:pppp@127.0.0.1:2525/ehlo?qqqq#ffff"),
+            "127.0.0.1+/ehlo+smtp+uuuu+pppp+2525+qqqq+ffff++127.0.0.1");
+  EXPECT_EQ(parts("smtps://me%40x;AUTH=PLAIN@mail.example"),
+            "mail.example+/+smtps+me%40x++465+++AUTH=PLAIN+mail.example");
+  EXPECT_EQ(parts("mail.example/h"), "mail.example+/h+smtp+++25++++mail.example");
+  EXPECT_EQ(parts("local host"), "+++++++++");
+  TransferReport report;
+  report.url = "smtp://[::1]:26/";
+  EXPECT_EQ(expand_write_out("%{url.host} [%{url.zoneid}] %{url.port}", report, nullptr).at(0).text,
+            "[::1] [] 26");
+  std::vector<std::string> warnings;
+  (void)expand_write_out("%{url.nope}", report, &warnings);
+  EXPECT_EQ(warnings, std::vector<std::string>{"unknown --write-out variable: 'url.nope'"});
 }
 
 TEST(WriteOut, ConnectionVariablesAsCurlWritesThem) {

@@ -12,6 +12,7 @@ TEST(ExitCode, ValuesAreCurls) {
   EXPECT_EQ(to_int(ExitCode::UnsupportedProtocol), 1);
   EXPECT_EQ(to_int(ExitCode::FailedInit), 2);
   EXPECT_EQ(to_int(ExitCode::UrlMalformat), 3);
+  EXPECT_EQ(to_int(ExitCode::CouldntResolveProxy), 5);
   EXPECT_EQ(to_int(ExitCode::CouldntResolveHost), 6);
   EXPECT_EQ(to_int(ExitCode::CouldntConnect), 7);
   EXPECT_EQ(to_int(ExitCode::WeirdServerReply), 8);
@@ -30,6 +31,9 @@ TEST(ExitCode, ValuesAreCurls) {
   EXPECT_EQ(to_int(ExitCode::PeerFailedVerification), 60);
   EXPECT_EQ(to_int(ExitCode::UseSslFailed), 64);
   EXPECT_EQ(to_int(ExitCode::LoginDenied), 67);
+  EXPECT_EQ(to_int(ExitCode::SslCrlBadFile), 82);
+  EXPECT_EQ(to_int(ExitCode::SslInvalidCertStatus), 91);
+  EXPECT_EQ(to_int(ExitCode::ProxyHandshake), 97);
 }
 
 TEST(Error, CarriesCodeMessageAndReply) {

@@ -347,5 +347,78 @@ TEST(SessionAuth, SecurityAuthLinesAreSecret) {
   EXPECT_EQ(commands[0].shown(), "AUTH PLAIN [redacted]");
 }
 
+// curl's test 948: the error report comes without base64 padding; it is answered with AQ==
+// all the same, and the 535 is exit 67 with the report in the message.
+TEST(SessionAuth, OAuthBearerErrorReportWithoutPaddingIsAnswered) {
+  std::string json = base64_encode(R"({"status":"invalid_token"})");
+  while (json.ends_with('=')) json.pop_back();
+  ASSERT_NE(json.size() % 4, 0U);
+  const auto action =
+      Script{bearer_config("AUTH=OAUTHBEARER")}
+          .server("220 mx")
+          .client("EHLO client.example")
+          .server("250-mx\n250 AUTH OAUTHBEARER")
+          .client("AUTH OAUTHBEARER")
+          .server("334 OAUTHBEARER supported")
+          .client(base64_encode("n,a=me@example.com,\x01host=mx.example\x01port=587\x01"
+                                "auth=Bearer tok\x01\x01"))
+          .server("334 " + json)
+          .client("AQ==")
+          .server("535-Username and Password not accepted.\n535 http://support.example.com/")
+          .client("QUIT")
+          .server("221 bye")
+          .run();
+  const Error error = Script::failed(action);
+  EXPECT_EQ(error.code(), ExitCode::LoginDenied);
+  EXPECT_NE(std::string(error.what()).find("invalid_token"), std::string::npos) << error.what();
+}
+
+// RFC 7628 §3.2.3 asks for the answer whatever the report says, even when it is not base64.
+TEST(SessionAuth, OAuthBearerErrorReportThatIsNotBase64IsAnsweredToo) {
+  const auto action = Script{bearer_config("AUTH=OAUTHBEARER")}
+                          .server("220 mx")
+                          .client("EHLO client.example")
+                          .server("250-mx\n250 AUTH OAUTHBEARER")
+                          .client("AUTH OAUTHBEARER")
+                          .server("334 ")
+                          .client(base64_encode("n,a=me@example.com,\x01host=mx.example\x01"
+                                                "port=587\x01"
+                                                "auth=Bearer tok\x01\x01"))
+                          .server("334 token expired!")
+                          .client("AQ==")
+                          .server("535 5.7.8 no")
+                          .client("QUIT")
+                          .server("221 bye")
+                          .run();
+  EXPECT_EQ(Script::failed(action).code(), ExitCode::LoginDenied);
+}
+
+// curl's test 943: without --sasl-ir, EXTERNAL's empty identity answers the 334 with "=".
+TEST(SessionAuth, ExternalDeferredEmptyIdentityIsEquals) {
+  SessionConfig config = mail_config();
+  config.auth.authenticator = std::make_shared<SaslAuthenticator>(
+      Credentials{}, std::string("AUTH=EXTERNAL"), false, kUnusedHmac);
+  config.peer_address = "127.0.0.1";
+  Script{config}
+      .server("220 mx")
+      .client("EHLO client.example")
+      .server("250-mx\n250 AUTH EXTERNAL")
+      .client("AUTH EXTERNAL")
+      .server("334 EXTERNAL supported")
+      .client("=")
+      .server("235 Authenticated")
+      .message()
+      .quit()
+      .run();
+}
+
+TEST(SessionAuth, OnlyExternalNeedsNoPassword) {
+  EXPECT_FALSE(login_needs_password("AUTH=EXTERNAL"));
+  EXPECT_FALSE(login_needs_password("auth=external;AUTH=EXTERNAL"));
+  EXPECT_TRUE(login_needs_password("AUTH=EXTERNAL;AUTH=PLAIN"));
+  EXPECT_TRUE(login_needs_password("AUTH=*"));
+  EXPECT_TRUE(login_needs_password(std::nullopt));
+}
+
 }  // namespace
 }  // namespace smtpc

@@ -5,8 +5,10 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "captured_stream.hpp"
+#include "parse_args.hpp"
 
 namespace smtpc {
 namespace {
@@ -64,6 +66,36 @@ TEST(Tracer, TraceAsciiFormat) {
   EXPECT_EQ(ascii.text(),
             "=> Send header, 21 bytes (0x15)\n0000: EHLO client.example\n"
             "=> Send data, 20 bytes (0x14)\n0000: line one\n000a: line two\n");
+}
+
+// curl 8.2's --trace-ids: "[transfer-connection] " before each line's "* ", "> ", "< ", and
+// before "== Info:" in --trace-ascii.
+TEST(Tracer, TraceIdsPrefixEachLine) {
+  Captured out;
+  Captured ascii;
+  Tracer tracer(TraceOptions{
+      .verbosity = 1, .verbose_stream = out.file(), .ascii_stream = ascii.file(), .ids = 2});
+  tracer.info("Connected");
+  tracer.command_sent(simple_command("QUIT"));
+  tracer.reply_line_received("221 bye");
+  EXPECT_EQ(out.text(), "[2-2] * Connected\n[2-2] > QUIT\n[2-2] < 221 bye\n");
+  EXPECT_EQ(ascii.text().substr(0, 22), "[2-2] == Info: Connect");
+}
+
+TEST(Tracer, TraceConfigTurnsIdsAndTimeOnAndOff) {
+  const auto parsed = [](std::vector<std::string> args) {
+    args.push_back("smtp://h");
+    return cli::testing::parse_args(args);
+  };
+  EXPECT_TRUE(parsed({"--trace-ids"}).trace_ids);
+  const auto all = parsed({"--trace-config", "all"});
+  EXPECT_TRUE(all.trace_ids && all.trace_time);
+  const auto ids = parsed({"--trace-config", "smtp, IDS,tcp"});
+  EXPECT_TRUE(ids.trace_ids);
+  EXPECT_FALSE(ids.trace_time);
+  const auto off = parsed({"--trace-config", "all,-time"});
+  EXPECT_TRUE(off.trace_ids);
+  EXPECT_FALSE(off.trace_time);
 }
 
 }  // namespace

@@ -50,6 +50,12 @@ struct Credentials {
 [[nodiscard]] std::vector<Mechanism> allowed_mechanisms(
     std::optional<std::string_view> login_options);
 
+/// Whether a login with `login_options` needs a password: not when EXTERNAL is the only
+/// mechanism allowed (RFC 4422 appendix A: the TLS client certificate authenticates, and
+/// curl sends the user name or "=" without asking for a password; its tests 942-945).
+/// Throws Error(FailedInit) for bad login options, like allowed_mechanisms.
+[[nodiscard]] bool login_needs_password(std::optional<std::string_view> login_options);
+
 /// The mechanism to use, or nullopt when none fits (curl then fails with 67, "No known
 /// authentication mechanisms supported!"; that decision is the caller's). Candidates are offered by
 /// the server (`offered_upper`, its EHLO AUTH list), allowed by `login_options` (see

@@ -16,4 +16,8 @@ namespace smtpc {
 /// Returns nullopt for anything else. Never throws.
 [[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
 
+/// Like base64_decode, but the final '=' padding may be left out, as some servers do in
+/// SASL error reports (curl's test 948). Never throws.
+[[nodiscard]] std::optional<std::string> base64_decode_unpadded(std::string_view text);
+
 }  // namespace smtpc

@@ -18,6 +18,7 @@ enum class ExitCode : int {
   UnsupportedProtocol = 1,
   FailedInit = 2,  // bad usage
   UrlMalformat = 3,
+  CouldntResolveProxy = 5,
   CouldntResolveHost = 6,
   CouldntConnect = 7,
   WeirdServerReply = 8,
@@ -37,7 +38,10 @@ enum class ExitCode : int {
   UseSslFailed = 64,
   LoginDenied = 67,
   SslCacertBadFile = 77,
+  SslCrlBadFile = 82,  // --crlfile cannot be loaded
   SslPinnedPubKeyMismatch = 90,
+  SslInvalidCertStatus = 91,  // --cert-status: no, bad or revoking OCSP staple
+  ProxyHandshake = 97,  // CURLE_PROXY: a SOCKS handshake failed
 };
 
 [[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }

@@ -15,6 +15,7 @@
 #include "smtpc/message/message_origin.hpp"
 #include "smtpc/smtp/session.hpp"
 #include "smtpc/sys/host_name.hpp"
+#include "smtpc/transport/speed_check.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
@@ -48,9 +49,11 @@ struct JobSpec {
   std::optional<std::string> interface;      // --interface
   std::optional<LocalPortRange> local_port;  // --local-port
   std::uint64_t max_send_speed = 0;          // --limit-rate, bytes per second (0: none)
+  SpeedLimit speed_limit;                    // -Y/--speed-limit, -y/--speed-time
   SocketOptions socket;                      // --tcp-nodelay, --keepalive(-time)
   /// --dkim-key...: run_job signs each message (a first pass over it) before connecting.
   std::optional<dkim::SigningRequest> dkim;
+  ConnectRoute route;  // proxies, --unix-socket, --haproxy-protocol, --tcp-fastopen...
 };
 
 /// How far the upload of a job's messages has got: the bytes of the messages read and
@@ -110,11 +113,11 @@ struct JobProgress {
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
                                  JobProgress& progress);
 
-/// Opens the connection a job talks over: connect_tcp, or a test's fake transport.
+/// Opens the connection a job talks over: open_connection, or a test's fake transport.
 using Connector =
     std::function<std::unique_ptr<Transport>(const ConnectRequest& request, Tracer& tracer)>;
 
-/// run_job over the transport `connect` returns instead of connect_tcp's (the seam for
+/// run_job over the transport `connect` returns instead of open_connection's (the seam for
 /// tests that make each transport operation fail in turn). Throws like run_job.
 [[nodiscard]] SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices,
                                  JobProgress& progress, const Connector& connect);

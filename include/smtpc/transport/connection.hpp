@@ -11,6 +11,7 @@
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/smtp/reply.hpp"
+#include "smtpc/transport/speed_check.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
 
@@ -19,6 +20,7 @@ namespace smtpc {
 struct ReplyTimeouts {
   std::chrono::milliseconds per_reply{std::chrono::seconds(120)};
   Deadline overall = Deadline::max();  // --max-time
+  SpeedLimit speed_limit{};            // -Y/-y: watched from the body to the next reply
 };
 
 class Connection {
@@ -27,7 +29,9 @@ class Connection {
 
   /// Sends the commands in one write, each traced. Throws Error(SendError/OperationTimedout).
   void send_commands(const std::vector<Command>& commands);
-  /// Writes body bytes (already encoded for DATA). Throws like send_commands.
+  /// Writes body bytes (already encoded for DATA). Throws like send_commands. From the
+  /// first body bytes to the next reply, -Y/-y's stall check applies: a stall throws
+  /// Error(OperationTimedout) in curl's words, and stalled() is true.
   void send_data(std::string_view data);
   /// The same for a body held as slices (written without joining them).
   void send_data(WireSlices& data);
@@ -45,16 +49,25 @@ class Connection {
 
   /// The dialogue runs inside TLS (false also when a failed handshake left no transport).
   [[nodiscard]] bool is_tls() const noexcept { return transport_ && transport_->is_tls(); }
+  /// The last timeout was -Y/-y's stall check (its message already says so).
+  [[nodiscard]] bool stalled() const noexcept { return stalled_; }
 
  private:
   /// The one STARTTLS-injection check: nothing may wait after the last reply.
   void refuse_pending_input() const;
   [[nodiscard]] Deadline reply_deadline(
       std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+  /// Rethrows a timeout of a wait that the stall check bounded as the stall it is.
+  void throw_if_stalled();
+  /// Body bytes go out under -Y/-y's stall check: `write` may wait until the earlier of the
+  /// reply deadline and the check's; then the bytes count as moved.
+  void write_body(std::size_t size, const std::function<void(Deadline)>& write);
   std::unique_ptr<Transport> transport_;
   Tracer& tracer_;
   ReplyTimeouts timeouts_;
   ReplyParser parser_;
+  SpeedCheck speed_check_;
+  bool stalled_ = false;
   std::string write_buffer_;
   Clock::time_point waiting_since_ = Clock::now();  // the last write: replies are timed from it
 };

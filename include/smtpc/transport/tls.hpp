@@ -30,6 +30,8 @@ struct TlsOptions {
   std::optional<std::string> tls13_ciphers;      // --tls13-ciphers
   std::optional<std::string> curves;             // --curves (key exchange groups)
   std::optional<std::string> pinned_public_key;  // --pinnedpubkey "sha256//BASE64[;...]"
+  std::optional<std::string> crl_file;           // --crlfile (PEM): checked for the chain
+  bool verify_status = false;                    // --cert-status: OCSP staple required
 };
 
 /// One certificate as the server sent it (for --serverinfo).
@@ -43,6 +45,9 @@ struct CertificateFacts {
   std::string sha256_fingerprint;      // of the DER certificate, "AB:CD:..."
   std::string public_key_pin;          // "sha256//BASE64" of the SubjectPublicKeyInfo
   std::string public_key;              // e.g. "RSA 2048 bits", "EC 256 bits"
+  /// curl's CURLINFO_CERTINFO text of it, as -w '%{certs}' writes it: "Subject:...",
+  /// "Issuer:", ... one "Name:value" a line, then the certificate in PEM.
+  std::string certinfo;
 };
 
 /// What a TLS handshake showed, filled by start_tls as far as it got (also when the
@@ -67,7 +72,9 @@ struct TlsDetails {
 /// (as a DNS name, or an IP address SAN for literals).
 /// Throws Error(SslConnectError) when the handshake fails, Error(PeerFailedVerification)
 /// when the certificate is not trusted or does not match, Error(SslPinnedPubKeyMismatch)
-/// when --pinnedpubkey does not match, Error(OperationTimedout) past `deadline`.
+/// when --pinnedpubkey does not match, Error(SslCrlBadFile) when --crlfile cannot be loaded,
+/// Error(SslInvalidCertStatus) when --cert-status finds no valid "good" OCSP staple,
+/// Error(OperationTimedout) past `deadline`.
 /// `details`, when given, receives what the handshake showed, even when it throws.
 [[nodiscard]] std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner,
                                                    const TlsOptions& options,

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,9 @@ struct TraceOptions {
   std::FILE* verbose_stream = stderr;
   std::FILE* ascii_stream = nullptr;  // --trace-ascii target, or null
   bool with_time = false;             // --trace-time
+  /// --trace-ids: "[transfer-connection] " after the time, as curl 8.2 (one connection per
+  /// transfer here, so both numbers are the transfer's).
+  std::optional<std::size_t> ids = std::nullopt;
 };
 
 /// Called only at the transport boundary (Connection) and by the job for info lines. It
@@ -50,7 +55,9 @@ class Tracer {
   [[nodiscard]] bool dumps_data() const noexcept { return options_.ascii_stream != nullptr; }
 
  private:
+  /// --trace-time's time and --trace-ids' numbers, before each line.
   void prefix_time(std::FILE* stream) const;
+  static void print_time(std::FILE* stream);
   void ascii_dump(std::string_view heading, std::string_view data, bool data_block);
   TraceOptions options_;
 };

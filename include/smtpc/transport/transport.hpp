@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "smtpc/core/proxy.hpp"
+
 namespace smtpc {
 
 class Tracer;
@@ -82,6 +84,27 @@ struct SocketOptions {
 /// ("Failed to set TCP_KEEPIDLE on fd N") and otherwise ignored.
 void apply_socket_options(int fd, const SocketOptions& options, Tracer& tracer);
 
+/// How the connection reaches the host beyond TCP to it: proxies (-x, --preproxy, the
+/// environment), a Unix socket instead of TCP, and what is set or sent on the way.
+struct ConnectRoute {
+  std::optional<ProxySpec> proxy;     // -x, --socks5..., all_proxy...
+  std::optional<ProxySpec> preproxy;  // --preproxy: a SOCKS proxy in front of `proxy`
+  /// --noproxy / NO_PROXY: hosts reached without the proxies (no_proxy_matches).
+  std::string no_proxy;
+  std::string user_agent;  // the CONNECT request's User-Agent (-A, or smtpc's own)
+  /// --unix-socket / --abstract-unix-socket: the socket path instead of TCP (proxies are
+  /// not used then, as in curl).
+  std::optional<std::string> unix_socket;
+  bool abstract_unix_socket = false;
+  bool haproxy_protocol = false;  // --haproxy-protocol: PROXY v1 header before the greeting
+  bool tcp_fastopen = false;      // --tcp-fastopen
+  /// --happy-eyeballs-timeout-ms: how long the first address family has before the other
+  /// family's attempt starts alongside it (RFC 8305; curl's default 200 ms).
+  std::chrono::milliseconds happy_eyeballs_timeout{200};
+  std::vector<std::string> trace_notes;  // -v lines on where the settings came from
+  friend bool operator==(const ConnectRoute&, const ConnectRoute&) = default;
+};
+
 struct ConnectRequest {
   std::string host;  // the name to resolve, and to name in messages
   std::uint16_t port = 25;
@@ -95,6 +118,7 @@ struct ConnectRequest {
   Deadline deadline = Deadline::max();                       // --max-time
   ConnectInfo* info = nullptr;  // when set, filled as far as the connect gets
   SocketOptions socket;         // --tcp-nodelay, --keepalive, --keepalive-time
+  ConnectRoute route;           // proxies, Unix socket, PROXY header, fast open
 };
 
 /// Resolves `host` (or takes `addresses`; "localhost" and "*.localhost" are 127.0.0.1
@@ -103,5 +127,20 @@ struct ConnectRequest {
 /// try. Throws Error(CouldntResolveHost), Error(CouldntConnect), Error(OperationTimedout),
 /// or Error(InterfaceFailed) when the interface, its address or every local port is unusable.
 [[nodiscard]] std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tracer);
+
+/// The numeric addresses connect_tcp would try for `request` (--resolve, curl's localhost,
+/// -4/-6, the resolver), in order. Throws Error(CouldntResolveHost).
+[[nodiscard]] std::vector<std::string> resolve_addresses(const ConnectRequest& request);
+
+/// A Transport over the connected, non-blocking socket `fd` (which it owns and closes).
+[[nodiscard]] std::unique_ptr<Transport> socket_transport(int fd, std::string peer);
+
+/// The connection a job talks over, as `request.route` says: a Unix socket, or TCP to the
+/// host directly or through its proxies (each handshake traced as curl traces it), then
+/// the PROXY header when asked for. Throws as connect_tcp, and Error(CouldntResolveProxy),
+/// Error(ProxyHandshake) (a SOCKS proxy refused), Error(RecvError) (an HTTP proxy refused
+/// the tunnel).
+[[nodiscard]] std::unique_ptr<Transport> open_connection(const ConnectRequest& request,
+                                                         Tracer& tracer);
 
 }  // namespace smtpc

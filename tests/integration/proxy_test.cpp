@@ -1,0 +1,329 @@
+// Through real proxies from Debian, started here on 127.0.0.1: danted (SOCKS4, SOCKS5),
+// microsocks (SOCKS5, with RFC 1929 user/password), tinyproxy (HTTP CONNECT). Each command
+// line also runs through curl 7.88: exit codes, the server's command log and the stored
+// messages must be the same, byte for byte.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace smtpc::it {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kCurl = "/usr/bin/curl";
+constexpr std::string_view kMessage = "From: a@example.com\r\nSubject: proxied\r\n\r\nhello\r\n";
+
+// danted for SOCKS4 and SOCKS5 without authentication (Dante's SOCKS4 has no 4a).
+std::unique_ptr<DaemonProcess> start_dante(const TempDir& dir) {
+  const std::uint16_t port = closed_port();
+  const std::string config =
+      dir.write_file("danted.conf",
+                     "logoutput: stderr\n"
+                     "internal: 127.0.0.1 port = " +
+                         std::to_string(port) +
+                         "\nexternal: 127.0.0.1\n"
+                         "clientmethod: none\nsocksmethod: none\n"
+                         "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n"
+                         "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 log: error connect }\n");
+  return std::make_unique<DaemonProcess>(
+      std::vector<std::string>{"/usr/sbin/danted", "-f", config, "-N", "1"}, port,
+      dir.path() + "/danted.log");
+}
+
+// microsocks: SOCKS5, with -u/-P user and password (RFC 1929) when `user` is set.
+std::unique_ptr<DaemonProcess> start_microsocks(const TempDir& dir, const std::string& user = "",
+                                                const std::string& password = "") {
+  const std::uint16_t port = closed_port();
+  std::vector<std::string> argv{"/usr/bin/microsocks", "-i", "127.0.0.1", "-p",
+                                std::to_string(port)};
+  if (!user.empty()) argv.insert(argv.end(), {"-u", user, "-P", password});
+  return std::make_unique<DaemonProcess>(argv, port, dir.path() + "/microsocks.log");
+}
+
+// tinyproxy: HTTP CONNECT to `allowed_port` only.
+std::unique_ptr<DaemonProcess> start_tinyproxy(const TempDir& dir, std::uint16_t allowed_port) {
+  const std::uint16_t port = closed_port();
+  const std::string config = dir.write_file(
+      "tinyproxy.conf", "Port " + std::to_string(port) +
+                            "\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nConnectPort " +
+                            std::to_string(allowed_port) + "\nLogLevel Info\n");
+  return std::make_unique<DaemonProcess>(
+      std::vector<std::string>{"/usr/bin/tinyproxy", "-d", "-c", config}, port,
+      dir.path() + "/tinyproxy.log");
+}
+
+struct Outcome {
+  RunResult run;
+  std::vector<std::string> log;
+  std::vector<Message> messages;
+};
+
+// `args` after the program, with {PORT} the mail server's port; `env` adds variables.
+Outcome run_once(const std::string& program, const std::vector<std::string>& args,
+                 const std::vector<std::string>& server_options = {},
+                 const std::vector<std::string>& env = {}) {
+  SmtpServer server(server_options);
+  TempDir dir;
+  const std::string mail = dir.write_file("mail.txt", kMessage);
+  std::vector<std::string> argv{program};
+  for (std::string arg : args) {
+    for (auto at = arg.find("{PORT}"); at != std::string::npos; at = arg.find("{PORT}")) {
+      arg.replace(at, 6, std::to_string(server.port()));
+    }
+    for (auto at = arg.find("{MAIL}"); at != std::string::npos; at = arg.find("{MAIL}")) {
+      arg.replace(at, 6, mail);
+    }
+    argv.push_back(arg);
+  }
+  std::vector<std::string> environment{"HOME=" + dir.path()};
+  environment.insert(environment.end(), env.begin(), env.end());
+  Outcome outcome;
+  outcome.run = run_program(argv, "", environment);
+  outcome.log = server.log_lines();
+  outcome.messages = server.messages();
+  return outcome;
+}
+
+// Runs `args` with curl and with smtpc; returns smtpc's outcome after comparing.
+Outcome expect_same(const std::vector<std::string>& args,
+                    const std::vector<std::string>& server_options = {},
+                    const std::vector<std::string>& env = {}) {
+  SCOPED_TRACE(::testing::PrintToString(args));
+  const Outcome curl = run_once(kCurl, args, server_options, env);
+  Outcome smtpc = run_once(SMTPC_BINARY, args, server_options, env);
+  EXPECT_EQ(smtpc.run.exit_code, curl.run.exit_code)
+      << "curl: " << curl.run.err << "\nsmtpc: " << smtpc.run.err;
+  EXPECT_EQ(smtpc.log, curl.log);
+  EXPECT_EQ(smtpc.messages.size(), curl.messages.size());
+  for (std::size_t i = 0; i < std::min(curl.messages.size(), smtpc.messages.size()); ++i) {
+    EXPECT_EQ(smtpc.messages[i].bytes, curl.messages[i].bytes);
+    EXPECT_EQ(smtpc.messages[i].envelope.mail_from, curl.messages[i].envelope.mail_from);
+    EXPECT_EQ(smtpc.messages[i].envelope.rcpt_tos, curl.messages[i].envelope.rcpt_tos);
+  }
+  return smtpc;
+}
+
+std::vector<std::string> send(const std::string& host = "127.0.0.1",
+                              std::vector<std::string> more = {}) {
+  std::vector<std::string> args{"smtp://" + host + ":{PORT}/client.example",
+                                "--mail-from",
+                                "a@example.com",
+                                "--mail-rcpt",
+                                "b@example.com",
+                                "-T",
+                                "{MAIL}"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::string at(const DaemonProcess& proxy, std::string_view scheme, std::string_view user = "") {
+  return std::string(scheme) + "://" + std::string(user) +
+         "127.0.0.1:" + std::to_string(proxy.port());
+}
+
+TEST(ProxySocks, Socks5ThroughDante) {
+  TempDir dir;
+  const auto dante = start_dante(dir);
+  const auto smtpc = expect_same(send("127.0.0.1", {"-x", at(*dante, "socks5"), "-v"}));
+  EXPECT_EQ(smtpc.run.exit_code, 0) << smtpc.run.err << dante->read_output();
+  ASSERT_EQ(smtpc.messages.size(), 1U);
+  EXPECT_THAT(smtpc.run.err, HasSubstr("SOCKS5 connect to IPv4 127.0.0.1:"));
+  EXPECT_THAT(smtpc.run.err, HasSubstr("(locally resolved)\n* SOCKS5 request granted."));
+}
+
+TEST(ProxySocks, Socks4ThroughDante) {
+  TempDir dir;
+  const auto dante = start_dante(dir);
+  const auto smtpc = expect_same(send("127.0.0.1", {"-x", at(*dante, "socks4"), "-v"}));
+  EXPECT_EQ(smtpc.run.exit_code, 0) << smtpc.run.err;
+  EXPECT_EQ(smtpc.messages.size(), 1U);
+  EXPECT_THAT(smtpc.run.err, HasSubstr("* SOCKS4 request granted."));
+  // --socks4 HOST:PORT is -x socks4://HOST:PORT.
+  const auto option =
+      expect_same(send("127.0.0.1", {"--socks4", "127.0.0.1:" + std::to_string(dante->port())}));
+  EXPECT_EQ(option.run.exit_code, 0) << option.run.err;
+}
+
+TEST(ProxySocks, Socks5hSendsTheNameToMicrosocks) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  const auto smtpc = expect_same(send("localhost", {"-x", at(*socks, "socks5h"), "-v"}));
+  EXPECT_EQ(smtpc.run.exit_code, 0) << smtpc.run.err;
+  EXPECT_EQ(smtpc.messages.size(), 1U);
+  EXPECT_THAT(smtpc.run.err, HasSubstr("SOCKS5 connect to localhost:"));
+  EXPECT_THAT(smtpc.run.err, HasSubstr("(remotely resolved)"));
+  const auto option = expect_same(
+      send("localhost", {"--socks5-hostname", "127.0.0.1:" + std::to_string(socks->port())}));
+  EXPECT_EQ(option.run.exit_code, 0) << option.run.err;
+}
+
+TEST(ProxySocks, Rfc1929PasswordFromTheUrlOrProxyUser) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir, "bob", "s3cret");
+  EXPECT_EQ(
+      expect_same(send("127.0.0.1", {"-x", at(*socks, "socks5", "bob:s3cret@")})).run.exit_code, 0);
+  EXPECT_EQ(expect_same(send("127.0.0.1", {"--socks5", "127.0.0.1:" + std::to_string(socks->port()),
+                                           "-U", "bob:s3cret"}))
+                .run.exit_code,
+            0);
+  // The URL's credentials win over -U's, as in curl.
+  const auto wrong = expect_same(
+      send("127.0.0.1", {"-x", at(*socks, "socks5", "bob:wrong@"), "-U", "bob:s3cret"}));
+  EXPECT_EQ(wrong.run.exit_code, 97);
+  EXPECT_THAT(wrong.run.err, HasSubstr("User was rejected by the SOCKS5 server (1 "));
+  const auto none = expect_same(send("127.0.0.1", {"-x", at(*socks, "socks5")}));
+  EXPECT_EQ(none.run.exit_code, 97);
+  EXPECT_THAT(none.run.err, HasSubstr("No authentication method was acceptable."));
+  EXPECT_THAT(none.run.err, Not(HasSubstr("s3cret")));
+}
+
+TEST(ProxyHttp, ConnectTunnelThroughTinyproxy) {
+  // tinyproxy allows CONNECT to one port: each run's server gets its own proxy.
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"-p"},
+        std::vector<std::string>{"--proxy1.0"}}) {
+    SCOPED_TRACE(::testing::PrintToString(extra));
+    for (const std::string& program : {std::string(kCurl), std::string(SMTPC_BINARY)}) {
+      SmtpServer server;
+      TempDir run_dir;
+      const auto proxy = start_tinyproxy(run_dir, server.port());
+      const std::string mail = run_dir.write_file("mail.txt", kMessage);
+      std::vector<std::string> argv{
+          program,       "smtp://127.0.0.1:" + std::to_string(server.port()) + "/h",
+          "--mail-from", "a@example.com",
+          "--mail-rcpt", "b@example.com",
+          "-T",          mail,
+          "-v"};
+      const std::string proxy_url = "127.0.0.1:" + std::to_string(proxy->port());
+      if (extra.empty() || extra[0] == "-p") {
+        argv.insert(argv.end(), {"-x", "http://" + proxy_url});
+        if (!extra.empty()) argv.push_back("-p");
+      } else {
+        argv.insert(argv.end(), {"--proxy1.0", proxy_url});
+      }
+      const auto run = run_program(argv, "", {"HOME=" + run_dir.path()});
+      EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+      ASSERT_EQ(server.messages().size(), 1U) << program;
+      EXPECT_EQ(server.messages()[0].bytes, kMessage) << program;
+      EXPECT_THAT(run.err, HasSubstr("CONNECT tunnel established, response 200")) << program;
+      EXPECT_THAT(run.err, ::testing::ContainsRegex(extra == std::vector<std::string>{"--proxy1.0"}
+                                                        ? "> CONNECT 127.0.0.1:[0-9]+ HTTP/1\\.0"
+                                                        : "> CONNECT 127.0.0.1:[0-9]+ HTTP/1\\.1"))
+          << program;
+    }
+  }
+}
+
+TEST(ProxyHttp, RefusedTunnelIsCurls56) {
+  TempDir dir;
+  const auto proxy = start_tinyproxy(dir, closed_port());  // not the server's port: 403
+  const auto smtpc = expect_same(send("127.0.0.1", {"-x", at(*proxy, "http")}));
+  EXPECT_EQ(smtpc.run.exit_code, 56);
+  EXPECT_THAT(smtpc.run.err, HasSubstr("CONNECT tunnel failed, response 403"));
+}
+
+TEST(ProxyHttp, PreproxySocks5InFrontOfTinyproxy) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  for (const std::string& program : {std::string(kCurl), std::string(SMTPC_BINARY)}) {
+    SmtpServer server;
+    TempDir run_dir;
+    const auto proxy = start_tinyproxy(run_dir, server.port());
+    const std::string mail = run_dir.write_file("mail.txt", kMessage);
+    const auto run =
+        run_program({program, "smtp://127.0.0.1:" + std::to_string(server.port()) + "/h",
+                     "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", mail,
+                     "-v", "--preproxy", at(*socks, "socks5"), "-x", at(*proxy, "http")},
+                    "", {"HOME=" + run_dir.path()});
+    EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+    EXPECT_EQ(server.messages().size(), 1U) << program;
+    EXPECT_THAT(run.err, HasSubstr("SOCKS5: connecting to HTTP proxy 127.0.0.1 port")) << program;
+  }
+}
+
+TEST(ProxyEnvironment, AllProxyAndSmtpProxyAreRead) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  const std::string closed = "socks5://127.0.0.1:" + std::to_string(closed_port());
+  for (const std::string_view name_view : {"all_proxy", "ALL_PROXY", "smtp_proxy", "SMTP_PROXY"}) {
+    const std::string name(name_view);
+    SCOPED_TRACE(name);
+    EXPECT_EQ(expect_same(send(), {}, {name + "=" + at(*socks, "socks5")}).run.exit_code, 0);
+    // A dead proxy in the variable shows that it is used: 7, as curl.
+    EXPECT_EQ(expect_same(send(), {}, {name + "=" + closed}).run.exit_code, 7);
+  }
+  // smtp_proxy goes before all_proxy; -x "" uses no proxy at all.
+  EXPECT_EQ(expect_same(send(), {}, {"smtp_proxy=" + at(*socks, "socks5"), "all_proxy=" + closed})
+                .run.exit_code,
+            0);
+  EXPECT_EQ(expect_same(send("127.0.0.1", {"-x", ""}), {}, {"all_proxy=" + closed}).run.exit_code,
+            0);
+}
+
+TEST(ProxyEnvironment, NoProxyAndNoproxyExemptHosts) {
+  const std::string closed = "socks5://127.0.0.1:" + std::to_string(closed_port());
+  EXPECT_EQ(expect_same(send(), {}, {"all_proxy=" + closed, "no_proxy=127.0.0.1"}).run.exit_code,
+            0);
+  EXPECT_EQ(expect_same(send(), {}, {"all_proxy=" + closed, "NO_PROXY=127.0.0.0/8"}).run.exit_code,
+            0);
+  EXPECT_EQ(expect_same(send("localhost"), {}, {"all_proxy=" + closed, "no_proxy=.localhost"})
+                .run.exit_code,
+            0);
+  EXPECT_EQ(expect_same(send("127.0.0.1", {"--noproxy", "*", "-x", closed})).run.exit_code, 0);
+  // --noproxy "" overrides no_proxy: the proxy is used.
+  EXPECT_EQ(expect_same(send("127.0.0.1", {"--noproxy", ""}), {},
+                        {"all_proxy=" + closed, "no_proxy=127.0.0.1"})
+                .run.exit_code,
+            7);
+}
+
+TEST(ProxyErrors, UnresolvableProxyIs5AndClosedProxyIs7) {
+  const auto unresolvable =
+      run_once(SMTPC_BINARY, send("127.0.0.1", {"-x", "http://nonexistent.invalid:3128"}));
+  EXPECT_EQ(unresolvable.run.exit_code, 5);
+  EXPECT_THAT(unresolvable.run.err, HasSubstr("Could not resolve proxy: nonexistent.invalid"));
+  EXPECT_TRUE(unresolvable.log.empty());
+  // curl 7.88 gives 5 or 6 for a SOCKS proxy name, varying from run to run: only the HTTP
+  // proxy's is compared.
+  expect_same(send("127.0.0.1", {"-x", "http://nonexistent.invalid:3128"}));
+  expect_same(send("127.0.0.1", {"-x", "socks5://127.0.0.1:" + std::to_string(closed_port())}));
+  expect_same(send("127.0.0.1", {"-x", "ftp://127.0.0.1:1"}));
+  expect_same(send("127.0.0.1", {"-x", "socks5://127.0.0.1:99999"}));
+}
+
+TEST(ProxyTls, StartTlsAndSmtpsStillVerifyTheMailServersName) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  // The server's certificate names wrong.example only, and the proxy is "localhost": a
+  // check against the proxy's name would fail. --resolve gives the name its address, for
+  // the local resolution socks5:// does.
+  const std::string proxy = "socks5://localhost:" + std::to_string(socks->port());
+  for (const std::string_view scheme_view : {"smtp", "smtps"}) {
+    const std::string scheme(scheme_view);
+    SCOPED_TRACE(scheme);
+    const auto outcome =
+        expect_same({scheme + "://wrong.example:{PORT}/client.example", "--resolve",
+                     "wrong.example:{PORT}:127.0.0.1", "--mail-from", "a@example.com",
+                     "--mail-rcpt", "b@example.com", "-T", "{MAIL}", "-x", proxy, "--ssl-reqd",
+                     "--cacert", test_cert("ca.pem")},
+                    server_tls(scheme == "smtp" ? "--starttls" : "--implicit-tls", "wrong-name"));
+    EXPECT_EQ(outcome.run.exit_code, 0) << outcome.run.err;
+    EXPECT_EQ(outcome.messages.size(), 1U);
+  }
+  // And a certificate for another name is refused through the proxy too (60).
+  const auto refused = expect_same(
+      {"smtps://localhost:{PORT}/client.example", "--mail-from", "a@example.com", "--mail-rcpt",
+       "b@example.com", "-T", "{MAIL}", "-x", proxy, "--cacert", test_cert("ca.pem")},
+      server_tls("--implicit-tls", "wrong-name"));
+  EXPECT_EQ(refused.run.exit_code, 60);
+}
+
+}  // namespace
+}  // namespace smtpc::it
