@@ -89,7 +89,7 @@ struct Options {
   bool haproxy_protocol = false;  // --haproxy-protocol
 
   // Proxies (docs/proxy.md), as curl's tool reads them.
-  std::optional<std::string> proxy;  // -x, --socks4/4a/5/5-hostname, --proxy1.0: the last one
+  std::optional<std::string> proxy;        // -x, --socks4/4a/5/5-hostname, --proxy1.0: the last one
   ProxyType proxy_type = ProxyType::Http;  // the scheme a proxy without one gets
   std::optional<std::string> preproxy;     // --preproxy
   std::optional<std::string> proxy_user;   // -U USER[:PASSWORD]

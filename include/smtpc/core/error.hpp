@@ -41,7 +41,7 @@ enum class ExitCode : int {
   SslCrlBadFile = 82,  // --crlfile cannot be loaded
   SslPinnedPubKeyMismatch = 90,
   SslInvalidCertStatus = 91,  // --cert-status: no, bad or revoking OCSP staple
-  ProxyHandshake = 97,  // CURLE_PROXY: a SOCKS handshake failed
+  ProxyHandshake = 97,        // CURLE_PROXY: a SOCKS handshake failed
 };
 
 [[nodiscard]] constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }
