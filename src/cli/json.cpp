@@ -5,8 +5,8 @@
 
 namespace smtpc::cli {
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
+std::string json_escape(std::string_view text) {
+  std::string out;
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
@@ -15,6 +15,12 @@ std::string json_string(std::string_view text) {
         break;
       case '\\':
         out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
         break;
       case '\n':
         out += "\\n";
@@ -33,8 +39,10 @@ std::string json_string(std::string_view text) {
         }
     }
   }
-  return out + "\"";
+  return out;
 }
+
+std::string json_string(std::string_view text) { return "\"" + json_escape(text) + "\""; }
 
 std::string json_strings(const std::vector<std::string>& items) {
   std::string out = "[";

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "command_line.hpp"
+#include "json.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -48,43 +49,6 @@ std::string trim(std::string_view text) {
   return std::string(text);
 }
 
-// JSON string quoting without the quotes (curl's jsonquoted).
-std::string json(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 // Percent-encoding of all but RFC 3986's unreserved characters (curl_easy_escape).
 std::string url(std::string_view text) {
   std::string out;
@@ -108,7 +72,7 @@ std::string apply_functions(std::string value, std::string_view functions) {
     if (name == "trim") {
       value = trim(value);
     } else if (name == "json") {
-      value = json(value);
+      value = json_escape(value);
     } else if (name == "url") {
       value = url(value);
     } else if (name == "b64") {
