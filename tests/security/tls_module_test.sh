@@ -45,12 +45,18 @@ grep -q "no TLS" <<<"$version" || fail "the copy found a TLS module: $version"
 
 # 2. Without /proc the program's location is unknown: nothing relative to the working
 #    directory is tried (old: ../lib/smtpc/smtpc-openssl.so from the cwd).
-mkdir -p "$work/cwd/bin"
-plant_around "$work/cwd/bin"
-(cd "$work/cwd/bin" &&
-  unshare -rm sh -c 'mount -t tmpfs none /proc && exec "$0" --version' "$shared/bin/smtpc" \
-    >/dev/null)
-not_loaded "smtpc started without /proc from a directory with planted modules"
+#    AddressSanitizer cannot run without /proc (it reads /proc/self/maps and reports false
+#    stack overflows), so the sanitizer build leaves this case to the normal build.
+if ldd "$smtpc" | grep -q libasan; then
+  echo "case 2 skipped: an AddressSanitizer build cannot run without /proc"
+else
+  mkdir -p "$work/cwd/bin"
+  plant_around "$work/cwd/bin"
+  (cd "$work/cwd/bin" &&
+    unshare -rm sh -c 'mount -t tmpfs none /proc && exec "$0" --version' "$shared/bin/smtpc" \
+      >/dev/null)
+  not_loaded "smtpc started without /proc from a directory with planted modules"
+fi
 
 # 3. The build tree's own module, made writable by everyone (0666, bound over the real
 #    one in a private mount namespace): refused with exit 35, naming it.
