@@ -29,16 +29,6 @@ std::optional<ProxyType> scheme_type(std::string_view scheme) {
   return std::nullopt;
 }
 
-std::optional<std::uint16_t> port_number(std::string_view text) {
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value == 0 ||
-      value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
-
 void put_port(std::string& out, std::uint16_t port) {
   out += static_cast<char>((port >> 8) & 0xFF);
   out += static_cast<char>(port & 0xFF);
@@ -172,7 +162,7 @@ ProxySpec parse_proxy_url(std::string_view text, ProxyType default_type) {
     throw syntax();
   }
   if (port_text) {
-    const auto port = port_number(*port_text);
+    const auto port = parse_port(*port_text);
     if (!port) throw syntax();
     spec.port = *port;
   }

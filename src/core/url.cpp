@@ -78,6 +78,16 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value == 0 ||
+      value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
 SmtpUrl parse_smtp_url(std::string_view text, bool allow_empty_host) {
   SmtpUrl url;
   if (text.empty()) bad_url("empty URL");
@@ -142,14 +152,9 @@ SmtpUrl parse_smtp_url(std::string_view text, bool allow_empty_host) {
   }
 
   if (!port_text.empty()) {
-    unsigned value = 0;
-    const auto [ptr, ec] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || value == 0 ||
-        value > 65535) {
-      bad_url(fmt::format("bad port number \"{}\"", port_text));
-    }
-    url.port = static_cast<std::uint16_t>(value);
+    const auto port = parse_port(port_text);
+    if (!port) bad_url(fmt::format("bad port number \"{}\"", port_text));
+    url.port = *port;
   }
 
   url.ehlo_name = percent_decode(path);

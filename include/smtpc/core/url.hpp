@@ -25,6 +25,9 @@ struct SmtpUrl {
   return scheme == Scheme::Smtps ? 465 : 25;
 }
 
+/// A TCP port as written in a URL: decimal digits only, 1 to 65535; nullopt otherwise.
+[[nodiscard]] std::optional<std::uint16_t> parse_port(std::string_view text) noexcept;
+
 /// Parses `smtp[s]://[user[:password][;options]@]host[:port][/ehlo-name]`.
 /// A URL without "://" is taken as smtp://.
 /// Throws Error(UnsupportedProtocol) for other schemes and Error(UrlMalformat) for
