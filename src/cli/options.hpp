@@ -95,6 +95,7 @@ struct Options {
   std::optional<std::string> proxy_user;   // -U USER[:PASSWORD]
   std::optional<std::string> noproxy;      // --noproxy LIST (over NO_PROXY)
   std::optional<std::string> user_agent;   // -A: the CONNECT request's User-Agent
+  TlsOptions proxy_tls;  // --proxy-cacert, --proxy-insecure...: for an https:// proxy
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]
