@@ -539,14 +539,15 @@ SslCtxPtr make_context(const TlsOptions& options) {
   // where the job accepts any end of the connection.
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // An unusable cipher list is curl's CURLE_SSL_CIPHER (59), as --curves' below.
   if (options.ciphers && SSL_CTX_set_cipher_list(ctx.get(), options.ciphers->c_str()) != 1) {
-    throw Error(ExitCode::SslConnectError,
+    throw Error(ExitCode::SslCipher,
                 fmt::format("{} \"{}\": no usable cipher", option_name(options, "ciphers"),
                             *options.ciphers));
   }
   if (options.tls13_ciphers &&
       SSL_CTX_set_ciphersuites(ctx.get(), options.tls13_ciphers->c_str()) != 1) {
-    throw Error(ExitCode::SslConnectError,
+    throw Error(ExitCode::SslCipher,
                 fmt::format("{} \"{}\": no usable cipher", option_name(options, "tls13-ciphers"),
                             *options.tls13_ciphers));
   }

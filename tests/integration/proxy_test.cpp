@@ -468,6 +468,27 @@ TEST(ProxyHttps, SmtpsAndStartTlsInsideTheProxysTlsNameTheMailServer) {
   EXPECT_THAT(refused.run.err, HasSubstr("server certificate for \"localhost\" not verified"));
 }
 
+TEST(ProxyHttps, UnusableCipherListsAreCurls59) {
+  TempDir dir;
+  const auto proxy = start_https_proxy(dir);
+  for (const std::string_view option : {"--proxy-ciphers", "--proxy-tls13-ciphers"}) {
+    const auto outcome =
+        expect_same(send("127.0.0.1", {"-x", proxy.url(), "--proxy-cacert", test_cert("ca.pem"),
+                                       std::string(option), "NO-SUCH-CIPHER"}));
+    EXPECT_EQ(outcome.run.exit_code, 59) << outcome.run.err;
+    EXPECT_THAT(outcome.run.err, HasSubstr(std::string(option) + " \"NO-SUCH-CIPHER\""));
+  }
+  // The mail server's own --ciphers and --tls13-ciphers, the same way.
+  for (const std::string_view option : {"--ciphers", "--tls13-ciphers"}) {
+    const auto outcome =
+        expect_same({"smtps://localhost:{PORT}/client.example", "--mail-from", "a@example.com",
+                     "--mail-rcpt", "b@example.com", "-T", "{MAIL}", "--cacert",
+                     test_cert("ca.pem"), std::string(option), "NO-SUCH-CIPHER"},
+                    server_tls("--implicit-tls", "server"));
+    EXPECT_EQ(outcome.run.exit_code, 59) << outcome.run.err;
+  }
+}
+
 TEST(ProxyHttps, PinnedProxyKeyIsChecked) {
   // smtpc-only: curl 7.88 accepts any key here (docs/proxy.md); smtpc stops with 90.
   TempDir dir;
