@@ -308,6 +308,27 @@ TEST_F(DkimTest, QueuedMessageIsSignedWhenDeliveredLater) {
   expect_verified(dns, server.messages());
 }
 
+// A key named relative to where the message was queued is still that key when the queue
+// runs from another directory (where the same relative name may be something else).
+TEST_F(DkimTest, QueuedRelativeKeyPathIsTheSameKeyWhenTheQueueRunsElsewhere) {
+  const std::string queue_dir = files_.path() + "/queue";
+  const std::uint16_t port = closed_port();
+  const std::string message = files_.write_file("mail.eml", std::string(kAwkward));
+  const auto queued =
+      run_program({"/usr/bin/env", "--chdir=" + keys_dir_->path(), SMTPC_BINARY, "--url",
+                   "smtp://127.0.0.1:" + std::to_string(port), "--mail-from", "alice@example.com",
+                   "--mail-rcpt", "bob@example.org", "-T", message, "--dkim-key", "rsa.pem",
+                   "--dkim-selector", rsa_->selector, "--queue", "--queue-dir", queue_dir});
+  ASSERT_THAT(queued.err, HasSubstr("queued as")) << queued.err;
+
+  SmtpServer server({"--port", std::to_string(port)});
+  DnsServer dns(key_records({"example.com"}));
+  const auto run = run_program({"/usr/bin/env", "--chdir=" + files_.path(), SMTPC_BINARY,
+                                "--queue-run", "--force", "--queue-dir", queue_dir});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  expect_verified(dns, server.messages());
+}
+
 TEST_F(DkimTest, HundredMebibyteBodyIsSignedAndVerifies) {
   SmtpServer server;
   DnsServer dns(key_records({"example.com"}));
