@@ -102,7 +102,7 @@ int run_transfer(smtpc::cli::Options options) {
     }
     return exit_code;
   };
-  const smtpc::cli::OutputSettings output_settings{
+  smtpc::cli::OutputSettings output_settings{
       .output = options.output,
       .output_dir = options.output_dir,
       .create_dirs = options.create_dirs,
@@ -134,6 +134,7 @@ int run_transfer(smtpc::cli::Options options) {
       return smtpc::cli::run_dkim_check(options.dkim, options.dns_servers, stdout);
     }
     options.url = smtpc::cli::effective_url(options);  // --proto-default
+    if (options.remote_name) output_settings.output = smtpc::cli::remote_file_name(options.url);
     if (options.proto && !options.silent) {
       std::vector<std::string> unknown;
       (void)smtpc::cli::protocol_allowed(*options.proto, "smtp", &unknown);
@@ -219,9 +220,12 @@ int run_transfer(smtpc::cli::Options options) {
       throw;
     }
     smtpc::cli::report_messages(*report.result, spec, !options.silent, show_errors);
-    if (!report.result->output.empty() && !options.head) {
-      smtpc::cli::write_output(output_settings, report.result->output, output_written);
-    }
+    // As curl, a transfer that succeeds without output still creates the -o/-O file.
+    if (options.xattr)
+      output_settings.origin_url = smtpc::cli::url_without_credentials(options.url);
+    smtpc::cli::write_output(output_settings,
+                             options.head ? std::vector<std::string>{} : report.result->output,
+                             output_written);
   } catch (const smtpc::cli::UsageError& error) {
     if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
     code = smtpc::to_int(error.code());
