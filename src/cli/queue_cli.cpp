@@ -138,8 +138,9 @@ queue::Settings queue_settings(const Options& options, const QueueContext& conte
   flag("no-pipelining", options.no_pipelining);
   flag("no-chunking", options.no_chunking);
   flag("mail-rcpt-allowfails", options.mail_rcpt_allowfails);
-  // Where the DKIM keys are, never what they hold: a queue run reads them again.
-  for (const auto& key : options.dkim.keys) put("dkim-key", key);
+  // Where the DKIM keys are, never what they hold: a queue run reads them again (from
+  // another directory, hence absolute like the paths above).
+  for (const auto& key : options.dkim.keys) put("dkim-key", absolute_path(key));
   for (const auto& selector : options.dkim.selectors) put("dkim-selector", selector);
   opt("dkim-domain", options.dkim.domain);
   flag("dkim-domain-explicit", options.dkim.domain_on_command_line);
