@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "mx_support.hpp"
 #include "test_support.hpp"
 
 namespace smtpc::it {
@@ -369,6 +370,46 @@ TEST(ProxyTls, StartTlsAndSmtpsStillVerifyTheMailServersName) {
        "b@example.com", "-T", "{MAIL}", "-x", proxy, "--cacert", test_cert("ca.pem")},
       server_tls("--implicit-tls", "wrong-name"));
   EXPECT_EQ(refused.run.exit_code, 60);
+}
+
+// --mx through a SOCKS5 proxy (smtpc only: curl has no --mx): the MX lookups go to the DNS
+// server, each MX host is reached through the proxy, at the address the lookup gave.
+TEST(ProxyMx, EachMxHostIsReachedThroughSocks5) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  SmtpServer server;  // 127.0.0.1 only: [::1]:PORT refuses, so the proxy reports a failure
+  DnsServer dns({"--mx-host=one.test,mx.one.test,10", "--host-record=mx.one.test,127.0.0.1",
+                 "--mx-host=two.test,mx.two.test,10", "--host-record=mx.two.test,127.0.0.1",
+                 "--mx-host=three.test,mx1.three.test,10", "--host-record=mx1.three.test,::1",
+                 "--mx-host=three.test,mx2.three.test,20",
+                 "--host-record=mx2.three.test,127.0.0.1"});
+  const std::string mail = dir.write_file("mail.txt", kMessage);
+  const std::string port = std::to_string(server.port());
+  const auto run_with = [&](const std::string& proxy) {
+    return run_smtpc({"smtp:///client.test", "--dns-servers", dns.address(), "--mx-port", port,
+                      "--mail-from", "me@example.org", "--mail-rcpt", "user@one.test",
+                      "--mail-rcpt", "user@two.test", "--mail-rcpt", "user@three.test", "-T", mail,
+                      "-x", proxy, "-v"});
+  };
+  const auto run = run_with(at(*socks, "socks5"));
+  ASSERT_EQ(run.exit_code, 0) << run.err << dns.log();
+  ASSERT_EQ(server.messages().size(), 3U);
+  for (const auto& message : server.messages()) EXPECT_EQ(message.bytes, kMessage);
+  // One SOCKS5 CONNECT per MX host tried, to the address the MX lookup gave.
+  std::size_t granted = 0;
+  for (auto at = run.err.find("SOCKS5 request granted."); at != std::string::npos;
+       at = run.err.find("SOCKS5 request granted.", at + 1)) {
+    ++granted;
+  }
+  EXPECT_EQ(granted, 3U) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("SOCKS5 connect to IPv4 127.0.0.1:" + port));
+  // three.test's first MX is unreachable from the proxy: its refusal moves on to the next.
+  EXPECT_THAT(run.err, HasSubstr("SOCKS5 connect to IPv6 ::1:" + port));
+  EXPECT_THAT(run.err, HasSubstr("delivered (1 recipient) via mx2.three.test [127.0.0.1]"));
+  // With the proxy gone, nothing goes around it: no message, exit 7 (couldn't connect).
+  const auto closed = run_with("socks5://127.0.0.1:" + std::to_string(closed_port()));
+  EXPECT_EQ(closed.exit_code, 7) << closed.err;
+  EXPECT_EQ(server.messages().size(), 3U);
 }
 
 TEST(ProxyHttps, TlsToTheProxyThenConnectAsCurl) {
