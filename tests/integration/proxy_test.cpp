@@ -434,6 +434,19 @@ TEST(ProxyHttps, TlsToTheProxyThenConnectAsCurl) {
             0);
 }
 
+TEST(ProxyHttps, PreproxySocks5InFrontOfAnHttpsProxy) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  const auto proxy = start_https_proxy(dir);
+  const auto smtpc =
+      expect_same(send("127.0.0.1", {"--preproxy", at(*socks, "socks5"), "-x", proxy.url(),
+                                     "--proxy-cacert", test_cert("ca.pem"), "-v"}));
+  EXPECT_EQ(smtpc.run.exit_code, 0) << smtpc.run.err;
+  EXPECT_EQ(smtpc.messages.size(), 1U);
+  EXPECT_THAT(smtpc.run.err, HasSubstr("SOCKS5: connecting to HTTP proxy localhost port"));
+  EXPECT_THAT(smtpc.run.err, HasSubstr("* Proxy certificate:"));
+}
+
 TEST(ProxyHttps, SecurityTheProxysCertificateIsCheckedAsCurlChecksIt) {
   TempDir dir;
   const auto proxy = start_https_proxy(dir);
