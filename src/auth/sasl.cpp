@@ -358,7 +358,7 @@ std::optional<Command> SaslAuthenticator::respond(std::string_view challenge) {
   if (exchange_->awaits_initial_response()) {
     const std::string response = exchange_->respond({});
     Command command = sasl_response_command(response);
-    if (response.empty()) command.line = "=";
+    if (response.empty()) command.line.assign(1, '=');
     return command;
   }
   // RFC 7628 §3.2.3: an OAuth mechanism's challenge here is the server's error report, and

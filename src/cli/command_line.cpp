@@ -894,6 +894,41 @@ std::string suggest_option(std::string_view name) {
   return best_distance * 3 <= std::max<std::size_t>(name.size(), 3) ? best : std::string();
 }
 
+namespace {
+
+// A -K file's "quoted parameter" at the start of `line`, with curl's escapes (\t \n \r \v;
+// any other escaped character stands for itself); nullopt when the closing quote is missing.
+std::optional<std::string> quoted_parameter(std::string_view line) {
+  std::string value;
+  for (std::size_t k = 1; k < line.size(); ++k) {
+    char c = line[k];
+    if (c == '"') return value;
+    if (c == '\\' && k + 1 < line.size()) {
+      c = line[++k];
+      switch (c) {
+        case 't':
+          c = '\t';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        case 'v':
+          c = '\v';
+          break;
+        default:
+          break;
+      }
+    }
+    value += c;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<std::string> parse_curl_config(std::string_view text, std::string_view path) {
   std::vector<std::string> args;
   std::size_t number = 0;
@@ -919,40 +954,10 @@ std::vector<std::string> parse_curl_config(std::string_view text, std::string_vi
     }
     std::optional<std::string> param;
     if (!line.empty() && line.front() == '"') {
-      std::string value;
-      std::size_t k = 1;
-      bool closed = false;
-      for (; k < line.size(); ++k) {
-        char c = line[k];
-        if (c == '"') {
-          closed = true;
-          break;
-        }
-        if (c == '\\' && k + 1 < line.size()) {
-          c = line[++k];
-          switch (c) {
-            case 't':
-              c = '\t';
-              break;
-            case 'n':
-              c = '\n';
-              break;
-            case 'r':
-              c = '\r';
-              break;
-            case 'v':
-              c = '\v';
-              break;
-            default:
-              break;
-          }
-        }
-        value += c;
-      }
-      if (!closed) {
+      param = quoted_parameter(line);
+      if (!param) {
         throw UsageError(fmt::format("{}:{}: unterminated quoted parameter", path, number));
       }
-      param = std::move(value);
     } else if (!line.empty()) {
       std::size_t k = 0;
       while (k < line.size() && !is_blank(line[k])) ++k;

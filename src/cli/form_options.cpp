@@ -93,6 +93,57 @@ struct Params {
   char sep = '\0';  // what ended them: '\0' (the end) or `endchar`
 };
 
+// The end of "major/minor" at `p` in "type=major/minor"; warns of (and refuses) a type
+// that is not of that shape, as curl does.
+std::size_t after_type(std::string_view argument, std::string_view s, std::size_t p,
+                       std::vector<std::string>& warnings) {
+  std::size_t q = p;
+  std::size_t major = 0;
+  while (q < s.size() && s[q] != '/' && s[q] != ' ' && major < kMaxTypeWord) ++q, ++major;
+  bool valid = major > 0 && q < s.size() && s[q] == '/';
+  std::size_t minor = 0;
+  if (valid) {
+    ++q;
+    while (q < s.size() && std::string_view(";, \n").find(s[q]) == std::string_view::npos &&
+           minor < kMaxTypeWord) {
+      ++q, ++minor;
+    }
+    valid = minor > 0;
+  }
+  if (!valid) {
+    warnings.emplace_back("Illegally formatted content-type field!");
+    badly_used(argument, "illegally formatted content-type field");
+  }
+  return q;
+}
+
+// headers=@FILE: its fields join `headers`; a file that cannot be read is a warning, as in curl.
+void add_header_file(const std::string& path, const HeaderFileReader& read_file,
+                     std::vector<std::string>& headers, std::vector<std::string>& warnings) {
+  std::string error;
+  if (const auto text = read_file(path, error)) {
+    for (auto& line : parse_header_file(*text, path, warnings)) headers.push_back(std::move(line));
+  } else {
+    warnings.push_back(fmt::format("Cannot read from {}: {}", path, error));
+  }
+}
+
+// What this kind of part may not have is dropped, with curl's warning.
+void drop_disallowed(Allowed allowed, Params& params, std::vector<std::string>& warnings) {
+  if (!allowed.type && params.type) {
+    warnings.push_back(fmt::format("Field content type not allowed here: {}", *params.type));
+    params.type.reset();
+  }
+  if (!allowed.filename && params.filename) {
+    warnings.push_back(fmt::format("Field file name not allowed here: {}", *params.filename));
+    params.filename.reset();
+  }
+  if (!allowed.encoder && params.encoder) {
+    warnings.push_back(fmt::format("Field encoder not allowed here: {}", *params.encoder));
+    params.encoder.reset();
+  }
+}
+
 // curl's get_param_part.
 Params get_params(std::string_view argument, std::string_view s, std::size_t& p, char endchar,
                   Allowed allowed, std::vector<std::string>& warnings,
@@ -123,24 +174,7 @@ Params get_params(std::string_view argument, std::string_view s, std::size_t& p,
       for (p += 5; p < s.size() && is_space(s[p]); ++p) {
       }
       type_begin = p;
-      std::size_t q = p;
-      std::size_t major = 0;
-      while (q < s.size() && s[q] != '/' && s[q] != ' ' && major < kMaxTypeWord) ++q, ++major;
-      bool valid = major > 0 && q < s.size() && s[q] == '/';
-      std::size_t minor = 0;
-      if (valid) {
-        ++q;
-        while (q < s.size() && std::string_view(";, \n").find(s[q]) == std::string_view::npos &&
-               minor < kMaxTypeWord) {
-          ++q, ++minor;
-        }
-        valid = minor > 0;
-      }
-      if (!valid) {
-        warnings.emplace_back("Illegally formatted content-type field!");
-        badly_used(argument, "illegally formatted content-type field");
-      }
-      p = q;
+      p = after_type(argument, s, p, warnings);
       extend_type();
     } else if (has_prefix(s, p, "filename=")) {
       close_type();
@@ -153,19 +187,11 @@ Params get_params(std::string_view argument, std::string_view s, std::size_t& p,
       if (at(p) == '@' || at(p) == '<') {
         ++p;
         const std::string path = get_value(s, p, endchar, warnings);
-        sep = at(p);
-        std::string error;
-        if (const auto text = read_file(path, error)) {
-          for (auto& line : parse_header_file(*text, path, warnings)) {
-            out.headers.push_back(std::move(line));
-          }
-        } else {
-          warnings.push_back(fmt::format("Cannot read from {}: {}", path, error));
-        }
+        add_header_file(path, read_file, out.headers, warnings);
       } else {
         out.headers.push_back(get_value(s, p, endchar, warnings));
-        sep = at(p);
       }
+      sep = at(p);
     } else if (has_prefix(s, p, "encoder=")) {
       close_type();
       p += 8;
@@ -182,18 +208,7 @@ Params get_params(std::string_view argument, std::string_view s, std::size_t& p,
     }
   }
   close_type();
-  if (!allowed.type && out.type) {
-    warnings.push_back(fmt::format("Field content type not allowed here: {}", *out.type));
-    out.type.reset();
-  }
-  if (!allowed.filename && out.filename) {
-    warnings.push_back(fmt::format("Field file name not allowed here: {}", *out.filename));
-    out.filename.reset();
-  }
-  if (!allowed.encoder && out.encoder) {
-    warnings.push_back(fmt::format("Field encoder not allowed here: {}", *out.encoder));
-    out.encoder.reset();
-  }
+  drop_disallowed(allowed, out, warnings);
   out.sep = sep;
   return out;
 }

@@ -42,7 +42,7 @@ void report_messages(const SendResult& result, const JobSpec& spec, bool show, b
         detail = message.final_reply ? message.final_reply->summary() : "";
         break;
       case MessageOutcome::Unconfirmed:
-        what = "NOT confirmed";
+        what = "may have been delivered";
         break;
       case MessageOutcome::Refused:
       case MessageOutcome::NotSent:

@@ -23,8 +23,8 @@ class StderrNotices final : public Notices {
 };
 
 /// Refused recipients of accepted messages (when `show`), and with several messages one
-/// line each: "message N (NAME) accepted: 250 ...", "NOT sent: ...", "NOT confirmed: ...".
-/// Those lines come with `show`, and with `show_errors` alone (-sS) when a message failed.
+/// line each: "message N (NAME) accepted: 250 ...", "NOT sent: ...", "may have been delivered:
+/// ...". Those lines come with `show`, and with `show_errors` alone (-sS) when a message failed.
 void report_messages(const SendResult& result, const JobSpec& spec, bool show, bool show_errors);
 
 /// Direct delivery: each domain's outcome with -v or when one failed, then the first

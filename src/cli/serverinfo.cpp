@@ -133,6 +133,77 @@ std::string human_size(std::uint64_t bytes) {
   return fmt::format("{:.1f} {}", value, kUnits.at(unit));
 }
 
+namespace {
+
+// The capabilities table: one column per hello reply (before and inside TLS), each as wide
+// as its longest value, so that the two can be compared at a glance.
+std::string capabilities_table(const std::vector<std::pair<std::string, const Reply*>>& columns) {
+  std::vector<Capabilities> caps;
+  for (const auto& column : columns) caps.push_back(Capabilities::from_ehlo(*column.second));
+  std::vector<std::size_t> widths;
+  for (std::size_t i = 0; i < caps.size(); ++i) {
+    std::size_t width = columns[i].first.size();
+    for (const auto keyword : kKnown) width = std::max(width, value_of(caps[i], keyword).size());
+    for (const auto& other : other_keywords(caps[i])) width = std::max(width, other.size());
+    widths.push_back(width + 2);
+  }
+  std::string out = "\n";
+  auto row = [&](std::string_view name, const std::vector<std::string>& values) {
+    std::string text = fmt::format("{:<22}", name);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      text += fmt::format("{:<{}}", escape_controls(values[i]), widths[i]);
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out += text + "\n";
+  };
+  std::vector<std::string> titles;
+  for (const auto& column : columns) titles.push_back(column.first);
+  row("Capabilities", titles);
+  for (const auto keyword : kKnown) {
+    std::vector<std::string> values;
+    for (const auto& c : caps) values.push_back(value_of(c, keyword));
+    row(fmt::format("  {}", keyword), values);
+  }
+  std::vector<std::vector<std::string>> others;
+  std::size_t rows = 0;
+  for (const auto& c : caps) {
+    others.push_back(other_keywords(c));
+    rows = std::max(rows, others.back().size());
+  }
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::vector<std::string> values;
+    for (const auto& list : others) values.push_back(i < list.size() ? list[i] : "");
+    row(i == 0 ? "  other" : "", values);
+  }
+  return out + "\n";
+}
+
+// One block per certificate of the chain, the server's first.
+std::string certificate_blocks(const TlsDetails& tls) {
+  std::string out;
+  for (std::size_t i = 0; i < tls.chain.size(); ++i) {
+    const CertificateFacts& cert = tls.chain[i];
+    out += fmt::format("Certificate {}{}:\n", i, i == 0 ? " (server)" : "");
+    auto field = [&out](std::string_view name, std::string_view value) {
+      out += fmt::format("  {:<21}{}\n", name, value);
+    };
+    field("subject", cert.subject);
+    if (!cert.alt_names.empty())
+      field("alt names", fmt::format("{}", fmt::join(cert.alt_names, ", ")));
+    field("issuer", cert.issuer);
+    field("valid",
+          fmt::format("{} to {} ({})", cert.not_before, cert.not_after,
+                      cert.days_left >= 0 ? fmt::format("{} days left", cert.days_left)
+                                          : fmt::format("EXPIRED {} days ago", -cert.days_left)));
+    field("public key", cert.public_key);
+    field("SHA-256 fingerprint", cert.sha256_fingerprint);
+    field("pin", fmt::format("{}  (--pinnedpubkey)", cert.public_key_pin));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string serverinfo_text(const JobSpec& spec, const JobProgress& progress) {
   std::string out;
   // Values carry the server's words (greeting, keywords, certificate names): made inert.
@@ -145,72 +216,13 @@ std::string serverinfo_text(const JobSpec& spec, const JobProgress& progress) {
   if (facts.greeting)
     line("Greeting:", fmt::format("{}", fmt::join(facts.greeting->to_string_lines(), " / ")));
   if (facts.ehlo_refused) line("EHLO:", "refused; HELO worked (no ESMTP extensions)");
-
   const auto columns = hello_columns(spec, progress);
-  if (!columns.empty()) {
-    std::vector<Capabilities> caps;
-    for (const auto& column : columns) caps.push_back(Capabilities::from_ehlo(*column.second));
-    // Each column as wide as its longest value, so that the two can be compared at a glance.
-    std::vector<std::size_t> widths;
-    for (std::size_t i = 0; i < caps.size(); ++i) {
-      std::size_t width = columns[i].first.size();
-      for (const auto keyword : kKnown) width = std::max(width, value_of(caps[i], keyword).size());
-      for (const auto& other : other_keywords(caps[i])) width = std::max(width, other.size());
-      widths.push_back(width + 2);
-    }
-    auto row = [&](std::string_view name, const std::vector<std::string>& values) {
-      std::string text = fmt::format("{:<22}", name);
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        text += fmt::format("{:<{}}", escape_controls(values[i]), widths[i]);
-      }
-      while (!text.empty() && text.back() == ' ') text.pop_back();
-      out += text + "\n";
-    };
-    out += "\n";
-    std::vector<std::string> titles;
-    for (const auto& column : columns) titles.push_back(column.first);
-    row("Capabilities", titles);
-    for (const auto keyword : kKnown) {
-      std::vector<std::string> values;
-      for (const auto& c : caps) values.push_back(value_of(c, keyword));
-      row(fmt::format("  {}", keyword), values);
-    }
-    std::vector<std::vector<std::string>> others;
-    std::size_t rows = 0;
-    for (const auto& c : caps) {
-      others.push_back(other_keywords(c));
-      rows = std::max(rows, others.back().size());
-    }
-    for (std::size_t i = 0; i < rows; ++i) {
-      std::vector<std::string> values;
-      for (const auto& list : others) values.push_back(i < list.size() ? list[i] : "");
-      row(i == 0 ? "  other" : "", values);
-    }
-    out += "\n";
-  }
-
+  if (!columns.empty()) out += capabilities_table(columns);
   line("TLS:", tls_mode(spec, progress));
   if (progress.tls_details) {
     const TlsDetails& tls = *progress.tls_details;
     line("Protocol:", fmt::format("{}, cipher {}", tls.version, tls.cipher));
-    for (std::size_t i = 0; i < tls.chain.size(); ++i) {
-      const CertificateFacts& cert = tls.chain[i];
-      out += fmt::format("Certificate {}{}:\n", i, i == 0 ? " (server)" : "");
-      auto field = [&out](std::string_view name, std::string_view value) {
-        out += fmt::format("  {:<21}{}\n", name, value);
-      };
-      field("subject", cert.subject);
-      if (!cert.alt_names.empty())
-        field("alt names", fmt::format("{}", fmt::join(cert.alt_names, ", ")));
-      field("issuer", cert.issuer);
-      field("valid",
-            fmt::format("{} to {} ({})", cert.not_before, cert.not_after,
-                        cert.days_left >= 0 ? fmt::format("{} days left", cert.days_left)
-                                            : fmt::format("EXPIRED {} days ago", -cert.days_left)));
-      field("public key", cert.public_key);
-      field("SHA-256 fingerprint", cert.sha256_fingerprint);
-      field("pin", fmt::format("{}  (--pinnedpubkey)", cert.public_key_pin));
-    }
+    out += certificate_blocks(tls);
     line("Verification:", verification_text(tls, spec));
   }
   line("AUTH:", auth_text(spec, facts));

@@ -120,8 +120,35 @@ void qualify_local_names(const LocalNames& names, std::vector<HeaderField>& fiel
   names.rewrite(fields);
 }
 
-// Composition: --subject/--body/--html/--attach/-H without an upload.
-MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) {
+// A composed message's -H fields by name (case-insensitive).
+class GivenFields {
+ public:
+  explicit GivenFields(const std::vector<std::pair<std::string, std::string>>& fields)
+      : fields_(fields) {
+    for (const auto& [name, value] : fields_) {
+      if (is_one_of(name, {"MIME-Version", "Content-Type", "Content-Transfer-Encoding"})) {
+        throw Error(
+            ExitCode::FailedInit,
+            fmt::format("-H {}: smtpc writes the MIME fields of a composed message itself", name));
+      }
+    }
+  }
+  [[nodiscard]] std::optional<std::string> value(std::string_view name) const {
+    for (const auto& [n, v] : fields_) {
+      if (equals_ignore_case(n, name)) return v;
+    }
+    return std::nullopt;
+  }
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& all() const {
+    return fields_;
+  }
+
+ private:
+  const std::vector<std::pair<std::string, std::string>>& fields_;
+};
+
+// The draft's text and HTML parts, and its attachments.
+MessageDraft draft_parts(const MessageRequest& request) {
   MessageDraft draft;
   if (request.text) draft.text = text_of(*request.text, "--body");
   if (request.html) {
@@ -135,24 +162,13 @@ MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) 
     draft.text = ::isatty(STDIN_FILENO) != 0 ? std::string() : read_text("-", "standard input");
   }
   draft.attachments = request.attachments;
+  return draft;
+}
 
-  // The fields, in the usual order; a given field replaces a generated one of the same name.
-  const auto& user = request.headers;
-  for (const auto& [name, value] : user) {
-    if (is_one_of(name, {"MIME-Version", "Content-Type", "Content-Transfer-Encoding"})) {
-      throw Error(
-          ExitCode::FailedInit,
-          fmt::format("-H {}: smtpc writes the MIME fields of a composed message itself", name));
-    }
-  }
-  auto user_value = [&](std::string_view name) -> std::optional<std::string> {
-    for (const auto& [n, v] : user) {
-      if (equals_ignore_case(n, name)) return v;
-    }
-    return std::nullopt;
-  };
-
-  std::string from = user_value("From").value_or("");
+// From: -H From, else the envelope sender with --full-name.
+std::string composed_from(const MessageRequest& request, const GivenFields& given,
+                          const EnvelopeRequest& envelope) {
+  std::string from = given.value("From").value_or("");
   if (from.empty() && envelope.sender && !envelope.sender->empty()) {
     const Mailbox mailbox{request.full_name.value_or(""), mailbox_written(*envelope.sender), {}};
     from = format_mailbox(mailbox);
@@ -161,55 +177,68 @@ MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) 
     throw Error(ExitCode::FailedInit,
                 "a composed message needs a sender: give --mail-from or -H 'From: ...'");
   }
-  const auto from_mailboxes = parse_address_list(from);
-  if (from_mailboxes.empty()) throw Error(ExitCode::FailedInit, "-H From: no address");
+  return from;
+}
 
-  // Recipients named in the Cc field are shown there; the other envelope recipients go in
-  // To unless a To field is given, in which case they are Bcc recipients: hidden.
-  std::string to;
-  if (auto given = user_value("To")) {
-    to = *given;
-  } else {
-    std::vector<Mailbox> shown;
-    std::vector<std::string> in_cc;
-    if (auto cc = user_value("Cc")) {
-      for (auto& m : parse_address_list(*cc)) in_cc.push_back(std::move(m.address));
-    }
-    for (const auto& rcpt : envelope.recipients) {
-      const std::string address = mailbox_written(rcpt);
-      const bool listed = std::any_of(in_cc.begin(), in_cc.end(), [&](const std::string& a) {
-        return equals_ignore_case(a, address);
-      });
-      if (!listed) shown.push_back(Mailbox{"", address, {}});
-    }
-    to = format_address_list(shown, 2);
+// To: recipients named in the Cc field are shown there; the other envelope recipients go in
+// To unless a To field is given, in which case they are Bcc recipients: hidden.
+std::string composed_to(const GivenFields& given, const EnvelopeRequest& envelope) {
+  if (auto to = given.value("To")) return *to;
+  std::vector<Mailbox> shown;
+  std::vector<std::string> in_cc;
+  if (auto cc = given.value("Cc")) {
+    for (auto& m : parse_address_list(*cc)) in_cc.push_back(std::move(m.address));
   }
+  for (const auto& rcpt : envelope.recipients) {
+    const std::string address = mailbox_written(rcpt);
+    const bool listed = std::any_of(in_cc.begin(), in_cc.end(), [&](const std::string& a) {
+      return equals_ignore_case(a, address);
+    });
+    if (!listed) shown.push_back(Mailbox{"", address, {}});
+  }
+  return format_address_list(shown, 2);
+}
 
+// The header fields, in the usual order; a given field replaces a generated one of the
+// same name.
+std::vector<HeaderField> composed_header(const MessageRequest& request, const GivenFields& given,
+                                         const std::string& from, const std::string& to,
+                                         const std::string& id_domain) {
   std::vector<std::pair<std::string, std::string>> fields;
-  fields.emplace_back("Date", user_value("Date").value_or(current_date()));
+  fields.emplace_back("Date", given.value("Date").value_or(current_date()));
   fields.emplace_back("From", from);
   fields.emplace_back("To", to);
-  if (auto cc = user_value("Cc")) fields.emplace_back("Cc", *cc);
-  if (request.subject || user_value("Subject")) {
-    fields.emplace_back("Subject", user_value("Subject").value_or(request.subject.value_or("")));
+  if (auto cc = given.value("Cc")) fields.emplace_back("Cc", *cc);
+  if (request.subject || given.value("Subject")) {
+    fields.emplace_back("Subject", given.value("Subject").value_or(request.subject.value_or("")));
   }
-  fields.emplace_back(
-      "Message-ID",
-      user_value("Message-ID").value_or(new_message_id(domain_for_ids(from_mailboxes[0].address))));
-  for (const auto& [name, value] : user) {
+  fields.emplace_back("Message-ID", given.value("Message-ID").value_or(new_message_id(id_domain)));
+  for (const auto& [name, value] : given.all()) {
     if (!is_one_of(name, {"Date", "From", "To", "Cc", "Subject", "Message-ID"})) {
       fields.emplace_back(name, value);
     }
   }
-
-  std::vector<HeaderField> header;  // for -t: recipients from what was composed
+  std::vector<HeaderField> header;
   for (const auto& [name, value] : fields) header.push_back({name, field_text(name, value)});
+  return header;
+}
+
+// Composition: --subject/--body/--html/--attach/-H without an upload.
+MessageOrigin compose(const MessageRequest& request, EnvelopeRequest& envelope) {
+  MessageDraft draft = draft_parts(request);
+  const GivenFields given(request.headers);
+  const std::string from = composed_from(request, given, envelope);
+  const auto from_mailboxes = parse_address_list(from);
+  if (from_mailboxes.empty()) throw Error(ExitCode::FailedInit, "-H From: no address");
+  const std::string to = composed_to(given, envelope);
+  std::vector<HeaderField> header =
+      composed_header(request, given, from, to, domain_for_ids(from_mailboxes[0].address));
   if (request.read_recipients) {
+    // -t: the recipients of what was composed.
     for (auto& address : header_recipients(header)) envelope.recipients.push_back(address);
   }
   remove_bcc(header);
   for (const auto& field : header) draft.header_fields.push_back(field.raw);
-
   if (!envelope.sender) envelope.sender = from_mailboxes[0].address;
   return draft_origin(std::move(draft), new_boundary());
 }

@@ -56,24 +56,69 @@ std::string_view domain_of(std::string_view mailbox) noexcept {
 
 namespace {
 
-bool is_control(unsigned char c) noexcept { return (c < 0x20 && c != '\t') || c == 0x7f; }
+bool is_c0_control(unsigned char c) noexcept { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+// A C1 control (U+0080-U+009F) acts like ESC on many terminals: 0x9b is CSI on a Latin-1
+// terminal, and U+009B (0xc2 0x9b) on a UTF-8 one that honours 8-bit controls.
+bool is_c1_control(unsigned char c) noexcept { return c >= 0x80 && c <= 0x9f; }
+
+// The length of the well-formed UTF-8 sequence at the start of text (RFC 3629 §4), or 0.
+std::size_t utf8_sequence_length(std::string_view text) noexcept {
+  const auto lead = static_cast<unsigned char>(text[0]);
+  std::size_t length = 0;
+  unsigned char low = 0x80;   // the range of the second byte, narrowed against overlongs
+  unsigned char high = 0xbf;  // and surrogates
+  if (lead >= 0xc2 && lead <= 0xdf)
+    length = 2;
+  else if (lead >= 0xe0 && lead <= 0xef)
+    length = 3;
+  else if (lead >= 0xf0 && lead <= 0xf4)
+    length = 4;
+  if (length == 0 || text.size() < length) return 0;
+  if (lead == 0xe0) low = 0xa0;
+  if (lead == 0xed) high = 0x9f;
+  if (lead == 0xf0) low = 0x90;
+  if (lead == 0xf4) high = 0x8f;
+  const auto second = static_cast<unsigned char>(text[1]);
+  if (second < low || second > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    const auto next = static_cast<unsigned char>(text[i]);
+    if (next < 0x80 || next > 0xbf) return 0;
+  }
+  return length;
+}
+
+void append_escaped(std::string& out, unsigned char byte) {
+  constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
+                                      '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  out += "\\x";
+  out += kHex[byte >> 4U];
+  out += kHex[byte & 0xfU];
+}
 
 }  // namespace
 
 std::string escape_controls(std::string_view text) {
-  constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
-                                      '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (!is_control(byte)) {
-      out += c;
-      continue;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const std::size_t length = byte < 0x80 ? 1 : utf8_sequence_length(text.substr(i));
+    const bool c1_in_utf8 =
+        length == 2 && byte == 0xc2 && is_c1_control(static_cast<unsigned char>(text[i + 1]));
+    if (length == 1 && is_c0_control(byte)) {
+      append_escaped(out, byte);
+    } else if (c1_in_utf8) {
+      append_escaped(out, byte);
+      append_escaped(out, static_cast<unsigned char>(text[i + 1]));
+    } else if (length == 0 && is_c1_control(byte)) {
+      append_escaped(out, byte);  // a bare 0x80-0x9f byte: C1 on an 8-bit terminal
+    } else {
+      // Other bytes outside UTF-8 (Latin-1 letters 0xa0-0xff) print as they are.
+      out.append(text.substr(i, length == 0 ? 1 : length));
     }
-    out += "\\x";
-    out += kHex[byte >> 4U];
-    out += kHex[byte & 0xfU];
+    i += length == 0 ? 1 : length;
   }
   return out;
 }

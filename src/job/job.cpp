@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <type_traits>
+#include <variant>
 
 #include "smtpc/core/connect_to.hpp"
 #include "smtpc/core/error.hpp"
@@ -23,13 +24,6 @@ constexpr std::size_t kChunkSize = 128 * 1024;
 // BDAT chunks are larger: each costs a reply, and replies must not pile up unread.
 constexpr std::size_t kBdatChunkSize = 256 * 1024;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 // Messages up to this size that can be reopened (files) are read once more before sending,
 // so that BODY=8BITMIME is declared only for a message that holds 8-bit bytes. Larger ones
 // are declared 8-bit unseen (always safe), sparing a second pass over big uploads.
@@ -38,9 +32,6 @@ constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
 // The longest line SMTP carries, line end excluded (RFC 5321 §4.5.3.1.6).
 constexpr std::size_t kMaxSmtpLine = 998;
 
-// What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
-// its own. A message that cannot be opened again (standard input) stays unknown, and so
-// does one of unknown size (a composed or edited message is not read twice to learn it).
 // Whether `chunk` ends a line longer than SMTP allows; `column` carries the length of the
 // line in progress from one chunk to the next.
 bool has_long_line(std::string_view chunk, std::size_t& column) {
@@ -52,6 +43,9 @@ bool has_long_line(std::string_view chunk, std::size_t& column) {
   return found;
 }
 
+// What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
+// its own. A message that cannot be opened again (standard input) stays unknown, and so
+// does one of unknown size (a composed or edited message is not read twice to learn it).
 MessageInfo scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
   MessageInfo info;
   info.size = size;
@@ -251,6 +245,253 @@ MessageOrigin signed_origin(const MessageOrigin& origin, const dkim::SigningRequ
   return std::move(message.origin);
 }
 
+// Warns of what the server may refuse or what may surprise: an empty upload (sent all the
+// same, as curl sends it) and lines longer than SMTP allows (sent as they are).
+void warn_before_sending(std::vector<Upload>& uploads, const std::vector<MessageInfo>& messages,
+                         Notices& notices) {
+  for (std::size_t i = 0; i < uploads.size(); ++i) {
+    if (uploads[i].known_empty()) uploads[i].warn_empty(notices);
+    if (messages[i].long_lines) {
+      notices.warning(fmt::format(
+          "{} has lines longer than {} characters, which servers may refuse (sent as it is, "
+          "as curl sends it; sendmail mode breaks them)",
+          uploads[i].source().name(), kMaxSmtpLine));
+    }
+  }
+}
+
+// Opens the job's messages before connecting (each signed first with --dkim-key) and fills
+// in what the session declares of each (SIZE=, BODY=). The first one is prefetched into
+// `buffer`, so that an unreadable upload is refused before the server sees anything.
+std::vector<Upload> open_uploads(const JobSpec& spec, SessionConfig& config,
+                                 std::vector<char>& buffer, Tracer& tracer, Notices& notices) {
+  std::vector<Upload> uploads;
+  if (config.mode != SessionMode::SendMail) return uploads;
+  if (spec.messages.empty()) {
+    // --quit-after mail, rcpt or data without -T: an envelope, no message.
+    if (!config.quit_after) throw Error(ExitCode::FailedInit, "no message to send");
+    config.messages = {MessageInfo{std::nullopt, false}};
+    return uploads;
+  }
+  config.messages.clear();
+  for (const auto& origin : spec.messages) {
+    uploads.emplace_back(spec.dkim ? signed_origin(origin, *spec.dkim, tracer) : origin);
+    // The first message's info comes from its prefetch, below.
+    config.messages.push_back(uploads.size() == 1 ? MessageInfo{} : uploads.back().info());
+  }
+  uploads.front().prefetch(buffer);
+  config.messages.front() = uploads.front().info();
+  warn_before_sending(uploads, config.messages, notices);
+  return uploads;
+}
+
+// What every step of a job reads: its spec, where it reports, and when time runs out.
+struct JobContext {
+  const JobSpec& spec;
+  Tracer& tracer;
+  Notices& notices;
+  JobProgress& progress;
+  Deadline overall;  // -m/--max-time's end, or Deadline::max()
+
+  /// When a TLS handshake must be over.
+  [[nodiscard]] Deadline handshake_deadline() const {
+    return std::min(overall, Clock::now() + spec.reply_timeout);
+  }
+  /// A timeout says what was under way ("waiting for the reply to RCPT TO") and which limit
+  /// ran out: -m/--max-time's, or the wait for each reply. Other errors stay as they are.
+  [[nodiscard]] Error with_step(const Error& error, const std::string& step) const {
+    if (error.code() != ExitCode::OperationTimedout) return error;
+    const bool overall_ran_out = spec.max_time && Clock::now() >= overall;
+    return Error(ExitCode::OperationTimedout,
+                 fmt::format("timed out {} after {}{}", step,
+                             seconds_text(overall_ran_out ? *spec.max_time : spec.reply_timeout),
+                             overall_ran_out ? " (--max-time)" : ""));
+  }
+  /// Where a TLS handshake records what it saw, as far as it gets (--serverinfo, -w).
+  [[nodiscard]] TlsDetails* tls_details() const { return &progress.tls_details.emplace(); }
+};
+
+// Connects where the job says, and for smtps:// starts TLS at once.
+std::unique_ptr<Transport> open_transport(const JobContext& job, const SessionConfig& config,
+                                          const Connector& connect) {
+  std::unique_ptr<Transport> transport = connect(
+      connect_request(job.spec, job.overall, job.progress.connection, job.tracer), job.tracer);
+  job.progress.connected = true;
+  if (config.tls != TlsPolicy::Implicit) return transport;
+  try {
+    transport = start_tls(std::move(transport), job.spec.tls, job.spec.url.host,
+                          job.handshake_deadline(), job.tracer, job.tls_details());
+    job.progress.tls_connected = Clock::now();
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::OperationTimedout) throw;
+    throw job.with_step(error, "in the TLS handshake");
+  }
+  return transport;
+}
+
+// The dialogue over one connection: the Session decides, one method here carries out each
+// kind of Action it returns, and the replies go back to it until it has Finished or Failed.
+class Dialogue {
+ public:
+  Dialogue(const JobContext& job, std::vector<Upload>& uploads, std::vector<char>& buffer,
+           SessionConfig config, std::unique_ptr<Transport> transport)
+      : job_(job),
+        uploads_(uploads),
+        buffer_(buffer),
+        connection_(std::move(transport), job.tracer,
+                    ReplyTimeouts{job.spec.reply_timeout, job.overall, job.spec.speed_limit}),
+        quit_after_(config.quit_after),
+        uploaded_{0, total_size(config.messages)},
+        session_(std::move(config)) {}
+
+  /// From the greeting to the end. Returns what the server accepted (every message);
+  /// throws SendFailure when not every message was accepted.
+  SendResult run() {
+    Action action = SendCommands{};  // the greeting comes first
+    while (auto next = step(action)) action = std::move(*next);
+    return finish(std::move(action));
+  }
+
+ private:
+  // Carries out `action`; returns the next one, or nullopt once the dialogue is over.
+  std::optional<Action> step(const Action& action) {
+    const State before = session_.state();
+    std::optional<Action> next;
+    try {
+      next = std::visit([this](const auto& each) { return carry_out(each); }, action);
+    } catch (const Error& error) {
+      // The link failed, timed out or the upload could not be read: the session settles
+      // what is known of each message (after QUIT, nothing is lost). A stall (-Y/-y) is
+      // reported in curl's words, which say what ran out.
+      next = session_.on_connection_lost(connection_.stalled() ? error
+                                                               : job_.with_step(error, doing()));
+    }
+    for (const auto& warning : session_.take_warnings()) job_.notices.warning(warning);
+    if (next && session_.state() != before) {
+      job_.tracer.debug(
+          fmt::format("STATE: {} => {}", to_string(before), to_string(session_.state())));
+    }
+    return next;
+  }
+
+  std::optional<Action> carry_out(const SendCommands& send) {
+    if (!send.commands.empty()) {
+      doing_ = Doing::SendingCommands;
+      sending_ = command_name(send.commands.front());
+      connection_.send_commands(send.commands);
+    }
+    doing_ = Doing::WaitingForReply;
+    return next_reply(send.wait);
+  }
+
+  std::optional<Action> carry_out(const SendBody& send) {
+    Upload& upload = uploads_.at(send.message);
+    std::optional<SendRateLimiter> limiter;
+    if (job_.spec.max_send_speed > 0) limiter.emplace(job_.spec.max_send_speed);
+    DotStuffer stuffer(!send.chunked);
+    DotStuffer* encoder = send.binary ? nullptr : &stuffer;
+    std::size_t bdat_commands = 0;
+    // After each write: how far the upload has got (the progress meter), and --limit-rate.
+    auto wrote = [&](const WireSlices& wire) {
+      job_.notices.upload_progress({uploaded_.sent + upload.consumed(), uploaded_.total});
+      if (limiter) limiter->sent(wire.size());
+    };
+    doing_ = Doing::SendingBody;
+    job_.notices.upload_progress(uploaded_);
+    std::uint64_t& body_sent = job_.progress.body_bytes_sent;
+    const std::size_t bytes =
+        send.chunked ? upload.stream(buffer_, encoder, kBdatChunkSize, body_sent,
+                                     [&](WireSlices& wire, bool last) {
+                                       connection_.send_commands({bdat_command(wire.size(), last)});
+                                       connection_.send_data(wire);
+                                       ++bdat_commands;
+                                       wrote(wire);
+                                     })
+                     : upload.stream(buffer_, encoder, data_write_size(), body_sent,
+                                     [&](WireSlices& wire, bool) {
+                                       connection_.send_data(wire);
+                                       wrote(wire);
+                                     });
+    uploaded_.sent += upload.consumed();
+    if (upload.consumed() == 0) upload.warn_empty(job_.notices);
+    job_.tracer.data_summary(bytes);
+    return session_.on_body_sent(bdat_commands);
+  }
+
+  std::optional<Action> carry_out(const UpgradeTls& /*upgrade*/) {
+    doing_ = Doing::TlsHandshake;
+    connection_.upgrade([this](std::unique_ptr<Transport> plain) {
+      return start_tls(std::move(plain), job_.spec.tls, job_.spec.url.host,
+                       job_.handshake_deadline(), job_.tracer, job_.tls_details());
+    });
+    job_.progress.tls_connected = Clock::now();
+    return session_.on_tls_ready();
+  }
+
+  static std::optional<Action> carry_out(const Finished& /*end*/) { return std::nullopt; }
+  static std::optional<Action> carry_out(const Failed& /*end*/) { return std::nullopt; }
+
+  Action next_reply(const ReplyWait& wait) {
+    auto reply = connection_.read_reply(wait.timeout, wait.must_end_input);
+    if (!reply) return session_.on_connection_closed();
+    Action next = session_.on_reply(*reply);
+    job_.progress.greeted = session_.greeted();
+    job_.progress.server = session_.facts();
+    return next;
+  }
+
+  // A DATA body's writes: as curl's, no larger than a second's worth at --limit-rate.
+  [[nodiscard]] std::size_t data_write_size() const {
+    const std::uint64_t limit = job_.spec.max_send_speed;
+    return limit > 0 ? static_cast<std::size_t>(std::clamp<std::uint64_t>(limit, 1, kChunkSize))
+                     : kChunkSize;
+  }
+
+  // What was under way, for a timeout's message.
+  [[nodiscard]] std::string doing() const {
+    switch (doing_) {
+      case Doing::SendingCommands:
+        return "sending " + sending_;
+      case Doing::SendingBody:
+        return "sending the message body";
+      case Doing::TlsHandshake:
+        return "in the TLS handshake";
+      case Doing::WaitingForReply:
+        break;
+    }
+    return "waiting for " + session_.awaited_reply();
+  }
+
+  // The dialogue is over: what became of each message, thrown unless all were accepted.
+  SendResult finish(Action action) {
+    if (quit_after_ == Stage::Data && std::holds_alternative<Finished>(action)) {
+      job_.tracer.info(
+          "--quit-after data: closing the connection inside DATA; the server discards the "
+          "transaction");
+    }
+    job_.tracer.info("Closing connection");
+    job_.progress.tls = connection_.is_tls();
+    if (auto* failed = std::get_if<Failed>(&action)) {
+      throw SendFailure(failed->error, std::move(failed->result));
+    }
+    SendResult& result = std::get<Finished>(action).result;
+    for (const auto& message : result.messages) {
+      if (message.error) throw SendFailure(*message.error, std::move(result));
+    }
+    return std::move(result);
+  }
+
+  const JobContext& job_;
+  std::vector<Upload>& uploads_;
+  std::vector<char>& buffer_;
+  Connection connection_;
+  std::optional<Stage> quit_after_;  // --quit-after
+  UploadProgress uploaded_;          // the bytes of the messages before the one being sent
+  Session session_;
+  Doing doing_ = Doing::WaitingForReply;
+  std::string sending_;  // with Doing::SendingCommands: the first command being written
+};
+
 }  // namespace
 
 std::string message_name(const JobSpec& spec, std::size_t index) {
@@ -270,62 +511,12 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
                    const Connector& connect) {
   progress = JobProgress{};
   SessionConfig config = spec.session;
-  std::vector<Upload> uploads;
   std::vector<char> buffer(kChunkSize);
-  if (config.mode == SessionMode::SendMail && spec.messages.empty()) {
-    // --quit-after mail, rcpt or data without -T: an envelope, no message.
-    if (!config.quit_after) throw Error(ExitCode::FailedInit, "no message to send");
-    config.messages = {MessageInfo{std::nullopt, false}};
-  } else if (config.mode == SessionMode::SendMail) {
-    config.messages.clear();
-    for (const auto& origin : spec.messages) {
-      uploads.emplace_back(spec.dkim ? signed_origin(origin, *spec.dkim, tracer) : origin);
-      if (uploads.size() == 1) {
-        config.messages.emplace_back();  // once prefetched
-      } else {
-        config.messages.push_back(uploads.back().info());
-      }
-    }
-    uploads.front().prefetch(buffer);
-    config.messages.front() = uploads.front().info();
-    for (std::size_t i = 0; i < uploads.size(); ++i) {
-      if (uploads[i].known_empty()) uploads[i].warn_empty(notices);
-      if (config.messages[i].long_lines) {
-        notices.warning(fmt::format(
-            "{} has lines longer than {} characters, which servers may refuse (sent as it is, "
-            "as curl sends it; sendmail mode breaks them)",
-            uploads[i].source().name(), kMaxSmtpLine));
-      }
-    }
-  }
+  std::vector<Upload> uploads = open_uploads(spec, config, buffer, tracer, notices);
   if (config.ehlo_name.empty()) config.ehlo_name = local_host_name();
-
-  const Deadline overall = spec.max_time ? Clock::now() + *spec.max_time : Deadline::max();
-  auto handshake_deadline = [&] { return std::min(overall, Clock::now() + spec.reply_timeout); };
-  // A timeout says what was under way ("waiting for the reply to RCPT TO") and which limit
-  // ran out: -m/--max-time's, or the wait for each reply.
-  auto with_step = [&](const Error& error, const std::string& step) {
-    if (error.code() != ExitCode::OperationTimedout) return error;
-    const bool overall_ran_out = spec.max_time && Clock::now() >= overall;
-    return Error(ExitCode::OperationTimedout,
-                 fmt::format("timed out {} after {}{}", step,
-                             seconds_text(overall_ran_out ? *spec.max_time : spec.reply_timeout),
-                             overall_ran_out ? " (--max-time)" : ""));
-  };
-  std::unique_ptr<Transport> transport =
-      connect(connect_request(spec, overall, progress.connection, tracer), tracer);
-  progress.connected = true;
-  auto tls_details = [&progress]() -> TlsDetails* { return &progress.tls_details.emplace(); };
-  if (config.tls == TlsPolicy::Implicit) {
-    try {
-      transport = start_tls(std::move(transport), spec.tls, spec.url.host, handshake_deadline(),
-                            tracer, tls_details());
-      progress.tls_connected = Clock::now();
-    } catch (const Error& error) {
-      if (error.code() != ExitCode::OperationTimedout) throw;
-      throw with_step(error, "in the TLS handshake");
-    }
-  }
+  const JobContext job{spec, tracer, notices, progress,
+                       spec.max_time ? Clock::now() + *spec.max_time : Deadline::max()};
+  std::unique_ptr<Transport> transport = open_transport(job, config, connect);
   if (config.quit_after == Stage::Connect) {
     // Nothing said: the greeting is not even read.
     tracer.info("--quit-after connect: closing the connection");
@@ -333,133 +524,7 @@ SendResult run_job(const JobSpec& spec, Tracer& tracer, Notices& notices, JobPro
     return SendResult{};
   }
   config.peer_address = transport->peer_address();
-  Connection connection(std::move(transport), tracer,
-                        ReplyTimeouts{spec.reply_timeout, overall, spec.speed_limit});
-  const std::optional<Stage> config_quit_after = config.quit_after;
-  UploadProgress uploaded{0, total_size(config.messages)};
-  Session session(std::move(config));
-
-  auto next_reply = [&](const ReplyWait& wait) -> Action {
-    auto reply = connection.read_reply(wait.timeout, wait.must_end_input);
-    if (!reply) return session.on_connection_closed();
-    Action next = session.on_reply(*reply);
-    progress.greeted = session.greeted();
-    progress.server = session.facts();
-    return next;
-  };
-
-  Action action = SendCommands{};  // the greeting comes first
-  Doing doing = Doing::WaitingForReply;
-  std::string sending;  // with Doing::SendingCommands: the first command being written
-  auto describe = [&]() -> std::string {
-    switch (doing) {
-      case Doing::SendingCommands:
-        return "sending " + sending;
-      case Doing::SendingBody:
-        return "sending the message body";
-      case Doing::TlsHandshake:
-        return "in the TLS handshake";
-      case Doing::WaitingForReply:
-        break;
-    }
-    return "waiting for " + session.awaited_reply();
-  };
-  // After each chunk of a body: how far the upload has got (the progress meter).
-  auto sent = [&](const Upload& upload) {
-    notices.upload_progress({uploaded.sent + upload.consumed(), uploaded.total});
-  };
-  while (true) {
-    State before = session.state();
-    std::optional<Action> next;
-    try {
-      next = std::visit(
-          Overloaded{
-              [&](const SendCommands& send) -> std::optional<Action> {
-                if (!send.commands.empty()) {
-                  doing = Doing::SendingCommands;
-                  sending = command_name(send.commands.front());
-                  connection.send_commands(send.commands);
-                }
-                doing = Doing::WaitingForReply;
-                return next_reply(send.wait);
-              },
-              [&](const SendBody& send) -> std::optional<Action> {
-                Upload& upload = uploads.at(send.message);
-                std::optional<SendRateLimiter> limiter;
-                if (spec.max_send_speed > 0) limiter.emplace(spec.max_send_speed);
-                // As curl, a write is no larger than a second's worth at the limit.
-                const std::size_t chunk =
-                    limiter ? std::clamp<std::size_t>(spec.max_send_speed, 1, kChunkSize)
-                            : kChunkSize;
-                DotStuffer stuffer(!send.chunked);
-                DotStuffer* encoder = send.binary ? nullptr : &stuffer;
-                std::size_t bdat_commands = 0;
-                doing = Doing::SendingBody;
-                notices.upload_progress(uploaded);
-                const std::size_t bytes =
-                    send.chunked
-                        ? upload.stream(
-                              buffer, encoder, kBdatChunkSize, progress.body_bytes_sent,
-                              [&](WireSlices& wire, bool last) {
-                                connection.send_commands({bdat_command(wire.size(), last)});
-                                connection.send_data(wire);
-                                ++bdat_commands;
-                                sent(upload);
-                                if (limiter) limiter->sent(wire.size());
-                              })
-                        : upload.stream(buffer, encoder, chunk, progress.body_bytes_sent,
-                                        [&](WireSlices& wire, bool) {
-                                          connection.send_data(wire);
-                                          sent(upload);
-                                          if (limiter) limiter->sent(wire.size());
-                                        });
-                uploaded.sent += upload.consumed();
-                if (upload.consumed() == 0) upload.warn_empty(notices);
-                tracer.data_summary(bytes);
-                return session.on_body_sent(bdat_commands);
-              },
-              [&](const UpgradeTls&) -> std::optional<Action> {
-                doing = Doing::TlsHandshake;
-                connection.upgrade([&](std::unique_ptr<Transport> plain) {
-                  return start_tls(std::move(plain), spec.tls, spec.url.host, handshake_deadline(),
-                                   tracer, tls_details());
-                });
-                progress.tls_connected = Clock::now();
-                return session.on_tls_ready();
-              },
-              [&](const Finished&) -> std::optional<Action> { return std::nullopt; },
-              [&](const Failed&) -> std::optional<Action> { return std::nullopt; },
-          },
-          action);
-    } catch (const Error& error) {
-      // The link failed, timed out or the upload could not be read: the session settles
-      // what is known of each message (after QUIT, nothing is lost).
-      // A stall (-Y/-y) is reported in curl's words, which say what ran out.
-      next =
-          session.on_connection_lost(connection.stalled() ? error : with_step(error, describe()));
-    }
-    for (const auto& warning : session.take_warnings()) notices.warning(warning);
-    if (!next) break;
-    if (session.state() != before) {
-      tracer.debug(fmt::format("STATE: {} => {}", to_string(before), to_string(session.state())));
-    }
-    action = std::move(*next);
-  }
-  if (config_quit_after == Stage::Data && std::holds_alternative<Finished>(action)) {
-    tracer.info(
-        "--quit-after data: closing the connection inside DATA; the server discards the "
-        "transaction");
-  }
-  tracer.info("Closing connection");
-  progress.tls = connection.is_tls();
-  if (auto* failed = std::get_if<Failed>(&action)) {
-    throw SendFailure(failed->error, std::move(failed->result));
-  }
-  SendResult& result = std::get<Finished>(action).result;
-  for (const auto& message : result.messages) {
-    if (message.error) throw SendFailure(*message.error, std::move(result));
-  }
-  return result;
+  return Dialogue(job, uploads, buffer, std::move(config), std::move(transport)).run();
 }
 
 }  // namespace smtpc

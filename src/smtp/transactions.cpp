@@ -137,83 +137,20 @@ Action MailTransactions::on_reply(const Reply& reply) {
     done_ = true;
     return Finished{SendResult{results_, {}}};
   }
-  MessageResult& result = results_.at(awaited.message);
   const bool ignored = sent_too_early_ && awaited.message == current_;
-  if (reply.code.value() == kServiceClosing) {
-    Error error(
-        awaited.step == Step::EndOfData ? ExitCode::WeirdServerReply : ExitCode::SendError,
-        describe_with_reply(fmt::format("the server is closing the connection (reply to {})",
-                                        name_of(awaited.step)),
-                            reply),
-        reply);
-    if (awaited.step != Step::Reset && !ignored) refuse(awaited.message, error);
-    return fail(error);
-  }
+  if (reply.code.value() == kServiceClosing) return on_service_closing(awaited, ignored, reply);
+  std::optional<Action> next;
   switch (awaited.step) {
     case Step::Reset:
       break;  // whatever it says, MAIL will tell
     case Step::Mail:
-      if (reply.code.positive()) break;
-      if (awaited.behind_body && reply.code.value() == kBadSequence &&
-          !retried_.at(awaited.message)) {
-        sent_too_early_ = true;  // not the message's fault: it goes again (advance)
-        break;
-      }
-      refuse(awaited.message,
-             with_utf8_note(Error(ExitCode::SendError,
-                                  describe_with_reply("MAIL FROM failed", reply), reply)));
+      on_mail_reply(awaited, reply);
       break;
-    case Step::Recipient: {
-      if (ignored) break;
-      const std::string& address = settings_.forward_paths.at(awaited.recipient);
-      if (reply.code.positive()) {
-        result.accepted.push_back(address);
-      } else {
-        result.refused.push_back({address, reply});
-        if (!settings_.allow_rcpt_failures) {
-          refuse(
-              awaited.message,
-              with_utf8_note(Error(
-                  ExitCode::SendError,
-                  describe_with_reply(fmt::format("RCPT TO <{}> failed", address), reply), reply)));
-        }
-      }
-      if (awaited.recipient + 1 == settings_.forward_paths.size() && result.accepted.empty() &&
-          !result.refused.empty()) {
-        // curl's rule with --mail-rcpt-allowfails: fail only when every recipient was refused.
-        const RefusedRecipient& last = result.refused.back();
-        refuse(awaited.message,
-               Error(ExitCode::SendError,
-                     describe_with_reply(
-                         fmt::format("every recipient was refused; last, <{}>", last.address),
-                         last.reply),
-                     last.reply));
-      }
+    case Step::Recipient:
+      if (!ignored) on_recipient_reply(awaited, reply);
       break;
-    }
     case Step::Data:
-      if (reply.code.value() == 354) {
-        if (result.error || ignored) {
-          // Pipelined DATA was accepted although the envelope failed. Ending the data now
-          // would deliver an empty or unwanted message: drop the connection instead, and
-          // the server discards the transaction (RFC 5321 §3.8).
-          return fail(result.error ? *result.error
-                                   : Error(ExitCode::WeirdServerReply,
-                                           "the server accepted DATA after refusing MAIL FROM"));
-        }
-        envelope_open_ = false;
-        if (settings_.stop_after == Stage::Data) {
-          // --quit-after data: QUIT now would be read as message text; dropping the
-          // connection makes the server discard the transaction (RFC 5321 §3.8).
-          done_ = true;
-          return Finished{SendResult{results_, {}}};
-        }
-        return SendBody{awaited.message, false, false};
-      }
-      if (!ignored) {
-        refuse(awaited.message,
-               Error(ExitCode::SendError, describe_with_reply("DATA failed", reply), reply));
-      }
+      next = on_data_reply(awaited, ignored, reply);
       break;
     case Step::Chunk:
       if (!reply.code.positive()) {
@@ -222,19 +159,101 @@ Action MailTransactions::on_reply(const Reply& reply) {
       }
       break;
     case Step::EndOfData:
-      result.final_reply = reply;
-      if (reply.code.value() != 250) {
-        refuse(awaited.message,
-               Error(ExitCode::WeirdServerReply,
-                     describe_with_reply("the message was NOT accepted", reply), reply));
-      } else if (!result.error) {
-        result.outcome = MessageOutcome::Accepted;
-      }
+      on_end_of_data_reply(awaited, reply);
       break;
     case Step::Quit:
       break;
   }
-  return advance();
+  return next ? std::move(*next) : advance();
+}
+
+Action MailTransactions::on_service_closing(const Awaited& awaited, bool ignored,
+                                            const Reply& reply) {
+  Error error(awaited.step == Step::EndOfData ? ExitCode::WeirdServerReply : ExitCode::SendError,
+              describe_with_reply(fmt::format("the server is closing the connection (reply to {})",
+                                              name_of(awaited.step)),
+                                  reply),
+              reply);
+  if (awaited.step != Step::Reset && !ignored) refuse(awaited.message, error);
+  return fail(error);
+}
+
+void MailTransactions::on_mail_reply(const Awaited& awaited, const Reply& reply) {
+  if (reply.code.positive()) return;
+  if (awaited.behind_body && reply.code.value() == kBadSequence && !retried_.at(awaited.message)) {
+    sent_too_early_ = true;  // not the message's fault: it goes again (advance)
+    return;
+  }
+  refuse(awaited.message,
+         with_utf8_note(
+             Error(ExitCode::SendError, describe_with_reply("MAIL FROM failed", reply), reply)));
+}
+
+void MailTransactions::on_recipient_reply(const Awaited& awaited, const Reply& reply) {
+  MessageResult& result = results_.at(awaited.message);
+  const std::string& address = settings_.forward_paths.at(awaited.recipient);
+  if (reply.code.positive()) {
+    result.accepted.push_back(address);
+  } else {
+    result.refused.push_back({address, reply});
+    if (!settings_.allow_rcpt_failures) {
+      refuse(awaited.message,
+             with_utf8_note(Error(
+                 ExitCode::SendError,
+                 describe_with_reply(fmt::format("RCPT TO <{}> failed", address), reply), reply)));
+    }
+  }
+  if (awaited.recipient + 1 == settings_.forward_paths.size() && result.accepted.empty() &&
+      !result.refused.empty()) {
+    // curl's rule with --mail-rcpt-allowfails: fail only when every recipient was refused.
+    const RefusedRecipient& last = result.refused.back();
+    refuse(
+        awaited.message,
+        Error(ExitCode::SendError,
+              describe_with_reply(
+                  fmt::format("every recipient was refused; last, <{}>", last.address), last.reply),
+              last.reply));
+  }
+}
+
+std::optional<Action> MailTransactions::on_data_reply(const Awaited& awaited, bool ignored,
+                                                      const Reply& reply) {
+  const MessageResult& result = results_.at(awaited.message);
+  if (reply.code.value() != 354) {
+    if (!ignored) {
+      refuse(awaited.message,
+             Error(ExitCode::SendError, describe_with_reply("DATA failed", reply), reply));
+    }
+    return std::nullopt;
+  }
+  if (result.error || ignored) {
+    // Pipelined DATA was accepted although the envelope failed. Ending the data now would
+    // deliver an empty or unwanted message: drop the connection instead, and the server
+    // discards the transaction (RFC 5321 §3.8).
+    return fail(result.error ? *result.error
+                             : Error(ExitCode::WeirdServerReply,
+                                     "the server accepted DATA after refusing MAIL FROM"));
+  }
+  envelope_open_ = false;
+  if (settings_.stop_after == Stage::Data) {
+    // --quit-after data: QUIT now would be read as message text; dropping the connection
+    // makes the server discard the transaction (RFC 5321 §3.8).
+    done_ = true;
+    return Finished{SendResult{results_, {}}};
+  }
+  return SendBody{awaited.message, false, false};
+}
+
+void MailTransactions::on_end_of_data_reply(const Awaited& awaited, const Reply& reply) {
+  MessageResult& result = results_.at(awaited.message);
+  result.final_reply = reply;
+  if (reply.code.value() != 250) {
+    refuse(awaited.message,
+           Error(ExitCode::WeirdServerReply,
+                 describe_with_reply("the message was NOT accepted", reply), reply));
+  } else if (!result.error) {
+    result.outcome = MessageOutcome::Accepted;
+  }
 }
 
 Action MailTransactions::advance() {

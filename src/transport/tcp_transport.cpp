@@ -303,6 +303,34 @@ std::string bind_failure(int error) {
   return fmt::format("bind failed with errno {}: {}", error, std::strerror(error));
 }
 
+// Binds `fd` to `local` at the first free port from `first_port` to `last_port` (0: the
+// kernel's choice at connect()). Throws Error(InterfaceFailed) when none is free.
+void bind_port_in_range(int fd, Endpoint local, std::uint16_t first_port, std::uint16_t last_port,
+                        Tracer& tracer) {
+#ifdef IP_BIND_ADDRESS_NO_PORT
+  // With port 0 the kernel picks the port at connect(), so that the 4-tuple decides.
+  const int one = 1;
+  ::setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+#endif
+  auto set_port = [&local](std::uint16_t port) {
+    if (local.family() == AF_INET6) {
+      reinterpret_cast<sockaddr_in6*>(&local.address)->sin6_port = htons(port);
+    } else {
+      reinterpret_cast<sockaddr_in*>(&local.address)->sin_port = htons(port);
+    }
+  };
+  for (unsigned port = first_port;; ++port) {
+    set_port(static_cast<std::uint16_t>(port));
+    if (::bind(fd, local.sockaddr_ptr(), local.length) == 0) {
+      tracer.info(fmt::format("Local port: {}", port));
+      return;
+    }
+    const int error = errno;
+    if (port >= last_port) throw Error(ExitCode::InterfaceFailed, bind_failure(error));
+    tracer.info(fmt::format("Bind to local port {} failed, trying next", port));
+  }
+}
+
 // curl's bindlocal(): binds `fd`, about to connect to `remote`, to what --interface and
 // --local-port ask for. Returns false (with `why`) when the interface or host has no
 // address of the remote's family: the next address is tried. Throws
@@ -368,28 +396,8 @@ bool bind_local(int fd, const Endpoint& remote, const ConnectRequest& request, T
       tracer.info(fmt::format("Name '{}' resolved to '{}'", name, local.text));
     }
   }
-#ifdef IP_BIND_ADDRESS_NO_PORT
-  // With port 0 the kernel picks the port at connect(), so that the 4-tuple decides.
-  const int one = 1;
-  ::setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-#endif
-  auto set_port = [&local](std::uint16_t port) {
-    if (local.family() == AF_INET6) {
-      reinterpret_cast<sockaddr_in6*>(&local.address)->sin6_port = htons(port);
-    } else {
-      reinterpret_cast<sockaddr_in*>(&local.address)->sin_port = htons(port);
-    }
-  };
-  for (unsigned port = first_port;; ++port) {
-    set_port(static_cast<std::uint16_t>(port));
-    if (::bind(fd, local.sockaddr_ptr(), local.length) == 0) {
-      tracer.info(fmt::format("Local port: {}", port));
-      return true;
-    }
-    const int error = errno;
-    if (port >= last_port) throw Error(ExitCode::InterfaceFailed, bind_failure(error));
-    tracer.info(fmt::format("Bind to local port {} failed, trying next", port));
-  }
+  bind_port_in_range(fd, local, first_port, last_port, tracer);
+  return true;
 }
 
 }  // namespace

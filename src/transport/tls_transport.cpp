@@ -153,9 +153,9 @@ std::string certinfo_of(X509* cert) {
   }
   line("Version", std::to_string(X509_get_version(cert)));
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-  line("Serial Number",
-       (ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" : "") +
-           hex_bytes(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), ""));
+  std::string serial_text(ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? 1 : 0, '-');
+  serial_text += hex_bytes(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), "");
+  line("Serial Number", serial_text);
   const ASN1_BIT_STRING* signature = nullptr;
   const X509_ALGOR* signature_algorithm = nullptr;
   X509_get0_signature(&signature, &signature_algorithm, cert);

@@ -284,6 +284,62 @@ TEST_F(DkimTest, MxDeliveryToTwoDomainsIsSignedForEach) {
   expect_verified(dns, messages);
 }
 
+// The first MX fails temporarily (421 greeting); the second one gets the message signed, and
+// that signature verifies.
+TEST_F(DkimTest, MxFallbackHostAfterATemporaryFailureGetsAVerifyingSignature) {
+  SmtpServer server;  // on 127.0.0.1 only
+  ScriptedServer busy("S 421 4.3.2 mx1 is busy, try another\nR\nS 221 bye\nCLOSE\n",
+                      {"--host", "::1", "--port", std::to_string(server.port())});
+  auto records = key_records({"example.com"});
+  for (const std::string record :
+       {"--mx-host=busy.test,mx1.busy.test,10", "--mx-host=busy.test,mx2.busy.test,20",
+        "--host-record=mx1.busy.test,::1", "--host-record=mx2.busy.test,127.0.0.1"}) {
+    records.push_back(record);
+  }
+  DnsServer dns(records);
+  auto args = send_args({.url = "smtp:///client.test",
+                         .files = {files_.write_file("mail.eml", std::string(kAwkward))},
+                         .options = sign_with(*rsa_),
+                         .recipients = {"user@busy.test"},
+                         .sender = "alice@example.com"});
+  args.insert(args.end(),
+              {"-v", "--dns-servers", dns.address(), "--mx-port", std::to_string(server.port())});
+  const auto run = run_smtpc(args);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("< 421 4.3.2 mx1 is busy, try another"));
+  EXPECT_THAT(run.err, HasSubstr("via mx2.busy.test [127.0.0.1]"));
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  expect_verified(dns, messages);
+}
+
+// A -F multipart message (text and HTML alternatives, a base64 attachment) is signed as the
+// MIME engine streams it, with both keys.
+TEST_F(DkimTest, FormMultipartMessageIsSignedWithBothKeys) {
+  SmtpServer server;
+  DnsServer dns(key_records({"example.com"}));
+  const std::string attachment = files_.write_file("report.bin", std::string(5000, '\x01') + ".\n");
+  std::vector<std::string> options = sign_with(*rsa_);
+  for (const auto& option : sign_with(*ed25519_)) options.push_back(option);
+  for (const std::string option :
+       {"-H", "From: Alice <alice@example.com>", "-H", "To: bob@example.org", "-H",
+        "Subject: report", "-F", "=(;type=multipart/alternative", "-F",
+        "=plain text\n.\nwith a dot line;encoder=quoted-printable", "-F",
+        "=an HTML part;type=text/html", "-F", "=)"}) {
+    options.push_back(option);
+  }
+  options.push_back("-F");
+  options.push_back("=@" + attachment + ";encoder=base64");
+  const auto run = run_smtpc(
+      send_args({.url = server.url(), .options = options, .sender = "alice@example.com"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto messages = server.messages();
+  ASSERT_THAT(messages, SizeIs(1));
+  EXPECT_THAT(messages[0].bytes, HasSubstr("Content-Type: multipart/mixed"));
+  EXPECT_THAT(messages[0].bytes, HasSubstr("filename=\"report.bin\""));
+  expect_verified(dns, messages, 2);
+}
+
 // The queue keeps where the key is, not the key; the queue run signs when it delivers.
 TEST_F(DkimTest, QueuedMessageIsSignedWhenDeliveredLater) {
   const std::string queue_dir = files_.path() + "/queue";
@@ -304,6 +360,27 @@ TEST_F(DkimTest, QueuedMessageIsSignedWhenDeliveredLater) {
   SmtpServer server({"--port", std::to_string(port)});
   DnsServer dns(key_records({"example.com"}));
   const auto run = run_smtpc({"--queue-run", "--force", "--queue-dir", queue_dir});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  expect_verified(dns, server.messages());
+}
+
+// A key named relative to where the message was queued is still that key when the queue
+// runs from another directory (where the same relative name may be something else).
+TEST_F(DkimTest, QueuedRelativeKeyPathIsTheSameKeyWhenTheQueueRunsElsewhere) {
+  const std::string queue_dir = files_.path() + "/queue";
+  const std::uint16_t port = closed_port();
+  const std::string message = files_.write_file("mail.eml", std::string(kAwkward));
+  const auto queued =
+      run_program({"/usr/bin/env", "--chdir=" + keys_dir_->path(), SMTPC_BINARY, "--url",
+                   "smtp://127.0.0.1:" + std::to_string(port), "--mail-from", "alice@example.com",
+                   "--mail-rcpt", "bob@example.org", "-T", message, "--dkim-key", "rsa.pem",
+                   "--dkim-selector", rsa_->selector, "--queue", "--queue-dir", queue_dir});
+  ASSERT_THAT(queued.err, HasSubstr("queued as")) << queued.err;
+
+  SmtpServer server({"--port", std::to_string(port)});
+  DnsServer dns(key_records({"example.com"}));
+  const auto run = run_program({"/usr/bin/env", "--chdir=" + files_.path(), SMTPC_BINARY,
+                                "--queue-run", "--force", "--queue-dir", queue_dir});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   expect_verified(dns, server.messages());
 }

@@ -178,6 +178,27 @@ TEST_F(ExtensionsTest, SilentShowErrorNamesEachMessageWhenOneIsRefused) {
   EXPECT_EQ(quiet.err, "");
 }
 
+// Issue 20 defect 8, the third case: an end of data that got no reply (the server closed
+// the connection) may have been delivered; -sS says so of that message, in the issue's words.
+TEST_F(ExtensionsTest, SilentShowErrorSaysAnUnansweredMessageMayHaveBeenDelivered) {
+  ScriptedServer server(
+      "S 220 mx\nR\nS 250 mx\n"
+      "R\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nS 250 first queued\n"
+      "R\nS 250 ok\nR\nS 250 ok\nR\nS 354 go\nRDATA\nCLOSE\n");
+  const std::string one = dir_.write_file("one", "Subject: 1\n\n1\n");
+  const std::string two = dir_.write_file("two", "Subject: 2\n\n2\n");
+  const std::string three = dir_.write_file("three", "Subject: 3\n\n3\n");
+  const auto run = run_smtpc({"-sS", server.url("client.example"), "--mail-from", "a@example.com",
+                              "--mail-rcpt", "b@example.com", "-T", one, "-T", two, "-T", three});
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("message 1 (" + one + ") accepted: 250 first"));
+  EXPECT_THAT(run.err, HasSubstr("message 2 (" + two + ") may have been delivered: "));
+  EXPECT_THAT(run.err, HasSubstr("message 3 (" + three + ") NOT sent: "));
+  EXPECT_THAT(run.err, Not(HasSubstr("NOT confirmed")));
+  // The lines come before the error line.
+  EXPECT_LT(line_index(run.err, "smtpc: message 3"), line_index(run.err, "smtpc: ("));
+}
+
 TEST_F(ExtensionsTest, MissingSecondFileIsRefusedBeforeConnecting) {
   SmtpServer server;
   const auto run = run_smtpc(

@@ -839,34 +839,6 @@ TEST_F(QueueFormat, AnEntryOfAnUnknownFormatOrSettingIsListedUnreadableAndNeverS
   EXPECT_EQ(queued(qdir()).size(), 2U);
 }
 
-// A DKIM key named relatively was stored as given (issue 21): a queue run from another
-// directory could not read it, or read another file of that name.
-TEST_F(QueueDefects, ARelativeDkimKeyIsStoredAbsolute) {
-  const std::string home = dir_.path() + "/work";
-  fs::create_directories(home);
-  ASSERT_EQ(run_program({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out",
-                         home + "/dkim.pem"})
-                .exit_code,
-            0);
-  ::chmod((home + "/dkim.pem").c_str(), 0600);
-  const std::string mail = dir_.write_file("signed.txt",
-                                           "From: a@example.com\r\nTo: b@example.com\r\n"
-                                           "Subject: signed\r\n\r\nbody\r\n");
-  const std::uint16_t port = closed_port();
-  const RunResult first = run_program(
-      {"/usr/bin/env", "-C", home, SMTPC_BINARY, "--queue", "--queue-dir", qdir(),
-       "smtp://127.0.0.1:" + std::to_string(port), "--dkim-key", "dkim.pem", "--dkim-selector",
-       "sel", "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", mail});
-  ASSERT_EQ(first.exit_code, 7) << first.err;
-  SmtpServer server({"--port", std::to_string(port)});
-  const RunResult run = run_program(
-      {"/usr/bin/env", "-C", "/", SMTPC_BINARY, "--queue-run", "--force", "--queue-dir", qdir()});
-  EXPECT_EQ(run.exit_code, 0) << run.err;
-  ASSERT_EQ(server.messages().size(), 1U);
-  EXPECT_NE(server.messages()[0].bytes.find("DKIM-Signature: v=1; a=ed25519-sha256"),
-            std::string::npos);
-}
-
 // -x was not kept in the entry: a queue run went to the server directly, around the proxy
 // the user had asked for.
 TEST_F(QueueDefects, AQueueRunGoesThroughTheProxyTheSendWasGiven) {

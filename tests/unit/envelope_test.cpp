@@ -73,12 +73,14 @@ TEST(FinalizeEnvelope, ManyRecipientsKeepTheirOrderAndLoseOnlyRepeats) {
   EnvelopeRequest request;
   Paths expected;
   for (int i = 0; i < 20000; ++i) {
-    const std::string address = "r" + std::to_string(i) + "@example.com";
+    const std::string address =
+        std::string(1, 'r').append(std::to_string(i)).append("@example.com");
     request.recipients.push_back(address);
     expected.push_back(address);
   }
   for (int i = 19999; i >= 0; i -= 3) {
-    request.recipients.push_back("R" + std::to_string(i) + "@EXAMPLE.COM");
+    request.recipients.push_back(
+        std::string(1, 'R').append(std::to_string(i)).append("@EXAMPLE.COM"));
   }
   EXPECT_EQ(finalize_envelope(request).forward_paths, expected);
 }

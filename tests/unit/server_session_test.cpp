@@ -28,7 +28,8 @@ std::string play(ServerSession& session, const std::vector<std::string>& lines) 
       case Action::EndOfData:
         out += "[DELIVER " + session.transaction().reverse_path + " ->";
         for (const auto& rcpt : session.transaction().forward_paths) out += " " + rcpt;
-        out += "]" + session.on_delivered(true, "OK");
+        out += ']';
+        out += session.on_delivered(true, "OK");
         break;
     }
   }

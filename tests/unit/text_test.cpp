@@ -43,6 +43,25 @@ TEST(SecurityText, ControlBytesBecomeVisibleAndNothingElseChanges) {
   EXPECT_EQ(escape_controls(escaped), escaped);
 }
 
+TEST(SecurityText, C1ControlsAreEscapedRawAndInUtf8) {
+  // 0x9b is CSI on an 8-bit terminal and U+009B (0xc2 0x9b) on a UTF-8 one.
+  EXPECT_EQ(escape_controls("550 \x9b"
+                            "2J gone"),
+            "550 \\x9b2J gone");
+  EXPECT_EQ(escape_controls("550 \xc2\x9b"
+                            "2J \xc2\x85 gone"),
+            "550 \\xc2\\x9b2J \\xc2\\x85 gone");
+  EXPECT_EQ(escape_controls("\x80\x9f"), "\\x80\\x9f");
+  // A valid sequence whose continuation byte lies in 0x80-0x9f stays: it is a letter.
+  EXPECT_EQ(escape_controls("\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa4"),
+            "\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa4");
+  // Latin-1 letters outside UTF-8 print as they did; a truncated sequence's C1 byte does not.
+  EXPECT_EQ(escape_controls("caf\xe9"), "caf\xe9");
+  EXPECT_EQ(escape_controls("\xe2\x82"), "\xe2\\x82");
+  const std::string escaped = escape_controls("\x9b\xc2\x9b");
+  EXPECT_EQ(escape_controls(escaped), escaped);
+}
+
 TEST(Text, DomainIsAfterTheLastAt) {
   EXPECT_EQ(domain_of("a@b@example.com"), "example.com");
   EXPECT_EQ(domain_of("\"a@b\"@c.example"), "c.example");

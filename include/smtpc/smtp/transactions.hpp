@@ -77,6 +77,14 @@ class MailTransactions {
 
   [[nodiscard]] static const char* name_of(Step step) noexcept;
   Action begin(std::size_t message, bool behind_body);
+  // The replies to each step (on_reply): what they make of the message they belong to.
+  // `ignored`: the reply belongs to an envelope refused for arriving behind a data end,
+  // which is sent again (on_mail_reply).
+  Action on_service_closing(const Awaited& awaited, bool ignored, const Reply& reply);
+  void on_mail_reply(const Awaited& awaited, const Reply& reply);
+  void on_recipient_reply(const Awaited& awaited, const Reply& reply);
+  std::optional<Action> on_data_reply(const Awaited& awaited, bool ignored, const Reply& reply);
+  void on_end_of_data_reply(const Awaited& awaited, const Reply& reply);
   void queue(Command command, Awaited awaited);
   Action flush();
   Action advance();
