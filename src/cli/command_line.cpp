@@ -58,29 +58,26 @@ void apply_trace_config(Options& o, std::string_view list) {
   }
 }
 
-// curl's str2unum: a whole decimal number; "positive" is its word for a negative one.
-long non_negative(std::string_view option, const std::string& value) {
-  char* end = nullptr;
-  errno = 0;
-  const long number = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || end != value.c_str() + value.size() || errno != 0) {
+// curl's str2unum (tool_getparam.c) and its three error lines: the whole value a decimal
+// number (parse_long), not negative ("positive" is curl's word), and within what the
+// setting holds (`max`).
+long non_negative(std::string_view option, const std::string& value,
+                  long max = std::numeric_limits<long>::max()) {
+  const auto [number, error] = parse_long(value);
+  if (error == std::errc::invalid_argument) {
     throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
   }
-  if (number < 0) {
+  if (error == std::errc{} && number < 0) {
     throw UsageError(fmt::format("option {}: expected a positive numerical parameter", option));
+  }
+  if (error == std::errc::result_out_of_range || number > max) {
+    throw UsageError(fmt::format("option {}: too large number", option));
   }
   return number;
 }
 
 int integer(std::string_view option, const std::string& value) {
-  char* end = nullptr;
-  errno = 0;
-  const long number = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || end != value.c_str() + value.size() || errno != 0 || number < 0 ||
-      number > 1000000) {
-    throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
-  }
-  return static_cast<int>(number);
+  return static_cast<int>(non_negative(option, value, std::numeric_limits<int>::max()));
 }
 
 // A duration for --queue-lifetime: seconds, or a number followed by s, m, h or d (as
@@ -218,14 +215,10 @@ bool protocol_allowed(std::string_view list, std::string_view scheme,
 // ignored, as curl does.
 LocalPortRange local_port_range(const std::string& value) {
   const auto bad = [] { return UsageError("option --local-port: is badly used here"); };
-  // curl's str2unum: a whole decimal number (strtol), not negative.
+  // curl's str2unum: a whole decimal number, not negative.
   const auto number = [&bad](const std::string& text) -> long {
-    char* end = nullptr;
-    errno = 0;
-    const long n = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || end == text.c_str() || *end != '\0' || errno != 0 || n < 0 || n > 65535) {
-      throw bad();
-    }
+    const auto [n, error] = parse_long(text);
+    if (error != std::errc{} || n < 0 || n > 65535) throw bad();
     return n;
   };
   std::size_t digits = 0;

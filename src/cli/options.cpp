@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -15,6 +14,7 @@
 #include "route_options.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/core/url.hpp"
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/transport/tls.hpp"
@@ -87,13 +87,9 @@ ResolveOverride parse_resolve(const std::string& text) {
     if (comma == std::string_view::npos) break;
     addresses.remove_prefix(comma + 1);
   }
-  unsigned value = 0;
-  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (result.host.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value == 0 ||
-      value > 65535) {
-    throw bad();
-  }
-  result.port = static_cast<std::uint16_t>(value);
+  const auto number = parse_port(port);
+  if (result.host.empty() || !number) throw bad();
+  result.port = *number;
   return result;
 }
 
