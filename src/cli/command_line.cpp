@@ -271,6 +271,14 @@ void set_cert(Options& o, const std::string& value) {
   if (i + 1 < value.size()) o.pass = value.substr(i + 1);
 }
 
+// -O takes the next URL's output slot, as -o does. --no-remote-name does too, keeping that
+// URL's output on stdout, but (as in curl 7.88's getparam) only when a URL without one is
+// waiting or --remote-name-all is on; otherwise it does nothing.
+void add_remote_name(Options& o, bool on) {
+  if (!on && !o.remote_name_all && o.urls.size() <= o.outputs.size()) return;
+  o.outputs.push_back({.file = std::nullopt, .remote_name = on});
+}
+
 // curl checks the name when it reads the option: one it does not know is exit 1.
 void set_proto_default(Options& o, const std::string& value) {
   if (!is_curl_protocol(value)) {
@@ -426,7 +434,7 @@ constexpr OptionDef kOptions[] = {
     {"ntlm", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"ntlm-wb", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication with winbind", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"oauth2-bearer", '\0', ArgKind::Value, "<token>", "OAuth 2 Bearer Token", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.oauth2_bearer = v; }, ""},
-    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.outputs.push_back(v); }, "the k-th -o goes with the k-th URL"},
+    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.outputs.push_back({.file = v, .remote_name = false}); }, "the k-th -o goes with the k-th URL"},
     {"output-dir", '\0', ArgKind::Value, "<dir>", "Directory to save files in", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output_dir = v; }, "DIR/FILE for -o FILE (also for an absolute FILE, as curl)"},
     {"parallel", 'Z', ArgKind::Bool, "", "Perform transfers in parallel", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
     {"parallel-immediate", '\0', ArgKind::Bool, "", "Do not wait for multiplexing (with --parallel)", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
@@ -479,8 +487,8 @@ constexpr OptionDef kOptions[] = {
     {"raw", '\0', ArgKind::Bool, "", "Do HTTP \"raw\"; no transfer decoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"referer", 'e', ArgKind::Value, "<URL>", "Referrer URL", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"remote-header-name", 'J', ArgKind::Bool, "", "Use the header-provided filename", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
-    {"remote-name", 'O', ArgKind::Bool, "", "Write output to a file named as the remote file", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
-    {"remote-name-all", '\0', ArgKind::Bool, "", "Use the remote file name for all URLs", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
+    {"remote-name", 'O', ArgKind::Bool, "", "Write output to a file named as the remote file", "output", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { add_remote_name(o, on); }, "the file is the last segment of the URL's path (the EHLO name), as curl; none: exit 23"},
+    {"remote-name-all", '\0', ArgKind::Bool, "", "Use the remote file name for all URLs", "output", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.remote_name_all = on; }, "-O for every URL without its own -o/-O"},
     {"remote-time", 'R', ArgKind::Bool, "", "Set the remote file's time on the local output", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
     {"remove-on-error", '\0', ArgKind::Bool, "", "Remove output file on errors", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.remove_on_error = on; }, "the -o file written before a failure is removed"},
     {"request", 'X', ArgKind::Value, "<method>", "Specify request method to use", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.request = v; }, ""},
@@ -550,7 +558,7 @@ constexpr OptionDef kOptions[] = {
     {"verbose", 'v', ArgKind::Bool, "", "Make the operation more talkative", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.verbose = on ? o.verbose + 1 : 0; }, ""},
     {"version", 'V', ArgKind::Bool, "", "Show version number and quit", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"write-out", 'w', ArgKind::Value, "<format>", "Use output FORMAT after completion", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.write_out = v; }, "curl's SMTP variables plus smtpc's (docs/write-out.md)"},
-    {"xattr", '\0', ArgKind::Bool, "", "Store metadata in extended file attributes", "misc", Support::Accepted, Secret::No, nullptr, "no extended attributes"},
+    {"xattr", '\0', ArgKind::Bool, "", "Store metadata in extended file attributes", "misc", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.xattr = on; }, "user.xdg.origin.url (the URL without its credentials) on the -o/-O file written, as curl"},
     {"eprt", '\0', ArgKind::Bool, "", "Use EPRT (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"epsv", '\0', ArgKind::Bool, "", "Use EPSV (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"ftp-ssl", '\0', ArgKind::Bool, "", "Try SSL/TLS (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
@@ -1003,7 +1011,12 @@ std::vector<Options> expand_transfers(const Options& operation) {
     transfer.outputs.clear();
     transfer.url = operation.urls.empty() ? std::string() : operation.urls[k];
     if (k < operation.uploads.size()) transfer.upload_file = operation.uploads[k];
-    if (k < operation.outputs.size()) transfer.output = operation.outputs[k];
+    if (k < operation.outputs.size()) {
+      transfer.output = operation.outputs[k].file;
+      transfer.remote_name = operation.outputs[k].remote_name;
+    } else {
+      transfer.remote_name = operation.remote_name_all;
+    }
     if (k + 1 == count) {
       for (std::size_t extra = count; extra < operation.uploads.size(); ++extra) {
         transfer.more_upload_files.push_back(operation.uploads[extra]);

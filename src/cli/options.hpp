@@ -15,6 +15,13 @@
 
 namespace smtpc::cli {
 
+/// One -o FILE, -O or --no-remote-name, in the order given: the k-th goes with the k-th URL
+/// (curl's url nodes).
+struct OutputRequest {
+  std::optional<std::string> file;  // -o FILE; none: -O, or --no-remote-name (stdout)
+  bool remote_name = false;         // -O: named as the last segment of the URL's path
+};
+
 // The command line's groups of DeliverySettings (settings/delivery_settings.hpp) are bases,
 // so that the option table fills them by name (options.cacert) and delivery_settings()
 // hands them on whole; what holds a secret or only concerns this run stays here.
@@ -29,7 +36,8 @@ struct Options : settings::ConnectSettings,
   // into a transfer with `url`, `upload_file`, `more_upload_files` and `output` set.
   std::vector<std::string> urls;
   std::vector<std::string> uploads;
-  std::vector<std::string> outputs;  // -o: the k-th for the k-th URL, as curl
+  std::vector<OutputRequest> outputs;  // -o/-O: the k-th for the k-th URL, as curl
+  bool remote_name_all = false;        // --remote-name-all: -O for a URL without -o/-O
 
   std::string url;  // may hold a password
   std::optional<std::string> mail_from;
@@ -39,6 +47,8 @@ struct Options : settings::ConnectSettings,
   bool progress_meter = true;                  // --no-progress-meter turns it off
   bool progress_bar = false;                   // -#/--progress-bar: the bar instead of the meter
   std::optional<std::string> output;
+  bool remote_name = false;               // -O: `output` is taken from the URL
+  bool xattr = false;                     // --xattr: the URL in user.xdg.origin.url
   std::optional<std::string> output_dir;  // --output-dir DIR
   bool create_dirs = false;               // --create-dirs
   bool clobber = true;                    // --no-clobber: FILE.1, FILE.2 ... instead
