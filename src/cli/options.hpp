@@ -73,6 +73,9 @@ struct Options : settings::ConnectSettings,
   std::optional<std::string> preproxy;    // --preproxy
   std::optional<std::string> proxy_user;  // -U USER[:PASSWORD]
   std::optional<std::string> user;        // -u USER[:PASSWORD]
+  // --proxy-cacert, --proxy-insecure...: for an https:// proxy. Not in DeliverySettings yet
+  // (it may hold --proxy-pass): a queued entry does not keep it.
+  TlsOptions proxy_tls;
   std::optional<std::string> oauth2_bearer;
 
   // Direct delivery (docs/mx.md).
