@@ -525,6 +525,68 @@ bool use_system_trust(SSL_CTX* ctx) {
          X509_LOOKUP_add_dir(lookup, directories.c_str(), X509_FILETYPE_PEM) == 1;
 }
 
+// Whom the context trusts: nothing enforced with -k; else --cacert/--capath, or the
+// system's store. Throws Error(SslCacertBadFile) when what is named cannot be loaded.
+void load_trust(SSL_CTX* ctx, const TlsOptions& options) {
+  if (!options.verify_peer) {
+    // -k: nothing is enforced. As curl, the trust store is not read (it costs more than the
+    // rest of a STARTTLS handshake), unless --serverinfo is to report what the chain is
+    // worth; a trust store that cannot be loaded is no error then.
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    if (options.report_chain_when_insecure) {
+      const bool loaded = options.ca_file || options.ca_path
+                              ? SSL_CTX_load_verify_locations(
+                                    ctx, options.ca_file ? options.ca_file->c_str() : nullptr,
+                                    options.ca_path ? options.ca_path->c_str() : nullptr) == 1
+                              : use_system_trust(ctx);
+      if (!loaded) ERR_clear_error();
+    }
+  } else {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    if (options.ca_file || options.ca_path) {
+      // OpenSSL reports a missing file as "x509 certificate routines::system lib": say
+      // what the system said instead.
+      for (const auto& [option, path] :
+           {std::pair{option_name(options, "cacert"), options.ca_file},
+            std::pair{option_name(options, "capath"), options.ca_path}}) {
+        if (path && ::access(path->c_str(), R_OK) != 0) {
+          throw Error(ExitCode::SslCacertBadFile,
+                      fmt::format("{} {}: {}", option, *path, std::strerror(errno)));
+        }
+      }
+      if (SSL_CTX_load_verify_locations(ctx, options.ca_file ? options.ca_file->c_str() : nullptr,
+                                        options.ca_path ? options.ca_path->c_str() : nullptr) !=
+          1) {
+        throw Error(
+            ExitCode::SslCacertBadFile,
+            fmt::format("cannot load CA certificates from {}: {}",
+                        options.ca_file.value_or(options.ca_path.value_or("")), openssl_error()));
+      }
+    } else if (!use_system_trust(ctx)) {
+      throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
+    }
+  }
+}
+
+// -E/--cert and --key (the key defaults to the certificate's file), unlocked with --pass.
+// Throws Error(SslCertProblem) when either cannot be used.
+void use_client_certificate(SSL_CTX* ctx, const TlsOptions& options) {
+  if (options.key_password) {
+    SSL_CTX_set_default_passwd_cb_userdata(
+        ctx, const_cast<char*>(options.key_password->c_str()));  // NOLINT: OpenSSL API
+  }
+  const std::string& key = options.client_key.value_or(*options.client_cert);
+  if (SSL_CTX_use_certificate_chain_file(ctx, options.client_cert->c_str()) != 1) {
+    throw Error(ExitCode::SslCertProblem, fmt::format("cannot use client certificate {}: {}",
+                                                      *options.client_cert, openssl_error()));
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    throw Error(ExitCode::SslCertProblem,
+                fmt::format("cannot use private key {}: {}", key, openssl_error()));
+  }
+}
+
 SslCtxPtr make_context(const TlsOptions& options) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) throw Error(ExitCode::SslConnectError, "cannot create a TLS context");
@@ -557,61 +619,8 @@ SslCtxPtr make_context(const TlsOptions& options) {
                 fmt::format("failed setting curves list: '{}'", *options.curves));
   }
 
-  if (!options.verify_peer) {
-    // -k: nothing is enforced. As curl, the trust store is not read (it costs more than the
-    // rest of a STARTTLS handshake), unless --serverinfo is to report what the chain is
-    // worth; a trust store that cannot be loaded is no error then.
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-    if (options.report_chain_when_insecure) {
-      const bool loaded = options.ca_file || options.ca_path
-                              ? SSL_CTX_load_verify_locations(
-                                    ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
-                                    options.ca_path ? options.ca_path->c_str() : nullptr) == 1
-                              : use_system_trust(ctx.get());
-      if (!loaded) ERR_clear_error();
-    }
-  } else {
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    if (options.ca_file || options.ca_path) {
-      // OpenSSL reports a missing file as "x509 certificate routines::system lib": say
-      // what the system said instead.
-      for (const auto& [option, path] :
-           {std::pair{option_name(options, "cacert"), options.ca_file},
-            std::pair{option_name(options, "capath"), options.ca_path}}) {
-        if (path && ::access(path->c_str(), R_OK) != 0) {
-          throw Error(ExitCode::SslCacertBadFile,
-                      fmt::format("{} {}: {}", option, *path, std::strerror(errno)));
-        }
-      }
-      if (SSL_CTX_load_verify_locations(
-              ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
-              options.ca_path ? options.ca_path->c_str() : nullptr) != 1) {
-        throw Error(
-            ExitCode::SslCacertBadFile,
-            fmt::format("cannot load CA certificates from {}: {}",
-                        options.ca_file.value_or(options.ca_path.value_or("")), openssl_error()));
-      }
-    } else if (!use_system_trust(ctx.get())) {
-      throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
-    }
-  }
-
-  if (options.client_cert) {
-    if (options.key_password) {
-      SSL_CTX_set_default_passwd_cb_userdata(
-          ctx.get(), const_cast<char*>(options.key_password->c_str()));  // NOLINT: OpenSSL API
-    }
-    const std::string& key = options.client_key.value_or(*options.client_cert);
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), options.client_cert->c_str()) != 1) {
-      throw Error(ExitCode::SslCertProblem, fmt::format("cannot use client certificate {}: {}",
-                                                        *options.client_cert, openssl_error()));
-    }
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx.get()) != 1) {
-      throw Error(ExitCode::SslCertProblem,
-                  fmt::format("cannot use private key {}: {}", key, openssl_error()));
-    }
-  }
+  load_trust(ctx.get(), options);
+  if (options.client_cert) use_client_certificate(ctx.get(), options);
   return ctx;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "mx_support.hpp"
 #include "test_support.hpp"
 
 namespace smtpc::it {
@@ -371,6 +372,46 @@ TEST(ProxyTls, StartTlsAndSmtpsStillVerifyTheMailServersName) {
   EXPECT_EQ(refused.run.exit_code, 60);
 }
 
+// --mx through a SOCKS5 proxy (smtpc only: curl has no --mx): the MX lookups go to the DNS
+// server, each MX host is reached through the proxy, at the address the lookup gave.
+TEST(ProxyMx, EachMxHostIsReachedThroughSocks5) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  SmtpServer server;  // 127.0.0.1 only: [::1]:PORT refuses, so the proxy reports a failure
+  DnsServer dns({"--mx-host=one.test,mx.one.test,10", "--host-record=mx.one.test,127.0.0.1",
+                 "--mx-host=two.test,mx.two.test,10", "--host-record=mx.two.test,127.0.0.1",
+                 "--mx-host=three.test,mx1.three.test,10", "--host-record=mx1.three.test,::1",
+                 "--mx-host=three.test,mx2.three.test,20",
+                 "--host-record=mx2.three.test,127.0.0.1"});
+  const std::string mail = dir.write_file("mail.txt", kMessage);
+  const std::string port = std::to_string(server.port());
+  const auto run_with = [&](const std::string& proxy) {
+    return run_smtpc({"smtp:///client.test", "--dns-servers", dns.address(), "--mx-port", port,
+                      "--mail-from", "me@example.org", "--mail-rcpt", "user@one.test",
+                      "--mail-rcpt", "user@two.test", "--mail-rcpt", "user@three.test", "-T", mail,
+                      "-x", proxy, "-v"});
+  };
+  const auto run = run_with(at(*socks, "socks5"));
+  ASSERT_EQ(run.exit_code, 0) << run.err << dns.log();
+  ASSERT_EQ(server.messages().size(), 3U);
+  for (const auto& message : server.messages()) EXPECT_EQ(message.bytes, kMessage);
+  // One SOCKS5 CONNECT per MX host tried, to the address the MX lookup gave.
+  std::size_t granted = 0;
+  for (auto at = run.err.find("SOCKS5 request granted."); at != std::string::npos;
+       at = run.err.find("SOCKS5 request granted.", at + 1)) {
+    ++granted;
+  }
+  EXPECT_EQ(granted, 3U) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("SOCKS5 connect to IPv4 127.0.0.1:" + port));
+  // three.test's first MX is unreachable from the proxy: its refusal moves on to the next.
+  EXPECT_THAT(run.err, HasSubstr("SOCKS5 connect to IPv6 ::1:" + port));
+  EXPECT_THAT(run.err, HasSubstr("delivered (1 recipient) via mx2.three.test [127.0.0.1]"));
+  // With the proxy gone, nothing goes around it: no message, exit 7 (couldn't connect).
+  const auto closed = run_with("socks5://127.0.0.1:" + std::to_string(closed_port()));
+  EXPECT_EQ(closed.exit_code, 7) << closed.err;
+  EXPECT_EQ(server.messages().size(), 3U);
+}
+
 TEST(ProxyHttps, TlsToTheProxyThenConnectAsCurl) {
   TempDir dir;
   const auto proxy = start_https_proxy(dir);
@@ -381,12 +422,32 @@ TEST(ProxyHttps, TlsToTheProxyThenConnectAsCurl) {
   EXPECT_EQ(smtpc.messages[0].bytes, kMessage);
   EXPECT_THAT(smtpc.run.err, HasSubstr("* Proxy certificate:"));
   EXPECT_THAT(smtpc.run.err, HasSubstr("CONNECT tunnel established, response 200"));
+  // --proxy-capath: a hashed directory holding the test CA.
+  TempDir hashed;
+  (void)hashed.write_file("test-ca.pem", read_file(test_cert("ca.pem")));
+  ASSERT_EQ(run_program({"/usr/bin/openssl", "rehash", hashed.path()}).exit_code, 0);
+  EXPECT_EQ(expect_same(send("127.0.0.1", {"-x", proxy.url(), "--proxy-capath", hashed.path()}))
+                .run.exit_code,
+            0);
   // --proxy-insecure: the certificate is not checked.
   EXPECT_EQ(expect_same(send("127.0.0.1", {"-x", proxy.url(), "--proxy-insecure"})).run.exit_code,
             0);
 }
 
-TEST(ProxyHttps, TheProxysCertificateIsCheckedAsCurlChecksIt) {
+TEST(ProxyHttps, PreproxySocks5InFrontOfAnHttpsProxy) {
+  TempDir dir;
+  const auto socks = start_microsocks(dir);
+  const auto proxy = start_https_proxy(dir);
+  const auto smtpc =
+      expect_same(send("127.0.0.1", {"--preproxy", at(*socks, "socks5"), "-x", proxy.url(),
+                                     "--proxy-cacert", test_cert("ca.pem"), "-v"}));
+  EXPECT_EQ(smtpc.run.exit_code, 0) << smtpc.run.err;
+  EXPECT_EQ(smtpc.messages.size(), 1U);
+  EXPECT_THAT(smtpc.run.err, HasSubstr("SOCKS5: connecting to HTTP proxy localhost port"));
+  EXPECT_THAT(smtpc.run.err, HasSubstr("* Proxy certificate:"));
+}
+
+TEST(ProxyHttps, SecurityTheProxysCertificateIsCheckedAsCurlChecksIt) {
   TempDir dir;
   const auto proxy = start_https_proxy(dir);
   // Not trusted (the test CA is not in the system store): 60, as curl.
@@ -438,7 +499,7 @@ TEST(ProxyHttps, ClientCertificateForTheProxy) {
   EXPECT_TRUE(refused.messages.empty());
 }
 
-TEST(ProxyHttps, SmtpsAndStartTlsInsideTheProxysTlsNameTheMailServer) {
+TEST(ProxyHttps, SecuritySmtpsAndStartTlsInsideTheProxysTlsNameTheMailServer) {
   TempDir dir;
   const auto proxy = start_https_proxy(dir);
   // The proxy is reached as 127.0.0.1 (its certificate has that address); the mail server
@@ -489,7 +550,25 @@ TEST(ProxyHttps, UnusableCipherListsAreCurls59) {
   }
 }
 
-TEST(ProxyHttps, PinnedProxyKeyIsChecked) {
+// STARTTLS response injection (the class of CVE-2021-22947) is refused inside the proxy's
+// TLS as it is on a plain connection: the TLS to the proxy must not hide the extra bytes.
+TEST(ProxyHttps, SecurityStartTlsInjectionIsRefusedThroughTheProxy) {
+  TempDir dir;
+  const auto proxy = start_https_proxy(dir);
+  ScriptedServer server(
+      "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
+      "SRAW 220 ready\\r\\n250 injected\\r\\n\nDRAIN 3\n");
+  const std::string mail = dir.write_file("mail.txt", kMessage);
+  const auto run =
+      run_smtpc({server.url("client.example"), "--mail-from", "a@example.com", "--mail-rcpt",
+                 "b@example.com", "-T", mail, "--ssl-reqd", "--cacert", test_cert("ca.pem"), "-x",
+                 proxy.url(), "--proxy-cacert", test_cert("ca.pem")});
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("after its reply to STARTTLS"));
+  EXPECT_THAT(server.received(), Not(HasSubstr("MAIL FROM")));
+}
+
+TEST(ProxyHttps, SecurityPinnedProxyKeyIsChecked) {
   // smtpc-only: curl 7.88 accepts any key here (docs/proxy.md); smtpc stops with 90.
   TempDir dir;
   const auto proxy = start_https_proxy(dir);
