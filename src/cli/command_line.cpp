@@ -289,19 +289,25 @@ void set_proto_default(Options& o, const std::string& value) {
 }
 
 // -H "Name: value", or -H @FILE: one header per line (curl reads the file at once).
-void add_header(Options& o, const std::string& value) {
+// -H and --proxy-header: a header, or @FILE with one header a line (curl's getparam).
+void add_header_lines(std::vector<std::string>& headers, std::string_view option,
+                      const std::string& value) {
   if (!value.starts_with('@')) {
-    o.compose.headers.push_back(value);
+    headers.push_back(value);
     return;
   }
   const std::string path = value.substr(1);
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw UsageError(fmt::format("option -H: cannot read {}", path));
+  if (!file) throw UsageError(fmt::format("option {}: cannot read {}", option, path));
   std::string line;
   while (std::getline(file, line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-    if (!line.empty()) o.compose.headers.push_back(line);
+    if (!line.empty()) headers.push_back(line);
   }
+}
+
+void add_header(Options& o, const std::string& value) {
+  add_header_lines(o.compose.headers, "-H", value);
 }
 
 // clang-format off
@@ -460,7 +466,7 @@ constexpr OptionDef kOptions[] = {
     {"proxy-ciphers", '\0', ArgKind::Value, "<list>", "SSL ciphers to use for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"proxy-crlfile", '\0', ArgKind::Value, "<file>", "Set a CRL list for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"proxy-digest", '\0', ArgKind::Bool, "", "Use Digest authentication on the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-header", '\0', ArgKind::Value, "<header/@file>", "Pass custom header(s) to proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-header", '\0', ArgKind::Value, "<header/@file>", "Pass custom header(s) to proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { add_header_lines(o.proxy_headers, "--proxy-header", v); }, "in an HTTP proxy's CONNECT request, as curl: \"Name:\" leaves out smtpc's own Host, User-Agent or Proxy-Connection"},
     {"proxy-insecure", '\0', ArgKind::Bool, "", "Do HTTPS proxy connections without verifying the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"proxy-key", '\0', ArgKind::Value, "<key>", "Private key for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"proxy-key-type", '\0', ArgKind::Value, "<type>", "Private key file type for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},

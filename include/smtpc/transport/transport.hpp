@@ -91,7 +91,8 @@ struct ConnectRoute {
   std::optional<ProxySpec> preproxy;  // --preproxy: a SOCKS proxy in front of `proxy`
   /// --noproxy / NO_PROXY: hosts reached without the proxies (no_proxy_matches).
   std::string no_proxy;
-  std::string user_agent;  // the CONNECT request's User-Agent (-A, or smtpc's own)
+  std::string user_agent;                  // the CONNECT request's User-Agent (-A, or smtpc's own)
+  std::vector<std::string> proxy_headers;  // --proxy-header: more CONNECT request lines
   /// --unix-socket / --abstract-unix-socket: the socket path instead of TCP (proxies are
   /// not used then, as in curl).
   std::optional<std::string> unix_socket;
