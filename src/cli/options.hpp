@@ -106,6 +106,7 @@ struct Options {
   std::optional<std::string> noproxy;      // --noproxy LIST (over NO_PROXY)
   std::optional<std::string> user_agent;   // -A: the CONNECT request's User-Agent
   std::vector<std::string> proxy_headers;  // --proxy-header: more CONNECT request lines
+  TlsOptions proxy_tls;  // --proxy-cacert, --proxy-insecure...: for an https:// proxy
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]
