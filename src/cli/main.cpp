@@ -26,6 +26,7 @@
 #include "serverinfo.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/delivery/delivery.hpp"
 #include "version.hpp"
 #include "write_out.hpp"
 
@@ -82,174 +83,246 @@ void record_connection(const smtpc::JobProgress& progress,
   report.size_upload = static_cast<long long>(progress.body_bytes_sent);
 }
 
-// One transfer: one URL with its options. Returns its exit code; prints its error.
-int run_transfer(smtpc::cli::Options options) {
-  const bool show_errors = !options.silent || options.show_error;
-  smtpc::cli::TransferReport report;
-  report.url = options.url;
-  const auto start = std::chrono::steady_clock::now();
+// A plain send keeps nothing and never retries, so the engine has nothing to tell.
+class NoDeliveryEvents final : public smtpc::delivery::DeliveryEvents {
+ public:
+  void queue_unavailable(const smtpc::Error& /*error*/) override {}
+  void retrying(smtpc::FailureKind /*kind*/, std::chrono::milliseconds /*delay*/,
+                int /*retries_left*/) override {}
+  void delivered_with_problem(std::size_t /*index*/, std::string_view /*problem*/) override {}
+  void recipients_deferred(std::size_t /*index*/, const std::vector<std::string>& /*recipients*/,
+                           std::string_view /*reason*/, std::string_view /*id*/,
+                           std::string_view /*problem*/) override {}
+};
+
+// One transfer: one URL with its options. run() returns its exit code, having printed its
+// report and error line; everything it sends goes through the delivery engine, and this
+// class only turns options into requests and the engine's reports into curl's output.
+class Transfer {
+ public:
+  explicit Transfer(smtpc::cli::Options options)
+      : options_(std::move(options)),
+        show_errors_(!options_.silent || options_.show_error),
+        start_(std::chrono::steady_clock::now()),
+        output_settings_{
+            .output = options_.output,
+            .output_dir = options_.output_dir,
+            .create_dirs = options_.create_dirs,
+            .clobber = options_.clobber,
+            .remove_on_error = options_.remove_on_error,
+        } {
+    report_.url = options_.url;
+  }
+
+  int run() {
+    int code = 0;
+    try {
+      const Ended ended = perform();
+      return ended.transfer ? finish(ended.code) : ended.code;
+    } catch (const smtpc::cli::UsageError& error) {
+      if (show_errors_) fmt::print(stderr, "smtpc: {}\n", error.what());
+      code = smtpc::to_int(error.code());
+      report_.error = error.what();
+    } catch (const smtpc::Error& error) {
+      if (show_errors_) {
+        // The message may quote the server (a reply, a certificate name): made inert.
+        fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()),
+                   smtpc::escape_controls(error.what()));
+      }
+      code = smtpc::to_int(error.code());
+      report_.error = error.what();
+      if (error.reply()) report_.error_reply = error.reply()->code.value();
+    } catch (const std::exception& error) {
+      if (show_errors_) {
+        fmt::print(stderr, "smtpc: (2) internal error: {}\n", smtpc::escape_controls(error.what()));
+      }
+      code = smtpc::to_int(ExitCode::FailedInit);
+      report_.error = error.what();
+    }
+    if (code != 0 && options_.remove_on_error && output_written_) {
+      if (options_.verbose > 0 && !options_.silent) {
+        fmt::print(stderr, "Note: Removing output file: {}\n", *output_written_);
+      }
+      std::remove(output_written_->c_str());
+    }
+    return finish(code);
+  }
+
+ private:
+  // How a step ended: its exit code, and whether it was a transfer that -w reports (the
+  // queue and DKIM tools, --dump-message and --queue/--retry sends are not).
+  struct Ended {
+    int code = 0;
+    bool transfer = true;
+  };
+
   // -w goes out after every transfer, whichever way it ended.
-  auto finish = [&](int exit_code) {
-    report.exit_code = exit_code;
-    report.time_total =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (options.write_out) {
+  int finish(int exit_code) {
+    report_.exit_code = exit_code;
+    report_.time_total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (options_.write_out) {
       try {
-        smtpc::cli::write_out(*options.write_out, report);
+        smtpc::cli::write_out(*options_.write_out, report_);
       } catch (const smtpc::Error& error) {
-        if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
+        if (show_errors_) fmt::print(stderr, "smtpc: {}\n", error.what());
       }
     }
     return exit_code;
-  };
-  const smtpc::cli::OutputSettings output_settings{
-      .output = options.output,
-      .output_dir = options.output_dir,
-      .create_dirs = options.create_dirs,
-      .clobber = options.clobber,
-      .remove_on_error = options.remove_on_error,
-  };
-  std::optional<std::string> output_written;  // the -o file this transfer created
-  int code = 0;
-  try {
-    if (options.queue_list) {
-      return smtpc::cli::list_queue(smtpc::cli::queue_directory(options), stdout);
+  }
+
+  // The tools that send nothing, then the options made into a job, then the send.
+  Ended perform() {
+    if (options_.queue_list) {
+      return {smtpc::cli::list_queue(smtpc::cli::queue_directory(options_), stdout), false};
     }
-    if (options.queue_run) {
-      return smtpc::cli::run_queue(smtpc::cli::queue_directory(options),
-                                   {.force = options.force,
-                                    .verbose = options.verbose,
-                                    .show_errors = show_errors,
-                                    .only_url = std::nullopt,
-                                    .lifetime = options.queue_lifetime});
+    if (options_.queue_run) {
+      return {smtpc::cli::run_queue(smtpc::cli::queue_directory(options_),
+                                    {.force = options_.force,
+                                     .verbose = options_.verbose,
+                                     .show_errors = show_errors_,
+                                     .only_url = std::nullopt,
+                                     .lifetime = options_.queue_lifetime}),
+              false};
     }
-    if (options.dkim.keygen) return smtpc::cli::run_dkim_keygen(options.dkim, stdout);
-    const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options);
-    smtpc::cli::apply_config_profile(options);  // --account-file, -a, or no URL given
-    if (options.unused_account_login && options.verbose > 0 && !options.silent) {
+    if (options_.dkim.keygen) return {smtpc::cli::run_dkim_keygen(options_.dkim, stdout), false};
+    const smtpc::cli::QueueContext queue_context = smtpc::cli::config_in_use(options_);
+    smtpc::cli::apply_config_profile(options_);  // --account-file, -a, or no URL given
+    if (options_.unused_account_login && options_.verbose > 0 && !options_.silent) {
       fmt::print(stderr, "* {}: its login is not used: direct delivery (--mx) never logs in\n",
-                 *options.unused_account_login);
+                 *options_.unused_account_login);
     }
-    if (options.dkim.check) {
-      return smtpc::cli::run_dkim_check(options.dkim, options.dns_servers, stdout);
+    if (options_.dkim.check) {
+      return {smtpc::cli::run_dkim_check(options_.dkim, options_.dns_servers, stdout), false};
     }
-    options.url = smtpc::cli::effective_url(options);  // --proto-default
-    if (options.proto && !options.silent) {
-      std::vector<std::string> unknown;
-      (void)smtpc::cli::protocol_allowed(*options.proto, "smtp", &unknown);
-      for (const auto& name : unknown) {
-        fmt::print(stderr, "Warning: unrecognized protocol '{}'\n", name);
-      }
-    }
-    report.url = options.url;
-    if (options.head && options.upload_file) {
+    options_.url = smtpc::cli::effective_url(options_);  // --proto-default
+    if (options_.remote_name) output_settings_.output = smtpc::cli::remote_file_name(options_.url);
+    warn_of_unknown_protocols();
+    report_.url = options_.url;
+    if (options_.head && options_.upload_file) {
       throw smtpc::Error(ExitCode::FailedInit,
                          "You can only select one request method! You asked for both an "
                          "upload (-T, --upload-file) and HEAD (-I, --head).");
     }
-    const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options);
+    const smtpc::JobSpec spec = smtpc::cli::make_job_spec(options_);
     // curl makes -o's directories before the transfer, whatever it then writes.
-    if (const auto path = smtpc::cli::output_path(output_settings); path && options.create_dirs) {
+    if (const auto path = smtpc::cli::output_path(output_settings_); path && options_.create_dirs) {
       smtpc::cli::create_parent_dirs(*path);
     }
-    auto add_size = [&report](const std::string& path) {
+    count_upload_sizes();
+    if (options_.compose.dump_message) {
+      smtpc::cli::write_message(spec, stdout);
+      return {0, false};
+    }
+    return send(spec, queue_context);
+  }
+
+  void warn_of_unknown_protocols() const {
+    if (!options_.proto || options_.silent) return;
+    std::vector<std::string> unknown;
+    (void)smtpc::cli::protocol_allowed(*options_.proto, "smtp", &unknown);
+    for (const auto& name : unknown)
+      fmt::print(stderr, "Warning: unrecognized protocol '{}'\n", name);
+  }
+
+  // -w's size_upload before the send: the -T files' sizes (the job corrects it after).
+  void count_upload_sizes() {
+    auto add_size = [this](const std::string& path) {
       struct stat info {};
       if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-        report.size_upload += static_cast<long long>(info.st_size);
+        report_.size_upload += static_cast<long long>(info.st_size);
       }
     };
-    if (options.upload_file) add_size(*options.upload_file);
-    for (const auto& path : options.more_upload_files) add_size(path);
-    if (options.compose.dump_message) {
-      smtpc::cli::write_message(spec, stdout);
-      return 0;
-    }
+    if (options_.upload_file) add_size(*options_.upload_file);
+    for (const auto& path : options_.more_upload_files) add_size(path);
+  }
+
+  // The send the options ask for: --serverinfo's probe, --mx, --queue/--retry, or plain.
+  Ended send(const smtpc::JobSpec& spec, const smtpc::cli::QueueContext& queue_context) {
     FilePtr trace_file;
-    if (options.trace_ascii) trace_file = open_output(*options.trace_ascii, "--trace-ascii");
+    if (options_.trace_ascii) trace_file = open_output(*options_.trace_ascii, "--trace-ascii");
     smtpc::Tracer tracer(smtpc::TraceOptions{
-        .verbosity = options.verbose,
+        .verbosity = options_.verbose,
         .verbose_stream = stderr,
         .ascii_stream = trace_file.get(),
-        .with_time = options.trace_time,
-        .ids = options.trace_ids ? std::optional<std::size_t>(options.transfer_id) : std::nullopt,
+        .with_time = options_.trace_time,
+        .ids = options_.trace_ids ? std::optional<std::size_t>(options_.transfer_id) : std::nullopt,
     });
-    smtpc::cli::StderrNotices notices(!options.silent);
-    if (options.debug.serverinfo || options.debug.serverinfo_json) {
+    smtpc::cli::StderrNotices notices(!options_.silent);
+    if (options_.debug.serverinfo || options_.debug.serverinfo_json) {
       // -w '%{json}' writes the report as JSON, in place of the report on stdout.
       const bool json_in_write_out =
-          options.write_out && options.write_out->find("%{json}") != std::string::npos;
-      return finish(smtpc::cli::run_serverinfo(spec, tracer, notices, options.debug.serverinfo_json,
-                                               json_in_write_out ? nullptr : stdout,
-                                               report.serverinfo_json.emplace()));
+          options_.write_out && options_.write_out->find("%{json}") != std::string::npos;
+      return {smtpc::cli::run_serverinfo(spec, tracer, notices, options_.debug.serverinfo_json,
+                                         json_in_write_out ? nullptr : stdout,
+                                         report_.serverinfo_json.emplace())};
     }
-    if (const auto mx = smtpc::cli::make_mx_options(options, spec)) {
-      if (options.queue || options.retry > 0) {
+    if (const auto mx = smtpc::cli::make_mx_options(options_, spec)) {
+      if (options_.queue || options_.retry > 0) {
         throw smtpc::Error(ExitCode::FailedInit, "--queue and --retry do not work with --mx yet");
       }
-      return finish(
-          smtpc::cli::report_mx_delivery(smtpc::run_mx_delivery(spec, *mx, tracer, notices),
-                                         options.verbose > 0 && !options.silent, show_errors));
+      return {send_once(spec, tracer, notices, mx)};
     }
-    if (options.queue || options.retry > 0) {
+    if (options_.queue || options_.retry > 0) {
       if (spec.session.mode != smtpc::SessionMode::SendMail) {
         throw smtpc::Error(ExitCode::FailedInit,
                            "--queue and --retry need a message to send (-T or a composed one)");
       }
-      return smtpc::cli::send_reliably(options, spec, queue_context, tracer, notices);
+      return {smtpc::cli::send_reliably(options_, spec, queue_context, tracer, notices), false};
     }
-    smtpc::JobProgress progress;
-    try {
-      // The meter ends its line when it goes out of scope, before any report or error.
-      smtpc::cli::ProgressMeter meter(smtpc::cli::progress_style(options), stderr, start,
-                                      smtpc::cli::terminal_columns());
-      smtpc::cli::StderrNotices job_notices(!options.silent, &meter);
-      report.result = smtpc::run_job(spec, tracer, job_notices, progress);
-      record_connection(progress, start, report);
-    } catch (const smtpc::SendFailure& failure) {
-      record_connection(progress, start, report);
-      report.result = failure.result();
-      smtpc::cli::report_messages(failure.result(), spec, !options.silent, show_errors);
-      // As curl, the text received before the failure is written.
-      if (!failure.result().output.empty() && !options.head) {
-        smtpc::cli::write_output(output_settings, failure.result().output, output_written);
-      }
-      throw;
-    } catch (const smtpc::Error&) {
-      record_connection(progress, start, report);
-      throw;
-    }
-    smtpc::cli::report_messages(*report.result, spec, !options.silent, show_errors);
-    if (!report.result->output.empty() && !options.head) {
-      smtpc::cli::write_output(output_settings, report.result->output, output_written);
-    }
-  } catch (const smtpc::cli::UsageError& error) {
-    if (show_errors) fmt::print(stderr, "smtpc: {}\n", error.what());
-    code = smtpc::to_int(error.code());
-    report.error = error.what();
-  } catch (const smtpc::Error& error) {
-    if (show_errors) {
-      // The message may quote the server (a reply, a certificate name): made inert.
-      fmt::print(stderr, "smtpc: ({}) {}\n", smtpc::to_int(error.code()),
-                 smtpc::escape_controls(error.what()));
-    }
-    code = smtpc::to_int(error.code());
-    report.error = error.what();
-    if (error.reply()) report.error_reply = error.reply()->code.value();
-  } catch (const std::exception& error) {
-    if (show_errors) {
-      fmt::print(stderr, "smtpc: (2) internal error: {}\n", smtpc::escape_controls(error.what()));
-    }
-    code = smtpc::to_int(ExitCode::FailedInit);
-    report.error = error.what();
+    smtpc::cli::ProgressMeter meter(smtpc::cli::progress_style(options_), stderr, start_,
+                                    smtpc::cli::terminal_columns());
+    smtpc::cli::StderrNotices job_notices(!options_.silent, &meter);
+    return {send_once(spec, tracer, job_notices, std::nullopt, &meter)};
   }
-  if (code != 0 && options.remove_on_error && output_written) {
-    if (options.verbose > 0 && !options.silent) {
-      fmt::print(stderr, "Note: Removing output file: {}\n", *output_written);
+
+  // A plain send or --mx: one attempt through the delivery engine, keeping nothing; then
+  // curl's report. Returns 0, or throws the error the attempt ended with.
+  int send_once(const smtpc::JobSpec& spec, smtpc::Tracer& tracer, smtpc::Notices& notices,
+                const std::optional<smtpc::MxOptions>& mx,
+                smtpc::cli::ProgressMeter* meter = nullptr) {
+    NoDeliveryEvents events;
+    smtpc::delivery::Keeping keep_nothing;
+    keep_nothing.nothing = true;
+    smtpc::delivery::DeliveryReport delivered =
+        smtpc::delivery::deliver(spec, {}, keep_nothing, tracer, notices, events, mx);
+    // The meter's line ends before any report or error.
+    if (meter != nullptr) meter->finish();
+    if (delivered.direct) {
+      return smtpc::cli::report_mx_delivery(*delivered.direct,
+                                            options_.verbose > 0 && !options_.silent, show_errors_);
     }
-    std::remove(output_written->c_str());
+    record_connection(delivered.progress, start_, report_);
+    if (delivered.conversed) {
+      smtpc::SendResult result{{}, std::move(delivered.output)};
+      for (auto& message : delivered.messages) result.messages.push_back(std::move(message.result));
+      smtpc::cli::report_messages(result, spec, !options_.silent, show_errors_);
+      write_output_file(result.output, !delivered.attempt_error);
+      report_.result = std::move(result);
+    }
+    if (delivered.attempt_error) throw *delivered.attempt_error;
+    return 0;
   }
-  return finish(code);
-}
+
+  // As curl: the text received is written also before a failure; a transfer that succeeds
+  // without any creates the -o/-O file empty, and only then --xattr marks the file.
+  void write_output_file(const std::vector<std::string>& output, bool succeeded) {
+    const bool text = !output.empty() && !options_.head;
+    if (!text && !succeeded) return;
+    if (succeeded && options_.xattr) {
+      output_settings_.origin_url = smtpc::cli::url_without_credentials(options_.url);
+    }
+    smtpc::cli::write_output(output_settings_, text ? output : std::vector<std::string>{},
+                             output_written_);
+  }
+
+  smtpc::cli::Options options_;
+  bool show_errors_;
+  std::chrono::steady_clock::time_point start_;
+  smtpc::cli::OutputSettings output_settings_;
+  smtpc::cli::TransferReport report_;
+  std::optional<std::string> output_written_;  // the -o file this transfer created
+};
 
 }  // namespace
 
@@ -326,7 +399,7 @@ int main(int argc, char** argv) {
       }
       last_start = std::chrono::steady_clock::now();
       transfer.transfer_id = transfer_id++;
-      code = run_transfer(std::move(transfer));
+      code = Transfer(std::move(transfer)).run();
       if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
     }
   }

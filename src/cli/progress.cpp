@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "options.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -74,9 +75,8 @@ ProgressStyle progress_style(const Options& options) {
 
 int terminal_columns() {
   if (const char* env = std::getenv("COLUMNS"); env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    const long number = std::strtol(env, &end, 10);
-    if (*end == '\0' && number > 20 && number < 10000) {
+    const auto [number, error] = parse_long(env);
+    if (error == std::errc{} && number > 20 && number < 10000) {
       return static_cast<int>(std::min<long>(number, kMaxBarWidth));
     }
   }

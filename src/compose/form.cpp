@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "smtpc/compose/composed_message.hpp"
+#include "smtpc/compose/mime_stream.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 
@@ -354,124 +355,87 @@ void FormEncoderStream::encode_qp(bool at_end, std::string& output) {
   held_.erase(0, i);
 }
 
-FormSource::FormSource(const FormMessage& message, std::string boundary_base)
-    : boundary_base_(std::move(boundary_base)) {
-  FormPart top;
-  top.kind = FormPart::Kind::Multipart;
-  top.headers = message.headers;
-  top.parts = message.parts;
-  const std::string boundary = boundary_of(boundary_base_, 0);
-  const PartFields fields = part_fields(top, boundary, false);
-  std::string head = fields.curl;
-  // smtp.c: "Mime-Version: 1.0" joins curl's fields unless -H gives one (':' or ';' after).
-  bool has_version = false;
-  for (const auto& line : message.headers) {
-    has_version = has_version || (starts_with_ignore_case(line, "Mime-Version") &&
-                                  line.size() > 12 && (line[12] == ':' || line[12] == ';'));
-  }
-  if (!has_version) head += "Mime-Version: 1.0\r\n";
-  head += fields.user;
-  head += "\r\n";
-  segments_.push_back(Segment{std::move(head), std::nullopt, FormEncoder::None});
-  std::size_t next_boundary = 1;
-  const bool form_data = is_form_data(fields);
-  if (top.parts.empty()) {
-    segments_.back().text += fmt::format("--{}--\r\n", boundary);
-    return;
-  }
-  for (std::size_t i = 0; i < top.parts.size(); ++i) {
-    segments_.push_back(
-        Segment{fmt::format("{}--{}\r\n", i == 0 ? "" : "\r\n", boundary), std::nullopt, {}});
-    add_part(top.parts[i], form_data, next_boundary);
-  }
-  segments_.push_back(Segment{fmt::format("\r\n--{}--\r\n", boundary), std::nullopt, {}});
-}
+namespace {
 
-void FormSource::add_part(const FormPart& part, bool in_form_data, std::size_t& next_boundary) {
-  if (part.kind == FormPart::Kind::Multipart) {
-    const std::string boundary = boundary_of(boundary_base_, next_boundary++);
-    const PartFields fields = part_fields(part, boundary, in_form_data);
-    std::string text = fields.curl + fields.user + "\r\n";
-    const bool form_data = is_form_data(fields);
-    if (part.parts.empty()) {
-      segments_.push_back(Segment{text + fmt::format("--{}--\r\n", boundary), std::nullopt, {}});
+// Lays a -F message out in a MimeStream: multipart k (the top one is 0, then in the order
+// they start) is separated by the boundary base and four hex digits of k.
+class FormLayout {
+ public:
+  FormLayout(MimeStream& out, std::string_view boundary_base)
+      : out_(out), boundary_base_(boundary_base) {}
+
+  void add_message(const FormMessage& message) {
+    FormPart top;
+    top.kind = FormPart::Kind::Multipart;
+    top.headers = message.headers;
+    top.parts = message.parts;
+    const std::string boundary = next_boundary();
+    const PartFields fields = part_fields(top, boundary, false);
+    out_.add_text(fields.curl);
+    // smtp.c: "Mime-Version: 1.0" joins curl's fields unless -H gives one (':' or ';' after).
+    bool has_version = false;
+    for (const auto& line : message.headers) {
+      has_version = has_version || (starts_with_ignore_case(line, "Mime-Version") &&
+                                    line.size() > 12 && (line[12] == ':' || line[12] == ';'));
+    }
+    if (!has_version) out_.add_text("Mime-Version: 1.0\r\n");
+    out_.add_text(fields.user);
+    add_multipart_body(top.parts, boundary, is_form_data(fields));
+  }
+
+ private:
+  std::string next_boundary() { return boundary_of(boundary_base_, next_boundary_++); }
+
+  // The empty line after a multipart's header fields, then its parts.
+  void add_multipart_body(const std::vector<FormPart>& parts, const std::string& boundary,
+                          bool form_data) {
+    out_.add_text("\r\n");
+    if (parts.empty()) {
+      out_.add_text(fmt::format("--{}--\r\n", boundary));
       return;
     }
-    for (std::size_t i = 0; i < part.parts.size(); ++i) {
-      text += fmt::format("{}--{}\r\n", i == 0 ? "" : "\r\n", boundary);
-      segments_.push_back(Segment{std::move(text), std::nullopt, {}});
-      text.clear();
-      add_part(part.parts[i], form_data, next_boundary);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      out_.add_text(fmt::format("{}--{}\r\n", i == 0 ? "" : "\r\n", boundary));
+      add_part(parts[i], form_data);
     }
-    segments_.push_back(Segment{fmt::format("\r\n--{}--\r\n", boundary), std::nullopt, {}});
-    return;
+    out_.add_text(fmt::format("\r\n--{}--\r\n", boundary));
   }
-  std::string text = form_part_header(part, {}, in_form_data) + "\r\n";
-  if (part.kind == FormPart::Kind::File) {
-    segments_.push_back(Segment{std::move(text), part.data, part.encoder});
-    return;
-  }
-  FormEncoderStream encoder(part.encoder, describe(part));
-  encoder.feed(part.data, text);
-  encoder.finish(text);
-  segments_.push_back(Segment{std::move(text), std::nullopt, {}});
-}
 
-FormSource::~FormSource() {
-  if (open_fd_ >= 0) ::close(open_fd_);
-}
-
-bool FormSource::refill() {
-  pending_.clear();
-  pending_offset_ = 0;
-  while (pending_.empty()) {
-    if (open_fd_ >= 0) {
-      std::string raw(kFileChunk, '\0');
-      ssize_t got = 0;
-      do {
-        got = ::read(open_fd_, raw.data(), raw.size());
-      } while (got < 0 && errno == EINTR);
-      if (got < 0) {
-        throw Error(ExitCode::ReadError, fmt::format("failed reading -F file \"{}\": {}",
-                                                     open_path_, std::strerror(errno)));
-      }
-      if (got == 0) {
-        ::close(open_fd_);
-        open_fd_ = -1;
-        open_encoder_->finish(pending_);
-        open_encoder_.reset();
-        continue;
-      }
-      open_encoder_->feed(std::string_view(raw.data(), static_cast<std::size_t>(got)), pending_);
-      continue;
+  void add_part(const FormPart& part, bool in_form_data) {
+    if (part.kind == FormPart::Kind::Multipart) {
+      const std::string boundary = next_boundary();
+      const PartFields fields = part_fields(part, boundary, in_form_data);
+      out_.add_text(fields.curl + fields.user);
+      add_multipart_body(part.parts, boundary, is_form_data(fields));
+      return;
     }
-    if (next_segment_ >= segments_.size()) return false;
-    Segment& segment = segments_[next_segment_++];
-    pending_ = std::move(segment.text);
-    if (segment.path) {
-      open_path_ = *segment.path;
-      open_fd_ = ::open(open_path_.c_str(), O_RDONLY | O_CLOEXEC);
-      if (open_fd_ < 0) {
-        throw Error(ExitCode::ReadError, fmt::format("cannot open -F file \"{}\": {}", open_path_,
-                                                     std::strerror(errno)));
-      }
-      open_encoder_ = std::make_unique<FormEncoderStream>(
-          segment.encoder, fmt::format("-F file \"{}\"", open_path_));
+    std::string text = form_part_header(part, {}, in_form_data) + "\r\n";
+    if (part.kind == FormPart::Kind::File) {
+      out_.add_text(text);
+      // Opened when reached: form_origin has checked it is there and not a directory.
+      out_.add_file(StreamedFile{part.data, describe(part),
+                                 std::make_unique<FormEncoderStream>(part.encoder, describe(part)),
+                                 Fd()});
+      return;
     }
+    FormEncoderStream encoder(part.encoder, describe(part));
+    encoder.feed(part.data, text);
+    encoder.finish(text);
+    out_.add_text(text);
   }
-  return true;
-}
 
-std::size_t FormSource::read(std::span<char> buffer) {
-  std::size_t written = 0;
-  while (written < buffer.size()) {
-    if (pending_offset_ == pending_.size() && !refill()) break;
-    const std::size_t n = std::min(buffer.size() - written, pending_.size() - pending_offset_);
-    std::memcpy(buffer.data() + written, pending_.data() + pending_offset_, n);
-    written += n;
-    pending_offset_ += n;
-  }
-  return written;
+  MimeStream& out_;
+  std::string_view boundary_base_;
+  std::size_t next_boundary_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<MessageSource> form_message(const FormMessage& message,
+                                            std::string_view boundary_base) {
+  auto out = std::make_unique<MimeStream>("the -F message");
+  FormLayout(*out, boundary_base).add_message(message);
+  return out;
 }
 
 namespace {
@@ -543,28 +507,16 @@ void prepare_part(FormPart& part) {
   }
 }
 
-class FormOpener final : public MessageOpener {
- public:
-  FormOpener(FormMessage message, std::string boundary_base)
-      : message_(std::move(message)), boundary_base_(std::move(boundary_base)) {}
-  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
-    return std::make_unique<FormSource>(message_, boundary_base_);
-  }
-  [[nodiscard]] bool can_reopen() const noexcept override { return true; }
-  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
-
- private:
-  FormMessage message_;
-  std::string boundary_base_;
-  std::string name_ = "the -F message";
-};
-
 }  // namespace
 
 MessageOrigin form_origin(FormMessage message, std::string boundary_base) {
   for (const auto& line : message.headers) require_one_line(line, "a -H header");
   for (auto& part : message.parts) prepare_part(part);
-  return MessageOrigin(std::make_shared<FormOpener>(std::move(message), std::move(boundary_base)));
+  return MessageOrigin::built(
+      [message = std::move(message), boundary_base = std::move(boundary_base)] {
+        return form_message(message, boundary_base);
+      },
+      "the -F message");
 }
 
 std::string new_form_boundary_base() { return std::string(24, '-') + random_hex(6); }

@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <optional>
 
 #include "smtpc/core/error.hpp"
@@ -12,16 +10,6 @@
 
 namespace smtpc {
 namespace {
-
-// strtol's reading of a whole field, as curl uses it (leading blanks and a sign allowed).
-std::optional<long> whole_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (end == text.c_str() || *end != '\0' || errno == ERANGE) return std::nullopt;
-  return value;
-}
 
 // The part after HOST1:PORT1 when the entry applies to the URL, else nullopt.
 std::optional<std::string_view> matching_rest(std::string_view entry, std::string_view url_host,
@@ -41,8 +29,8 @@ std::optional<std::string_view> matching_rest(std::string_view entry, std::strin
   if (rest.starts_with(':')) return rest.substr(1);  // an empty PORT1 matches every port
   const auto colon = rest.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
-  const auto port = whole_number(std::string(rest.substr(0, colon)));
-  if (!port || *port != url_port) return std::nullopt;
+  const auto port = parse_long(rest.substr(0, colon));
+  if (port.error != std::errc{} || port.value != url_port) return std::nullopt;
   return rest.substr(colon + 1);
 }
 
@@ -69,8 +57,9 @@ ConnectTarget apply_connect_to(std::span<const std::string> entries, std::string
     if (const auto colon = after_host.find(':'); colon != std::string_view::npos) {
       const std::string port_text(after_host.substr(colon + 1));
       if (!port_text.empty()) {
-        port = whole_number(port_text);
-        if (!port || *port < 0 || *port > 65535) {
+        const auto number = parse_long(port_text);
+        port = number.value;
+        if (number.error != std::errc{} || *port < 0 || *port > 65535) {
           throw Error(
               ExitCode::SetoptOptionSyntax,
               fmt::format("No valid port number in connect to host string ({})", port_text));

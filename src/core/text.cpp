@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 namespace smtpc {
 
@@ -169,6 +170,28 @@ std::string escape_controls(std::string_view text) {
     i += length == 0 ? 1 : length;
   }
   return out;
+}
+
+ParsedLong parse_long(std::string_view text) noexcept {
+  std::size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
+  const bool negative = i < text.size() && text[i] == '-';
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  // Accumulated as a negative number, whose range is the larger one.
+  constexpr long kMin = std::numeric_limits<long>::min();
+  long value = 0;
+  bool overflow = false;
+  const std::size_t first_digit = i;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const int digit = text[i] - '0';
+    if (value < (kMin + digit) / 10) overflow = true;
+    if (!overflow) value = value * 10 - digit;
+  }
+  if (i == first_digit) return {0, std::errc::invalid_argument};
+  // strtol's ERANGE comes first, as in curl's str2num: "99999999999999999999x" is too large.
+  if (overflow || (!negative && value == kMin)) return {0, std::errc::result_out_of_range};
+  if (i != text.size()) return {0, std::errc::invalid_argument};
+  return {negative ? value : -value, std::errc{}};
 }
 
 }  // namespace smtpc

@@ -72,19 +72,25 @@ class PrivateSpool {
 class Delivery {
  public:
   Delivery(const JobSpec& job, const RetryPolicy& retry, const Keeping& keeping, Tracer& tracer,
-           Notices& notices, DeliveryEvents& events)
+           Notices& notices, DeliveryEvents& events, const std::optional<MxOptions>& mx)
       : job_(job),
         retry_(retry),
         keeping_(keeping),
         tracer_(tracer),
         notices_(notices),
         events_(events),
+        mx_(mx),
         count_(job.messages.size()),
-        report_{std::vector<MessageReport>(count_), std::nullopt, std::nullopt},
         done_(count_, false),
-        retries_left_(retry.retries) {}
+        retries_left_(retry.retries) {
+    report_.messages.resize(count_);
+  }
 
   DeliveryReport run() {
+    if (keeping_.nothing) {
+      send_once();
+      return std::move(report_);
+    }
     open_store();
     keep_every_message();
     const auto start = Clock::now();
@@ -134,6 +140,22 @@ class Delivery {
     }
   }
 
+  // A plain send or --mx: one attempt over the messages as they are, nothing kept.
+  void send_once() {
+    const std::vector<MessageResult> results = run(job_, count_);
+    for (std::size_t i = 0; i < count_; ++i) {
+      MessageReport& message = report_.messages[i];
+      message.result = results[i];
+      if (message.result.outcome == MessageOutcome::Accepted) {
+        message.fate = Fate::Sent;
+      } else if (!report_.first_error) {
+        report_.first_error = message.result.error;
+      }
+    }
+    // No message (HELP, VRFY, -X): the attempt's own error.
+    if (!report_.first_error) report_.first_error = report_.attempt_error;
+  }
+
   // One attempt at the messages not done yet. Returns whether a retry may help.
   bool attempt() {
     std::vector<std::size_t> sending;
@@ -166,25 +188,54 @@ class Delivery {
            retries_left_ > 0;
   }
 
-  // Runs the job; every message's result, each not accepted with its error.
+  // Runs the job (to its URL, or with --mx to each recipient domain); every message's
+  // result, each not accepted with its error. The attempt's own outcome goes to report_.
   std::vector<MessageResult> run(const JobSpec& job, std::size_t count) {
     std::vector<MessageResult> results(count);
-    std::optional<Error> job_error;
-    try {
-      const SendResult sent = run_job(job, tracer_, notices_);
-      std::copy_n(sent.messages.begin(), std::min(count, sent.messages.size()), results.begin());
-    } catch (const SendFailure& failure) {
-      job_error = failure;
-      const auto& sent = failure.result().messages;
-      std::copy_n(sent.begin(), std::min(count, sent.size()), results.begin());
-    } catch (const Error& error) {
-      job_error = error;
+    report_.attempt_error.reset();
+    report_.conversed = false;
+    report_.output.clear();
+    if (mx_) {
+      run_direct(job, results);
+    } else {
+      run_relay(job, results);
     }
     for (auto& result : results) {
       if (result.outcome == MessageOutcome::Accepted || result.error) continue;
-      result.error = job_error.value_or(Error(ExitCode::SendError, "not sent"));
+      result.error = report_.attempt_error.value_or(Error(ExitCode::SendError, "not sent"));
     }
     return results;
+  }
+
+  // Through the job's relay: run_job's results as they are.
+  void run_relay(const JobSpec& job, std::vector<MessageResult>& results) {
+    try {
+      SendResult sent = run_job(job, tracer_, notices_, report_.progress);
+      report_.conversed = true;
+      report_.output = std::move(sent.output);
+      std::copy_n(sent.messages.begin(), std::min(results.size(), sent.messages.size()),
+                  results.begin());
+    } catch (const SendFailure& failure) {
+      report_.attempt_error = failure;
+      report_.conversed = true;
+      report_.output = failure.result().output;
+      const auto& sent = failure.result().messages;
+      std::copy_n(sent.begin(), std::min(results.size(), sent.size()), results.begin());
+    } catch (const Error& error) {
+      report_.attempt_error = error;
+    }
+  }
+
+  // --mx: a message is sent once every recipient domain has taken it; else it carries the
+  // first failed domain's error (the domains that took it are in report_.direct).
+  void run_direct(const JobSpec& job, std::vector<MessageResult>& results) {
+    report_.direct = run_mx_delivery(job, *mx_, tracer_, notices_);
+    const DomainOutcome* failure = report_.direct->first_failure();
+    if (failure != nullptr) {
+      report_.attempt_error = failure->error;
+      return;
+    }
+    for (auto& result : results) result.outcome = MessageOutcome::Accepted;
   }
 
   // The wait before the next attempt, or nullopt when --retry-max-time has run out.
@@ -262,6 +313,7 @@ class Delivery {
   Tracer& tracer_;
   Notices& notices_;
   DeliveryEvents& events_;
+  const std::optional<MxOptions>& mx_;
   std::size_t count_;
   DeliveryReport report_;
   std::optional<PrivateSpool> spool_;
@@ -294,9 +346,16 @@ std::optional<Error> DeliveryReport::first_lost() const {
 }
 
 DeliveryReport deliver(const JobSpec& job, const RetryPolicy& retry, const Keeping& keeping,
-                       Tracer& tracer, Notices& notices, DeliveryEvents& events) {
+                       Tracer& tracer, Notices& notices, DeliveryEvents& events,
+                       const std::optional<MxOptions>& mx) {
   validate(retry);
-  return Delivery(job, retry, keeping, tracer, notices, events).run();
+  if (keeping.nothing && (keeping.queue_directory || retry.retries > 0)) {
+    throw Error(ExitCode::FailedInit, "--queue and --retry keep a copy of the message to resend");
+  }
+  if (mx && !keeping.nothing) {
+    throw Error(ExitCode::FailedInit, "--queue and --retry do not work with --mx yet");
+  }
+  return Delivery(job, retry, keeping, tracer, notices, events, mx).run();
 }
 
 std::pair<std::int64_t, std::int64_t> backoff_limits() {

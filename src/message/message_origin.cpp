@@ -1,5 +1,5 @@
 // Message origins: files (reopened), standard input (read once) and its spool (an unlinked
-// temporary file read from its start by each opening).
+// temporary file read from its start by each opening), messages built anew by each opening.
 #include "smtpc/message/message_origin.hpp"
 
 #include <fcntl.h>
@@ -44,6 +44,20 @@ class StandardInputOpener final : public MessageOpener {
  private:
   mutable bool opened_ = false;  // a second reading would silently find the input used up
   std::string name_ = "standard input";
+};
+
+// A message made anew by each open(): composed drafts and -F forms.
+class BuiltOpener final : public MessageOpener {
+ public:
+  BuiltOpener(std::function<std::unique_ptr<MessageSource>()> build, std::string name)
+      : build_(std::move(build)), name_(std::move(name)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override { return build_(); }
+  [[nodiscard]] bool can_reopen() const noexcept override { return true; }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  std::function<std::unique_ptr<MessageSource>()> build_;
+  std::string name_;
 };
 
 /// One reading of a message kept in an unlinked temporary file.
@@ -148,6 +162,11 @@ MessageOrigin MessageOrigin::standard_input() {
 
 MessageOrigin MessageOrigin::upload(const std::string& path) {
   return path == "-" ? standard_input() : file(path);
+}
+
+MessageOrigin MessageOrigin::built(std::function<std::unique_ptr<MessageSource>()> build,
+                                   std::string name) {
+  return MessageOrigin(std::make_shared<BuiltOpener>(std::move(build), std::move(name)));
 }
 
 MessageOrigin MessageOrigin::rereadable() const {

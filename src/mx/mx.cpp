@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <map>
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/core/url.hpp"
 
 namespace smtpc {
 namespace {
@@ -242,13 +242,9 @@ std::vector<DnsServerAddress> parse_dns_servers(std::string_view text) {
     server.address = std::string(entry.substr(0, colon));
     if (colon != std::string_view::npos) {
       const std::string_view port = entry.substr(colon + 1);
-      unsigned value = 0;
-      const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-      if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value == 0 ||
-          value > 65535) {
-        bad(entry, "bad port");
-      }
-      server.port = static_cast<std::uint16_t>(value);
+      const auto number = parse_port(port);
+      if (!number) bad(entry, "bad port");
+      server.port = *number;
     }
     in_addr parsed{};
     if (::inet_pton(AF_INET, server.address.c_str(), &parsed) != 1) {

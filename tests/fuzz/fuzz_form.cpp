@@ -56,10 +56,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     smtpc::FormMessage message;
     message.parts = smtpc::cli::parse_form(arguments, warnings, reader);
     as_text_parts(message.parts);
-    smtpc::FormSource source(message, "------------------------fuzz00000000");
+    const auto source = smtpc::form_message(message, "------------------------fuzz00000000");
     std::string out;
     std::vector<char> buffer(4096);
-    while (const std::size_t n = source.read(buffer)) out.append(buffer.data(), n);
+    while (const std::size_t n = source->read(buffer)) out.append(buffer.data(), n);
     if (!out.ends_with("0000--\r\n")) std::abort();
   });
   for (const auto encoder : {smtpc::FormEncoder::QuotedPrintable, smtpc::FormEncoder::Base64}) {

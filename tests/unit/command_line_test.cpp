@@ -99,6 +99,26 @@ TEST(CommandLine, ErrorsInCurlsWords) {
             std::string::npos);
 }
 
+// curl 7.88's str2unum: the same three lines for a bad number, whatever the option
+// (checked against curl: --retry -1, --retry 99999999999999999999, --retry 2000000).
+TEST(CommandLine, BadNumbersGetCurlsThreeErrorLines) {
+  for (const char* option : {"--retry", "--keepalive-time", "--speed-time", "--mx-port"}) {
+    const std::string name = option;
+    EXPECT_EQ(usage_error({option, "x"}),
+              "option " + name + ": expected a proper numerical parameter");
+    EXPECT_EQ(usage_error({option, "5s"}),
+              "option " + name + ": expected a proper numerical parameter");
+    EXPECT_EQ(usage_error({option, "-1"}),
+              "option " + name + ": expected a positive numerical parameter");
+    EXPECT_EQ(usage_error({option, "99999999999999999999"}),
+              "option " + name + ": too large number");
+  }
+  EXPECT_EQ(usage_error({"--retry", "2147483648"}), "option --retry: too large number");
+  EXPECT_EQ(parse_args({"smtp://h", "--retry", "2000000"}).retry, 2000000);
+  EXPECT_EQ(parse_args({"smtp://h", "--retry", " +3"}).retry, 3);
+  EXPECT_EQ(usage_error({"--local-port", "70000"}), "option --local-port: is badly used here");
+}
+
 TEST(CommandLine, OptionsCurlIgnoresForSmtpAreAccepted) {
   const auto o = parse_args(
       {"--anyauth", "--fail",   "-L",   "--compressed", "-A",  "agent", "-e",

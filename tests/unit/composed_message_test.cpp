@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "smtpc/compose/mime.hpp"
+#include "smtpc/compose/mime_stream.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
 
@@ -66,8 +68,8 @@ TEST_F(ComposedMessageTest, PlainTextOnlyIsOnePart) {
   MessageDraft draft;
   draft.header_fields = {"From: a@example.com\r\n", "Subject: hi\r\n"};
   draft.text = "hello\nworld";
-  ComposedMessage message(draft, "B");
-  EXPECT_EQ(read_all(message),
+  const auto message = composed_message(draft, "B");
+  EXPECT_EQ(read_all(*message),
             "From: a@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
             "hello\r\nworld\r\n");
@@ -76,8 +78,8 @@ TEST_F(ComposedMessageTest, PlainTextOnlyIsOnePart) {
 TEST_F(ComposedMessageTest, NonAsciiTextIsQuotedPrintable) {
   MessageDraft draft;
   draft.text = "caf\xC3\xA9\n";
-  ComposedMessage message(draft, "B");
-  const std::string out = read_all(message);
+  const auto message = composed_message(draft, "B");
+  const std::string out = read_all(*message);
   EXPECT_NE(out.find("Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9\r\n"),
             std::string::npos)
       << out;
@@ -91,8 +93,8 @@ TEST_F(ComposedMessageTest, TextAndHtmlWithAttachmentsNestAlternativeInMixed) {
   draft.html = "<p>html</p>";
   draft.attachments = {{file("data.bin", binary), "application/octet-stream", {}},
                        {file("notes.txt", "notes\n"), "text/plain", "r\xC3\xA9sum\xC3\xA9.txt"}};
-  ComposedMessage message(draft, "XYZ");
-  const std::string out = read_all(message, 333);  // small reads: chunking must not matter
+  const auto message = composed_message(draft, "XYZ");
+  const std::string out = read_all(*message, 333);  // small reads: chunking must not matter
 
   EXPECT_NE(out.find("Content-Type: multipart/mixed;\r\n boundary=\"XYZ\"\r\n\r\n--XYZ\r\n"
                      "Content-Type: multipart/alternative;\r\n boundary=\"XYZ_alt\"\r\n"),
@@ -127,11 +129,28 @@ TEST_F(ComposedMessageTest, TextAndHtmlWithAttachmentsNestAlternativeInMixed) {
   }
 }
 
+// Attachments are read in pieces of any size; the lines are the same as in one piece.
+TEST(Base64LinesEncoder, AnyPiecesGiveTheLinesOfTheWhole) {
+  std::string bytes;
+  for (int i = 0; i < 1000; ++i) bytes += static_cast<char>(i * 7 % 256);
+  for (const std::size_t piece : {1UL, 2UL, 56UL, 57UL, 58UL, 100UL, 1000UL}) {
+    for (const std::size_t size : {0UL, 1UL, 56UL, 57UL, 58UL, 114UL, 1000UL}) {
+      const std::string_view input = std::string_view(bytes).substr(0, size);
+      Base64LinesEncoder encoder;
+      std::string out;
+      for (std::size_t i = 0; i < input.size(); i += piece)
+        encoder.feed(input.substr(i, piece), out);
+      encoder.finish(out);
+      EXPECT_EQ(out, mime::base64_lines(input)) << piece << " " << size;
+    }
+  }
+}
+
 TEST_F(ComposedMessageTest, MissingAttachmentFailsAtConstruction) {
   MessageDraft draft;
   draft.attachments = {{(dir_ / "missing.bin").string(), {}, {}}};
   testing::expect_error(
-      ExitCode::ReadError, [&] { ComposedMessage message(draft, "B"); }, "missing.bin");
+      ExitCode::ReadError, [&] { (void)composed_message(draft, "B"); }, "missing.bin");
 }
 
 TEST_F(ComposedMessageTest, DetectsContentTypesWithLibmagic) {

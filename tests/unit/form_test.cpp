@@ -25,8 +25,8 @@ std::string read_all(MessageSource& source, std::size_t chunk = 1000) {
 }
 
 std::string build(const FormMessage& message, std::size_t chunk = 1000) {
-  FormSource source(message, std::string(kBase));
-  return read_all(source, chunk);
+  const auto source = form_message(message, kBase);
+  return read_all(*source, chunk);
 }
 
 std::string encode(FormEncoder encoder, std::string_view input, std::size_t piece = 0) {
@@ -176,7 +176,7 @@ TEST(FormHeader, PartHeadersReplaceCurlsAndContentTypeMovesUp) {
             "Content-Disposition: inline\r\nContent-Transfer-Encoding: 7bit\r\n");
 }
 
-TEST(FormSource, AlternativeTextAndHtmlThenAnAttachment) {
+TEST(FormMessage, AlternativeTextAndHtmlThenAnAttachment) {
   std::string bytes;
   for (int i = 0; i < 100; ++i) bytes += static_cast<char>(i);
   const TempFile temp("smtpc-form-test.bin", bytes);
@@ -228,7 +228,7 @@ TEST(FormSource, AlternativeTextAndHtmlThenAnAttachment) {
   EXPECT_EQ(read_all(*origin.open()), expected);  // every reading the same
 }
 
-TEST(FormSource, EmptyMultipartsAndTopLevelContentType) {
+TEST(FormMessage, EmptyMultipartsAndTopLevelContentType) {
   FormMessage message;
   message.headers = {"Content-Type: multipart/related", "MIME-Version: 2.0", "X-Semi;"};
   FormPart empty = multipart();
@@ -252,7 +252,7 @@ TEST(FormSource, EmptyMultipartsAndTopLevelContentType) {
             "Mime-Version: 1.0\r\n\r\n--------------------------BOUNDARY0000--\r\n");
 }
 
-TEST(FormSource, FormDataSubpartsGetFormDataDisposition) {
+TEST(FormMessage, FormDataSubpartsGetFormDataDisposition) {
   FormMessage message;
   FormPart form = multipart();
   form.type = "multipart/form-data";

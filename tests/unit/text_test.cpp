@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 #include <string>
 
@@ -109,6 +110,25 @@ TEST(Text, TrimSpacesTabsAndLineEnds) {
   EXPECT_EQ(trim("  key = value\t\r\n"), "key = value");
   EXPECT_EQ(trim(" \t "), "");
   EXPECT_EQ(trim("x"), "x");
+}
+
+// The same answers as strtol(text, &end, 10) with the whole text read, which curl uses.
+TEST(Text, NumbersAreReadWholeAsStrtolReadsThem) {
+  EXPECT_EQ(parse_long("0").value, 0);
+  EXPECT_EQ(parse_long("42").value, 42);
+  EXPECT_EQ(parse_long(" \t+7").value, 7);
+  EXPECT_EQ(parse_long("-12").value, -12);
+  EXPECT_EQ(parse_long("007").value, 7);
+  EXPECT_EQ(parse_long("9223372036854775807").value, std::numeric_limits<long>::max());
+  EXPECT_EQ(parse_long("-9223372036854775808").value, std::numeric_limits<long>::min());
+  for (const char* bad : {"", " ", "-", "+", "x", "5x", "5 ", "- 5", "0x10", "1e3", "5.0", "--5"}) {
+    EXPECT_EQ(parse_long(bad).error, std::errc::invalid_argument) << bad;
+  }
+  for (const char* big : {"9223372036854775808", "-9223372036854775809", "99999999999999999999"}) {
+    EXPECT_EQ(parse_long(big).error, std::errc::result_out_of_range) << big;
+  }
+  EXPECT_EQ(parse_long("99999999999999999999x").error, std::errc::result_out_of_range);
+  EXPECT_EQ(parse_long(std::string_view("12\0", 3)).error, std::errc::invalid_argument);
 }
 
 TEST(SecurityText, ControlBytesBecomeVisibleAndNothingElseChanges) {

@@ -31,45 +31,20 @@ struct MessageDraft {
   std::vector<Attachment> attachments;
 };
 
-/// A composed MIME message, produced chunk by chunk: the headers and bodies are held in
-/// memory, each attachment is read in 57 KiB pieces and base64-encoded as it goes.
+/// A composed MIME message, produced chunk by chunk (a MimeStream): the headers and bodies
+/// are held in memory, each attachment is read in pieces and base64-encoded as it goes.
 /// One body: a single text/plain or text/html part. Text and HTML: multipart/alternative.
-/// Attachments: multipart/mixed, the body first.
-class ComposedMessage final : public MessageSource {
- public:
-  /// Opens every attachment (so a missing one fails before connecting) and detects the
-  /// types not given. `boundary` separates the parts (random in production).
-  /// Throws Error(ReadError) naming an attachment that cannot be opened or is not a
-  /// regular file; Error(FailedInit) for a type or name holding CR/LF.
-  ComposedMessage(MessageDraft draft, std::string boundary);
-  ~ComposedMessage() override;
-  ComposedMessage(const ComposedMessage&) = delete;
-  ComposedMessage& operator=(const ComposedMessage&) = delete;
-
-  /// Throws Error(ReadError) when an attachment cannot be read.
-  [[nodiscard]] std::size_t read(std::span<char> buffer) override;
-  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
-
- private:
-  struct Segment {
-    std::string text;  // written as it is
-    int fd = -1;       // then, if >= 0, this attachment in base64
-    std::string path;  // for messages
-  };
-  bool refill();
-
-  std::vector<Segment> segments_;
-  std::size_t next_segment_ = 0;
-  int open_fd_ = -1;  // the attachment being encoded
-  std::string open_path_;
-  std::string pending_;
-  std::size_t pending_offset_ = 0;
-  std::string name_ = "the composed message";
-};
+/// Attachments: multipart/mixed, the body first. Opens every attachment now (so a missing
+/// one fails before connecting) and detects the types not given. `boundary` separates the
+/// parts (random in production). Throws Error(ReadError) naming an attachment that cannot
+/// be opened or is not a regular file; Error(FailedInit) for a type or name holding CR/LF.
+/// Its read() throws Error(ReadError) when an attachment cannot be read.
+[[nodiscard]] std::unique_ptr<MessageSource> composed_message(const MessageDraft& draft,
+                                                              const std::string& boundary);
 
 /// A composed message as an origin: each open() builds it again from `draft` with the same
-/// `boundary`, so every reading is the same, byte for byte. Opening throws as the
-/// ComposedMessage constructor does.
+/// `boundary`, so every reading is the same, byte for byte. Opening throws as
+/// composed_message does.
 [[nodiscard]] MessageOrigin draft_origin(MessageDraft draft, std::string boundary);
 
 /// The MIME type of a file's content, from libmagic ("image/png", "text/plain;

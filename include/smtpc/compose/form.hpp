@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "smtpc/compose/mime_stream.hpp"
 #include "smtpc/message/body_source.hpp"
 #include "smtpc/message/message_origin.hpp"
 
@@ -70,15 +71,15 @@ struct FormMessage {
 /// of 76 characters with no CRLF after the last; quoted-printable with CRLF kept, any other
 /// CR or LF escaped, soft breaks keeping lines within 76 characters; 7bit refusing bytes
 /// over 127; binary and 8bit as they are.
-class FormEncoderStream {
+class FormEncoderStream final : public ContentEncoder {
  public:
   /// `what` names the part in errors.
   FormEncoderStream(FormEncoder encoder, std::string what);
   /// Appends the encoding of what can be encoded so far; may hold back a few bytes.
   /// Throws Error(ReadError) for an 8-bit byte in a 7bit part (curl: exit 26).
-  void feed(std::string_view input, std::string& output);
+  void feed(std::string_view input, std::string& output) override;
   /// Appends the rest: the input has ended.
-  void finish(std::string& output);
+  void finish(std::string& output) override;
 
  private:
   void encode_qp(bool at_end, std::string& output);
@@ -88,41 +89,14 @@ class FormEncoderStream {
   std::size_t column_ = 0;  // characters on the current output line
 };
 
-/// A -F message, produced chunk by chunk: header sections and argument data are held in
-/// memory, files are read in 64 KiB pieces and encoded as they go.
-class FormSource final : public MessageSource {
- public:
-  /// Multipart k (the top one is 0, then in the order they start) is separated by
-  /// boundary_base + four hex digits of k. Every StandardInput part must have been read
-  /// (form_origin does it). Throws Error(ReadError) when a file cannot be opened.
-  FormSource(const FormMessage& message, std::string boundary_base);
-  ~FormSource() override;
-  FormSource(const FormSource&) = delete;
-  FormSource& operator=(const FormSource&) = delete;
-
-  /// Throws Error(ReadError) when a file cannot be read or a 7bit part holds 8-bit data.
-  [[nodiscard]] std::size_t read(std::span<char> buffer) override;
-  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
-
- private:
-  struct Segment {
-    std::string text;                 // written as it is
-    std::optional<std::string> path;  // then this file, through `encoder`
-    FormEncoder encoder = FormEncoder::None;
-  };
-  void add_part(const FormPart& part, bool in_form_data, std::size_t& next_boundary);
-  bool refill();
-
-  std::string boundary_base_;
-  std::vector<Segment> segments_;
-  std::size_t next_segment_ = 0;
-  int open_fd_ = -1;
-  std::string open_path_;
-  std::unique_ptr<FormEncoderStream> open_encoder_;
-  std::string pending_;
-  std::size_t pending_offset_ = 0;
-  std::string name_ = "the -F message";
-};
+/// A -F message, produced chunk by chunk (a MimeStream): header sections and argument data
+/// are held in memory, files are read in pieces and encoded as they go. Multipart k (the top
+/// one is 0, then in the order they start) is separated by boundary_base + four hex digits
+/// of k. Every StandardInput part must have been read (form_origin does it). Its read()
+/// throws Error(ReadError) when a file cannot be opened or read or a 7bit part holds 8-bit
+/// data.
+[[nodiscard]] std::unique_ptr<MessageSource> form_message(const FormMessage& message,
+                                                          std::string_view boundary_base);
 
 /// A -F message as an origin. Checks it now: header lines, names, file names and types
 /// free of CR/LF (else Error(FailedInit)); every file there and not a directory (else

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace smtpc {
 
@@ -38,6 +39,20 @@ struct LessIgnoreCase {
 /// The domain of a mailbox: what follows its last '@', as written; empty when there is no
 /// '@' (a bare local part such as "root") or nothing after it.
 [[nodiscard]] std::string_view domain_of(std::string_view mailbox) noexcept;
+
+/// A number read by parse_long: `error` is std::errc{} when `value` holds it,
+/// invalid_argument when the text is not one, result_out_of_range when it does not fit.
+struct ParsedLong {
+  long value = 0;
+  std::errc error{};
+};
+
+/// The one reading of a decimal number in text (options, their files, the environment):
+/// the whole of `text` as C's strtol(text, &end, 10) reads it in the "C" locale, which is how
+/// curl reads its numeric options: blanks and one sign may lead, digits must follow, and
+/// nothing may come after them. Digits that do not fit are out of range whatever follows
+/// them (strtol's ERANGE).
+[[nodiscard]] ParsedLong parse_long(std::string_view text) noexcept;
 
 /// `text` made safe to print on a terminal or store as one line: each control byte (below
 /// 0x20 except tab, and DEL 0x7f) becomes "\xHH" (ESC is "\x1b"), so a server's

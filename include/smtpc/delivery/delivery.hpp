@@ -1,7 +1,7 @@
 // The delivery engine: attempt -> classify -> deliver / defer / fail / keep as unconfirmed,
-// for a send with --retry or --queue, sendmail mode (and a `sendmail -bs` front end) and
-// queue runs (queue_run.hpp). It decides; cli/ fills the request and prints the report.
-// What a failure means comes from the one table (smtpc/core/failure.hpp).
+// for every send: a plain one, --retry, --queue, --mx, sendmail mode (and a `sendmail -bs`
+// front end), and queue runs (queue_run.hpp). It decides; cli/ fills the request and
+// prints the report. What a failure means comes from the one table (smtpc/core/failure.hpp).
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/queue/queue.hpp"
 
@@ -41,6 +42,9 @@ struct Keeping {
   /// sendmail mode: a queue that cannot be opened must not stand between the message and
   /// a relay that may be up: send without it (DeliveryEvents::queue_unavailable).
   bool without_queue_if_unavailable = false;
+  /// Nothing kept (a plain send, --mx): one attempt over the messages where they are, so
+  /// standard input streams through without a copy. --retry and --queue need the copy.
+  bool nothing = false;
 };
 
 /// What became of one message.
@@ -63,6 +67,17 @@ struct DeliveryReport {
   std::optional<Error> first_error;
   /// The queue the messages were kept in (nullopt: a private spool).
   std::optional<std::string> queue_directory;
+  /// The last attempt: the error it ended with, as the job raised it (nullopt: every
+  /// message accepted; with several messages it may differ from first_error, e.g. the
+  /// connection lost after a refusal), whether it reached the relay's SMTP dialogue (if
+  /// not, no message was offered: each carries that error), the text the server sent (HELP,
+  /// VRFY, -X) and how far it got (-w).
+  std::optional<Error> attempt_error;
+  bool conversed = false;
+  std::vector<std::string> output;
+  JobProgress progress;
+  /// --mx: what became of each recipient domain.
+  std::optional<MxReport> direct;
   /// The first error of a message neither sent nor queued.
   [[nodiscard]] std::optional<Error> first_lost() const;
 };
@@ -89,10 +104,15 @@ class DeliveryEvents {
 /// finally removed (the server's 250), kept queued (a failure that may heal; "unconfirmed"
 /// when the end of data went unanswered) or dropped (the table says fail). A message is
 /// reported Sent or Queued only once that is safe on disk, so a front end may answer 250
-/// for it then. Throws Error, having sent nothing, when a message cannot be read or kept.
+/// for it then. With `keeping.nothing`, one attempt over the messages as they are.
+/// `mx`: each attempt goes to the recipients' domains (run_mx_delivery) instead of the
+/// job's URL; only with `keeping.nothing` (Error(FailedInit) otherwise).
+/// Throws Error, having sent nothing, when a message cannot be read or kept (and, for
+/// --mx, run_mx_delivery's errors).
 [[nodiscard]] DeliveryReport deliver(const JobSpec& job, const RetryPolicy& retry,
                                      const Keeping& keeping, Tracer& tracer, Notices& notices,
-                                     DeliveryEvents& events);
+                                     DeliveryEvents& events,
+                                     const std::optional<MxOptions>& mx = std::nullopt);
 
 /// The queue's backoff: first retry after BASE seconds, doubling up to CAP (5 min, 4 h;
 /// $SMTPC_QUEUE_BACKOFF=BASE[:CAP] changes them). Throws Error(FailedInit) on a bad value.

@@ -3,6 +3,7 @@
 // every domain and fallback host of --mx, and a scan before sending, read the same message.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,11 @@ class MessageOrigin {
   [[nodiscard]] static MessageOrigin standard_input();
   /// -T's argument: "-" is standard input, anything else a file.
   [[nodiscard]] static MessageOrigin upload(const std::string& path);
+  /// A message that `build` makes anew at each open() (a composed draft, a -F form), called
+  /// `name`; it can be opened again and again, and reads the same when `build` writes the
+  /// same bytes each time. What `build` throws, open() throws.
+  [[nodiscard]] static MessageOrigin built(std::function<std::unique_ptr<MessageSource>()> build,
+                                           std::string name);
 
   /// A fresh reading from the start of the message. Throws Error(ReadError) when it cannot
   /// be opened, and when a message that can be read only once is opened again.
