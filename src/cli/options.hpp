@@ -75,6 +75,9 @@ struct Options : settings::ConnectSettings,
   std::optional<std::string> proxy_user;  // -U USER[:PASSWORD]
   std::optional<std::string> user;        // -u USER[:PASSWORD]
   std::optional<std::string> proxy_pass;  // --proxy-pass, or --proxy-cert's :PASSPHRASE
+  // --proxy-header: more CONNECT request lines. Not in DeliverySettings either: a
+  // Proxy-Authorization given that way is a secret.
+  std::vector<std::string> proxy_headers;
   std::optional<std::string> oauth2_bearer;
 
   // Direct delivery (docs/mx.md).
