@@ -23,6 +23,7 @@
 #include "smtpc/core/text.hpp"
 #include "smtpc/queue/location.hpp"
 #include "smtpc/sys/fd.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -80,18 +81,9 @@ void write_new_file(int dir, const std::string& name, std::string_view text,
 }
 
 std::string read_small_file(int dir, const char* name) {
-  Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  const Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return {};
-  std::string text;
-  std::array<char, 4096> buffer{};
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-    if (text.size() > (1U << 20)) break;  // an envelope is small; do not read a huge file
-  }
-  return text;
+  return read_all(fd.get(), 1U << 20).text;  // an envelope is small; do not read a huge file
 }
 
 // The names in directory `dir` but "." and "..", read through a descriptor of its own.

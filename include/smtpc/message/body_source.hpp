@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "smtpc/sys/fd.hpp"
+
 namespace smtpc {
 
 /// Where the message comes from: a file, standard input, or a composed message.
@@ -28,7 +30,6 @@ class BodySource final : public MessageSource {
   /// Opens `path` ("-" is standard input). Throws Error(ReadError) naming the file, after
   /// `kind` when not empty: cannot open upload file "x": No such file or directory.
   explicit BodySource(const std::string& path, std::string_view kind = "upload file");
-  ~BodySource() override;
   BodySource(const BodySource&) = delete;
   BodySource& operator=(const BodySource&) = delete;
 
@@ -38,8 +39,8 @@ class BodySource final : public MessageSource {
   [[nodiscard]] const std::string& name() const noexcept override { return name_; }
 
  private:
-  int fd_ = -1;
-  bool owns_fd_ = false;
+  Fd opened_;   // the file opened; standard input is not ours to close
+  int fd_ = -1;  // opened_, or standard input
   std::string name_;
   std::optional<std::uint64_t> size_;
 };

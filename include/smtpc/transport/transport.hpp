@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "smtpc/core/proxy.hpp"
+#include "smtpc/sys/fd.hpp"
 
 namespace smtpc {
 
@@ -132,8 +133,8 @@ struct ConnectRequest {
 /// -4/-6, the resolver), in order. Throws Error(CouldntResolveHost).
 [[nodiscard]] std::vector<std::string> resolve_addresses(const ConnectRequest& request);
 
-/// A Transport over the connected, non-blocking socket `fd` (which it owns and closes).
-[[nodiscard]] std::unique_ptr<Transport> socket_transport(int fd, std::string peer);
+/// A Transport over the connected, non-blocking socket `fd`.
+[[nodiscard]] std::unique_ptr<Transport> socket_transport(Fd fd, std::string peer);
 
 /// The connection a job talks over, as `request.route` says: a Unix socket, or TCP to the
 /// host directly or through its proxies (each handshake traced as curl traces it), then
