@@ -255,8 +255,9 @@ void require_pem(std::string_view option, const std::string& value) {
   }
 }
 
-// -E FILE[:PASSPHRASE], with "\:" for a colon in the file name (curl's parse_cert_parameter).
-void set_cert(Options& o, const std::string& value) {
+// -E FILE[:PASSPHRASE], with "\:" for a colon in the file name (curl's parse_cert_parameter):
+// the file, and the passphrase into `pass` when there is one.
+std::string cert_and_pass(const std::string& value, std::optional<std::string>& pass) {
   std::string file;
   std::size_t i = 0;
   for (; i < value.size(); ++i) {
@@ -268,8 +269,18 @@ void set_cert(Options& o, const std::string& value) {
       file += value[i];
     }
   }
-  o.cert = file;
-  if (i + 1 < value.size()) o.pass = value.substr(i + 1);
+  if (i + 1 < value.size()) pass = value.substr(i + 1);
+  return file;
+}
+
+void set_cert(Options& o, const std::string& value) { o.cert = cert_and_pass(value, o.pass); }
+
+// -O takes the next URL's output slot, as -o does. --no-remote-name does too, keeping that
+// URL's output on stdout, but (as in curl 7.88's getparam) only when a URL without one is
+// waiting or --remote-name-all is on; otherwise it does nothing.
+void add_remote_name(Options& o, bool on) {
+  if (!on && !o.remote_name_all && o.urls.size() <= o.outputs.size()) return;
+  o.outputs.push_back({.file = std::nullopt, .remote_name = on});
 }
 
 // curl checks the name when it reads the option: one it does not know is exit 1.
@@ -427,7 +438,7 @@ constexpr OptionDef kOptions[] = {
     {"ntlm", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"ntlm-wb", '\0', ArgKind::Bool, "", "Use HTTP NTLM authentication with winbind", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"oauth2-bearer", '\0', ArgKind::Value, "<token>", "OAuth 2 Bearer Token", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.oauth2_bearer = v; }, ""},
-    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.outputs.push_back(v); }, "the k-th -o goes with the k-th URL"},
+    {"output", 'o', ArgKind::Value, "<file>", "Write to file instead of stdout", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.outputs.push_back({.file = v, .remote_name = false}); }, "the k-th -o goes with the k-th URL"},
     {"output-dir", '\0', ArgKind::Value, "<dir>", "Directory to save files in", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.output_dir = v; }, "DIR/FILE for -o FILE (also for an absolute FILE, as curl)"},
     {"parallel", 'Z', ArgKind::Bool, "", "Perform transfers in parallel", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
     {"parallel-immediate", '\0', ArgKind::Bool, "", "Do not wait for multiplexing (with --parallel)", "connection", Support::Accepted, Secret::No, nullptr, "transfers run one after the other"},
@@ -446,29 +457,29 @@ constexpr OptionDef kOptions[] = {
     {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Http; }, "socks4, socks4a, socks5, socks5h, http (CONNECT tunnel); \"\" uses none"},
     {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-basic", '\0', ArgKind::Bool, "", "Use Basic authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-capath", '\0', ArgKind::Value, "<dir>", "CA directory to verify peer against for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-cert", '\0', ArgKind::Value, "<cert[:passwd]>", "Set client certificate for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-cert-type", '\0', ArgKind::Value, "<type>", "Client certificate type for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-ciphers", '\0', ArgKind::Value, "<list>", "SSL ciphers to use for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-crlfile", '\0', ArgKind::Value, "<file>", "Set a CRL list for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.ca_file = v; }, "for an https:// proxy, as --cacert for the server"},
+    {"proxy-capath", '\0', ArgKind::Value, "<dir>", "CA directory to verify peer against for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.ca_path = v; }, "for an https:// proxy, as --capath for the server"},
+    {"proxy-cert", '\0', ArgKind::Value, "<cert[:passwd]>", "Set client certificate for proxy", "proxy", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.proxy_tls.client_cert = cert_and_pass(v, o.proxy_tls.key_password); }, "for an https:// proxy, as --cert for the server"},
+    {"proxy-cert-type", '\0', ArgKind::Value, "<type>", "Client certificate type for HTTPS proxy", "proxy", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--proxy-cert-type", v); }, "PEM only; other types exit 2"},
+    {"proxy-ciphers", '\0', ArgKind::Value, "<list>", "SSL ciphers to use for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.ciphers = v; }, "for an https:// proxy, as --ciphers for the server"},
+    {"proxy-crlfile", '\0', ArgKind::Value, "<file>", "Set a CRL list for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.crl_file = v; }, "for an https:// proxy, as --crlfile for the server"},
     {"proxy-digest", '\0', ArgKind::Bool, "", "Use Digest authentication on the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"proxy-header", '\0', ArgKind::Value, "<header/@file>", "Pass custom header(s) to proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-insecure", '\0', ArgKind::Bool, "", "Do HTTPS proxy connections without verifying the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-key", '\0', ArgKind::Value, "<key>", "Private key for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-key-type", '\0', ArgKind::Value, "<type>", "Private key file type for proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-insecure", '\0', ArgKind::Bool, "", "Do HTTPS proxy connections without verifying the proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.proxy_tls.verify_peer = !on; }, "for an https:// proxy, as -k for the server"},
+    {"proxy-key", '\0', ArgKind::Value, "<key>", "Private key for HTTPS proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.client_key = v; }, "for an https:// proxy, as --key for the server"},
+    {"proxy-key-type", '\0', ArgKind::Value, "<type>", "Private key file type for proxy", "proxy", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--proxy-key-type", v); }, "PEM only; other types exit 2"},
     {"proxy-negotiate", '\0', ArgKind::Bool, "", "Use HTTP Negotiate (SPNEGO) authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-ntlm", '\0', ArgKind::Bool, "", "Use NTLM authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-pass", '\0', ArgKind::Value, "<phrase>", "Pass phrase for the private key for HTTPS proxy", "auth", Support::Ignored, Secret::All, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-pinnedpubkey", '\0', ArgKind::Value, "<hashes>", "FILE/HASHES public key to verify proxy with", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-pass", '\0', ArgKind::Value, "<phrase>", "Pass phrase for the private key for HTTPS proxy", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.proxy_tls.key_password = v; }, "for an https:// proxy, as --pass for the server"},
+    {"proxy-pinnedpubkey", '\0', ArgKind::Value, "<hashes>", "FILE/HASHES public key to verify proxy with", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.pinned_public_key = v; }, "for an https:// proxy, checked (curl 7.88 does not check it: docs/proxy.md)"},
     {"proxy-service-name", '\0', ArgKind::Value, "<name>", "SPNEGO proxy service name", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-ssl-allow-beast", '\0', ArgKind::Bool, "", "Allow security flaw for interop for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-ssl-allow-beast", '\0', ArgKind::Bool, "", "Allow security flaw for interop for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "no effect: smtpc never goes below TLS 1.2, where BEAST does not apply"},
     {"proxy-ssl-auto-client-cert", '\0', ArgKind::Bool, "", "Use auto client certificate for proxy (Schannel)", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-tls13-ciphers", '\0', ArgKind::Value, "<ciphersuite list>", "TLS 1.3 proxy cipher suites", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-tls13-ciphers", '\0', ArgKind::Value, "<ciphersuite list>", "TLS 1.3 proxy cipher suites", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.tls13_ciphers = v; }, "for an https:// proxy, as --tls13-ciphers for the server"},
     {"proxy-tlsauthtype", '\0', ArgKind::Value, "<type>", "TLS authentication type for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-tlspassword", '\0', ArgKind::Value, "<string>", "TLS password for HTTPS proxy", "auth", Support::Ignored, Secret::All, nullptr, "HTTP/FTP/proxy authentication"},
     {"proxy-tlsuser", '\0', ArgKind::Value, "<name>", "TLS username for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-tlsv1", '\0', ArgKind::None, "", "Use TLSv1 for HTTPS proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-tlsv1", '\0', ArgKind::None, "", "Use TLSv1 for HTTPS proxy", "proxy", Support::Accepted, Secret::No, nullptr, "smtpc never goes below TLS 1.2"},
     {"proxy-user", 'U', ArgKind::Value, "<user:password>", "Proxy user and password", "proxy", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.proxy_user = v; }, "RFC 1929 for SOCKS5, the user id for SOCKS4, Basic for HTTP; the proxy URL's own win"},
     {"proxy1.0", '\0', ArgKind::Value, "<host[:port]>", "Use HTTP/1.0 proxy on given port", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Http10; }, "CONNECT ... HTTP/1.0"},
     {"proxytunnel", 'p', ArgKind::Bool, "", "Operate through an HTTP proxy tunnel (using CONNECT)", "proxy", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "SMTP always goes through an HTTP proxy by CONNECT, as in curl"},
@@ -480,8 +491,8 @@ constexpr OptionDef kOptions[] = {
     {"raw", '\0', ArgKind::Bool, "", "Do HTTP \"raw\"; no transfer decoding", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"referer", 'e', ArgKind::Value, "<URL>", "Referrer URL", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"remote-header-name", 'J', ArgKind::Bool, "", "Use the header-provided filename", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
-    {"remote-name", 'O', ArgKind::Bool, "", "Write output to a file named as the remote file", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
-    {"remote-name-all", '\0', ArgKind::Bool, "", "Use the remote file name for all URLs", "output", Support::Accepted, Secret::No, nullptr, "VRFY/HELP text goes to stdout or -o"},
+    {"remote-name", 'O', ArgKind::Bool, "", "Write output to a file named as the remote file", "output", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { add_remote_name(o, on); }, "the file is the last segment of the URL's path (the EHLO name), as curl; none: exit 23"},
+    {"remote-name-all", '\0', ArgKind::Bool, "", "Use the remote file name for all URLs", "output", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.remote_name_all = on; }, "-O for every URL without its own -o/-O"},
     {"remote-time", 'R', ArgKind::Bool, "", "Set the remote file's time on the local output", "output", Support::Ignored, Secret::No, nullptr, "HTTP/FTP downloads"},
     {"remove-on-error", '\0', ArgKind::Bool, "", "Remove output file on errors", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.remove_on_error = on; }, "the -o file written before a failure is removed"},
     {"request", 'X', ArgKind::Value, "<method>", "Specify request method to use", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.request = v; }, ""},
@@ -551,7 +562,7 @@ constexpr OptionDef kOptions[] = {
     {"verbose", 'v', ArgKind::Bool, "", "Make the operation more talkative", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.verbose = on ? o.verbose + 1 : 0; }, ""},
     {"version", 'V', ArgKind::Bool, "", "Show version number and quit", "curl", Support::Implemented, Secret::No, nullptr, ""},
     {"write-out", 'w', ArgKind::Value, "<format>", "Use output FORMAT after completion", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.write_out = v; }, "curl's SMTP variables plus smtpc's (docs/write-out.md)"},
-    {"xattr", '\0', ArgKind::Bool, "", "Store metadata in extended file attributes", "misc", Support::Accepted, Secret::No, nullptr, "no extended attributes"},
+    {"xattr", '\0', ArgKind::Bool, "", "Store metadata in extended file attributes", "misc", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.xattr = on; }, "user.xdg.origin.url (the URL without its credentials) on the -o/-O file written, as curl"},
     {"eprt", '\0', ArgKind::Bool, "", "Use EPRT (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"epsv", '\0', ArgKind::Bool, "", "Use EPSV (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
     {"ftp-ssl", '\0', ArgKind::Bool, "", "Try SSL/TLS (FTP)", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
@@ -984,7 +995,12 @@ std::vector<Options> expand_transfers(const Options& operation) {
     transfer.outputs.clear();
     transfer.url = operation.urls.empty() ? std::string() : operation.urls[k];
     if (k < operation.uploads.size()) transfer.upload_file = operation.uploads[k];
-    if (k < operation.outputs.size()) transfer.output = operation.outputs[k];
+    if (k < operation.outputs.size()) {
+      transfer.output = operation.outputs[k].file;
+      transfer.remote_name = operation.outputs[k].remote_name;
+    } else {
+      transfer.remote_name = operation.remote_name_all;
+    }
     if (k + 1 == count) {
       for (std::size_t extra = count; extra < operation.uploads.size(); ++extra) {
         transfer.more_upload_files.push_back(operation.uploads[extra]);

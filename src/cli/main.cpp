@@ -196,6 +196,7 @@ class Transfer {
       return {smtpc::cli::run_dkim_check(options_.dkim, options_.dns_servers, stdout), false};
     }
     options_.url = smtpc::cli::effective_url(options_);  // --proto-default
+    if (options_.remote_name) output_settings_.output = smtpc::cli::remote_file_name(options_.url);
     warn_of_unknown_protocols();
     report_.url = options_.url;
     if (options_.head && options_.upload_file) {
@@ -296,14 +297,23 @@ class Transfer {
       smtpc::SendResult result{{}, std::move(delivered.output)};
       for (auto& message : delivered.messages) result.messages.push_back(std::move(message.result));
       smtpc::cli::report_messages(result, spec, !options_.silent, show_errors_);
-      // As curl, the text received before a failure is written too.
-      if (!result.output.empty() && !options_.head) {
-        smtpc::cli::write_output(output_settings_, result.output, output_written_);
-      }
+      write_output_file(result.output, !delivered.attempt_error);
       report_.result = std::move(result);
     }
     if (delivered.attempt_error) throw *delivered.attempt_error;
     return 0;
+  }
+
+  // As curl: the text received is written also before a failure; a transfer that succeeds
+  // without any creates the -o/-O file empty, and only then --xattr marks the file.
+  void write_output_file(const std::vector<std::string>& output, bool succeeded) {
+    const bool text = !output.empty() && !options_.head;
+    if (!text && !succeeded) return;
+    if (succeeded && options_.xattr) {
+      output_settings_.origin_url = smtpc::cli::url_without_credentials(options_.url);
+    }
+    smtpc::cli::write_output(output_settings_, text ? output : std::vector<std::string>{},
+                             output_written_);
   }
 
   smtpc::cli::Options options_;

@@ -167,29 +167,31 @@ std::string effective_url(const Options& options) {
   return ascii_lower(*options.proto_default) + "://" + options.url;
 }
 
-JobSpec make_job_spec(const Options& options) {
-  // --dump-message sends nothing, so it needs no server.
-  if (options.url.empty() && !options.mx && !options.compose.dump_message) {
-    throw Error(ExitCode::FailedInit, "no URL specified");
-  }
-  JobSpec spec;
-  const std::string url = effective_url(options);
-  spec.url = url.empty() ? SmtpUrl{} : parse_smtp_url(url, true);
+namespace {
+
+// The URL (--proto-default's scheme added), checked against --disallow-username-in-url and
+// --proto.
+SmtpUrl job_url(const Options& options, const std::string& url) {
+  SmtpUrl parsed = url.empty() ? SmtpUrl{} : parse_smtp_url(url, true);
   // curl's URL parser refuses any user part, even an empty one, before connecting.
   if (options.disallow_username_in_url &&
-      (spec.url.user || spec.url.password || spec.url.login_options)) {
+      (parsed.user || parsed.password || parsed.login_options)) {
     throw Error(ExitCode::LoginDenied, "Login denied (--disallow-username-in-url)");
   }
   if (!url.empty() && options.proto) {
-    const std::string_view scheme = spec.url.scheme == Scheme::Smtps ? "smtps" : "smtp";
+    const std::string_view scheme = parsed.scheme == Scheme::Smtps ? "smtps" : "smtp";
     if (!protocol_allowed(*options.proto, scheme)) {
       throw Error(ExitCode::UnsupportedProtocol,
                   fmt::format("Protocol \"{}\" not supported or disabled (--proto)", scheme));
     }
   }
+  return parsed;
+}
 
-  // The envelope as the command line names it (a config account's `from` is in mail_from);
-  // the message policy adds -t's recipients and picks a sender; then one step checks it all.
+// The messages and the envelope: the envelope as the command line names it (a config
+// account's `from` is in mail_from); the message policy adds -t's recipients and picks a
+// sender; then one step checks it all. What the session does follows from them.
+void set_messages_and_envelope(JobSpec& spec, const Options& options) {
   EnvelopeRequest request{options.mail_from, options.mail_rcpt};
   const MessageRequest message = make_message_request(options);
   spec.messages = prepare_messages(message, request);
@@ -197,18 +199,21 @@ JobSpec make_job_spec(const Options& options) {
   if (!spec.messages.empty() && envelope.forward_paths.empty() && !options.compose.dump_message) {
     throw no_recipients(message);
   }
-
   SessionConfig& session = spec.session;
   if (!spec.messages.empty()) {
     session.mode = SessionMode::SendMail;
   } else {
     session.mode = envelope.forward_paths.empty() ? SessionMode::Help : SessionMode::Verify;
   }
-  session.ehlo_name = spec.url.ehlo_name;
   session.reverse_path = std::move(envelope.reverse_path);
   session.forward_paths = std::move(envelope.forward_paths);
   session.address_parameters = std::move(envelope.parameters);
   session.smtputf8 = envelope.smtputf8;
+}
+
+// How the dialogue goes: the extensions it may use, -X, and when it needs TLS.
+void set_dialogue(SessionConfig& session, const Options& options, const SmtpUrl& url) {
+  session.ehlo_name = url.ehlo_name;
   session.allow_rcpt_failures = options.mail_rcpt_allowfails;
   session.use_pipelining = !options.no_pipelining;
   session.use_chunking = !options.no_chunking;
@@ -216,16 +221,18 @@ JobSpec make_job_spec(const Options& options) {
   if (session.custom_request.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
     throw Error(ExitCode::FailedInit, "-X: the request holds a line break or NUL byte");
   }
-
-  if (spec.url.scheme == Scheme::Smtps) {
+  if (url.scheme == Scheme::Smtps) {
     session.tls = TlsPolicy::Implicit;
   } else if (options.ssl_reqd) {
     session.tls = TlsPolicy::Required;
   } else if (options.ssl) {
     session.tls = TlsPolicy::Try;
   }
+}
 
-  spec.tls = make_tls_options(options);
+// The login: none for direct delivery; else the credentials from wherever they are given.
+void set_login(JobSpec& spec, const Options& options, const std::string& url) {
+  SessionConfig& session = spec.session;
   if (options.mx || (!url.empty() && spec.url.host.empty())) {
     refuse_login_for_direct_delivery(options, spec.url);
   }
@@ -237,6 +244,11 @@ JobSpec make_job_spec(const Options& options) {
   }
   session.auth.allow_plaintext = options.allow_plaintext_auth;
   if (options.mail_auth) session.auth.mail_auth = normalize_mailbox(*options.mail_auth);
+}
+
+// Where and how to connect: --resolve, --connect-to, -4/-6, --interface, --local-port,
+// proxies, rate and speed limits, socket options and timeouts.
+void set_connection(JobSpec& spec, const Options& options) {
   for (const auto& entry : options.resolve) spec.resolve.push_back(parse_resolve(entry));
   spec.connect_to = options.connect_to;
   spec.ip_family = options.ip_family;
@@ -256,11 +268,27 @@ JobSpec make_job_spec(const Options& options) {
     spec.socket.keepalive_seconds =
         static_cast<int>(std::min<long>(*options.keepalive_time, std::numeric_limits<int>::max()));
   }
-
   if (options.connect_timeout) {
     spec.connect_timeout = to_duration(*options.connect_timeout, "--connect-timeout");
   }
   if (options.max_time) spec.max_time = to_duration(*options.max_time, "--max-time");
+}
+
+}  // namespace
+
+JobSpec make_job_spec(const Options& options) {
+  // --dump-message sends nothing, so it needs no server.
+  if (options.url.empty() && !options.mx && !options.compose.dump_message) {
+    throw Error(ExitCode::FailedInit, "no URL specified");
+  }
+  JobSpec spec;
+  const std::string url = effective_url(options);
+  spec.url = job_url(options, url);
+  set_messages_and_envelope(spec, options);
+  set_dialogue(spec.session, options, spec.url);
+  spec.tls = make_tls_options(options);
+  set_login(spec, options, url);
+  set_connection(spec, options);
   apply_debug_options(options, spec);
   if (!spec.messages.empty() && !options.compose.dump_message) {
     spec.dkim = make_signing_request(options.dkim);

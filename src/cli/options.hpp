@@ -14,12 +14,20 @@
 
 namespace smtpc::cli {
 
+/// One -o FILE, -O or --no-remote-name, in the order given: the k-th goes with the k-th URL
+/// (curl's url nodes).
+struct OutputRequest {
+  std::optional<std::string> file;  // -o FILE; none: -O, or --no-remote-name (stdout)
+  bool remote_name = false;         // -O: named as the last segment of the URL's path
+};
+
 struct Options {
   // What the parser collects for one -:/--next group; expand_transfers() turns each URL
   // into a transfer with `url`, `upload_file`, `more_upload_files` and `output` set.
   std::vector<std::string> urls;
   std::vector<std::string> uploads;
-  std::vector<std::string> outputs;  // -o: the k-th for the k-th URL, as curl
+  std::vector<OutputRequest> outputs;  // -o/-O: the k-th for the k-th URL, as curl
+  bool remote_name_all = false;        // --remote-name-all: -O for a URL without -o/-O
 
   std::string url;
   std::optional<std::string> mail_from;
@@ -37,6 +45,8 @@ struct Options {
   std::optional<double> connect_timeout;
   std::optional<double> max_time;
   std::optional<std::string> output;
+  bool remote_name = false;               // -O: `output` is taken from the URL
+  bool xattr = false;                     // --xattr: the URL in user.xdg.origin.url
   std::optional<std::string> output_dir;  // --output-dir DIR
   bool create_dirs = false;               // --create-dirs
   bool clobber = true;                    // --no-clobber: FILE.1, FILE.2 ... instead
@@ -95,6 +105,7 @@ struct Options {
   std::optional<std::string> proxy_user;   // -U USER[:PASSWORD]
   std::optional<std::string> noproxy;      // --noproxy LIST (over NO_PROXY)
   std::optional<std::string> user_agent;   // -A: the CONNECT request's User-Agent
+  TlsOptions proxy_tls;  // --proxy-cacert, --proxy-insecure...: for an https:// proxy
 
   // Authentication (RFC 4954).
   std::optional<std::string> user;              // -u USER[:PASSWORD]

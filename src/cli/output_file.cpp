@@ -1,17 +1,77 @@
-// -o and its companions, as curl 7.88 does them (tool_operate.c, tool_cb_wrt.c, tool_dirhie.c).
+// -o and its companions, as curl 7.88 does them (tool_operate.c, tool_cb_wrt.c, tool_dirhie.c,
+// tool_operhlp.c's get_url_file_name, tool_xattr.c).
 #include "output_file.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
+
+namespace {
+
+// A URL cut as curl's URL parser cuts it: "scheme://", the authority, and the rest
+// (path, query, fragment).
+struct UrlPieces {
+  std::string scheme;
+  std::string authority;
+  std::string rest;
+};
+
+UrlPieces cut_url(const std::string& url) {
+  UrlPieces pieces;
+  std::size_t start = 0;
+  if (const auto colon = url.find("://"); colon != std::string::npos) {
+    pieces.scheme = url.substr(0, colon);
+    start = colon + 3;
+  }
+  const auto end = std::min(url.find_first_of("/?#", start), url.size());
+  pieces.authority = url.substr(start, end - start);
+  pieces.rest = url.substr(end);
+  return pieces;
+}
+
+}  // namespace
+
+std::string remote_file_name(const std::string& url) {
+  const std::string rest = cut_url(url).rest;
+  const std::string path = rest.substr(0, std::min(rest.find_first_of("?#"), rest.size()));
+  const auto slash = path.rfind('/');
+  std::string name = slash == std::string::npos ? std::string() : path.substr(slash + 1);
+  if (const auto backslash = name.rfind('\\'); backslash != std::string::npos) {
+    name = name.substr(backslash + 1);
+  }
+  if (name.empty()) throw Error(ExitCode::WriteError, "Remote file name has no length!");
+  return name;
+}
+
+std::string url_without_credentials(const std::string& url) {
+  UrlPieces pieces = cut_url(url);
+  std::string scheme = pieces.scheme;
+  for (auto& c : scheme) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  std::string authority = pieces.authority;
+  if (const auto at = authority.rfind('@'); at != std::string::npos) {
+    const std::string login = authority.substr(0, at);
+    // USER[:PASSWORD][;OPTIONS] or USER;OPTIONS:PASSWORD: only the options stay.
+    std::string options;
+    if (const auto semicolon = login.find(';'); semicolon != std::string::npos) {
+      const auto colon = login.find(':', semicolon);
+      options = login.substr(semicolon,
+                             colon == std::string::npos ? std::string::npos : colon - semicolon);
+    }
+    authority = options.empty() ? authority.substr(at + 1) : options + authority.substr(at);
+  }
+  if (pieces.rest.empty() || pieces.rest.front() != '/') pieces.rest.insert(0, "/");
+  return (scheme.empty() ? std::string() : scheme + "://") + authority + pieces.rest;
+}
 
 std::optional<std::string> output_path(const OutputSettings& settings) {
   if (!settings.output || *settings.output == "-") return std::nullopt;
@@ -81,6 +141,13 @@ void write_output(const OutputSettings& settings, const std::vector<std::string>
     ok = std::fwrite(text.data(), 1, text.size(), out) == text.size() && ok;
   }
   ok = std::fflush(out) == 0 && ok;
+  // curl sets the attribute on a file its write callback opened: not on the empty one.
+  if (path && settings.origin_url && !lines.empty() &&
+      ::fsetxattr(::fileno(out), "user.xdg.origin.url", settings.origin_url->data(),
+                  settings.origin_url->size(), 0) != 0) {
+    fmt::print(stderr, "Warning: Error setting extended attributes on '{}': {}\n",
+               written.value_or(*path), std::strerror(errno));
+  }
   if (out != stdout) ok = std::fclose(out) == 0 && ok;
   if (!ok) throw Error(ExitCode::WriteError, "Failure writing output to destination");
 }

@@ -34,6 +34,19 @@ std::string without_password(std::string_view url) {
   return fmt::format("{}:[redacted]{}", url.substr(0, colon), url.substr(at));
 }
 
+// --proxy-cacert... as --cacert... are checked for the server (make_tls_options).
+TlsOptions proxy_tls_options(const TlsOptions& given) {
+  if (given.client_key && !given.client_cert) {
+    throw Error(ExitCode::FailedInit, "--proxy-key given without --proxy-cert");
+  }
+  if (given.pinned_public_key && !given.pinned_public_key->starts_with("sha256//")) {
+    throw Error(
+        ExitCode::FailedInit,
+        "--proxy-pinnedpubkey: expected sha256//BASE64 (optionally several, separated by ;)");
+  }
+  return given;
+}
+
 }  // namespace
 
 ConnectRoute make_connect_route(const Options& options, Scheme scheme, const EnvLookup& env) {
@@ -86,12 +99,14 @@ ConnectRoute make_connect_route(const Options& options, Scheme scheme, const Env
     // curl: a pre-proxy alone is the one proxy.
     route.proxy = parse_proxy_url(*options.preproxy, ProxyType::Socks4);
   }
-  for (const auto* proxy_spec : {&route.proxy, &route.preproxy}) {
-    if (*proxy_spec && (*proxy_spec)->type == ProxyType::Https) {
-      // TLS to the proxy and then TLS to the server inside it: not built yet.
-      throw Error(ExitCode::FailedInit,
-                  "https:// proxies are not supported (docs/proxy.md); use http:// or socks5h://");
-    }
+  if (route.preproxy && route.preproxy->type == ProxyType::Https) {
+    // curl 7.88 then speaks TLS to the pre-proxy and skips -x: a SOCKS pre-proxy only here.
+    throw Error(
+        ExitCode::FailedInit,
+        "--preproxy: an https:// pre-proxy is not supported (docs/proxy.md); use socks5h://");
+  }
+  if (route.proxy && route.proxy->type == ProxyType::Https) {
+    route.proxy_tls = proxy_tls_options(options.proxy_tls);
   }
   return route;
 }

@@ -192,28 +192,42 @@ bool is_sendmail_invocation(int argc, char** argv) {
   return false;
 }
 
+namespace {
+
+// Whether --help or -h comes before "--".
+bool asks_for_help(const std::vector<std::string>& args) {
+  for (const auto& arg : args) {
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+void print_help(const std::string& program) {
+  fmt::print(
+      "Usage: {0} [-t] [-i|-oi] [-f ADDRESS] [-F NAME] [-C FILE] [-a ACCOUNT] [RECIPIENT...]\n"
+      "smtpc's sendmail mode: reads a message from standard input and sends it through the\n"
+      "relay of the config file (man 5 smtpc.conf), as cron and mail(1) expect.\n"
+      " -t           add the recipients of To, Cc and Bcc (Bcc is removed)\n"
+      " -i, -oi      a line holding only \".\" does not end the message\n"
+      " -f ADDRESS   envelope sender (-r too); -F NAME: the name of an added From\n"
+      " -C FILE      config file; -a ACCOUNT: its account; -v: the SMTP dialogue\n"
+      "Example: printf 'To: me@example.com\\nSubject: hi\\n\\nhello\\n' | {0} -t -oi\n"
+      "Exit codes are sysexits(3) values. More: man smtpc (SENDMAIL MODE), "
+      "/usr/share/doc/smtpc/cron.md\n",
+      program);
+}
+
+}  // namespace
+
 int run_sendmail(int argc, char** argv) {
   const std::string program = argc > 0 && argv[0] != nullptr ? base_name(argv[0]) : "sendmail";
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   // sendmail itself has no --help; ours answers it before reading a message.
-  for (const auto& arg : args) {
-    if (arg == "--") break;
-    if (arg == "--help" || arg == "-h") {
-      fmt::print(
-          "Usage: {0} [-t] [-i|-oi] [-f ADDRESS] [-F NAME] [-C FILE] [-a ACCOUNT] [RECIPIENT...]\n"
-          "smtpc's sendmail mode: reads a message from standard input and sends it through the\n"
-          "relay of the config file (man 5 smtpc.conf), as cron and mail(1) expect.\n"
-          " -t           add the recipients of To, Cc and Bcc (Bcc is removed)\n"
-          " -i, -oi      a line holding only \".\" does not end the message\n"
-          " -f ADDRESS   envelope sender (-r too); -F NAME: the name of an added From\n"
-          " -C FILE      config file; -a ACCOUNT: its account; -v: the SMTP dialogue\n"
-          "Example: printf 'To: me@example.com\\nSubject: hi\\n\\nhello\\n' | {0} -t -oi\n"
-          "Exit codes are sysexits(3) values. More: man smtpc (SENDMAIL MODE), "
-          "/usr/share/doc/smtpc/cron.md\n",
-          program);
-      return 0;
-    }
+  if (asks_for_help(args)) {
+    print_help(program);
+    return 0;
   }
   SendmailStage stage = SendmailStage::Arguments;
   try {

@@ -358,7 +358,7 @@ class Dialogue {
     const State before = session_.state();
     std::optional<Action> next;
     try {
-      next = std::visit([this](const auto& each) { return carry_out(each); }, action);
+      next = std::visit([&](const auto& each) { return carry_out(each); }, action);
     } catch (const Error& error) {
       // The link failed, timed out or the upload could not be read: the session settles
       // what is known of each message (after QUIT, nothing is lost). A stall (-Y/-y) is

@@ -1,7 +1,8 @@
 // The connect step as curl 7.88 does it for SMTP: through SOCKS4/4a/5/5h and HTTP CONNECT
-// proxies (with a SOCKS --preproxy in front), over a Unix socket, then the PROXY protocol
-// v1 header. The bytes come from core/proxy (pure, unit-tested); this file reads and
-// writes them, bounded by the connect deadline, and traces what curl's -v shows.
+// proxies, plain or inside TLS to an https:// proxy (with a SOCKS --preproxy in front), over a Unix
+// socket, then the PROXY protocol v1 header. The bytes come from core/proxy (pure, unit-tested);
+// this file reads and writes them, bounded by the connect deadline, and traces what curl's -v
+// shows.
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/proxy.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
 
@@ -263,12 +265,10 @@ void handshake(Transport& proxy_transport, const ProxySpec& proxy, const Connect
       return;
     case ProxyType::Http:
     case ProxyType::Http10:
+    case ProxyType::Https:  // the same CONNECT, inside the TLS to the proxy
       http_tunnel(proxy_transport, proxy, request, target, deadline, tracer);
       return;
-    case ProxyType::Https:
-      break;
   }
-  throw Error(ExitCode::FailedInit, "https:// proxies are not supported");
 }
 
 // TCP to the first proxy of the route; a name that does not resolve is the proxy's.
@@ -298,6 +298,13 @@ std::unique_ptr<Transport> connect_through_proxies(const ConnectRequest& request
     const HopTarget target = last ? HopTarget{request.host, request.port}
                                   : HopTarget{hops[i + 1].host, hops[i + 1].port};
     const bool next_is_http = !last && !is_socks(hops[i + 1].type);
+    if (hops[i].type == ProxyType::Https) {
+      // TLS to the proxy first, checked against the proxy's name with --proxy-cacert...;
+      // the mail server's TLS, if any, goes inside the tunnel later, with its own name.
+      TlsOptions tls = request.route.proxy_tls;
+      tls.for_proxy = true;
+      transport = start_tls(std::move(transport), tls, hops[i].host, deadline, tracer);
+    }
     handshake(*transport, hops[i], request, target, next_is_http, deadline, tracer);
   }
   // curl names the first hop again once the route is through.

@@ -1,8 +1,9 @@
 // TLS settings that need no TLS library: the --tls-max version names.
+#include "smtpc/transport/tls_options.hpp"
+
 #include <fmt/format.h>
 
 #include "smtpc/core/error.hpp"
-#include "smtpc/transport/tls.hpp"
 
 namespace smtpc {
 

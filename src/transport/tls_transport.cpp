@@ -21,10 +21,13 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -65,10 +68,103 @@ int protocol_version(TlsVersion version) {
   return version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
 }
 
-// Waits for the socket as OpenSSL asked; false when the deadline passed.
-bool wait_for_socket(int fd, int ssl_error, Deadline deadline) {
-  return wait_until_ready(fd, ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
+// "--cacert", or "--proxy-cacert" for the TLS to an https:// proxy: the option to name.
+std::string option_name(const TlsOptions& options, std::string_view name) {
+  return fmt::format("--{}{}", options.for_proxy ? "proxy-" : "", name);
 }
+
+// Where the TLS records go: straight to the socket (TLS over TCP), or through the inner
+// Transport when that is TLS itself (smtps or STARTTLS through an https:// proxy: the
+// socket carries the proxy's records, these go inside them). The second way is a BIO whose
+// reads and writes are the inner transport's, which wait as long as `begin`'s deadline
+// allows; what the inner transport throws is kept and rethrown after the SSL call, since
+// no exception may cross OpenSSL.
+class RecordLink {
+ public:
+  explicit RecordLink(Transport& inner) : inner_(inner), through_transport_(inner.is_tls()) {}
+  RecordLink(const RecordLink&) = delete;
+  RecordLink& operator=(const RecordLink&) = delete;
+  ~RecordLink() = default;
+
+  /// Connects `ssl` to the inner layer; false when OpenSSL cannot.
+  [[nodiscard]] bool attach(SSL* ssl) {
+    if (!through_transport_) return SSL_set_fd(ssl, inner_.native_handle()) == 1;
+    BIO* bio = BIO_new(method());
+    if (bio == nullptr) return false;
+    BIO_set_data(bio, this);
+    BIO_set_init(bio, 1);
+    SSL_set_bio(ssl, bio, bio);  // one BIO both ways: SSL takes its one reference
+    return true;
+  }
+  /// Before each SSL call: how long the inner transport may wait in it.
+  void begin(Deadline deadline) noexcept {
+    deadline_ = deadline;
+    failure_ = nullptr;
+  }
+  /// After an SSL call that wants to read or write: waits for the socket; false when
+  /// `deadline` passed. (Through a transport the next call waits inside the BIO.)
+  [[nodiscard]] bool wait(int ssl_error, Deadline deadline) const {
+    if (through_transport_) return Clock::now() < deadline;
+    return wait_until_ready(inner_.native_handle(),
+                            ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
+  }
+  /// After an SSL call that failed: the inner transport's own error (a timeout, the proxy
+  /// hanging up) is the one to report.
+  void rethrow_inner_failure() const {
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  static RecordLink& of(BIO* bio) { return *static_cast<RecordLink*>(BIO_get_data(bio)); }
+
+  static int write(BIO* bio, const char* data, std::size_t size, std::size_t* written) noexcept {
+    RecordLink& link = of(bio);
+    try {
+      link.inner_.write_all(std::span<const char>(data, size), link.deadline_);
+      *written = size;
+      return 1;
+    } catch (...) {
+      link.failure_ = std::current_exception();
+      return 0;
+    }
+  }
+
+  static int read(BIO* bio, char* data, std::size_t size, std::size_t* got) noexcept {
+    RecordLink& link = of(bio);
+    try {
+      *got = link.inner_.read_some(std::span<char>(data, size), link.deadline_);
+      return *got > 0 ? 1 : 0;  // 0 bytes: the inner layer ended (OpenSSL: unexpected EOF)
+    } catch (...) {
+      link.failure_ = std::current_exception();
+      *got = 0;
+      return 0;
+    }
+  }
+
+  static long control(BIO* /*bio*/, int command, long /*number*/, void* /*pointer*/) noexcept {
+    // Writes go out at once, so a flush has nothing to do; nothing else is supported.
+    return command == BIO_CTRL_FLUSH || command == BIO_CTRL_DUP ? 1 : 0;
+  }
+
+  static const BIO_METHOD* method() {
+    static BIO_METHOD* const kMethod = [] {
+      BIO_METHOD* created =
+          BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "smtpc inner transport");
+      if (created != nullptr) {
+        BIO_meth_set_write_ex(created, &RecordLink::write);
+        BIO_meth_set_read_ex(created, &RecordLink::read);
+        BIO_meth_set_ctrl(created, &RecordLink::control);
+      }
+      return created;
+    }();
+    return kMethod;
+  }
+
+  Transport& inner_;
+  bool through_transport_;
+  Deadline deadline_ = Deadline::max();
+  std::exception_ptr failure_;
+};
 
 // Everything written to a memory BIO, as text; frees the BIO.
 std::string take_bio_text(BIO* bio) {
@@ -269,7 +365,8 @@ void record_details(SSL* ssl, bool enforced, TlsDetails& details) {
                                                 : X509_verify_cert_error_string(verify);
 }
 
-void check_pinned_key(X509* cert, const std::string& pins) {
+void check_pinned_key(X509* cert, const TlsOptions& options) {
+  const std::string& pins = *options.pinned_public_key;
   // curl's form: "sha256//BASE64[;sha256//BASE64...]" over the DER SubjectPublicKeyInfo.
   const std::string actual = public_key_hash(cert);
   if (actual.empty()) {
@@ -282,21 +379,25 @@ void check_pinned_key(X509* cert, const std::string& pins) {
     rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
     if (pin.starts_with("sha256//") && pin.substr(8) == actual) return;
   }
-  throw Error(
-      ExitCode::SslPinnedPubKeyMismatch,
-      fmt::format("the server's public key (sha256//{}) does not match --pinnedpubkey", actual));
+  throw Error(ExitCode::SslPinnedPubKeyMismatch,
+              fmt::format("the {}'s public key (sha256//{}) does not match {}",
+                          options.for_proxy ? "proxy" : "server", actual,
+                          option_name(options, "pinnedpubkey")));
 }
 
 class TlsTransport final : public Transport {
  public:
-  TlsTransport(std::unique_ptr<Transport> inner, SslCtxPtr ctx, SslPtr ssl, bool sent_client_cert)
+  TlsTransport(std::unique_ptr<Transport> inner, std::unique_ptr<RecordLink> link, SslCtxPtr ctx,
+               SslPtr ssl, bool sent_client_cert)
       : inner_(std::move(inner)),
+        link_(std::move(link)),
         ctx_(std::move(ctx)),
         ssl_(std::move(ssl)),
         sent_client_cert_(sent_client_cert) {}
 
   ~TlsTransport() override {
     // Send close_notify; the peer's answer is not awaited (RFC 8446 §6.1 allows it).
+    link_->begin(Clock::now() + std::chrono::seconds(1));
     if (!failed_) SSL_shutdown(ssl_.get());
   }
   TlsTransport(const TlsTransport&) = delete;
@@ -305,6 +406,7 @@ class TlsTransport final : public Transport {
   void write_all(std::span<const char> data, Deadline deadline) override {
     while (!data.empty()) {
       std::size_t written = 0;
+      link_->begin(deadline);
       const int rc = SSL_write_ex(ssl_.get(), data.data(), data.size(), &written);
       if (rc == 1) {
         data = data.subspan(written);
@@ -312,12 +414,13 @@ class TlsTransport final : public Transport {
       }
       const int error = SSL_get_error(ssl_.get(), rc);
       if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-        if (!wait_for_socket(inner_->native_handle(), error, deadline)) {
+        if (!link_->wait(error, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
         }
         continue;
       }
       failed_ = true;
+      link_->rethrow_inner_failure();
       throw Error(ExitCode::SendError,
                   fmt::format("TLS write to the server failed: {}", openssl_error()));
     }
@@ -326,6 +429,7 @@ class TlsTransport final : public Transport {
   std::size_t read_some(std::span<char> buffer, Deadline deadline) override {
     while (true) {
       std::size_t got = 0;
+      link_->begin(deadline);
       const int rc = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &got);
       if (rc == 1) {
         received_data_ = true;
@@ -334,12 +438,13 @@ class TlsTransport final : public Transport {
       const int error = SSL_get_error(ssl_.get(), rc);
       if (error == SSL_ERROR_ZERO_RETURN) return 0;  // close_notify
       if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-        if (!wait_for_socket(inner_->native_handle(), error, deadline)) {
+        if (!link_->wait(error, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out waiting for the server");
         }
         continue;
       }
       failed_ = true;
+      link_->rethrow_inner_failure();
       // TLS 1.3 servers check the client certificate after the handshake: a server that
       // wants one hangs up before saying anything.
       const char* hint = received_data_ || sent_client_cert_
@@ -362,6 +467,7 @@ class TlsTransport final : public Transport {
 
  private:
   std::unique_ptr<Transport> inner_;
+  std::unique_ptr<RecordLink> link_;  // outlives ssl_, whose BIO may point to it
   SslCtxPtr ctx_;
   SslPtr ssl_;
   bool sent_client_cert_;
@@ -419,6 +525,68 @@ bool use_system_trust(SSL_CTX* ctx) {
          X509_LOOKUP_add_dir(lookup, directories.c_str(), X509_FILETYPE_PEM) == 1;
 }
 
+// Whom the context trusts: nothing enforced with -k; else --cacert/--capath, or the
+// system's store. Throws Error(SslCacertBadFile) when what is named cannot be loaded.
+void load_trust(SSL_CTX* ctx, const TlsOptions& options) {
+  if (!options.verify_peer) {
+    // -k: nothing is enforced. As curl, the trust store is not read (it costs more than the
+    // rest of a STARTTLS handshake), unless --serverinfo is to report what the chain is
+    // worth; a trust store that cannot be loaded is no error then.
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    if (options.report_chain_when_insecure) {
+      const bool loaded = options.ca_file || options.ca_path
+                              ? SSL_CTX_load_verify_locations(
+                                    ctx, options.ca_file ? options.ca_file->c_str() : nullptr,
+                                    options.ca_path ? options.ca_path->c_str() : nullptr) == 1
+                              : use_system_trust(ctx);
+      if (!loaded) ERR_clear_error();
+    }
+  } else {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    if (options.ca_file || options.ca_path) {
+      // OpenSSL reports a missing file as "x509 certificate routines::system lib": say
+      // what the system said instead.
+      for (const auto& [option, path] :
+           {std::pair{option_name(options, "cacert"), options.ca_file},
+            std::pair{option_name(options, "capath"), options.ca_path}}) {
+        if (path && ::access(path->c_str(), R_OK) != 0) {
+          throw Error(ExitCode::SslCacertBadFile,
+                      fmt::format("{} {}: {}", option, *path, std::strerror(errno)));
+        }
+      }
+      if (SSL_CTX_load_verify_locations(ctx, options.ca_file ? options.ca_file->c_str() : nullptr,
+                                        options.ca_path ? options.ca_path->c_str() : nullptr) !=
+          1) {
+        throw Error(
+            ExitCode::SslCacertBadFile,
+            fmt::format("cannot load CA certificates from {}: {}",
+                        options.ca_file.value_or(options.ca_path.value_or("")), openssl_error()));
+      }
+    } else if (!use_system_trust(ctx)) {
+      throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
+    }
+  }
+}
+
+// -E/--cert and --key (the key defaults to the certificate's file), unlocked with --pass.
+// Throws Error(SslCertProblem) when either cannot be used.
+void use_client_certificate(SSL_CTX* ctx, const TlsOptions& options) {
+  if (options.key_password) {
+    SSL_CTX_set_default_passwd_cb_userdata(
+        ctx, const_cast<char*>(options.key_password->c_str()));  // NOLINT: OpenSSL API
+  }
+  const std::string& key = options.client_key.value_or(*options.client_cert);
+  if (SSL_CTX_use_certificate_chain_file(ctx, options.client_cert->c_str()) != 1) {
+    throw Error(ExitCode::SslCertProblem, fmt::format("cannot use client certificate {}: {}",
+                                                      *options.client_cert, openssl_error()));
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    throw Error(ExitCode::SslCertProblem,
+                fmt::format("cannot use private key {}: {}", key, openssl_error()));
+  }
+}
+
 SslCtxPtr make_context(const TlsOptions& options) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) throw Error(ExitCode::SslConnectError, "cannot create a TLS context");
@@ -433,14 +601,17 @@ SslCtxPtr make_context(const TlsOptions& options) {
   // where the job accepts any end of the connection.
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // An unusable cipher list is curl's CURLE_SSL_CIPHER (59), as --curves' below.
   if (options.ciphers && SSL_CTX_set_cipher_list(ctx.get(), options.ciphers->c_str()) != 1) {
-    throw Error(ExitCode::SslConnectError,
-                fmt::format("--ciphers \"{}\": no usable cipher", *options.ciphers));
+    throw Error(ExitCode::SslCipher,
+                fmt::format("{} \"{}\": no usable cipher", option_name(options, "ciphers"),
+                            *options.ciphers));
   }
   if (options.tls13_ciphers &&
       SSL_CTX_set_ciphersuites(ctx.get(), options.tls13_ciphers->c_str()) != 1) {
-    throw Error(ExitCode::SslConnectError,
-                fmt::format("--tls13-ciphers \"{}\": no usable cipher", *options.tls13_ciphers));
+    throw Error(ExitCode::SslCipher,
+                fmt::format("{} \"{}\": no usable cipher", option_name(options, "tls13-ciphers"),
+                            *options.tls13_ciphers));
   }
   // curl's ossl_connect_step1: SSL_CTX_set1_curves_list (the groups list), exit 59.
   if (options.curves && SSL_CTX_set1_groups_list(ctx.get(), options.curves->c_str()) != 1) {
@@ -448,60 +619,8 @@ SslCtxPtr make_context(const TlsOptions& options) {
                 fmt::format("failed setting curves list: '{}'", *options.curves));
   }
 
-  if (!options.verify_peer) {
-    // -k: nothing is enforced. As curl, the trust store is not read (it costs more than the
-    // rest of a STARTTLS handshake), unless --serverinfo is to report what the chain is
-    // worth; a trust store that cannot be loaded is no error then.
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-    if (options.report_chain_when_insecure) {
-      const bool loaded = options.ca_file || options.ca_path
-                              ? SSL_CTX_load_verify_locations(
-                                    ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
-                                    options.ca_path ? options.ca_path->c_str() : nullptr) == 1
-                              : use_system_trust(ctx.get());
-      if (!loaded) ERR_clear_error();
-    }
-  } else {
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    if (options.ca_file || options.ca_path) {
-      // OpenSSL reports a missing file as "x509 certificate routines::system lib": say
-      // what the system said instead.
-      for (const auto& [option, path] :
-           {std::pair{"--cacert", options.ca_file}, std::pair{"--capath", options.ca_path}}) {
-        if (path && ::access(path->c_str(), R_OK) != 0) {
-          throw Error(ExitCode::SslCacertBadFile,
-                      fmt::format("{} {}: {}", option, *path, std::strerror(errno)));
-        }
-      }
-      if (SSL_CTX_load_verify_locations(
-              ctx.get(), options.ca_file ? options.ca_file->c_str() : nullptr,
-              options.ca_path ? options.ca_path->c_str() : nullptr) != 1) {
-        throw Error(
-            ExitCode::SslCacertBadFile,
-            fmt::format("cannot load CA certificates from {}: {}",
-                        options.ca_file.value_or(options.ca_path.value_or("")), openssl_error()));
-      }
-    } else if (!use_system_trust(ctx.get())) {
-      throw Error(ExitCode::SslCacertBadFile, "cannot load the system's CA certificates");
-    }
-  }
-
-  if (options.client_cert) {
-    if (options.key_password) {
-      SSL_CTX_set_default_passwd_cb_userdata(
-          ctx.get(), const_cast<char*>(options.key_password->c_str()));  // NOLINT: OpenSSL API
-    }
-    const std::string& key = options.client_key.value_or(*options.client_cert);
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), options.client_cert->c_str()) != 1) {
-      throw Error(ExitCode::SslCertProblem, fmt::format("cannot use client certificate {}: {}",
-                                                        *options.client_cert, openssl_error()));
-    }
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx.get()) != 1) {
-      throw Error(ExitCode::SslCertProblem,
-                  fmt::format("cannot use private key {}: {}", key, openssl_error()));
-    }
-  }
+  load_trust(ctx.get(), options);
+  if (options.client_cert) use_client_certificate(ctx.get(), options);
   return ctx;
 }
 
@@ -595,12 +714,13 @@ void check_ocsp_staple(SSL* ssl, Tracer& tracer) {
       fmt::format("SSL certificate status: {} ({})", OCSP_cert_status_str(status), status));
 }
 
-void trace_session(SSL* ssl, bool verified, Tracer& tracer) {
+void trace_session(SSL* ssl, const TlsOptions& options, Tracer& tracer) {
+  const bool verified = options.verify_peer;
   tracer.info(
       fmt::format("SSL connection using {} / {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
   X509Ptr cert(SSL_get1_peer_certificate(ssl));
   if (!cert) return;
-  tracer.info("Server certificate:");
+  tracer.info(options.for_proxy ? "Proxy certificate:" : "Server certificate:");
   tracer.info(fmt::format(" subject: {}", name_of(X509_get_subject_name(cert.get()))));
   tracer.info(fmt::format(" start date: {}", time_of(X509_get0_notBefore(cert.get()))));
   tracer.info(fmt::format(" expire date: {}", time_of(X509_get0_notAfter(cert.get()))));
@@ -616,8 +736,9 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
                                      Tracer& tracer, TlsDetails* details) {
   SslCtxPtr ctx = make_context(options);
   if (options.crl_file) load_crl(ctx.get(), *options.crl_file, tracer);
+  auto link = std::make_unique<RecordLink>(*inner);  // declared first: freed after ssl
   SslPtr ssl(SSL_new(ctx.get()));
-  if (!ssl || SSL_set_fd(ssl.get(), inner->native_handle()) != 1) {
+  if (!ssl || !link->attach(ssl.get())) {
     throw Error(ExitCode::SslConnectError, "cannot set up TLS on the connection");
   }
   if (options.verify_status) {
@@ -645,36 +766,39 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
 
   tracer.info(fmt::format("TLS handshake with {}", server_name));
   while (true) {
+    link->begin(deadline);
     const int rc = SSL_connect(ssl.get());
     if (rc == 1) break;
     const int error = SSL_get_error(ssl.get(), rc);
     if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-      if (!wait_for_socket(inner->native_handle(), error, deadline)) {
+      if (!link->wait(error, deadline)) {
         throw Error(ExitCode::OperationTimedout, "timed out during the TLS handshake");
       }
       continue;
     }
+    link->rethrow_inner_failure();
     if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
     const long verify = SSL_get_verify_result(ssl.get());
     if (options.verify_peer && verify != X509_V_OK) {
       throw Error(ExitCode::PeerFailedVerification,
-                  fmt::format("server certificate for \"{}\" not verified: {}", server_name,
+                  fmt::format("{} certificate for \"{}\" not verified: {}",
+                              options.for_proxy ? "proxy" : "server", server_name,
                               X509_verify_cert_error_string(verify)));
     }
     throw Error(ExitCode::SslConnectError,
                 fmt::format("TLS handshake with {} failed: {}", server_name, openssl_error()));
   }
   if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
-  trace_session(ssl.get(), options.verify_peer, tracer);
+  trace_session(ssl.get(), options, tracer);
   if (options.verify_status) check_ocsp_staple(ssl.get(), tracer);
   if (options.pinned_public_key) {
     X509Ptr cert(SSL_get1_peer_certificate(ssl.get()));
     if (!cert) throw Error(ExitCode::SslPinnedPubKeyMismatch, "the server sent no certificate");
-    check_pinned_key(cert.get(), *options.pinned_public_key);
-    tracer.info("public key hash matches --pinnedpubkey");
+    check_pinned_key(cert.get(), options);
+    tracer.info(fmt::format("public key hash matches {}", option_name(options, "pinnedpubkey")));
   }
-  return std::make_unique<TlsTransport>(std::move(inner), std::move(ctx), std::move(ssl),
-                                        options.client_cert.has_value());
+  return std::make_unique<TlsTransport>(std::move(inner), std::move(link), std::move(ctx),
+                                        std::move(ssl), options.client_cert.has_value());
 }
 
 namespace {

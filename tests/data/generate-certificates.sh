@@ -4,6 +4,7 @@
 #   server.pem/server.key    localhost, 127.0.0.1, ::1 — signed by the CA
 #   expired.pem/.key         same names, validity in the past
 #   wrong-name.pem/.key      only wrong.example — signed by the CA
+#   localhost-only.pem/.key  only the name localhost, no address — signed by the CA
 #   self-signed.pem/.key     localhost, 127.0.0.1, ::1 — signed by itself
 #   client-ca.pem/.key       CA for client certificates
 #   client.pem/client.key    a client certificate signed by client-ca
@@ -17,7 +18,7 @@ set -euo pipefail
 dir=${1:-certs}
 mkdir -p "$dir"
 cd "$dir"
-if [ -s server.pin ] && [ -s ocsp-revoked.der ]; then exit 0; fi
+if [ -s server.pin ] && [ -s ocsp-revoked.der ] && [ -s localhost-only.pem ]; then exit 0; fi
 
 san_localhost="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
 
@@ -65,6 +66,7 @@ ca client-ca "/CN=smtpc test client CA"
 leaf server "/CN=localhost" "$san_localhost" ca -days 3650
 leaf expired "/CN=localhost" "$san_localhost" ca -startdate 20200101000000Z -enddate 20210101000000Z
 leaf wrong-name "/CN=wrong.example" "subjectAltName=DNS:wrong.example" ca -days 3650
+leaf localhost-only "/CN=localhost" "subjectAltName=DNS:localhost" ca -days 3650
 leaf client "/CN=smtpc test client" "subjectAltName=DNS:client.example" client-ca -days 3650
 openssl req -x509 -newkey rsa:2048 -nodes -keyout self-signed.key -out self-signed.pem \
   -days 3650 -subj "/CN=localhost" -addext "$san_localhost" 2>/dev/null

@@ -4,8 +4,11 @@
 // loopback servers and compares exit codes and the files written.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/xattr.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -153,6 +156,52 @@ TEST(CurlOutputOptions, TextBeforeAFailureIsWrittenAndRemoveOnErrorRemovesIt) {
     EXPECT_EQ(files[1], files[0]);
     EXPECT_EQ(files[0].size(), remove ? 0U : 1U);
   }
+}
+
+// -O names the file after the URL's last path segment (the EHLO name), --remote-name-all
+// does so for every URL, --no-remote-name keeps one URL on stdout; no name is exit 23.
+TEST(CurlOutputOptions, RemoteNameAsCurl) {
+  expect_same_files({{"{URL}", "-O", "--output-dir", "{DIR}/out", "--create-dirs"}});
+  expect_same_files(
+      {{"--remote-name-all", "{URL}", "{URL}2", "--output-dir", "{DIR}/out", "--create-dirs"},
+       {"--remote-name-all", "--no-remote-name", "{URL}3", "{URL}4", "--output-dir", "{DIR}/out"}});
+  for (const auto& program : kPrograms) {
+    SmtpServer server;
+    TempDir dir;
+    EXPECT_EQ(
+        run_program({program, "-s", server.url(""), "-O", "--output-dir", dir.path()}).exit_code,
+        23)
+        << program;
+  }
+}
+
+// curl creates the -o file of a transfer that succeeds without output, such as a send.
+TEST(CurlOutputOptions, ASendCreatesAnEmptyOutputFile) {
+  TempDir message;
+  const std::string file = message.write_file("m.eml", "Subject: x\r\n\r\nbody\r\n");
+  expect_same_files({{"{URL}", "-T", file, "--mail-from", "a@example.com", "--mail-rcpt",
+                      "b@example.com", "-o", "{DIR}/out/empty.txt", "--create-dirs"}});
+}
+
+// --xattr: the URL without user and password in user.xdg.origin.url, on a file written.
+TEST(CurlOutputOptions, XattrStoresTheUrlWithoutCredentials) {
+  std::vector<std::string> values;
+  SmtpServer server;
+  for (const auto& program : kPrograms) {
+    TempDir dir;
+    const std::string url = server.url("h");
+    const std::string with_login = "smtp://user:secret;AUTH=PLAIN@" + url.substr(7);
+    const std::string out = dir.path() + "/v.txt";
+    ASSERT_EQ(run_program({program, "-s", "--xattr", with_login, "-o", out}).exit_code, 0)
+        << program;
+    std::string value(512, '\0');
+    const auto size = ::getxattr(out.c_str(), "user.xdg.origin.url", value.data(), value.size());
+    ASSERT_GE(size, 0) << program << ": " << std::strerror(errno);
+    values.push_back(value.substr(0, static_cast<std::size_t>(size)));
+  }
+  EXPECT_EQ(values[1], values[0]);
+  EXPECT_EQ(values[0].find("secret"), std::string::npos);
+  EXPECT_NE(values[0].find(";AUTH=PLAIN@"), std::string::npos) << values[0];
 }
 
 // What they set is checked in socket_options_test.cpp (getsockopt) and was compared with

@@ -486,6 +486,9 @@ def parse_args(argv):
     parser.add_argument("--port", type=int, default=0,
                         help="port to listen on (default: a free one)")
     parser.add_argument("--port-file", required=True, help="where to write the port")
+    parser.add_argument("--unix", metavar="PATH",
+                        help="listen on this Unix socket instead of TCP ('@NAME': Linux's "
+                             "abstract namespace); the port file then says 0")
     parser.add_argument("--spool", help="directory for NNNN.eml and NNNN.json")
     parser.add_argument("--log", help="file to append received command lines to")
     parser.add_argument("--peers", help="file to append each client's address to, 'IP PORT' "
@@ -604,11 +607,18 @@ async def serve(options):
     stop = loop.create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: stop.done() or stop.set_result(None))
-    server = await loop.create_server(
-        make_protocol_factory(options, loop), host=options.host, port=options.port,
-        reuse_address=True,
-        ssl=make_tls_context(options) if options.implicit_tls else None)
-    port = server.sockets[0].getsockname()[1]
+    tls = make_tls_context(options) if options.implicit_tls else None
+    if options.unix:
+        # An abstract name starts with a NUL byte (unix(7)).
+        path = "\0" + options.unix[1:] if options.unix.startswith("@") else options.unix
+        server = await loop.create_unix_server(make_protocol_factory(options, loop), path=path,
+                                               ssl=tls)
+        port = 0
+    else:
+        server = await loop.create_server(
+            make_protocol_factory(options, loop), host=options.host, port=options.port,
+            reuse_address=True, ssl=tls)
+        port = server.sockets[0].getsockname()[1]
     write_atomically(options.port_file, f"{port}\n".encode("ascii"))
     try:
         await stop

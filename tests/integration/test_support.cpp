@@ -495,7 +495,8 @@ ServerProcess::ServerProcess(const std::string& script, std::vector<std::string>
   for (;;) {
     std::ifstream stream(port_file);
     unsigned port = 0;
-    if (stream >> port && port > 0 && port < 65536) {
+    // 0: a server on a Unix socket (smtp_server.py --unix); the file is written atomically.
+    if (stream >> port && port < 65536) {
       port_ = static_cast<std::uint16_t>(port);
       return;
     }

@@ -7,32 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "smtpc/transport/tls_options.hpp"
 #include "smtpc/transport/transport.hpp"
 
 namespace smtpc {
 
 class Tracer;
-
-enum class TlsVersion { Tls12, Tls13 };
-
-/// Everything the TLS layer needs; built from curl-style options.
-struct TlsOptions {
-  bool verify_peer = true;                  // false only with -k/--insecure
-  bool report_chain_when_insecure = false;  // --serverinfo: with -k, still judge the chain
-  std::optional<std::string> ca_file;       // --cacert
-  std::optional<std::string> ca_path;       // --capath
-  std::optional<std::string> client_cert;   // --cert (PEM)
-  std::optional<std::string> client_key;    // --key (PEM); defaults to the --cert file
-  std::optional<std::string> key_password;  // --pass
-  TlsVersion min_version = TlsVersion::Tls12;
-  std::optional<TlsVersion> max_version;         // --tls-max
-  std::optional<std::string> ciphers;            // --ciphers (TLS 1.2 cipher list)
-  std::optional<std::string> tls13_ciphers;      // --tls13-ciphers
-  std::optional<std::string> curves;             // --curves (key exchange groups)
-  std::optional<std::string> pinned_public_key;  // --pinnedpubkey "sha256//BASE64[;...]"
-  std::optional<std::string> crl_file;           // --crlfile (PEM): checked for the chain
-  bool verify_status = false;                    // --cert-status: OCSP staple required
-};
 
 /// One certificate as the server sent it (for --serverinfo).
 struct CertificateFacts {
@@ -63,9 +43,6 @@ struct TlsDetails {
   long verify_code = 0;               // OpenSSL's X509_V_* code of it (curl's ssl_verify_result)
   bool verification_enforced = true;  // false with -k
 };
-
-/// Parses "1.2" or "1.3" (--tls-max). Throws Error(FailedInit) otherwise.
-[[nodiscard]] TlsVersion parse_tls_version(std::string_view text);
 
 /// Runs the TLS handshake over `inner` and returns the encrypted transport.
 /// `server_name` is sent as SNI (not for IP literals) and checked against the certificate

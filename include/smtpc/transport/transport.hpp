@@ -13,6 +13,7 @@
 
 #include "smtpc/core/proxy.hpp"
 #include "smtpc/sys/fd.hpp"
+#include "smtpc/transport/tls_options.hpp"
 
 namespace smtpc {
 
@@ -93,6 +94,9 @@ struct ConnectRoute {
   /// --noproxy / NO_PROXY: hosts reached without the proxies (no_proxy_matches).
   std::string no_proxy;
   std::string user_agent;  // the CONNECT request's User-Agent (-A, or smtpc's own)
+  /// TLS to an https:// proxy: --proxy-cacert, --proxy-insecure, --proxy-cert... (the mail
+  /// server's own TLS, inside the tunnel, keeps its own options and name).
+  TlsOptions proxy_tls;
   /// --unix-socket / --abstract-unix-socket: the socket path instead of TCP (proxies are
   /// not used then, as in curl).
   std::optional<std::string> unix_socket;
