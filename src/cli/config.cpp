@@ -194,6 +194,16 @@ std::optional<std::string> find_user_config_file() {
       [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
 }
 
+std::optional<std::string> config_file_for(const std::optional<std::string>& given) {
+  return given ? given : find_user_config_file();
+}
+
+std::optional<std::string> profile_config_file(const Options& options) {
+  const ComposeOptions& c = options.compose;
+  if (!c.config && !c.account && !options.url.empty()) return std::nullopt;  // plain curl
+  return config_file_for(c.config);
+}
+
 ConfigFile load_config(const std::string& path) {
   // An account file is small: 1 MiB is far more than any, and a device never ends.
   const FileContent file = read_file(path, 1024 * 1024);
@@ -268,9 +278,7 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
 
 void apply_config_profile(Options& options) {
   const ComposeOptions& c = options.compose;
-  if (!c.config && !c.account && !options.url.empty()) return;  // a plain curl command line
-  std::optional<std::string> path = c.config;
-  if (!path) path = find_user_config_file();
+  const std::optional<std::string> path = profile_config_file(options);
   if (!path) {
     if (c.account) {
       throw Error(ExitCode::FailedInit, "-a/--account given but no config file was found");
