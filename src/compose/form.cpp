@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "smtpc/compose/composed_message.hpp"
+#include "smtpc/compose/mime.hpp"
 #include "smtpc/compose/mime_stream.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
@@ -55,16 +56,6 @@ bool type_matches(std::string_view type, std::string_view target) noexcept {
   if (type.size() == target.size()) return true;
   const char next = type[target.size()];
   return next == '\t' || next == '\r' || next == '\n' || next == ' ' || next == ';';
-}
-
-// curl's escape_string for mail: backslash before '\' and '"'.
-std::string quoted(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 bool is_qp_literal(unsigned char c) noexcept { return c >= 0x21 && c <= 0x7E && c != '='; }
@@ -198,8 +189,9 @@ PartFields part_fields(const FormPart& part, std::string_view boundary, bool in_
     }
     if (disposition) {
       out += fmt::format("Content-Disposition: {}", *disposition);
-      if (part.name) out += fmt::format("; name=\"{}\"", quoted(*part.name));
-      if (part.filename) out += fmt::format("; filename=\"{}\"", quoted(*part.filename));
+      // curl's escape_string for mail: a backslash before '\' and '"', as quoted_string.
+      if (part.name) out += "; name=" + mime::quoted_string(*part.name);
+      if (part.filename) out += "; filename=" + mime::quoted_string(*part.filename);
       out += "\r\n";
     }
   }
