@@ -61,6 +61,23 @@ class BuiltOpener final : public MessageOpener {
   std::string name_;
 };
 
+// An origin read through a filter.
+class FilteredOpener final : public MessageOpener {
+ public:
+  using Filter = std::function<std::unique_ptr<MessageSource>(std::unique_ptr<MessageSource>)>;
+  FilteredOpener(MessageOrigin inner, Filter filter)
+      : inner_(std::move(inner)), filter_(std::move(filter)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    return filter_(inner_.open());
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return inner_.can_reopen(); }
+  [[nodiscard]] const std::string& name() const noexcept override { return inner_.name(); }
+
+ private:
+  MessageOrigin inner_;
+  Filter filter_;
+};
+
 /// One reading of a message kept in an unlinked temporary file.
 class Spool {
  public:
@@ -165,6 +182,11 @@ MessageOrigin MessageOrigin::upload(const std::string& path) {
 MessageOrigin MessageOrigin::built(std::function<std::unique_ptr<MessageSource>()> build,
                                    std::string name) {
   return MessageOrigin(std::make_shared<BuiltOpener>(std::move(build), std::move(name)));
+}
+
+MessageOrigin MessageOrigin::filtered(
+    std::function<std::unique_ptr<MessageSource>(std::unique_ptr<MessageSource>)> filter) const {
+  return MessageOrigin(std::make_shared<FilteredOpener>(*this, std::move(filter)));
 }
 
 MessageOrigin MessageOrigin::rereadable() const {
