@@ -9,8 +9,8 @@ set(SMTPC_MAN_PAGES ${SMTPC_GENERATED}/smtpc.1.gz ${SMTPC_GENERATED}/smtpc.conf.
 add_custom_command(
   OUTPUT ${SMTPC_MAN_PAGES}
   COMMAND gzip -9nc ${SMTPC_GENERATED}/smtpc.1 > ${SMTPC_GENERATED}/smtpc.1.gz
-  COMMAND gzip -9nc ${PROJECT_SOURCE_DIR}/docs/smtpc.conf.5 > ${SMTPC_GENERATED}/smtpc.conf.5.gz
-  DEPENDS ${SMTPC_GENERATED}/smtpc.1 ${PROJECT_SOURCE_DIR}/docs/smtpc.conf.5)
+  COMMAND gzip -9nc ${SMTPC_GENERATED}/smtpc.conf.5 > ${SMTPC_GENERATED}/smtpc.conf.5.gz
+  DEPENDS ${SMTPC_GENERATED}/smtpc.1 ${SMTPC_GENERATED}/smtpc.conf.5)
 # The Debian changelog and the copyright file the package carries.
 add_custom_command(
   OUTPUT ${SMTPC_GENERATED}/changelog.gz

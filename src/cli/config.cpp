@@ -14,6 +14,7 @@
 #include <map>
 #include <vector>
 
+#include "config_keys.hpp"
 #include "options.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/sys/file.hpp"
@@ -23,14 +24,6 @@
 namespace smtpc::cli {
 namespace {
 
-constexpr std::array<std::string_view, 25> kKeys{
-    "url",      "user",         "password",      "password-file", "password-command",
-    "netrc",    "netrc-file",   "from",          "ssl",           "ssl-reqd",
-    "insecure", "cacert",       "capath",        "cert",          "key",
-    "tls-max",  "pinnedpubkey", "login-options", "sasl-authzid",  "queue-dir",
-    "domain",   "aliases",      "dkim-key",      "dkim-selector", "dkim-domain"};
-constexpr std::string_view kBooleanKeys[] = {"ssl", "ssl-reqd", "insecure", "allow-plaintext-auth"};
-
 std::optional<bool> parse_bool(std::string_view value) {
   for (const auto yes : {"yes", "on", "true", "1"}) {
     if (value == yes) return true;
@@ -39,10 +32,6 @@ std::optional<bool> parse_bool(std::string_view value) {
     if (value == no) return false;
   }
   return std::nullopt;
-}
-
-bool is_boolean_key(std::string_view key) {
-  return std::find(std::begin(kBooleanKeys), std::end(kBooleanKeys), key) != std::end(kBooleanKeys);
 }
 
 // The keys that make a login, left out for direct delivery.
@@ -112,21 +101,10 @@ ConfigFile parse_config(std::string_view text, const std::string& path) {
       value = value.substr(1, value.size() - 2);
     }
     if (current == nullptr) fail(fmt::format("\"{}\" comes before any [account]", key));
-    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end() && !is_boolean_key(key)) {
-      fail(fmt::format("unknown key \"{}\"", key));
-    }
-    if (is_boolean_key(key) && !parse_bool(value)) {
-      fail(fmt::format("{}: expected yes or no, got \"{}\"", key, value));
-    }
-    if (key == "netrc" && !parse_bool(value) && value != "optional") {
-      fail(fmt::format("netrc: expected yes, no or optional, got \"{}\"", value));
-    }
-    if (key == "domain" &&
-        (value.empty() || value.find_first_of(" \t<>@,;\"()[]") != std::string_view::npos)) {
-      fail(fmt::format("domain: expected a domain name, got \"{}\"", value));
-    }
-    if ((key == "queue-dir" || key == "aliases") && !value.starts_with("/")) {
-      fail(fmt::format("{}: expected an absolute path, got \"{}\"", key, value));
+    const ConfigKey* known = find_config_key(key);
+    if (known == nullptr) fail(fmt::format("unknown key \"{}\"", key));
+    if (const std::string problem = config_value_problem(*known, value); !problem.empty()) {
+      fail(fmt::format("{}: {}", key, problem));
     }
     if (!current->emplace(key, std::string(value)).second) {
       fail(fmt::format("\"{}\" is set twice in this account", key));

@@ -28,10 +28,8 @@ class ConfigPermissionError : public Error {
 };
 
 /// Parses `text`: "[name]" starts an account, "key = value" sets a key (a value may be
-/// double-quoted to keep blanks), "#" and ";" start comment lines. Keys: url, user,
-/// password, password-file, password-command, netrc, netrc-file, from, ssl, ssl-reqd,
-/// insecure, cacert, capath, cert, key, tls-max, pinnedpubkey, login-options,
-/// sasl-authzid, allow-plaintext-auth. Throws Error(FailedInit) "PATH:LINE: problem" for
+/// double-quoted to keep blanks), "#" and ";" start comment lines. The keys and their values
+/// are config_keys.hpp's. Throws Error(FailedInit) "PATH:LINE: problem" for
 /// an unknown key, a key outside an account, a repeated account or key, a bad yes/no.
 [[nodiscard]] ConfigFile parse_config(std::string_view text, const std::string& path);
 

@@ -6,19 +6,17 @@
 #include <string>
 
 #include "smtpc/job/job.hpp"
+#include "smtpc/settings/delivery_settings.hpp"
 
 namespace smtpc::cli {
 
 struct Options;
 
-struct DebugOptions {
+// The DSN requests are a group of DeliverySettings.
+struct DebugOptions : settings::DsnSettings {
   bool serverinfo = false;                // --serverinfo: report, send nothing
   bool serverinfo_json = false;           // --serverinfo-json: the same report as JSON
   std::optional<std::string> quit_after;  // --quit-after STAGE
-  std::optional<std::string> dsn_notify;  // --dsn-notify never|success,failure,delay
-  std::optional<std::string> dsn_return;  // --dsn-return full|hdrs
-  std::optional<std::string> dsn_envid;   // --dsn-envid ID
-  bool dsn_required = false;              // --dsn-required
 };
 
 /// The make_job_spec hook, after the mode and TLS policy are set: the DSN request, the

@@ -6,19 +6,15 @@
 #include <vector>
 
 #include "smtpc/dkim/signer.hpp"
+#include "smtpc/settings/delivery_settings.hpp"
 
 namespace smtpc::cli {
 
-struct DkimOptions {
-  std::vector<std::string> keys;                // --dkim-key FILE, repeatable; config: dkim-key
-  std::vector<std::string> selectors;           // --dkim-selector SEL, the k-th for the k-th key
-  std::optional<std::string> domain;            // --dkim-domain; config: dkim-domain
-  bool domain_on_command_line = false;          // --dkim-domain itself: no alignment check
-  std::optional<std::string> canonicalization;  // --dkim-canon relaxed|simple[/relaxed|simple]
-  std::optional<std::string> headers;           // --dkim-headers From:To:...
-  bool keygen = false;                          // --dkim-keygen
-  std::optional<std::string> algorithm;         // --dkim-algorithm ed25519|rsa
-  bool check = false;                           // --dkim-check
+// What signs is a group of DeliverySettings; key generation and checking are this run's.
+struct DkimOptions : settings::DkimSettings {
+  bool keygen = false;                   // --dkim-keygen
+  std::optional<std::string> algorithm;  // --dkim-algorithm ed25519|rsa
+  bool check = false;                    // --dkim-check
 };
 
 /// What the options ask to sign with, the keys read and checked; nullopt without

@@ -8,17 +8,12 @@
 namespace smtpc::cli {
 
 const std::vector<Category> kCategories = {
-    {"connection", "Connection"},
-    {"smtp", "Envelope and SMTP"},
-    {"tls", "TLS"},
-    {"auth", "Logging in"},
-    {"compose", "Composing mail"},
-    {"config", "Config files"},
-    {"mx", "Direct delivery (--mx)"},
-    {"dkim", "DKIM signing"},
-    {"debug", "Debugging a server"},
-    {"queue", "Queue and retries"},
-    {"output", "Output and tracing"},
+    {"connection", "Connection"},   {"proxy", "Proxies"},
+    {"smtp", "Envelope and SMTP"},  {"tls", "TLS"},
+    {"auth", "Logging in"},         {"compose", "Composing mail"},
+    {"config", "Config files"},     {"mx", "Direct delivery (--mx)"},
+    {"dkim", "DKIM signing"},       {"debug", "Debugging a server"},
+    {"queue", "Queue and retries"}, {"output", "Output and tracing"},
 };
 
 namespace {
@@ -57,22 +52,6 @@ constexpr std::string_view kExamples =
     "  echo \"disk full\" | {0} smtp://localhost --mail-from cron@host --mail-rcpt me@example.com "
     "--subject alert\n";
 
-// man(7) text: backslashes escaped, a leading dot or quote neutralised.
-std::string roff(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\\') {
-      out += "\\e";
-    } else if (c == '-') {
-      out += "\\-";
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out.insert(0, "\\&");
-  return out;
-}
-
 std::string single_quoted(std::string_view text) {
   std::string out = "'";
   for (const char c : text) {
@@ -99,6 +78,22 @@ std::string category_names() {
 }
 
 }  // namespace
+
+// man(7) text: backslashes escaped, a leading dot or quote neutralised.
+std::string roff(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out.insert(0, "\\&");
+  return out;
+}
 
 std::string render_help(const std::vector<OptionDoc>& options, std::string_view topic,
                         std::string_view program) {

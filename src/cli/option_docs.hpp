@@ -32,6 +32,9 @@ extern const std::vector<Category> kCategories;
 [[nodiscard]] std::string render_help(const std::vector<OptionDoc>& options, std::string_view topic,
                                       std::string_view program);
 
+/// man(7) text: backslashes escaped, minus signs as \-, a leading dot or quote neutralised.
+[[nodiscard]] std::string roff(std::string_view text);
+
 /// smtpc(1) in roff (man(7) macros). `date` goes in the .TH line.
 [[nodiscard]] std::string render_man(const std::vector<OptionDoc>& options,
                                      std::string_view version, std::string_view date);

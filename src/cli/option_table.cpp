@@ -21,7 +21,7 @@ std::string_view category_of(const OptionDef& option) {
   };
   // One option a line.
   // clang-format off
-  static constexpr std::array<ByName, 19> kByName{{
+  static constexpr std::array<ByName, 23> kByName{{
       {"url", "connection"},
       {"netrc", "auth"},
       {"netrc-file", "auth"},
@@ -41,6 +41,11 @@ std::string_view category_of(const OptionDef& option) {
       {"fail", "output"},
       {"fail-with-body", "output"},
       {"fail-early", "output"},
+      // curl files these under scp, ssh, ftp and misc: for smtpc they are TLS, SMTP, output.
+      {"insecure", "tls"},
+      {"key", "tls"},
+      {"crlf", "smtp"},
+      {"xattr", "output"},
   }};
   // clang-format on
   for (const auto& entry : kByName) {
@@ -51,7 +56,7 @@ std::string_view category_of(const OptionDef& option) {
   if (table == "smtpc") return "config";
   if (table == "connection" || table == "dns") return "connection";
   if (table == "upload") return "smtp";
-  return table;  // smtp, tls, auth, compose, mx
+  return table;  // smtp, tls, auth, compose, mx, proxy (ManPages.* checks each is listed)
 }
 
 bool is_common(std::string_view name) {

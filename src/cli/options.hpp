@@ -11,6 +11,7 @@
 #include "dkim_options.hpp"
 #include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
+#include "smtpc/settings/delivery_settings.hpp"
 
 namespace smtpc::cli {
 
@@ -21,7 +22,16 @@ struct OutputRequest {
   bool remote_name = false;         // -O: named as the last segment of the URL's path
 };
 
-struct Options {
+// The command line's groups of DeliverySettings (settings/delivery_settings.hpp) are bases,
+// so that the option table fills them by name (options.cacert) and delivery_settings()
+// hands them on whole; what holds a secret or only concerns this run stays here.
+struct Options : settings::ConnectSettings,
+                 settings::ProxySettings,
+                 settings::TlsSettings,
+                 settings::AuthSources,
+                 settings::EnvelopeSettings,
+                 settings::OutputSettings,
+                 settings::RetrySettings {
   // What the parser collects for one -:/--next group; expand_transfers() turns each URL
   // into a transfer with `url`, `upload_file`, `more_upload_files` and `output` set.
   std::vector<std::string> urls;
@@ -29,21 +39,13 @@ struct Options {
   std::vector<OutputRequest> outputs;  // -o/-O: the k-th for the k-th URL, as curl
   bool remote_name_all = false;        // --remote-name-all: -O for a URL without -o/-O
 
-  std::string url;
+  std::string url;  // may hold a password
   std::optional<std::string> mail_from;
   std::vector<std::string> mail_rcpt;
   std::optional<std::string> upload_file;
   std::vector<std::string> more_upload_files;  // -T given again: more messages
-  bool no_pipelining = false;
-  bool no_chunking = false;
-  bool mail_rcpt_allowfails = false;
-  int verbose = 0;
-  bool silent = false;
-  bool show_error = false;
-  bool progress_meter = true;  // --no-progress-meter turns it off
-  bool progress_bar = false;   // -#/--progress-bar: the bar instead of the meter
-  std::optional<double> connect_timeout;
-  std::optional<double> max_time;
+  bool progress_meter = true;                  // --no-progress-meter turns it off
+  bool progress_bar = false;                   // -#/--progress-bar: the bar instead of the meter
   std::optional<std::string> output;
   bool remote_name = false;               // -O: `output` is taken from the URL
   bool xattr = false;                     // --xattr: the URL in user.xdg.origin.url
@@ -63,64 +65,18 @@ struct Options {
   std::optional<long> rate_ms;             // --rate: ms from one transfer's start to the next
   bool fail = false;                       // -f: no effect for SMTP (as curl)
   bool fail_with_body = false;             // no effect for SMTP (as curl)
-  bool ssl = false;
-  bool ssl_reqd = false;
-  bool insecure = false;
-  std::optional<std::string> cacert;
-  std::optional<std::string> capath;
-  std::optional<std::string> cert;
-  std::optional<std::string> key;
-  std::optional<std::string> pass;
-  bool tlsv1_3 = false;
-  std::optional<std::string> tls_max;
-  std::optional<std::string> ciphers;
-  std::optional<std::string> tls13_ciphers;
-  std::optional<std::string> curves;  // --curves LIST
-  std::optional<std::string> pinnedpubkey;
-  std::optional<std::string> crlfile;  // --crlfile
-  bool cert_status = false;            // --cert-status
-  std::vector<std::string> resolve;
-  std::vector<std::string> connect_to;       // --connect-to HOST1:PORT1:HOST2:PORT2
-  IpFamily ip_family = IpFamily::Any;        // -4, -6 (the last one given)
-  std::optional<std::string> interface;      // --interface NAME|ADDRESS|if!NAME|host!NAME
-  std::optional<LocalPortRange> local_port;  // --local-port NUM[-NUM]
-  std::optional<std::string> proto;          // --proto LIST (the last one given)
-  std::optional<std::string> proto_default;  // --proto-default SCHEME
-  std::uint64_t limit_rate = 0;              // --limit-rate, bytes per second (0: none)
-  std::optional<long> speed_limit;           // -Y, bytes per second
-  std::optional<long> speed_time;            // -y, seconds
-  bool tcp_nodelay = true;                   // --no-tcp-nodelay turns it off
-  bool keepalive = true;                     // --no-keepalive turns it off
-  std::optional<long> keepalive_time;        // --keepalive-time SECONDS (0: curl's 60)
-  bool tcp_fastopen = false;                 // --tcp-fastopen
-  std::optional<long> happy_eyeballs_ms;     // --happy-eyeballs-timeout-ms
-  std::optional<std::string> unix_socket;    // --unix-socket / --abstract-unix-socket
-  bool abstract_unix_socket = false;
-  bool haproxy_protocol = false;  // --haproxy-protocol
 
-  // Proxies (docs/proxy.md), as curl's tool reads them.
-  std::optional<std::string> proxy;        // -x, --socks4/4a/5/5-hostname, --proxy1.0: the last one
-  ProxyType proxy_type = ProxyType::Http;  // the scheme a proxy without one gets
-  std::optional<std::string> preproxy;     // --preproxy
-  std::optional<std::string> proxy_user;   // -U USER[:PASSWORD]
-  std::optional<std::string> noproxy;      // --noproxy LIST (over NO_PROXY)
-  std::optional<std::string> user_agent;   // -A: the CONNECT request's User-Agent
-  TlsOptions proxy_tls;  // --proxy-cacert, --proxy-insecure...: for an https:// proxy
-
-  // Authentication (RFC 4954).
-  std::optional<std::string> user;              // -u USER[:PASSWORD]
-  bool disallow_username_in_url = false;        // a user part in the URL: exit 67
-  std::optional<std::string> password_file;     // first line is the password
-  std::optional<std::string> password_command;  // its output is the password (config files)
-  bool netrc = false;
-  bool netrc_optional = false;
-  std::optional<std::string> netrc_file;
-  std::optional<std::string> login_options;  // "AUTH=NAME"
-  std::optional<std::string> sasl_authzid;
-  bool sasl_ir = false;
+  // Secrets, or what may hold one: never in DeliverySettings (delivery_settings() keeps
+  // the user names only).
+  std::optional<std::string> pass;        // --pass, or -E's :PASSPHRASE
+  std::optional<std::string> proxy;       // -x, --socks4/4a/5/5-hostname, --proxy1.0: the last one
+  std::optional<std::string> preproxy;    // --preproxy
+  std::optional<std::string> proxy_user;  // -U USER[:PASSWORD]
+  std::optional<std::string> user;        // -u USER[:PASSWORD]
+  // --proxy-cacert, --proxy-insecure...: for an https:// proxy. Not in DeliverySettings yet
+  // (it may hold --proxy-pass): a queued entry does not keep it.
+  TlsOptions proxy_tls;
   std::optional<std::string> oauth2_bearer;
-  std::optional<std::string> mail_auth;  // MAIL FROM ... AUTH=<addr>
-  bool allow_plaintext_auth = false;
 
   // Direct delivery (docs/mx.md).
   bool mx = false;                         // --mx, or a URL without a host
@@ -133,18 +89,10 @@ struct Options {
   DebugOptions debug;      // --serverinfo, --quit-after, --dsn-* (docs/debugging.md)
   DkimOptions dkim;        // --dkim-* (docs/dkim.md)
 
-  // The queue and retries (docs/queue.md): src/cli/queue_cli.cpp declares them.
-  bool queue = false;                          // --queue: keep transient failures queued
-  std::optional<std::string> queue_dir;        // --queue-dir DIR
-  bool queue_run = false;                      // --queue-run
-  bool queue_list = false;                     // --queue-list
-  bool force = false;                          // --force: with --queue-run, ignore the backoff
-  std::optional<std::int64_t> queue_lifetime;  // --queue-lifetime, seconds
-  int retry = 0;                               // --retry NUM
-  std::optional<double> retry_delay;           // --retry-delay SECONDS
-  std::optional<double> retry_max_time;        // --retry-max-time SECONDS
-  bool retry_connrefused = false;              // --retry-connrefused
-  bool retry_all_errors = false;               // --retry-all-errors
+  // The queue (docs/queue.md), this run only: src/cli/queue_cli.cpp declares them.
+  bool queue_run = false;   // --queue-run
+  bool queue_list = false;  // --queue-list
+  bool force = false;       // --force: with --queue-run, ignore the backoff
 };
 
 /// The URL with --proto-default's scheme put in front when it has none (curl's rule).

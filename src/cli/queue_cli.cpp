@@ -8,11 +8,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
 
 #include "command_line.hpp"
 #include "config.hpp"
 #include "report.hpp"
+#include "settings_options.hpp"
 #include "smtpc/delivery/delivery.hpp"
 #include "smtpc/delivery/queue_run.hpp"
 
@@ -27,45 +27,6 @@ std::string written_address(const std::string& path, std::string_view parameters
 }
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
-std::string percent_encode(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || std::string_view("-._~").find(c) != std::string_view::npos) {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", byte);
-    }
-  }
-  return out;
-}
-
-// The URL without its password: the queue never holds a secret.
-std::string url_without_password(const std::string& text, const SmtpUrl& url) {
-  if (!url.password) return text;
-  std::string out = url.scheme == Scheme::Smtps ? "smtps://" : "smtp://";
-  if (url.user) {
-    out += percent_encode(*url.user);
-    if (url.login_options) out.append(1, ';').append(percent_encode(*url.login_options));
-    out += "@";
-  }
-  out += url.host_is_ipv6_literal ? "[" + url.host + "]" : url.host;
-  out += fmt::format(":{}/{}", url.port, percent_encode(url.ehlo_name));
-  return out;
-}
-
-// `path` made absolute against the current directory ("-" and PKCS#11 URIs as they are).
-std::string absolute_path(const std::string& path) {
-  if (path.empty() || path == "-" || path.starts_with("/") || path.starts_with("pkcs11:")) {
-    return path;
-  }
-  std::error_code error;
-  const auto absolute = std::filesystem::absolute(path, error);
-  return error ? path : absolute.lexically_normal().string();
-}
-
-std::string seconds_text(double seconds) { return fmt::format("{}", seconds); }
 
 std::string describe(const Error& error) {
   return fmt::format("({}) {}", to_int(error.code()), error.what());
@@ -88,173 +49,14 @@ QueueContext config_in_use(const Options& options) {
   return context;
 }
 
-queue::Settings queue_settings(const Options& options, const QueueContext& context,
-                               std::vector<std::string>& warnings) {
-  queue::Settings s;
-  auto put = [&s](const char* key, const std::string& value) { s.emplace_back(key, value); };
-  auto flag = [&put](const char* key, bool on) {
-    if (on) put(key, "1");
-  };
-  auto opt = [&put](const char* key, const std::optional<std::string>& value) {
-    if (value) put(key, *value);
-  };
-  const SmtpUrl url = options.url.empty() ? SmtpUrl{} : parse_smtp_url(options.url, true);
-  put("url", url_without_password(options.url, url));
-  flag("ssl", options.ssl);
-  flag("ssl-reqd", options.ssl_reqd);
-  flag("insecure", options.insecure);
-  // Paths absolute: a queue run works from another directory, and must not trust what
-  // lies under the same relative name there.
-  auto path = [&put](const char* key, const std::optional<std::string>& value) {
-    if (value) put(key, absolute_path(*value));
-  };
-  path("cacert", options.cacert);
-  path("capath", options.capath);
-  path("cert", options.cert);
-  path("key", options.key);
-  flag("tlsv1.3", options.tlsv1_3);
-  opt("tls-max", options.tls_max);
-  opt("ciphers", options.ciphers);
-  opt("tls13-ciphers", options.tls13_ciphers);
-  opt("curves", options.curves);
-  opt("pinnedpubkey", options.pinnedpubkey);
-  for (const auto& entry : options.resolve) put("resolve", entry);
-  for (const auto& entry : options.connect_to) put("connect-to", entry);
-  flag("ipv4", options.ip_family == IpFamily::V4);
-  flag("ipv6", options.ip_family == IpFamily::V6);
-  opt("interface", options.interface);
-  if (options.local_port) {
-    put("local-port", fmt::format("{}-{}", options.local_port->first, options.local_port->last));
-  }
-  if (options.limit_rate > 0) put("limit-rate", std::to_string(options.limit_rate));
-  flag("no-tcp-nodelay", !options.tcp_nodelay);
-  flag("no-keepalive", !options.keepalive);
-  if (options.keepalive_time) put("keepalive-time", std::to_string(*options.keepalive_time));
-  if (options.connect_timeout) put("connect-timeout", seconds_text(*options.connect_timeout));
-  if (options.max_time) put("max-time", seconds_text(*options.max_time));
-  flag("no-pipelining", options.no_pipelining);
-  flag("no-chunking", options.no_chunking);
-  flag("mail-rcpt-allowfails", options.mail_rcpt_allowfails);
-  // Where the DKIM keys are, never what they hold: a queue run reads them again (from
-  // another directory, hence absolute like the paths above).
-  for (const auto& key : options.dkim.keys) put("dkim-key", absolute_path(key));
-  for (const auto& selector : options.dkim.selectors) put("dkim-selector", selector);
-  opt("dkim-domain", options.dkim.domain);
-  flag("dkim-domain-explicit", options.dkim.domain_on_command_line);
-  opt("dkim-canon", options.dkim.canonicalization);
-  opt("dkim-headers", options.dkim.headers);
-
-  // The login: the user name and where the password comes from, never the password.
-  bool password_given = url.password.has_value();
-  if (options.user) {
-    const auto colon = options.user->find(':');
-    put("user", options.user->substr(0, colon));
-    password_given = password_given || colon != std::string::npos;
-  } else if (url.user) {
-    put("user", *url.user);
-  }
-  path("password-file", options.password_file);
-  opt("password-command", options.password_command);
-  flag("netrc", options.netrc);
-  flag("netrc-optional", options.netrc_optional);
-  path("netrc-file", options.netrc_file);
-  opt("login-options", options.login_options);
-  opt("sasl-authzid", options.sasl_authzid);
-  flag("sasl-ir", options.sasl_ir);
-  opt("mail-auth", options.mail_auth);
-  flag("allow-plaintext-auth", options.allow_plaintext_auth);
-  path("config", context.config_path);
-  opt("account", context.account);
-
-  bool config_password = false;
-  if (context.config_path && password_given) {
-    try {
-      const ConfigFile config = load_config(*context.config_path);
-      const auto account = config.accounts.find(context.account.value_or("default"));
-      config_password = account != config.accounts.end() && account->second.contains("password");
-    } catch (const Error&) {
-      config_password = false;
-    }
-  }
-  if (password_given && !config_password && !options.password_file && !options.password_command) {
-    warnings.emplace_back(
-        "the password given on the command line is not kept in the queue: a queue run takes "
-        "it from SMTPC_PASSWORD, --netrc, a password file or the config file");
-  }
-  if (options.oauth2_bearer) {
-    flag("oauth2-bearer-needed", true);
-    warnings.emplace_back(
-        "the --oauth2-bearer token is not kept in the queue: a queue run cannot log in with it");
-  }
-  if (options.pass) {
-    warnings.emplace_back("the --pass pass phrase is not kept in the queue");
-  }
-  return s;
+settings::DeliverySettings queue_settings(const Options& options, const QueueContext& context,
+                                          std::vector<std::string>& warnings) {
+  return delivery_settings(options, {.file = context.config_path, .account = context.account},
+                           warnings);
 }
 
 Options options_for_entry(const queue::Entry& entry) {
-  Options o;
-  for (const auto& [key, value] : entry.settings) {
-    const bool on = value == "1";
-    if (key == "url") o.url = value;
-    if (key == "ssl") o.ssl = on;
-    if (key == "ssl-reqd") o.ssl_reqd = on;
-    if (key == "insecure") o.insecure = on;
-    if (key == "cacert") o.cacert = value;
-    if (key == "capath") o.capath = value;
-    if (key == "cert") o.cert = value;
-    if (key == "key") o.key = value;
-    if (key == "tlsv1.3") o.tlsv1_3 = on;
-    if (key == "tls-max") o.tls_max = value;
-    if (key == "ciphers") o.ciphers = value;
-    if (key == "tls13-ciphers") o.tls13_ciphers = value;
-    if (key == "curves") o.curves = value;
-    if (key == "pinnedpubkey") o.pinnedpubkey = value;
-    if (key == "resolve") o.resolve.push_back(value);
-    if (key == "connect-to") o.connect_to.push_back(value);
-    if (key == "ipv4" && on) o.ip_family = IpFamily::V4;
-    if (key == "ipv6" && on) o.ip_family = IpFamily::V6;
-    if (key == "interface") o.interface = value;
-    if (key == "local-port") o.local_port = local_port_range(value);
-    if (key == "limit-rate") o.limit_rate = std::strtoull(value.c_str(), nullptr, 10);
-    if (key == "no-tcp-nodelay") o.tcp_nodelay = !on;
-    if (key == "no-keepalive") o.keepalive = !on;
-    if (key == "keepalive-time") o.keepalive_time = std::strtol(value.c_str(), nullptr, 10);
-    if (key == "connect-timeout") o.connect_timeout = std::strtod(value.c_str(), nullptr);
-    if (key == "max-time") o.max_time = std::strtod(value.c_str(), nullptr);
-    if (key == "no-pipelining") o.no_pipelining = on;
-    if (key == "no-chunking") o.no_chunking = on;
-    if (key == "mail-rcpt-allowfails") o.mail_rcpt_allowfails = on;
-    if (key == "dkim-key") o.dkim.keys.push_back(value);
-    if (key == "dkim-selector") o.dkim.selectors.push_back(value);
-    if (key == "dkim-domain") o.dkim.domain = value;
-    if (key == "dkim-domain-explicit") o.dkim.domain_on_command_line = on;
-    if (key == "dkim-canon") o.dkim.canonicalization = value;
-    if (key == "dkim-headers") o.dkim.headers = value;
-    if (key == "user") o.user = value;
-    if (key == "password-file") o.password_file = value;
-    if (key == "password-command") o.password_command = value;
-    if (key == "netrc") o.netrc = on;
-    if (key == "netrc-optional") o.netrc_optional = on;
-    if (key == "netrc-file") o.netrc_file = value;
-    if (key == "login-options") o.login_options = value;
-    if (key == "sasl-authzid") o.sasl_authzid = value;
-    if (key == "sasl-ir") o.sasl_ir = on;
-    if (key == "mail-auth") o.mail_auth = value;
-    if (key == "allow-plaintext-auth") o.allow_plaintext_auth = on;
-  }
-  // A password kept in the config file is read from it again, now.
-  if (const auto path = entry.setting("config")) {
-    const ConfigFile config = load_config(*path);
-    const auto account = config.accounts.find(entry.setting("account").value_or("default"));
-    if (account != config.accounts.end() && o.user && o.user->find(':') == std::string::npos &&
-        !o.password_file && !o.password_command) {
-      if (const auto password = account->second.find("password");
-          password != account->second.end()) {
-        *o.user += ":" + password->second;
-      }
-    }
-  }
+  Options o = options_from(entry.settings);
   o.mail_from = written_address(entry.reverse_path, entry.address_parameters.reverse_path);
   o.mail_rcpt.clear();
   for (const auto& rcpt : entry.forward_paths) {
@@ -385,9 +187,8 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
   if (!report.first_error && context.sendmail && report.queue_directory) {
     // Delivered: the server is back, so what waits for it goes now too.
     try {
-      (void)run_queue(
-          *report.queue_directory, true, options.verbose, show_errors,
-          keeping.settings.empty() ? std::nullopt : std::optional(keeping.settings.front().second));
+      (void)run_queue(*report.queue_directory, true, options.verbose, show_errors,
+                      std::optional(keeping.settings.destination.url));
     } catch (const Error& error) {
       if (show_errors) fmt::print(stderr, "Warning: flushing the queue: {}\n", error.what());
     }
@@ -493,7 +294,9 @@ int list_queue(const std::string& directory, std::FILE* out) {
     for (const auto& rcpt : entry.forward_paths) {
       fmt::print(out, "  to <{}>{}\n", rcpt, with_parameters(entry.address_parameters.of(rcpt)));
     }
-    if (const auto url = entry.setting("url")) fmt::print(out, "  via {}\n", *url);
+    if (!entry.settings.destination.url.empty()) {
+      fmt::print(out, "  via {}\n", entry.settings.destination.url);
+    }
     if (!entry.state.last_error.empty()) {
       fmt::print(out, "  last error: {}\n", entry.state.last_error);
     }

@@ -24,13 +24,14 @@ struct QueueContext {
 /// The config file that apply_config_profile will read for `options` (call it before).
 [[nodiscard]] QueueContext config_in_use(const Options& options);
 
-/// How to send again: the options that matter for delivery, without any secret. Adds to
-/// `warnings` what the queue cannot keep (a password given on the command line...).
-[[nodiscard]] queue::Settings queue_settings(const Options& options, const QueueContext& context,
-                                             std::vector<std::string>& warnings);
+/// How to send again: delivery_settings() (settings_options.hpp) with the account in use.
+/// Adds to `warnings` what the queue cannot keep (a password given on the command line...).
+[[nodiscard]] settings::DeliverySettings queue_settings(const Options& options,
+                                                        const QueueContext& context,
+                                                        std::vector<std::string>& warnings);
 
-/// The options that send a queued entry again: its settings, its envelope, and its message
-/// file as -T. Throws Error(FailedInit) when its config file is unusable now.
+/// The options that send a queued entry again: its settings (options_from), its envelope. Throws
+/// Error(FailedInit) when its config file is unusable now.
 [[nodiscard]] Options options_for_entry(const queue::Entry& entry);
 
 /// The queue directory: --queue-dir (or the config's queue-dir), $SMTPC_QUEUE_DIR, else the

@@ -3,13 +3,61 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace smtpc {
 
+// A whole message is scanned for BODY=8BITMIME before it is sent: eight bytes at a time,
+// not one (std::all_of over chars is not vectorised, because of its early exit).
 bool is_ascii(std::string_view text) noexcept {
-  return std::all_of(text.begin(), text.end(),
+  constexpr std::uint64_t kHighBits = 0x8080808080808080U;
+  std::size_t at = 0;
+  for (; at + sizeof(std::uint64_t) <= text.size(); at += sizeof(std::uint64_t)) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + at, sizeof word);
+    if ((word & kHighBits) != 0) return false;
+  }
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(at), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+namespace {
+
+// The rule itself, byte by byte: for the rare stretch whose line might pass `limit`.
+bool has_long_line_bytewise(std::string_view text, std::size_t limit,
+                            std::size_t& column) noexcept {
+  bool found = false;
+  for (const char c : text) {
+    column = c == '\r' || c == '\n' ? 0 : column + 1;
+    found = found || column > limit;
+  }
+  return found;
+}
+
+}  // namespace
+
+// Line by line with memchr (string_view::find): a line that cannot reach `limit` even
+// without a CR in it is not looked at byte by byte. Before, this loop was byte by byte and
+// 40 % of the CPU of sending an 8 MiB file.
+bool has_line_longer_than(std::string_view chunk, std::size_t limit, std::size_t& column) noexcept {
+  bool found = false;
+  while (!chunk.empty()) {
+    const std::size_t lf = chunk.find('\n');
+    const std::string_view line = chunk.substr(0, lf);  // up to the LF, or all of it
+    if (column + line.size() > limit) {
+      found = has_long_line_bytewise(line, limit, column) || found;
+    } else if (line.find('\r') == std::string_view::npos) {
+      column += line.size();
+    } else {
+      column = line.size() - line.rfind('\r') - 1;
+    }
+    if (lf == std::string_view::npos) break;
+    column = 0;
+    chunk.remove_prefix(lf + 1);
+  }
+  return found;
 }
 
 char ascii_lower(char c) noexcept {

@@ -29,7 +29,9 @@ std::string bounce_report(const queue::Entry& entry, std::string_view why,
       fmt::format("This message could not be delivered: {}.\n\nQueue entry: {}\nFrom: <{}>\n", why,
                   entry.id, entry.reverse_path);
   for (const auto& rcpt : entry.forward_paths) report += fmt::format("To: <{}>\n", rcpt);
-  if (const auto url = entry.setting("url")) report += fmt::format("Via: {}\n", *url);
+  if (const std::string& url = entry.settings.destination.url; !url.empty()) {
+    report += fmt::format("Via: {}\n", url);
+  }
   report += fmt::format("Attempts: {}\n", entry.state.attempts);
   if (!last_error.empty()) report += fmt::format("Last error: {}\n", last_error);
   report += "The message is kept beside this report, in the file \"message\".\n";
@@ -55,7 +57,7 @@ class QueueRun {
               Error(ExitCode::ReadError, fmt::format("unreadable, skipped: {}", broken.reason)));
     }
     for (const auto& listed : store_.list()) {
-      if (settings_.only_url && listed.setting("url") != settings_.only_url) continue;
+      if (settings_.only_url && listed.settings.destination.url != *settings_.only_url) continue;
       try {
         visit(listed);
       } catch (const Error& error) {

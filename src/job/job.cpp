@@ -32,17 +32,6 @@ constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
 // The longest line SMTP carries, line end excluded (RFC 5321 §4.5.3.1.6).
 constexpr std::size_t kMaxSmtpLine = 998;
 
-// Whether `chunk` ends a line longer than SMTP allows; `column` carries the length of the
-// line in progress from one chunk to the next.
-bool has_long_line(std::string_view chunk, std::size_t& column) {
-  bool found = false;
-  for (const char c : chunk) {
-    column = c == '\r' || c == '\n' ? 0 : column + 1;
-    found = found || column > kMaxSmtpLine;
-  }
-  return found;
-}
-
 // What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
 // its own. A message that cannot be opened again (standard input) stays unknown, and so
 // does one of unknown size (a composed or edited message is not read twice to learn it).
@@ -62,7 +51,7 @@ MessageInfo scan(const MessageOrigin& origin, std::optional<std::uint64_t> size)
     const std::string_view chunk(buffer.data(), got);
     eight_bit = eight_bit || !is_ascii(chunk);
     binary = binary || chunk.find('\0') != std::string_view::npos;
-    long_lines = has_long_line(chunk, column) || long_lines;
+    long_lines = has_line_longer_than(chunk, kMaxSmtpLine, column) || long_lines;
     total += got;
   }
   if (total != *size) return info;
@@ -115,7 +104,8 @@ class Upload {
     info.eight_bit = !is_ascii(std::string_view(data, prefetched_));
     info.binary = std::memchr(data, '\0', prefetched_) != nullptr;
     std::size_t column = 0;
-    info.long_lines = has_long_line(std::string_view(data, prefetched_), column);
+    info.long_lines =
+        has_line_longer_than(std::string_view(data, prefetched_), kMaxSmtpLine, column);
     return info;
   }
 

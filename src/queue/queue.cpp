@@ -22,13 +22,19 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/queue/location.hpp"
+#include "smtpc/settings/settings_codec.hpp"
 #include "smtpc/sys/fd.hpp"
 #include "smtpc/sys/file.hpp"
 
 namespace smtpc::queue {
 namespace {
 
-constexpr const char* kMagic = "smtpc-queue 1";
+// The envelope's first line names its format: 1 kept the settings as "set OPTION VALUE"
+// (the option spellings), 2 as "setting NAME VALUE" in the settings codec's names. Both are
+// read; an entry of a format this smtpc does not know is listed as unreadable, never sent.
+constexpr std::string_view kMagicPrefix = "smtpc-queue ";
+constexpr int kFormat = settings::kSettingsFormat;
+static_assert(kFormat == 2, "a new settings format needs its reader here");
 constexpr const char* kEnvelopeFile = "envelope";
 constexpr const char* kMessageFile = "message";
 constexpr const char* kStateFile = "state";
@@ -188,8 +194,12 @@ void for_each_line(const std::string& text, Handle&& handle) {
   }
 }
 
-void read_envelope(const std::string& envelope, Entry& entry) {
-  for_each_line(envelope, [&entry](const std::string& key, const std::string& value) {
+// Reads an envelope of format `format` (1 or 2) into `entry`. Throws Error(FailedInit) for
+// settings the codec cannot read.
+void read_envelope(const std::string& envelope, int format, Entry& entry) {
+  settings::SettingLines lines;
+  const std::string settings_key = format == 1 ? "set" : "setting";
+  for_each_line(envelope, [&](const std::string& key, const std::string& value) {
     if (key == "created") entry.created = to_int64(value);
     if (key == "from") entry.reverse_path = value;
     if (key == "rcpt") entry.forward_paths.push_back(value);
@@ -198,12 +208,21 @@ void read_envelope(const std::string& envelope, Entry& entry) {
     if (key == "rcpt-parameters" && !entry.forward_paths.empty()) {
       entry.address_parameters.forward_paths[entry.forward_paths.back()] = value;
     }
-    if (key == "set") {
+    if (key == settings_key) {
       const auto space = value.find(' ');
-      entry.settings.emplace_back(value.substr(0, space),
-                                  space == std::string::npos ? "" : value.substr(space + 1));
+      lines.emplace_back(value.substr(0, space),
+                         space == std::string::npos ? "" : value.substr(space + 1));
     }
   });
+  entry.settings = format == 1 ? settings::decode_format1(lines) : settings::decode(lines);
+}
+
+// The format named by the envelope's first line, or 0 when it names none this smtpc reads.
+int envelope_format(const std::string& envelope) {
+  for (const int format : {1, kFormat}) {
+    if (envelope.starts_with(fmt::format("{}{}\n", kMagicPrefix, format))) return format;
+  }
+  return 0;
 }
 
 void read_state(const std::string& text, EntryState& s) {
@@ -230,13 +249,20 @@ ReadEntry read_entry(int dir, const std::string& id) {
   if (::fstat(dir, &info) != 0 || !S_ISDIR(info.st_mode)) return {{}, "not a directory"};
   const std::string envelope = read_small_file(dir, kEnvelopeFile);
   if (envelope.empty()) return {{}, "no envelope (missing or empty file \"envelope\")"};
-  if (!envelope.starts_with(std::string(kMagic) + "\n")) {
-    return {{}, fmt::format("the envelope does not start with \"{}\"", kMagic)};
+  const int format = envelope_format(envelope);
+  if (format == 0) {
+    return {{},
+            fmt::format("the envelope does not start with \"{}1\" or \"{}{}\" (a newer smtpc's?)",
+                        kMagicPrefix, kMagicPrefix, kFormat)};
   }
   Entry entry;
   entry.id = id;
   entry.owner = info.st_uid;
-  read_envelope(envelope, entry);
+  try {
+    read_envelope(envelope, format, entry);
+  } catch (const Error& error) {
+    return {{}, error.what()};
+  }
   read_state(read_small_file(dir, kStateFile), entry.state);
   if (entry.forward_paths.empty()) return {{}, "the envelope names no recipient"};
   struct stat message {};
@@ -273,13 +299,6 @@ std::vector<Entry> entries_in(int dir) {
 }
 
 }  // namespace
-
-std::optional<std::string> Entry::setting(const std::string& key) const {
-  for (const auto& [name, value] : settings) {
-    if (name == key) return value;
-  }
-  return std::nullopt;
-}
 
 std::int64_t backoff_seconds(int attempts, std::int64_t base, std::int64_t cap) {
   std::int64_t delay = std::max<std::int64_t>(base, 0);
@@ -420,7 +439,7 @@ LockedEntry Queue::add(const std::string& reverse_path,
   // A file size limit (RLIMIT_FSIZE) must fail the write, not kill us half-way.
   std::signal(SIGXFSZ, SIG_IGN);
   require_one_line(reverse_path, "the sender");
-  std::string envelope = fmt::format("{}\ncreated {}\nfrom {}\n", kMagic,
+  std::string envelope = fmt::format("{}{}\ncreated {}\nfrom {}\n", kMagicPrefix, kFormat,
                                      static_cast<long long>(std::time(nullptr)), reverse_path);
   if (!address_parameters.reverse_path.empty()) {
     require_one_line(address_parameters.reverse_path, "the sender's parameters");
@@ -434,10 +453,8 @@ LockedEntry Queue::add(const std::string& reverse_path,
       envelope += fmt::format("rcpt-parameters {}\n", written);
     }
   }
-  for (const auto& [key, value] : settings) {
-    require_one_line(key, "a setting");
-    require_one_line(value, fmt::format("setting {}", key));
-    envelope += fmt::format("set {} {}\n", key, value);
+  for (const auto& [name, value] : settings::encode(settings)) {
+    envelope += fmt::format("setting {} {}\n", name, value);
   }
 
   const Fd tmp = require_directory_at(dir_.get(), kTmpDir, join(directory_, kTmpDir));

@@ -218,19 +218,22 @@ void http_tunnel(Transport& proxy_transport, const ProxySpec& proxy, const Conne
     proxy_transport.write_all(bytes, deadline);
   } catch (const Error& error) {
     if (error.code() == ExitCode::OperationTimedout) throw;
-    throw Error(ExitCode::RecvError, "Proxy CONNECT aborted");
+    // 55, as curl's failed send of the request (an https:// proxy that hangs up at once).
+    throw Error(ExitCode::SendError, fmt::format("Proxy CONNECT aborted: {}", error.what()));
   }
   HttpConnectReply reply;
   // One byte at a time, as curl reads it: whatever follows the header is the server's.
   while (true) {
     char byte = 0;
     std::size_t n = 0;
+    std::string why;  // a failed read's own words (an https:// proxy's TLS alert)
     try {
       n = proxy_transport.read_some(std::span<char>(&byte, 1), deadline);
     } catch (const Error& error) {
       if (error.code() == ExitCode::OperationTimedout) throw;
+      why = fmt::format(": {}", error.what());
     }
-    if (n == 0) throw Error(ExitCode::RecvError, "Proxy CONNECT aborted");
+    if (n == 0) throw Error(ExitCode::RecvError, fmt::format("Proxy CONNECT aborted{}", why));
     const auto progress = reply.feed(byte);
     for (const auto& line : reply.take_lines()) tracer.reply_line_received(line);
     if (progress == HttpConnectReply::Progress::Complete) break;

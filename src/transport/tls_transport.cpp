@@ -388,12 +388,14 @@ void check_pinned_key(X509* cert, const TlsOptions& options) {
 class TlsTransport final : public Transport {
  public:
   TlsTransport(std::unique_ptr<Transport> inner, std::unique_ptr<RecordLink> link, SslCtxPtr ctx,
-               SslPtr ssl, bool sent_client_cert)
+               SslPtr ssl, const TlsOptions& options)
       : inner_(std::move(inner)),
         link_(std::move(link)),
         ctx_(std::move(ctx)),
         ssl_(std::move(ssl)),
-        sent_client_cert_(sent_client_cert) {}
+        sent_client_cert_(options.client_cert.has_value()),
+        peer_(options.for_proxy ? "proxy" : "server"),
+        cert_option_(option_name(options, "cert")) {}
 
   ~TlsTransport() override {
     // Send close_notify; the peer's answer is not awaited (RFC 8446 §6.1 allows it).
@@ -407,7 +409,9 @@ class TlsTransport final : public Transport {
     while (!data.empty()) {
       std::size_t written = 0;
       link_->begin(deadline);
+      errno = 0;
       const int rc = SSL_write_ex(ssl_.get(), data.data(), data.size(), &written);
+      const int system_error = errno;
       if (rc == 1) {
         data = data.subspan(written);
         continue;
@@ -421,8 +425,8 @@ class TlsTransport final : public Transport {
       }
       failed_ = true;
       link_->rethrow_inner_failure();
-      throw Error(ExitCode::SendError,
-                  fmt::format("TLS write to the server failed: {}", openssl_error()));
+      throw Error(ExitCode::SendError, fmt::format("TLS write to the {} failed: {}", peer_,
+                                                   failure_text(error, system_error)));
     }
   }
 
@@ -430,7 +434,9 @@ class TlsTransport final : public Transport {
     while (true) {
       std::size_t got = 0;
       link_->begin(deadline);
+      errno = 0;
       const int rc = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &got);
+      const int system_error = errno;
       if (rc == 1) {
         received_data_ = true;
         return got;
@@ -445,14 +451,8 @@ class TlsTransport final : public Transport {
       }
       failed_ = true;
       link_->rethrow_inner_failure();
-      // TLS 1.3 servers check the client certificate after the handshake: a server that
-      // wants one hangs up before saying anything.
-      const char* hint = received_data_ || sent_client_cert_
-                             ? ""
-                             : " (the server closed the connection before its first reply; it "
-                               "may require a client certificate: --cert)";
-      throw Error(ExitCode::RecvError,
-                  fmt::format("TLS read from the server failed: {}{}", openssl_error(), hint));
+      throw Error(ExitCode::RecvError, fmt::format("TLS read from the {} failed: {}", peer_,
+                                                   failure_text(error, system_error)));
     }
   }
 
@@ -466,11 +466,31 @@ class TlsTransport final : public Transport {
   }
 
  private:
+  // Why an SSL call failed: OpenSSL's reason, or the system's when the connection broke
+  // under it (SSL_ERROR_SYSCALL leaves no OpenSSL error). TLS 1.3 servers check the client
+  // certificate after the handshake: one that wants a certificate hangs up before its first
+  // reply, so the text then names the option that sends one.
+  std::string failure_text(int ssl_error, int system_error) {
+    std::string text = openssl_error();
+    if (ssl_error == SSL_ERROR_SYSCALL && text == "unknown error") {
+      text = system_error != 0 ? std::strerror(system_error) : "the connection was closed";
+    }
+    if (!received_data_ && !sent_client_cert_) {
+      text += fmt::format(
+          " (the {} closed the connection before its first reply; it may require a client "
+          "certificate: {})",
+          peer_, cert_option_);
+    }
+    return text;
+  }
+
   std::unique_ptr<Transport> inner_;
   std::unique_ptr<RecordLink> link_;  // outlives ssl_, whose BIO may point to it
   SslCtxPtr ctx_;
   SslPtr ssl_;
   bool sent_client_cert_;
+  std::string_view peer_;    // "server", or "proxy" for an https:// proxy
+  std::string cert_option_;  // "--cert" or "--proxy-cert"
   bool received_data_ = false;
   bool failed_ = false;
 };
@@ -798,7 +818,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
     tracer.info(fmt::format("public key hash matches {}", option_name(options, "pinnedpubkey")));
   }
   return std::make_unique<TlsTransport>(std::move(inner), std::move(link), std::move(ctx),
-                                        std::move(ssl), options.client_cert.has_value());
+                                        std::move(ssl), options);
 }
 
 namespace {

@@ -728,3 +728,131 @@ TEST_F(QueueDefects, BrokenEntriesAreListedAsUnreadable) {
 
 }  // namespace
 }  // namespace smtpc::it
+
+namespace smtpc::it {
+namespace {
+
+// The queue keeps DeliverySettings with the versioned codec (format 2, the codec's names);
+// entries written before it (format 1, tests/data/queue-format1, made by smtpc at ac88194)
+// are still read and sent.
+class QueueFormat : public QueueFaults {
+ protected:
+  // Copies fixture entry `name` into the queue, private as smtpc makes it, with `port` in
+  // place of 59999 (the port nothing listened on when the fixture was written).
+  std::string install(const std::string& name, std::uint16_t port) const {
+    const fs::path from = fs::path(QUEUE_FORMAT1_DIR) / name;
+    const fs::path entry = *fs::directory_iterator(from);
+    const std::string to = qdir() + "/" + entry.filename().string();
+    fs::create_directories(to);
+    ::chmod(qdir().c_str(), 0700);
+    ::chmod(to.c_str(), 0700);
+    for (const auto& file : fs::directory_iterator(entry)) {
+      std::string text = read_text(file.path().string());
+      for (auto at = text.find("59999"); at != std::string::npos; at = text.find("59999", at)) {
+        text.replace(at, 5, std::to_string(port));
+      }
+      const std::string path = to + "/" + file.path().filename().string();
+      std::ofstream(path, std::ios::binary) << text;
+      ::chmod(path.c_str(), 0600);
+    }
+    return to;
+  }
+  static std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  std::string only_envelope() const {
+    const auto ids = queued(qdir());
+    return ids.size() == 1 ? read_text(qdir() + "/" + ids[0] + "/envelope") : std::string();
+  }
+};
+
+TEST_F(QueueFormat, AnEntryOfFormatOneWrittenBeforeTheCodecIsSentWithItsSettings) {
+  SmtpServer server({"--dsn"});
+  install("deliverable", server.port());
+  const RunResult run = queue_run();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  // The entry's --resolve (fixture.invalid -> 127.0.0.1) took it to the server.
+  EXPECT_EQ(server.commands("MAIL"),
+            std::vector<std::string>{"MAIL FROM:<old@example.com> RET=HDRS"});
+  EXPECT_EQ(server.commands("RCPT"),
+            std::vector<std::string>{"RCPT TO:<rcpt@example.com> NOTIFY=NEVER"});
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_NE(server.messages()[0].bytes.find("written by smtpc before the versioned codec"),
+            std::string::npos);
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
+TEST_F(QueueFormat, AnEntryWithEveryFormatOneSettingIsListedNotUnreadable) {
+  install("all-settings", 2525);
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("  via smtp://alice@mail.example.com:2525/ehlo.example\n"),
+            std::string::npos)
+      << list.out;
+  EXPECT_EQ(list.out.find("unreadable"), std::string::npos) << list.out;
+}
+
+TEST_F(QueueFormat, NewEntriesAreFormatTwoInTheCodecsNamesWithoutSecrets) {
+  const RunResult first = run_smtpc(
+      {"--queue", "--queue-dir", qdir(),
+       "smtp://bob:urlsecret@127.0.0.1:" + std::to_string(closed_port()) + "/client.example",
+       "--insecure", "-x", "socks5h://pu:proxysecret@127.0.0.1:" + std::to_string(closed_port()),
+       "--mail-from", "a@example.com", "--mail-rcpt", "b@example.com", "-T", message_file()});
+  EXPECT_EQ(first.exit_code, 7) << first.err;
+  const std::string envelope = only_envelope();
+  EXPECT_TRUE(envelope.starts_with("smtpc-queue 2\n")) << envelope;
+  EXPECT_NE(envelope.find("\nsetting destination.url smtp://bob@127.0.0.1:"), std::string::npos)
+      << envelope;
+  EXPECT_NE(envelope.find("\nsetting tls.insecure yes\n"), std::string::npos) << envelope;
+  EXPECT_NE(envelope.find("\nsetting destination.proxy socks5h://pu@127.0.0.1:"), std::string::npos)
+      << envelope;
+  EXPECT_EQ(envelope.find("\nset "), std::string::npos) << envelope;
+  EXPECT_EQ(envelope.find("secret"), std::string::npos) << envelope;
+}
+
+TEST_F(QueueFormat, AnEntryOfAnUnknownFormatOrSettingIsListedUnreadableAndNeverSent) {
+  SmtpServer server;
+  const std::string newer = install("deliverable", server.port());
+  std::string text = read_text(newer + "/envelope");
+  text.replace(0, std::string("smtpc-queue 1").size(), "smtpc-queue 3");
+  std::ofstream(newer + "/envelope", std::ios::binary) << text;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // another id
+  ASSERT_EQ(run_smtpc({"--queue", "--queue-dir", qdir(),
+                       "smtp://127.0.0.1:" + std::to_string(closed_port()), "--mail-from",
+                       "a@example.com", "--mail-rcpt", "b@example.com", "-T", message_file()})
+                .exit_code,
+            7);
+  const auto ids = queued(qdir());
+  ASSERT_EQ(ids.size(), 2U);
+  const std::string unknown_setting = qdir() + "/" + ids[1] + "/envelope";
+  std::ofstream(unknown_setting, std::ios::app) << "setting tls.from_the_future yes\n";
+
+  const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
+  EXPECT_NE(list.out.find("unreadable: the envelope does not start with \"smtpc-queue 1\""),
+            std::string::npos)
+      << list.out;
+  EXPECT_NE(list.out.find("unreadable: unknown setting \"tls.from_the_future\""), std::string::npos)
+      << list.out;
+  (void)queue_run();
+  EXPECT_TRUE(server.messages().empty());
+  EXPECT_EQ(queued(qdir()).size(), 2U);
+}
+
+// -x was not kept in the entry: a queue run went to the server directly, around the proxy
+// the user had asked for.
+TEST_F(QueueDefects, AQueueRunGoesThroughTheProxyTheSendWasGiven) {
+  SmtpServer server;
+  const std::string proxy = "socks5h://127.0.0.1:" + std::to_string(closed_port());
+  const RunResult first =
+      run_smtpc({"--queue", "--queue-dir", qdir(), server.url(), "-x", proxy, "--mail-from",
+                 "a@example.com", "--mail-rcpt", "b@example.com", "-T", message_file()});
+  ASSERT_EQ(first.exit_code, 7) << first.err;
+  const RunResult run = queue_run();
+  EXPECT_EQ(run.exit_code, 7) << run.err;
+  EXPECT_TRUE(server.messages().empty());
+  EXPECT_EQ(queued(qdir()).size(), 1U);
+}
+
+}  // namespace
+}  // namespace smtpc::it

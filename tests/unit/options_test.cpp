@@ -107,6 +107,67 @@ TEST(Options, TlsUsageErrors) {
   EXPECT_EQ(code_of({"smtps://h", "--key", "k.pem"}), ExitCode::FailedInit);
 }
 
+TEST(Options, ProxyTlsOptionsMapToTheRouteNotToTheServer) {
+  const auto spec = spec_for({"smtps://h",
+                              "--mail-rcpt",
+                              "a@x",
+                              "-T",
+                              "mail.txt",
+                              "-x",
+                              "https://proxy:8443",
+                              "--proxy-insecure",
+                              "--proxy-cacert",
+                              "pca.pem",
+                              "--proxy-capath",
+                              "/p",
+                              "--proxy-cert",
+                              "pc.pem:secret",
+                              "--proxy-key",
+                              "pc.key",
+                              "--proxy-ciphers",
+                              "AES128-SHA",
+                              "--proxy-tls13-ciphers",
+                              "TLS_AES_128_GCM_SHA256",
+                              "--proxy-crlfile",
+                              "p.crl",
+                              "--proxy-pinnedpubkey",
+                              "sha256//p=",
+                              "--cacert",
+                              "ca.pem"});
+  ASSERT_TRUE(spec.route.proxy.has_value());
+  EXPECT_EQ(spec.route.proxy->type, ProxyType::Https);
+  EXPECT_EQ(spec.route.proxy->port, 8443);
+  const TlsOptions& proxy = spec.route.proxy_tls;
+  EXPECT_FALSE(proxy.verify_peer);
+  EXPECT_EQ(proxy.ca_file, "pca.pem");
+  EXPECT_EQ(proxy.ca_path, "/p");
+  EXPECT_EQ(proxy.client_cert, "pc.pem");
+  EXPECT_EQ(proxy.key_password, "secret");
+  EXPECT_EQ(proxy.client_key, "pc.key");
+  EXPECT_EQ(proxy.ciphers, "AES128-SHA");
+  EXPECT_EQ(proxy.tls13_ciphers, "TLS_AES_128_GCM_SHA256");
+  EXPECT_EQ(proxy.crl_file, "p.crl");
+  EXPECT_EQ(proxy.pinned_public_key, "sha256//p=");
+  // The mail server's TLS keeps its own settings.
+  EXPECT_TRUE(spec.tls.verify_peer);
+  EXPECT_EQ(spec.tls.ca_file, "ca.pem");
+  EXPECT_FALSE(spec.tls.client_cert.has_value());
+  EXPECT_FALSE(spec.tls.pinned_public_key.has_value());
+}
+
+TEST(Options, ProxyTlsUsageErrors) {
+  const std::vector<std::string> send{"smtp://h", "--mail-rcpt", "a@x", "-T", "mail.txt"};
+  const auto with = [&send](std::vector<std::string> more) {
+    auto args = send;
+    args.insert(args.end(), more.begin(), more.end());
+    return code_of(args);
+  };
+  EXPECT_EQ(with({"-x", "https://p", "--proxy-key", "k.pem"}), ExitCode::FailedInit);
+  EXPECT_EQ(with({"-x", "https://p", "--proxy-pinnedpubkey", "md5//x"}), ExitCode::FailedInit);
+  EXPECT_EQ(with({"--preproxy", "https://p", "-x", "http://q"}), ExitCode::FailedInit);
+  EXPECT_EQ(with({"-x", "https://p", "--proxy-cert-type", "DER"}), ExitCode::FailedInit);
+}
+
 TEST(Options, ResolveEntries) {
   const auto spec = spec_for({"smtps://mail.example.com", "--resolve",
                               "mail.example.com:465:127.0.0.1", "--resolve", "h:25:[::1]"});

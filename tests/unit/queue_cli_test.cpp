@@ -2,19 +2,40 @@
 #include "queue_cli.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "options.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/settings/settings_codec.hpp"
 
 namespace smtpc::cli {
 namespace {
 
+class StringSource final : public MessageSource {
+ public:
+  explicit StringSource(std::string text) : text_(std::move(text)) {}
+  std::size_t read(std::span<char> buffer) override {
+    const std::size_t n = std::min(buffer.size(), text_.size() - offset_);
+    std::copy_n(text_.data() + offset_, n, buffer.data());
+    offset_ += n;
+    return n;
+  }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  std::string text_;
+  std::size_t offset_ = 0;
+  std::string name_ = "test";
+};
+
 // What each failure means for --queue and --retry: tests/unit/failure_property_test.cpp.
 
 bool holds(const queue::Settings& settings, std::string_view text) {
-  return std::any_of(settings.begin(), settings.end(), [text](const auto& pair) {
+  const auto lines = settings::encode(settings);
+  return std::any_of(lines.begin(), lines.end(), [text](const auto& pair) {
     return pair.first.find(text) != std::string::npos ||
            pair.second.find(text) != std::string::npos;
   });
@@ -33,8 +54,7 @@ TEST(QueueSettings, SecurityNeverHoldASecret) {
   for (const char* secret : {"urlsecret", "clisecret", "tokensecret", "keysecret"}) {
     EXPECT_FALSE(holds(settings, secret)) << secret;
   }
-  EXPECT_EQ(settings.front().first, "url");
-  EXPECT_EQ(settings.front().second, "smtp://bob@mail.example.com:2525/client.example");
+  EXPECT_EQ(settings.destination.url, "smtp://bob@mail.example.com:2525/client.example");
   EXPECT_EQ(warnings.size(), 3U);  // the password, the token, the pass phrase
 }
 
@@ -98,6 +118,61 @@ TEST(QueueCli, ParametersWrittenAfterAddressesComeBackWithTheEntry) {
   EXPECT_EQ(back.mail_from, "<alice@example.com> RET=HDRS");
   EXPECT_EQ(back.mail_rcpt,
             (std::vector<std::string>{"<b@example.com> NOTIFY=NEVER", "c@example.com"}));
+}
+
+// Settings the queue did not keep before the codec (issue 24's proxies, -Y/-y, --crlfile,
+// --cert-status) and a DKIM key named relatively: written into a real queue directory, read
+// back and turned into the job a queue run sends.
+TEST(QueueSettings, AQueuedEntryKeepsProxiesSpeedLimitsCrlCertStatusAndAbsoluteDkimKeys) {
+  Options options;
+  options.url = "smtp://mail.example.com:2525";
+  options.proxy = "socks5h://pu:proxysecret@127.0.0.1:1080";
+  options.proxy_type = ProxyType::Socks5h;
+  options.preproxy = "socks4://127.0.0.1:1081";
+  options.proxy_user = "other:proxysecret2";
+  options.noproxy = "localhost";
+  options.speed_limit = 100;
+  options.speed_time = 7;
+  options.crlfile = "crl.pem";
+  options.cert_status = true;
+  options.dkim.keys = {"dkim.pem"};
+  options.dkim.selectors = {"sel"};
+  std::vector<std::string> warnings;
+  const queue::Settings settings = queue_settings(options, {}, warnings);
+  EXPECT_FALSE(holds(settings, "proxysecret"));
+  EXPECT_NE(
+      std::find(warnings.begin(), warnings.end(), "the proxy's password is not kept in the queue"),
+      warnings.end());
+
+  std::string root = (std::filesystem::temp_directory_path() / "smtpc-qs-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(root.data()), nullptr);
+  {
+    queue::Queue store(root + "/queue");
+    StringSource message("Subject: s\r\n\r\nbody\r\n");
+    (void)store.add("a@example.com", {"b@example.com"}, settings, message);
+    const auto entries = store.list();
+    ASSERT_EQ(entries.size(), 1U);
+    Options back = options_for_entry(entries[0]);
+    const std::string cwd = std::filesystem::current_path().string();
+    EXPECT_EQ(back.dkim.keys, (std::vector<std::string>{cwd + "/dkim.pem"}));
+    EXPECT_EQ(back.dkim.selectors, options.dkim.selectors);
+    EXPECT_EQ(back.crlfile, cwd + "/crl.pem");
+    back.dkim = {};  // make_job_spec would read the key
+    back.upload_file = "/dev/null";
+    const JobSpec spec = make_job_spec(back);
+    EXPECT_EQ(spec.speed_limit.bytes_per_second, 100U);
+    EXPECT_EQ(spec.speed_limit.period, std::chrono::seconds(7));
+    EXPECT_EQ(spec.tls.crl_file, cwd + "/crl.pem");
+    EXPECT_TRUE(spec.tls.verify_status);
+    ASSERT_TRUE(spec.route.proxy);
+    EXPECT_EQ(spec.route.proxy->type, ProxyType::Socks5h);
+    EXPECT_EQ(spec.route.proxy->port, 1080);
+    EXPECT_EQ(spec.route.proxy->user, "pu");
+    ASSERT_TRUE(spec.route.preproxy);
+    EXPECT_EQ(spec.route.preproxy->port, 1081);
+    EXPECT_EQ(spec.route.no_proxy, "localhost");
+  }
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

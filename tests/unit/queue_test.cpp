@@ -67,7 +67,9 @@ TEST_F(QueueTest, SecurityCreatesPrivateDirectoriesAndWholeEntries) {
   Queue queue(dir_);
   EXPECT_EQ(mode_of(dir_), 0700U);
   StringSource message("Subject: hi\r\n\r\nbody\r\n");
-  const Settings settings{{"url", "smtp://127.0.0.1:2525"}, {"user", "me"}};
+  Settings settings;
+  settings.destination.url = "smtp://127.0.0.1:2525";
+  settings.destination.user = "me";
   std::string id;
   {
     LockedEntry entry =
@@ -84,7 +86,6 @@ TEST_F(QueueTest, SecurityCreatesPrivateDirectoriesAndWholeEntries) {
   EXPECT_EQ(entries[0].reverse_path, "a@example.com");
   EXPECT_EQ(entries[0].forward_paths, (std::vector<std::string>{"b@example.com", "c@example.com"}));
   EXPECT_EQ(entries[0].settings, settings);
-  EXPECT_EQ(entries[0].setting("user"), "me");
   EXPECT_EQ(entries[0].size, 21U);
   EXPECT_EQ(entries[0].state.attempts, 0);
   EXPECT_TRUE(fs::is_empty(dir_ + "/tmp"));

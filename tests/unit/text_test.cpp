@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
+#include <string>
 
 namespace smtpc {
 namespace {
@@ -13,6 +15,81 @@ TEST(Text, AsciiMeansBelow128) {
   EXPECT_TRUE(is_ascii(std::string_view("a\0\x7f", 3)));
   EXPECT_FALSE(is_ascii("b\xc3\xbc"));
   EXPECT_FALSE(is_ascii("\x80"));
+}
+
+// Every position of an 8-bit byte in and around the 8-byte words is_ascii reads at once.
+TEST(Text, AsciiFindsAnEightBitByteAtEveryPosition) {
+  for (std::size_t size = 0; size <= 40; ++size) {
+    const std::string clean(size, 'x');
+    EXPECT_TRUE(is_ascii(clean)) << size;
+    for (std::size_t at = 0; at < size; ++at) {
+      std::string dirty = clean;
+      dirty[at] = '\xff';
+      EXPECT_FALSE(is_ascii(dirty)) << size << " " << at;
+      EXPECT_FALSE(is_ascii(std::string_view(dirty).substr(at))) << size << " " << at;
+    }
+  }
+}
+
+// The rule, one byte at a time: what has_line_longer_than must agree with.
+bool reference_long_line(std::string_view chunk, std::size_t limit, std::size_t& column) {
+  bool found = false;
+  for (const char c : chunk) {
+    column = c == '\r' || c == '\n' ? 0 : column + 1;
+    found = found || column > limit;
+  }
+  return found;
+}
+
+TEST(Text, LongLineLimitIsExactWithEitherLineEnd) {
+  for (const std::string end : {"\r\n", "\n", "\r"}) {
+    std::size_t column = 0;
+    EXPECT_FALSE(has_line_longer_than(std::string(998, 'a') + end, 998, column)) << end.size();
+    EXPECT_EQ(column, 0U);
+    EXPECT_TRUE(has_line_longer_than(std::string(999, 'a') + end, 998, column)) << end.size();
+    EXPECT_FALSE(has_line_longer_than(std::string(998, 'a'), 998, column));
+    EXPECT_EQ(column, 998U);
+    EXPECT_TRUE(has_line_longer_than("b", 998, column));  // the line goes on in the next chunk
+  }
+  std::size_t column = 0;
+  EXPECT_FALSE(has_line_longer_than(std::string(500, 'a') + "\r" + std::string(500, 'b') + "\n",
+                                    998, column));  // a lone CR ends a line too
+  EXPECT_FALSE(
+      has_line_longer_than(std::string(600, 'a') + "\r" + std::string(30, 'b'), 998, column));
+  EXPECT_EQ(column, 30U);
+}
+
+// Random text of short and long lines, CRs, LFs and both, cut into random chunks: the
+// result and the carried column are the byte-by-byte rule's.
+TEST(Text, LongLineScanAgreesWithTheBytewiseRule) {
+  std::mt19937 random(20261207);
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const int lines = std::uniform_int_distribution<int>(0, 12)(random);
+    for (int i = 0; i < lines; ++i) {
+      const int kind = std::uniform_int_distribution<int>(0, 3)(random);
+      const std::size_t length = kind == 0
+                                     ? std::uniform_int_distribution<std::size_t>(990, 1005)(random)
+                                     : std::uniform_int_distribution<std::size_t>(0, 120)(random);
+      text += std::string(length, static_cast<char>('a' + i));
+      const int end = std::uniform_int_distribution<int>(0, 3)(random);
+      text += end == 0 ? "\r\n" : end == 1 ? "\n" : end == 2 ? "\r" : "";
+    }
+    std::size_t fast_column = 0;
+    std::size_t slow_column = 0;
+    bool fast = false;
+    bool slow = false;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      const std::size_t size =
+          std::min(rest.size(), std::uniform_int_distribution<std::size_t>(1, 700)(random));
+      fast = has_line_longer_than(rest.substr(0, size), 998, fast_column) || fast;
+      slow = reference_long_line(rest.substr(0, size), 998, slow_column) || slow;
+      ASSERT_EQ(fast_column, slow_column) << "round " << round;
+      rest.remove_prefix(size);
+    }
+    ASSERT_EQ(fast, slow) << "round " << round;
+  }
 }
 
 TEST(Text, CaseChangesOnlyAsciiLetters) {

@@ -2,6 +2,7 @@
 // compared and cased as ASCII, never by the locale.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -10,6 +11,12 @@ namespace smtpc {
 
 /// Every byte is below 128.
 [[nodiscard]] bool is_ascii(std::string_view text) noexcept;
+
+/// Whether `chunk`, the next piece of a stream, holds or continues a line longer than
+/// `limit` bytes (a line ends at CR or LF; the line end is not counted). `column` carries
+/// the length of the line in progress from one piece to the next: start it at 0.
+[[nodiscard]] bool has_line_longer_than(std::string_view chunk, std::size_t limit,
+                                        std::size_t& column) noexcept;
 
 /// 'A'..'Z' become 'a'..'z'; every other byte stays.
 [[nodiscard]] char ascii_lower(char c) noexcept;

@@ -13,14 +13,15 @@
 #include <vector>
 
 #include "smtpc/message/body_source.hpp"
+#include "smtpc/settings/delivery_settings.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/sys/fd.hpp"
 
 namespace smtpc::queue {
 
-/// How to send an entry again: "key value" pairs written by the CLI (url, tls options,
-/// where the password comes from...). Never a password or a token.
-using Settings = std::vector<std::pair<std::string, std::string>>;
+/// How to send an entry again (the URL, TLS, where the password comes from...): never a
+/// password or a token. Stored with the settings codec (smtpc/settings/settings_codec.hpp).
+using Settings = settings::DeliverySettings;
 
 /// What changes between attempts; rewritten atomically after each one.
 struct EntryState {
@@ -48,9 +49,6 @@ struct Entry {
   EntryState state;
   std::uint64_t size = 0;  // of the message file
   uid_t owner = 0;
-
-  /// The first value of `key` in settings, if any.
-  [[nodiscard]] std::optional<std::string> setting(const std::string& key) const;
 };
 
 /// A directory in the queue that is not a whole entry, and why (listed, never sent).

@@ -1,0 +1,35 @@
+// The command line's Options as DeliverySettings (what a queued entry keeps) and back (what
+// sends a queued entry again). Options is made of DeliverySettings' groups, so each group
+// passes whole; only the secrets are left behind.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+#include "smtpc/settings/delivery_settings.hpp"
+
+namespace smtpc::cli {
+
+/// The config file an account was read from for these options, if any (a queue run reads
+/// a password kept there again, and nothing else from it).
+struct AccountInUse {
+  std::optional<std::string> file;
+  std::optional<std::string> account;
+};
+
+/// `options` without any secret: the URLs without passwords, -u and -U as user names, no
+/// --pass or --oauth2-bearer; paths absolute. Adds to `warnings` each secret a queue run
+/// will not have (a password on the command line, a token, a pass phrase, a proxy's
+/// password). Throws Error for a URL that does not parse.
+[[nodiscard]] settings::DeliverySettings delivery_settings(const Options& options,
+                                                           const AccountInUse& account,
+                                                           std::vector<std::string>& warnings);
+
+/// The options that send with `settings` (no envelope, no message): each group back in
+/// place, the login name as -u, a password kept in the account file read again from it.
+/// Throws Error(FailedInit) when that file is unusable now.
+[[nodiscard]] Options options_from(const settings::DeliverySettings& settings);
+
+}  // namespace smtpc::cli
