@@ -173,11 +173,8 @@ std::string format_state(const EntryState& state) {
 }
 
 std::int64_t to_int64(const std::string& text) {
-  try {
-    return static_cast<std::int64_t>(std::stoll(text));
-  } catch (const std::exception&) {
-    return 0;
-  }
+  const auto [number, error] = parse_long(text);
+  return error == std::errc{} ? number : 0;
 }
 
 // Calls handle(key, value) for each "key value" line of `text`.
