@@ -293,19 +293,25 @@ void set_proto_default(Options& o, const std::string& value) {
 }
 
 // -H "Name: value", or -H @FILE: one header per line (curl reads the file at once).
-void add_header(Options& o, const std::string& value) {
+// -H and --proxy-header: a header, or @FILE with one header a line (curl's getparam).
+void add_header_lines(std::vector<std::string>& headers, std::string_view option,
+                      const std::string& value) {
   if (!value.starts_with('@')) {
-    o.compose.headers.push_back(value);
+    headers.push_back(value);
     return;
   }
   const std::string path = value.substr(1);
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw UsageError(fmt::format("option -H: cannot read {}", path));
+  if (!file) throw UsageError(fmt::format("option {}: cannot read {}", option, path));
   std::string line;
   while (std::getline(file, line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-    if (!line.empty()) o.compose.headers.push_back(line);
+    if (!line.empty()) headers.push_back(line);
   }
+}
+
+void add_header(Options& o, const std::string& value) {
+  add_header_lines(o.compose.headers, "-H", value);
 }
 
 // clang-format off
@@ -340,7 +346,7 @@ constexpr OptionDef kOptions[] = {
     {"data-binary", '\0', ArgKind::Value, "<data>", "HTTP POST binary data", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"data-raw", '\0', ArgKind::Value, "<data>", "HTTP POST data, '@' allowed", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
     {"data-urlencode", '\0', ArgKind::Value, "<data>", "HTTP POST data URL encoded", "http", Support::Ignored, Secret::No, nullptr, "HTTP only"},
-    {"delegation", '\0', ArgKind::Value, "<LEVEL>", "GSS-API delegation permission", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"delegation", '\0', ArgKind::Value, "<LEVEL>", "GSS-API delegation permission", "auth", Support::Accepted, Secret::No, nullptr, "for SASL GSSAPI, which smtpc does not have (docs/curl-differences.md)"},
     {"digest", '\0', ArgKind::Bool, "", "Use HTTP Digest Authentication", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
     {"disable", 'q', ArgKind::Bool, "", "Disable .curlrc", "curl", Support::Implemented, Secret::No, nullptr, "smtpc reads no .curlrc, so -q changes nothing"},
     {"disable-eprt", '\0', ArgKind::Bool, "", "Inhibit using EPRT or LPRT", "ftp", Support::Ignored, Secret::No, nullptr, "FTP only"},
@@ -455,24 +461,24 @@ constexpr OptionDef kOptions[] = {
     {"proto-default", '\0', ArgKind::Value, "<protocol>", "Use PROTOCOL for any URL missing a scheme", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { set_proto_default(o, v); }, "smtps for a URL without a scheme; any other protocol but smtp fails with exit 1"},
     {"proto-redir", '\0', ArgKind::Value, "<protocols>", "Enable/disable PROTOCOLS on redirect", "connection", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
     {"proxy", 'x', ArgKind::Value, "[protocol://]host[:port]", "Use this proxy", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Http; }, "socks4, socks4a, socks5, socks5h, http (CONNECT tunnel); \"\" uses none"},
-    {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-basic", '\0', ArgKind::Bool, "", "Use Basic authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-anyauth", '\0', ArgKind::Bool, "", "Pick any proxy authentication method", "auth", Support::Accepted, Secret::No, nullptr, "smtpc sends Basic at once; curl waits for the proxy's 407 to pick"},
+    {"proxy-basic", '\0', ArgKind::Bool, "", "Use Basic authentication on the proxy", "auth", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "Basic is the proxy authentication smtpc sends (its only one)"},
     {"proxy-cacert", '\0', ArgKind::Value, "<file>", "CA certificate to verify peer against for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.ca_file = v; }, "for an https:// proxy, as --cacert for the server"},
     {"proxy-capath", '\0', ArgKind::Value, "<dir>", "CA directory to verify peer against for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.ca_path = v; }, "for an https:// proxy, as --capath for the server"},
     {"proxy-cert", '\0', ArgKind::Value, "<cert[:passwd]>", "Set client certificate for proxy", "proxy", Support::Implemented, Secret::AfterColon, [](Options& o, const std::string& v, bool) { o.proxy_tls.client_cert = cert_and_pass(v, o.proxy_tls.key_password); }, "for an https:// proxy, as --cert for the server"},
     {"proxy-cert-type", '\0', ArgKind::Value, "<type>", "Client certificate type for HTTPS proxy", "proxy", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--proxy-cert-type", v); }, "PEM only; other types exit 2"},
     {"proxy-ciphers", '\0', ArgKind::Value, "<list>", "SSL ciphers to use for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.ciphers = v; }, "for an https:// proxy, as --ciphers for the server"},
     {"proxy-crlfile", '\0', ArgKind::Value, "<file>", "Set a CRL list for proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.crl_file = v; }, "for an https:// proxy, as --crlfile for the server"},
-    {"proxy-digest", '\0', ArgKind::Bool, "", "Use Digest authentication on the proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
-    {"proxy-header", '\0', ArgKind::Value, "<header/@file>", "Pass custom header(s) to proxy", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-digest", '\0', ArgKind::Bool, "", "Use Digest authentication on the proxy", "proxy", Support::Accepted, Secret::No, nullptr, "smtpc sends Basic only: a proxy that asks for Digest (407) refuses the tunnel"},
+    {"proxy-header", '\0', ArgKind::Value, "<header/@file>", "Pass custom header(s) to proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { add_header_lines(o.proxy_headers, "--proxy-header", v); }, "in an HTTP proxy's CONNECT request, as curl: \"Name:\" leaves out smtpc's own Host, User-Agent or Proxy-Connection"},
     {"proxy-insecure", '\0', ArgKind::Bool, "", "Do HTTPS proxy connections without verifying the proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.proxy_tls.verify_peer = !on; }, "for an https:// proxy, as -k for the server"},
     {"proxy-key", '\0', ArgKind::Value, "<key>", "Private key for HTTPS proxy", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.client_key = v; }, "for an https:// proxy, as --key for the server"},
     {"proxy-key-type", '\0', ArgKind::Value, "<type>", "Private key file type for proxy", "proxy", Support::Implemented, Secret::No, [](Options&, const std::string& v, bool) { require_pem("--proxy-key-type", v); }, "PEM only; other types exit 2"},
-    {"proxy-negotiate", '\0', ArgKind::Bool, "", "Use HTTP Negotiate (SPNEGO) authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"proxy-ntlm", '\0', ArgKind::Bool, "", "Use NTLM authentication on the proxy", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"proxy-negotiate", '\0', ArgKind::Bool, "", "Use HTTP Negotiate (SPNEGO) authentication on the proxy", "auth", Support::Accepted, Secret::No, nullptr, "no GSS-API/Kerberos in smtpc"},
+    {"proxy-ntlm", '\0', ArgKind::Bool, "", "Use NTLM authentication on the proxy", "auth", Support::Accepted, Secret::No, nullptr, "no NTLM in smtpc (docs/curl-differences.md)"},
     {"proxy-pass", '\0', ArgKind::Value, "<phrase>", "Pass phrase for the private key for HTTPS proxy", "auth", Support::Implemented, Secret::All, [](Options& o, const std::string& v, bool) { o.proxy_tls.key_password = v; }, "for an https:// proxy, as --pass for the server"},
     {"proxy-pinnedpubkey", '\0', ArgKind::Value, "<hashes>", "FILE/HASHES public key to verify proxy with", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.pinned_public_key = v; }, "for an https:// proxy, checked (curl 7.88 does not check it: docs/proxy.md)"},
-    {"proxy-service-name", '\0', ArgKind::Value, "<name>", "SPNEGO proxy service name", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"proxy-service-name", '\0', ArgKind::Value, "<name>", "SPNEGO proxy service name", "proxy", Support::Accepted, Secret::No, nullptr, "no GSS-API/Kerberos in smtpc"},
     {"proxy-ssl-allow-beast", '\0', ArgKind::Bool, "", "Allow security flaw for interop for HTTPS proxy", "proxy", Support::Ignored, Secret::No, nullptr, "no effect: smtpc never goes below TLS 1.2, where BEAST does not apply"},
     {"proxy-ssl-auto-client-cert", '\0', ArgKind::Bool, "", "Use auto client certificate for proxy (Schannel)", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
     {"proxy-tls13-ciphers", '\0', ArgKind::Value, "<ciphersuite list>", "TLS 1.3 proxy cipher suites", "proxy", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.proxy_tls.tls13_ciphers = v; }, "for an https:// proxy, as --tls13-ciphers for the server"},
@@ -505,16 +511,16 @@ constexpr OptionDef kOptions[] = {
     {"retry-max-time", '\0', ArgKind::Value, "<seconds>", "Retry only within this period", "queue", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.retry_max_time = seconds("--retry-max-time", v); }, ""},
     {"sasl-authzid", '\0', ArgKind::Value, "<identity>", "Identity for SASL PLAIN authentication", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.sasl_authzid = v; }, ""},
     {"sasl-ir", '\0', ArgKind::Bool, "", "Enable initial response in SASL authentication", "auth", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.sasl_ir = on; }, ""},
-    {"service-name", '\0', ArgKind::Value, "<name>", "SPNEGO service name", "misc", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
+    {"service-name", '\0', ArgKind::Value, "<name>", "SPNEGO service name", "misc", Support::Accepted, Secret::No, nullptr, "for SASL GSSAPI, which smtpc does not have (docs/curl-differences.md)"},
     {"show-error", 'S', ArgKind::Bool, "", "Show error even when -s is used", "curl", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.show_error = on; }, ""},
     {"silent", 's', ArgKind::Bool, "", "Silent mode", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.silent = on; }, ""},
     {"socks4", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4 proxy on given host + port", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks4; }, "as -x socks4://HOST[:PORT]"},
     {"socks4a", '\0', ArgKind::Value, "<host[:port]>", "SOCKS4a proxy on given host + port", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks4a; }, "as -x socks4a://HOST[:PORT]"},
     {"socks5", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy on given host + port", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks5; }, "as -x socks5://HOST[:PORT]"},
-    {"socks5-basic", '\0', ArgKind::Bool, "", "Enable username/password auth for SOCKS5 proxies", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"socks5-gssapi", '\0', ArgKind::Bool, "", "Enable GSS-API auth for SOCKS5 proxies", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"socks5-gssapi-nec", '\0', ArgKind::Bool, "", "Compatibility with NEC SOCKS5 server", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
-    {"socks5-gssapi-service", '\0', ArgKind::Value, "<name>", "SOCKS5 proxy service name for GSS-API", "auth", Support::Ignored, Secret::No, nullptr, "HTTP/FTP/proxy authentication"},
+    {"socks5-basic", '\0', ArgKind::Bool, "", "Enable username/password auth for SOCKS5 proxies", "auth", Support::Implemented, Secret::No, [](Options&, const std::string&, bool) {}, "smtpc offers SOCKS5 no authentication and RFC 1929 only, never GSS-API, which is what this asks"},
+    {"socks5-gssapi", '\0', ArgKind::Bool, "", "Enable GSS-API auth for SOCKS5 proxies", "auth", Support::Accepted, Secret::No, nullptr, "no GSS-API/Kerberos in smtpc: SOCKS5 with no authentication or RFC 1929"},
+    {"socks5-gssapi-nec", '\0', ArgKind::Bool, "", "Compatibility with NEC SOCKS5 server", "auth", Support::Accepted, Secret::No, nullptr, "no GSS-API/Kerberos in smtpc"},
+    {"socks5-gssapi-service", '\0', ArgKind::Value, "<name>", "SOCKS5 proxy service name for GSS-API", "auth", Support::Accepted, Secret::No, nullptr, "no GSS-API/Kerberos in smtpc"},
     {"socks5-hostname", '\0', ArgKind::Value, "<host[:port]>", "SOCKS5 proxy, pass host name to proxy", "proxy", Support::Implemented, Secret::Url, [](Options& o, const std::string& v, bool) { o.proxy = v; o.proxy_type = ProxyType::Socks5h; }, "as -x socks5h://HOST[:PORT]"},
     {"speed-limit", 'Y', ArgKind::Value, "<speed>", "Stop transfers slower than this", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.speed_limit = non_negative("--speed-limit", v); }, "from the body to the end-of-data reply, as curl; --speed-time 30 unless given; exit 28"},
     {"speed-time", 'y', ArgKind::Value, "<seconds>", "Trigger 'speed-limit' abort after this time", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.speed_time = non_negative("--speed-time", v); }, "--speed-limit 1 unless given"},
@@ -528,7 +534,7 @@ constexpr OptionDef kOptions[] = {
     {"sslv3", '3', ArgKind::None, "", "Use SSLv3", "tls", Support::Ignored, Secret::No, nullptr, "curl 7.88 ignores it too, with the same warning"},
     {"stderr", '\0', ArgKind::Value, "<file>", "Where to redirect stderr", "verbose", Support::Implemented, Secret::No, [](Options& o, const std::string& v, bool) { o.stderr_file = v; }, "\"-\" keeps stderr"},
     {"styled-output", '\0', ArgKind::Bool, "", "Enable styled output for HTTP headers", "verbose", Support::Ignored, Secret::No, nullptr, "no effect for SMTP"},
-    {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "only with a proxy"},
+    {"suppress-connect-headers", '\0', ArgKind::Bool, "", "Suppress proxy CONNECT response headers", "proxy", Support::Ignored, Secret::No, nullptr, "curl writes no CONNECT reply for smtp://, with or without -i"},
     {"tcp-fastopen", '\0', ArgKind::Bool, "", "Use TCP Fast Open", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.tcp_fastopen = on; }, "TCP_FASTOPEN_CONNECT, as curl on Linux; the server speaks first in SMTP, so no data rides the SYN"},
     {"tcp-nodelay", '\0', ArgKind::Bool, "", "Use the TCP_NODELAY option", "connection", Support::Implemented, Secret::No, [](Options& o, const std::string&, bool on) { o.tcp_nodelay = on; }, "on by default, as since curl 7.50.2; --no-tcp-nodelay leaves Nagle's algorithm on"},
     {"telnet-option", '\0', ArgKind::Value, "<opt=val>", "Set telnet option", "telnet", Support::Ignored, Secret::No, nullptr, "TELNET only (-a and -t are smtpc's --account and --read-recipients)"},

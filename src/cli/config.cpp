@@ -14,8 +14,10 @@
 #include <map>
 #include <vector>
 
+#include "command_line.hpp"
 #include "config_keys.hpp"
 #include "options.hpp"
+#include "settings_options.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/sys/file.hpp"
 #include "smtpc/sys/home.hpp"
@@ -38,21 +40,18 @@ std::optional<bool> parse_bool(std::string_view value) {
 constexpr std::string_view kLoginKeys[] = {
     "user", "password", "password-file", "password-command", "netrc", "netrc-file"};
 
-// Fills what the command line left out of the login from an account's keys.
+// The login keys the option table does not fill: the user (with a password kept in the
+// file) and netrc's three values.
 void apply_login(const std::map<std::string, std::string>& keys, Options& options) {
   auto value = [&](std::string_view key) -> std::optional<std::string> {
     const auto it = keys.find(std::string(key));
     return it == keys.end() ? std::nullopt : std::optional(it->second);
   };
-  auto fill = [&](std::optional<std::string>& field, std::string_view key) {
-    if (!field) field = value(key);
-  };
   const bool user_from_config = !options.user && value("user");
-  fill(options.user, "user");
+  if (!options.user) options.user = value("user");
   if (user_from_config && value("password"))
     options.user->append(1, ':').append(*value("password"));
-  fill(options.password_file, "password-file");
-  fill(options.password_command, "password-command");
+  if (!options.password_command) options.password_command = value("password-command");
   if (auto netrc = value("netrc")) {
     if (*netrc == "optional") {
       options.netrc_optional = true;
@@ -60,7 +59,46 @@ void apply_login(const std::map<std::string, std::string>& keys, Options& option
       options.netrc = options.netrc || parse_bool(*netrc).value_or(false);
     }
   }
-  fill(options.netrc_file, "netrc-file");
+}
+
+bool is_login_key(std::string_view key) {
+  return std::find(std::begin(kLoginKeys), std::end(kLoginKeys), key) != std::end(kLoginKeys);
+}
+
+// `value` of `key` applied as the command line applies its option (a yes/no key as the bare
+// switch when yes), to options of the account's own.
+void apply_through_option(const ConfigKey& key, const std::string& value, Options& account) {
+  const OptionDef* option = find_long_option(key.option);
+  if (option == nullptr || option->apply == nullptr) return;  // ManPages.* prevents it
+  if (key.value == KeyValue::YesNo) {
+    if (parse_bool(value).value_or(false)) option->apply(account, "", true);
+    return;
+  }
+  std::string argument = value;
+  if (key.option == "cert") {
+    // --cert reads FILE[:PASSPHRASE]; the key names a file only, colons and all.
+    argument.clear();
+    for (const char c : value)
+      argument += c == ':' || c == '\\' ? std::string{'\\', c} : std::string{c};
+  }
+  option->apply(account, argument, true);
+}
+
+// The keys that stand for an option, filled in through the option table where the command
+// line left the setting unset. Direct delivery never takes the login (issue 19).
+void apply_option_keys(const std::map<std::string, std::string>& keys, bool direct,
+                       Options& options) {
+  Options account;
+  for (const auto& [name, value] : keys) {
+    const ConfigKey* key = find_config_key(name);
+    if (key == nullptr || key->option.empty() || (direct && is_login_key(name))) continue;
+    apply_through_option(*key, value, account);
+  }
+  // The account's dkim-domain is not --dkim-domain given on the command line: its
+  // alignment with From is still checked. Its selector goes with its key only.
+  account.dkim.domain_on_command_line = false;
+  if (!options.dkim.keys.empty() || account.dkim.keys.empty()) account.dkim.selectors.clear();
+  fill_unset(options, account);
 }
 
 }  // namespace
@@ -206,52 +244,24 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
                 : fmt::format("no [default] account in {}: choose one with -a NAME", config.path));
   }
   const auto& keys = found->second;
-  auto value = [&](std::string_view key) -> std::optional<std::string> {
-    const auto it = keys.find(std::string(key));
-    return it == keys.end() ? std::nullopt : std::optional(it->second);
-  };
-  auto fill = [&](std::optional<std::string>& field, std::string_view key) {
-    if (!field) field = value(key);
-  };
-  auto flag = [&](bool& field, std::string_view key) {
-    if (auto v = value(key)) field = field || parse_bool(*v).value_or(false);
-  };
-  if (options.url.empty()) options.url = value("url").value_or("");
-  if (is_direct_delivery(options)) {
+  if (options.url.empty() && keys.contains("url")) options.url = keys.at("url");
+  const bool direct = is_direct_delivery(options);
+  if (direct) {
     // The account's login is for its relay, never for a recipient's MX (issue 19): its
     // password-command is not even run.
-    const bool has_login =
-        std::any_of(std::begin(kLoginKeys), std::end(kLoginKeys),
-                    [&](std::string_view key) { return value(key).has_value(); });
-    if (has_login)
+    if (std::any_of(std::begin(kLoginKeys), std::end(kLoginKeys),
+                    [&](std::string_view key) { return keys.contains(std::string(key)); })) {
       options.unused_account_login = fmt::format("account [{}] in {}", name, config.path);
+    }
   } else {
     apply_login(keys, options);
   }
-  fill(options.mail_from, "from");
-  flag(options.ssl, "ssl");
-  flag(options.ssl_reqd, "ssl-reqd");
-  flag(options.insecure, "insecure");
-  flag(options.allow_plaintext_auth, "allow-plaintext-auth");
-  fill(options.cacert, "cacert");
-  fill(options.capath, "capath");
-  fill(options.cert, "cert");
-  fill(options.key, "key");
-  fill(options.tls_max, "tls-max");
-  fill(options.pinnedpubkey, "pinnedpubkey");
-  fill(options.login_options, "login-options");
-  fill(options.sasl_authzid, "sasl-authzid");
-  fill(options.queue_dir, "queue-dir");
+  apply_option_keys(keys, direct, options);
+  auto fill = [&](std::optional<std::string>& field, const char* key) {
+    if (!field && keys.contains(key)) field = keys.at(key);
+  };
   fill(options.compose.domain, "domain");
   fill(options.compose.aliases, "aliases");
-  // An account's key signs its mail unless the command line names keys of its own.
-  if (options.dkim.keys.empty() && value("dkim-key")) {
-    options.dkim.keys.push_back(*value("dkim-key"));
-    if (options.dkim.selectors.empty() && value("dkim-selector")) {
-      options.dkim.selectors.push_back(*value("dkim-selector"));
-    }
-  }
-  fill(options.dkim.domain, "dkim-domain");
 }
 
 void apply_config_profile(Options& options) {

@@ -18,7 +18,7 @@ using K = KeyValue;
 constexpr ConfigKey kKeys[] = {
     {"url", "", K::Text, "The server: \\fIsmtp://host[:port][/ehlo-name]\\fR or \\fIsmtps://...\\fR, used when the command line gives no URL."},
     {"from", "mail-from", K::Text, "The envelope sender (\\fB--mail-from\\fR), and the From header of composed mail."},
-    {"user", "user", K::Text, "The login name (\\fB-u\\fR)."},
+    {"user", "", K::Text, "The login name (\\fB-u\\fR)."},
     {"password", "", K::Text, "The password. A file holding one must not be readable by group or others: smtpc refuses it otherwise (exit code 2)."},
     {"password-file", "password-file", K::Text, ""},
     {"password-command", "", K::Text, "A command whose output is the password, e.g. \\fIpass show mail/example\\fR."},

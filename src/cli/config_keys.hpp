@@ -21,8 +21,9 @@ enum class KeyValue {
 /// One key of an account.
 struct ConfigKey {
   std::string_view name;
-  /// The option (long name, in the option table) that the key stands for: its value is
-  /// applied through that option's entry. Empty: the account reader gives it its meaning.
+  /// The option (long name, in the option table) that the key stands for: apply_account
+  /// applies its value through that option's entry. Empty: the account reader gives it its
+  /// meaning (url, the login's user and password, netrc, sendmail mode's keys).
   std::string_view option;
   KeyValue value = KeyValue::Text;
   /// smtpc.conf(5)'s text; empty: "As --OPTION" and the option's help.

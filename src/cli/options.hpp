@@ -76,6 +76,9 @@ struct Options : settings::ConnectSettings,
   // --proxy-cacert, --proxy-insecure...: for an https:// proxy. Not in DeliverySettings yet
   // (it may hold --proxy-pass): a queued entry does not keep it.
   TlsOptions proxy_tls;
+  // --proxy-header: more CONNECT request lines. Not in DeliverySettings either: a
+  // Proxy-Authorization given that way is a secret.
+  std::vector<std::string> proxy_headers;
   std::optional<std::string> oauth2_bearer;
 
   // Direct delivery (docs/mx.md).

@@ -60,6 +60,7 @@ ConnectRoute make_connect_route(const Options& options, Scheme scheme, const Env
     route.happy_eyeballs_timeout = std::chrono::milliseconds(*options.happy_eyeballs_ms);
   }
   route.user_agent = options.user_agent.value_or("smtpc/" SMTPC_VERSION);
+  route.proxy_headers = options.proxy_headers;
 
   const auto note = [notes](std::string_view name, std::string_view value) {
     if (notes != nullptr) {

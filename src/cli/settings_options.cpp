@@ -106,10 +106,8 @@ settings::Destination destination_of(const Options& options, const AccountInUse&
 
 }  // namespace
 
-settings::DeliverySettings delivery_settings(const Options& options, const AccountInUse& account,
-                                             std::vector<std::string>& warnings) {
+settings::DeliverySettings groups_of(const Options& options) {
   settings::DeliverySettings s;
-  s.destination = destination_of(options, account, warnings);
   s.connect = options;
   s.proxy = options;
   s.tls = options;
@@ -119,12 +117,10 @@ settings::DeliverySettings delivery_settings(const Options& options, const Accou
   s.dkim = options.dkim;
   s.output = options;
   s.retry = options;
-  settings::make_paths_absolute(s);
   return s;
 }
 
-Options options_from(const settings::DeliverySettings& s) {
-  Options o;
+void put_groups(const settings::DeliverySettings& s, Options& o) {
   static_cast<settings::ConnectSettings&>(o) = s.connect;
   static_cast<settings::ProxySettings&>(o) = s.proxy;
   static_cast<settings::TlsSettings&>(o) = s.tls;
@@ -134,6 +130,28 @@ Options options_from(const settings::DeliverySettings& s) {
   static_cast<settings::DkimSettings&>(o.dkim) = s.dkim;
   static_cast<settings::OutputSettings&>(o) = s.output;
   static_cast<settings::RetrySettings&>(o) = s.retry;
+}
+
+void fill_unset(Options& options, const Options& from) {
+  settings::DeliverySettings mine = groups_of(options);
+  settings::fill_unset(mine, groups_of(from));
+  put_groups(mine, options);
+  // Outside the stored groups: the sender, and the queue a queue run is given anyway.
+  if (!options.mail_from) options.mail_from = from.mail_from;
+  if (!options.queue_dir) options.queue_dir = from.queue_dir;
+}
+
+settings::DeliverySettings delivery_settings(const Options& options, const AccountInUse& account,
+                                             std::vector<std::string>& warnings) {
+  settings::DeliverySettings s = groups_of(options);
+  s.destination = destination_of(options, account, warnings);
+  settings::make_paths_absolute(s);
+  return s;
+}
+
+Options options_from(const settings::DeliverySettings& s) {
+  Options o;
+  put_groups(s, o);
   const settings::Destination& d = s.destination;
   o.url = d.url;
   o.user = d.user;

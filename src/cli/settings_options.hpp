@@ -27,6 +27,16 @@ struct AccountInUse {
                                                            const AccountInUse& account,
                                                            std::vector<std::string>& warnings);
 
+/// The DeliverySettings groups of `options` as they are (no destination, nothing made
+/// absolute), and back into `options`.
+[[nodiscard]] settings::DeliverySettings groups_of(const Options& options);
+void put_groups(const settings::DeliverySettings& settings, Options& options);
+
+/// Takes from `from` (an account's options) each setting `options` (the command line's)
+/// leaves unset: every stored DeliverySettings field (settings::fill_unset), the sender and
+/// the queue directory.
+void fill_unset(Options& options, const Options& from);
+
 /// The options that send with `settings` (no envelope, no message): each group back in
 /// place, the login name as -u, a password kept in the account file read again from it.
 /// Throws Error(FailedInit) when that file is unusable now.

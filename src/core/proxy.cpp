@@ -330,6 +330,33 @@ Socks5Verdict parse_socks5_reply(std::string_view reply, std::string_view host) 
 
 // --- HTTP CONNECT ---
 
+namespace {
+
+// One --proxy-header line as curl's Curl_add_custom_headers reads it: its name, and the
+// line to send (none for "Name:", which only keeps curl's own line of that name out).
+struct CustomHeader {
+  std::string_view name;
+  std::optional<std::string> line;
+};
+
+std::optional<CustomHeader> read_custom_header(std::string_view header) {
+  const auto colon = header.find(':');
+  const auto semicolon = header.find(';');
+  if (colon != std::string_view::npos &&
+      (semicolon == std::string_view::npos || colon < semicolon)) {
+    const bool empty = trim(header.substr(colon + 1)).empty();
+    return CustomHeader{header.substr(0, colon),
+                        empty ? std::nullopt : std::optional<std::string>(header)};
+  }
+  if (semicolon != std::string_view::npos && trim(header.substr(semicolon + 1)).empty()) {
+    return CustomHeader{header.substr(0, semicolon),
+                        fmt::format("{}:", header.substr(0, semicolon))};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string http_connect_request(const HttpConnectRequest& request) {
   const auto check = [](std::string_view field) {
     if (field.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
@@ -338,18 +365,35 @@ std::string http_connect_request(const HttpConnectRequest& request) {
   };
   check(request.host);
   check(request.user_agent);
+  std::vector<CustomHeader> custom;
+  for (const auto& header : request.custom_headers) {
+    check(header);
+    if (auto parsed = read_custom_header(header)) custom.push_back(std::move(*parsed));
+  }
+  // curl's own line of a name the user gave is left out (Curl_checkProxyheaders).
+  const auto own = [&custom](std::string_view name) {
+    return std::none_of(custom.begin(), custom.end(),
+                        [name](const CustomHeader& h) { return equals_ignore_case(h.name, name); });
+  };
   const std::string authority = request.host.find(':') != std::string::npos
                                     ? fmt::format("[{}]:{}", request.host, request.port)
                                     : fmt::format("{}:{}", request.host, request.port);
-  std::string out = fmt::format("CONNECT {} HTTP/{}\r\nHost: {}\r\n", authority,
-                                request.http10 ? "1.0" : "1.1", authority);
+  std::string out =
+      fmt::format("CONNECT {} HTTP/{}\r\n", authority, request.http10 ? "1.0" : "1.1");
+  if (own("Host")) out += fmt::format("Host: {}\r\n", authority);
   if (request.user) {
     // RFC 7617 §2: base64 of user-id ":" password; the encoding hides CR and LF.
     out += fmt::format("Proxy-Authorization: Basic {}\r\n",
                        base64_encode(*request.user + ":" + request.password.value_or("")));
   }
-  if (!request.user_agent.empty()) out += fmt::format("User-Agent: {}\r\n", request.user_agent);
-  out += "Proxy-Connection: Keep-Alive\r\n\r\n";
+  if (!request.user_agent.empty() && own("User-Agent")) {
+    out += fmt::format("User-Agent: {}\r\n", request.user_agent);
+  }
+  if (own("Proxy-Connection")) out += "Proxy-Connection: Keep-Alive\r\n";
+  for (const auto& header : custom) {
+    if (header.line) out += *header.line + "\r\n";
+  }
+  out += "\r\n";
   return out;
 }
 

@@ -185,19 +185,27 @@ struct Field {
   void (*write)(SettingLines& out, std::string_view name, const DeliverySettings& settings);
   void (*read)(DeliverySettings& settings, std::string_view name, const std::string& text);
   void (*absolute)(DeliverySettings& settings);
+  void (*fill)(DeliverySettings& settings, const DeliverySettings& from);
 };
+
+const DeliverySettings kDefaults{};
 
 // The field `Member` of group `Group`, named `name` in stored entries.
 template <auto Group, auto Member>
 constexpr Field field(std::string_view name, Kind kind = Kind::Value) {
-  return Field{name, kind,
+  return Field{name,
+               kind,
                [](SettingLines& out, std::string_view n, const DeliverySettings& s) {
                  write(out, n, s.*Group.*Member);
                },
                [](DeliverySettings& s, std::string_view n, const std::string& text) {
                  read(s.*Group.*Member, n, text);
                },
-               [](DeliverySettings& s) { make_absolute(s.*Group.*Member); }};
+               [](DeliverySettings& s) { make_absolute(s.*Group.*Member); },
+               [](DeliverySettings& s, const DeliverySettings& from) {
+                 if (s.*Group.*Member == kDefaults.*Group.*Member)
+                   s.*Group.*Member = from.*Group.*Member;
+               }};
 }
 
 using D = DeliverySettings;
@@ -377,6 +385,10 @@ void make_paths_absolute(DeliverySettings& settings) {
     if (f.kind == Kind::Path) f.absolute(settings);
   }
   if (!settings.connect.abstract_unix_socket) make_absolute(settings.connect.unix_socket);
+}
+
+void fill_unset(DeliverySettings& settings, const DeliverySettings& from) {
+  for (const Field& f : kFields) f.fill(settings, from);
 }
 
 std::vector<std::string_view> field_names() {

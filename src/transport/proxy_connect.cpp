@@ -18,6 +18,7 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/proxy.hpp"
+#include "smtpc/core/text.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
@@ -196,6 +197,7 @@ void http_tunnel(Transport& proxy_transport, const ProxySpec& proxy, const Conne
   connect.port = target.port;
   connect.http10 = proxy.type == ProxyType::Http10;
   connect.user_agent = request.route.user_agent;
+  connect.custom_headers = request.route.proxy_headers;
   if (const auto credentials = credentials_of(proxy)) {
     connect.user = credentials->user;
     connect.password = credentials->password;
@@ -208,9 +210,14 @@ void http_tunnel(Transport& proxy_transport, const ProxySpec& proxy, const Conne
     const std::string line(rest.substr(0, end));
     rest.remove_prefix(end + 2);
     Command shown{line, Secrecy::Public, {}};
-    if (line.starts_with("Proxy-Authorization:")) {
+    // Also a --proxy-header one, in any case and with any scheme.
+    constexpr std::string_view kAuthorization = "Proxy-Authorization:";
+    if (equals_ignore_case(std::string_view(line).substr(0, kAuthorization.size()),
+                           kAuthorization)) {
       shown.secrecy = Secrecy::Secret;
-      shown.redacted = "Proxy-Authorization: Basic [redacted]";
+      shown.redacted = line.starts_with("Proxy-Authorization: Basic ")
+                           ? "Proxy-Authorization: Basic [redacted]"
+                           : line.substr(0, kAuthorization.size()) + " [redacted]";
     }
     tracer.command_sent(shown);
   }

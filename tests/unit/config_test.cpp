@@ -9,8 +9,11 @@
 #include <map>
 #include <set>
 
+#include "command_line.hpp"
+#include "config_keys.hpp"
 #include "expect_error.hpp"
 #include "options.hpp"
+#include "settings_options.hpp"
 #include "smtpc/core/error.hpp"
 
 namespace smtpc::cli {
@@ -73,6 +76,48 @@ TEST(Config, AccountFillsOnlyWhatTheCommandLineLeftOut) {
   EXPECT_EQ(lab.url, "smtp://given");
   EXPECT_FALSE(lab.ssl);
   EXPECT_THROW(apply_account(config, std::string("nope"), lab), Error);
+}
+
+// One table: a key that stands for an option fills exactly what that option fills when it
+// is given on the command line (the account reader applies it through the option table).
+TEST(Config, EachKeyFillsWhatItsOptionFillsOnTheCommandLine) {
+  int checked = 0;
+  for (const ConfigKey& key : config_keys()) {
+    // An account's dkim-selector only goes with its dkim-key (the test below).
+    if (key.option.empty() || key.name == "dkim-selector") continue;
+    const bool yes_no = key.value == KeyValue::YesNo;
+    const std::string value = key.value == KeyValue::AbsolutePath ? "/var/q" : "v@example.com";
+    std::vector<std::string> argv{"--" + std::string(key.option)};
+    if (!yes_no) argv.push_back(value);
+    Options typed = parse_command_line(argv).operations.at(0);
+    typed.dkim.domain_on_command_line = false;  // the one difference, on purpose
+    Options from_account;
+    from_account.url = "smtp://relay.example";
+    typed.url = from_account.url;
+    const std::string file =
+        "[a]\n" + std::string(key.name) + " = " + (yes_no ? "yes" : value) + "\n";
+    apply_account(parse_config(file, "cfg"), std::string("a"), from_account);
+    EXPECT_EQ(groups_of(from_account), groups_of(typed)) << key.name;
+    EXPECT_EQ(from_account.mail_from, typed.mail_from) << key.name;
+    EXPECT_EQ(from_account.queue_dir, typed.queue_dir) << key.name;
+    ++checked;
+  }
+  EXPECT_GT(checked, 15);
+}
+
+TEST(Config, AnAccountsCertificateMayHoldAColonAndItsSelectorGoesWithItsKeyOnly) {
+  Options options;
+  apply_account(parse_config("[a]\ncert = /c:1.pem\ndkim-key = /k.pem\ndkim-selector = s\n", "cfg"),
+                std::string("a"), options);
+  EXPECT_EQ(options.cert, "/c:1.pem");
+  EXPECT_FALSE(options.pass);
+  EXPECT_EQ(options.dkim.selectors, std::vector<std::string>{"s"});
+  Options own_key;
+  own_key.dkim.keys = {"/mine.pem"};
+  apply_account(parse_config("[a]\ndkim-key = /k.pem\ndkim-selector = s\n", "cfg"),
+                std::string("a"), own_key);
+  EXPECT_EQ(own_key.dkim.keys, std::vector<std::string>{"/mine.pem"});
+  EXPECT_TRUE(own_key.dkim.selectors.empty());
 }
 
 TEST(Config, InlinePasswordJoinsTheUser) {

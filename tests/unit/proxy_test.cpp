@@ -186,21 +186,42 @@ TEST(Socks5, ReplyVerdicts) {
 }
 
 TEST(HttpConnect, RequestAsCurlWritesIt) {
-  EXPECT_EQ(http_connect_request({"127.0.0.1", 25, false, "bob", "se cret", "smtpc/1"}),
+  EXPECT_EQ(http_connect_request({"127.0.0.1", 25, false, "bob", "se cret", "smtpc/1", {}}),
             "CONNECT 127.0.0.1:25 HTTP/1.1\r\nHost: 127.0.0.1:25\r\n"
             "Proxy-Authorization: Basic Ym9iOnNlIGNyZXQ=\r\nUser-Agent: smtpc/1\r\n"
             "Proxy-Connection: Keep-Alive\r\n\r\n");
   EXPECT_EQ(
-      http_connect_request({"::1", 587, true, {}, {}, ""}),
+      http_connect_request({"::1", 587, true, {}, {}, "", {}}),
       "CONNECT [::1]:587 HTTP/1.0\r\nHost: [::1]:587\r\nProxy-Connection: Keep-Alive\r\n\r\n");
+}
+
+// --proxy-header, with the bytes curl 7.88.1 sent for `-p -x ... --proxy-header "X-Test: 1"`
+// to an smtp:// URL; "Name:" keeps curl's own line of that name out, "Name;" sends it empty.
+TEST(HttpConnect, CustomHeadersAsCurlSendsThem) {
+  EXPECT_EQ(http_connect_request({"127.0.0.1", 41943, false, {}, {}, "curl/7.88.1", {"X-Test: 1"}}),
+            "CONNECT 127.0.0.1:41943 HTTP/1.1\r\nHost: 127.0.0.1:41943\r\n"
+            "User-Agent: curl/7.88.1\r\nProxy-Connection: Keep-Alive\r\nX-Test: 1\r\n\r\n");
+  EXPECT_EQ(http_connect_request({"h",
+                                  25,
+                                  false,
+                                  {},
+                                  {},
+                                  "smtpc/1",
+                                  {"user-agent:", "Proxy-Connection: close", "X-Empty;",
+                                   "no separator", "Host: other:25"}}),
+            "CONNECT h:25 HTTP/1.1\r\nProxy-Connection: close\r\nX-Empty:\r\n"
+            "Host: other:25\r\n\r\n");
 }
 
 TEST(HttpConnect, RequestRefusesLineBreaks) {
   expect_error(ExitCode::ProxyHandshake, [] {
-    (void)http_connect_request({"h\r\nX: y", 25, false, {}, {}, ""});
+    (void)http_connect_request({"h\r\nX: y", 25, false, {}, {}, "", {}});
   });
   expect_error(ExitCode::ProxyHandshake, [] {
-    (void)http_connect_request({"h", 25, false, {}, {}, "a\nb"});
+    (void)http_connect_request({"h", 25, false, {}, {}, "a\nb", {}});
+  });
+  expect_error(ExitCode::ProxyHandshake, [] {
+    (void)http_connect_request({"h", 25, false, {}, {}, "", {"X: a\r\nY: b"}});
   });
 }
 

@@ -125,9 +125,15 @@ struct HttpConnectRequest {
   std::optional<std::string> user;      // Basic credentials when set
   std::optional<std::string> password;  //
   std::string user_agent;               // -A, or smtpc's own
+  /// --proxy-header lines, as given: "Name: value" is sent after the lines above, "Name:"
+  /// sends nothing and "Name;" sends "Name:"; each of them stands in for Host, User-Agent
+  /// or Proxy-Connection of the same name. Lines of another form are left out (curl's
+  /// Curl_add_custom_headers).
+  std::vector<std::string> custom_headers;
 };
 /// "CONNECT host:port HTTP/1.1", Host, Proxy-Authorization, User-Agent, Proxy-Connection,
-/// as curl 7.88 writes them. Throws Error(ProxyHandshake) for CR, LF or NUL in any field.
+/// then the custom headers, as curl 7.88 writes them. Throws Error(ProxyHandshake) for CR,
+/// LF or NUL in any field.
 [[nodiscard]] std::string http_connect_request(const HttpConnectRequest& request);
 
 /// Reads the proxy's reply to CONNECT one byte at a time (as curl does, so that nothing

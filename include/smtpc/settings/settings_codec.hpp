@@ -40,6 +40,10 @@ using SettingLines = std::vector<std::pair<std::string, std::string>>;
 /// same relative name.
 void make_paths_absolute(DeliverySettings& settings);
 
+/// Takes from `from` each stored field that `settings` leaves at its default (an empty
+/// optional or list, false...): what an account adds to what the command line said.
+void fill_unset(DeliverySettings& settings, const DeliverySettings& from);
+
 /// The codec's field names, in the order encode() writes them (for documentation and tests).
 [[nodiscard]] std::vector<std::string_view> field_names();
 
