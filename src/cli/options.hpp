@@ -27,6 +27,7 @@ struct OutputRequest {
 // hands them on whole; what holds a secret or only concerns this run stays here.
 struct Options : settings::ConnectSettings,
                  settings::ProxySettings,
+                 settings::ProxyTlsSettings,
                  settings::TlsSettings,
                  settings::AuthSources,
                  settings::EnvelopeSettings,
@@ -73,9 +74,7 @@ struct Options : settings::ConnectSettings,
   std::optional<std::string> preproxy;    // --preproxy
   std::optional<std::string> proxy_user;  // -U USER[:PASSWORD]
   std::optional<std::string> user;        // -u USER[:PASSWORD]
-  // --proxy-cacert, --proxy-insecure...: for an https:// proxy. Not in DeliverySettings yet
-  // (it may hold --proxy-pass): a queued entry does not keep it.
-  TlsOptions proxy_tls;
+  std::optional<std::string> proxy_pass;  // --proxy-pass, or --proxy-cert's :PASSPHRASE
   // --proxy-header: more CONNECT request lines. Not in DeliverySettings either: a
   // Proxy-Authorization given that way is a secret.
   std::vector<std::string> proxy_headers;

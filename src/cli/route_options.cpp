@@ -34,17 +34,30 @@ std::string without_password(std::string_view url) {
   return fmt::format("{}:[redacted]{}", url.substr(0, colon), url.substr(at));
 }
 
-// --proxy-cacert... as --cacert... are checked for the server (make_tls_options).
-TlsOptions proxy_tls_options(const TlsOptions& given) {
-  if (given.client_key && !given.client_cert) {
+// The TLS to an https:// proxy from --proxy-cacert..., checked as --cacert... are for the
+// server (make_tls_options).
+TlsOptions proxy_tls_options(const Options& options) {
+  if (options.proxy_key && !options.proxy_cert) {
     throw Error(ExitCode::FailedInit, "--proxy-key given without --proxy-cert");
   }
-  if (given.pinned_public_key && !given.pinned_public_key->starts_with("sha256//")) {
+  if (options.proxy_pinnedpubkey && !options.proxy_pinnedpubkey->starts_with("sha256//")) {
     throw Error(
         ExitCode::FailedInit,
         "--proxy-pinnedpubkey: expected sha256//BASE64 (optionally several, separated by ;)");
   }
-  return given;
+  TlsOptions tls;
+  tls.verify_peer = !options.proxy_insecure;
+  tls.ca_file = options.proxy_cacert;
+  tls.ca_path = options.proxy_capath;
+  tls.client_cert = options.proxy_cert;
+  tls.client_key = options.proxy_key;
+  tls.key_password = options.proxy_pass;
+  tls.ciphers = options.proxy_ciphers;
+  tls.tls13_ciphers = options.proxy_tls13_ciphers;
+  tls.crl_file = options.proxy_crlfile;
+  tls.pinned_public_key = options.proxy_pinnedpubkey;
+  tls.for_proxy = true;
+  return tls;
 }
 
 }  // namespace
@@ -107,7 +120,7 @@ ConnectRoute make_connect_route(const Options& options, Scheme scheme, const Env
         "--preproxy: an https:// pre-proxy is not supported (docs/proxy.md); use socks5h://");
   }
   if (route.proxy && route.proxy->type == ProxyType::Https) {
-    route.proxy_tls = proxy_tls_options(options.proxy_tls);
+    route.proxy_tls = proxy_tls_options(options);
   }
   return route;
 }

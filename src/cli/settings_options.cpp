@@ -101,6 +101,9 @@ settings::Destination destination_of(const Options& options, const AccountInUse&
         "the --oauth2-bearer token is not kept in the queue: a queue run cannot log in with it");
   }
   if (options.pass) warnings.emplace_back("the --pass pass phrase is not kept in the queue");
+  if (options.proxy_pass) {
+    warnings.emplace_back("the --proxy-pass pass phrase is not kept in the queue");
+  }
   return d;
 }
 
@@ -110,6 +113,7 @@ settings::DeliverySettings groups_of(const Options& options) {
   settings::DeliverySettings s;
   s.connect = options;
   s.proxy = options;
+  s.proxy_tls = options;
   s.tls = options;
   s.auth = options;
   s.envelope = options;
@@ -123,6 +127,7 @@ settings::DeliverySettings groups_of(const Options& options) {
 void put_groups(const settings::DeliverySettings& s, Options& o) {
   static_cast<settings::ConnectSettings&>(o) = s.connect;
   static_cast<settings::ProxySettings&>(o) = s.proxy;
+  static_cast<settings::ProxyTlsSettings&>(o) = s.proxy_tls;
   static_cast<settings::TlsSettings&>(o) = s.tls;
   static_cast<settings::AuthSources&>(o) = s.auth;
   static_cast<settings::EnvelopeSettings&>(o) = s.envelope;

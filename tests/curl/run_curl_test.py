@@ -26,6 +26,7 @@ import re
 import select
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -648,7 +649,8 @@ def show(text):
 
 
 def client_version(client):
-    out = subprocess.run([client, "--version"], capture_output=True, text=True).stdout
+    out = subprocess.run([client, "--version"], capture_output=True, text=True,
+                         timeout=CLIENT_TIMEOUT).stdout
     words = out.split()
     return words[1] if len(words) > 1 else "0"
 
@@ -726,14 +728,17 @@ def _shoot(number, test, client, workdir, log, smtp, difference):
     shell_command += " >log/stdout%s 2>log/stderr%s" % (number, number)
     print("command: " + shell_command)
 
+    # Bytes, as in the test file (latin-1 here is only a way to carry them). A session of
+    # its own, so that a client that hangs is killed with the shell that started it.
+    shell = subprocess.Popen(["/bin/sh", "-c", shell_command.encode("latin-1")], cwd=workdir,
+                             env=env, start_new_session=True)
     try:
-        # Bytes, as in the test file (latin-1 here is only a way to carry them).
-        exit_code = subprocess.run(["/bin/sh", "-c", shell_command.encode("latin-1")],
-                                   cwd=workdir, env=env,
-                                   timeout=CLIENT_TIMEOUT).returncode
+        exit_code = shell.wait(timeout=CLIENT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        print("FAIL: the client ran longer than %d s" % CLIENT_TIMEOUT)
-        return 1
+        os.killpg(shell.pid, signal.SIGKILL)
+        shell.wait()
+        hung = [("errorcode", "the client ran longer than %d s: killed" % CLIENT_TIMEOUT)]
+        return hung, hung
     # The client has exited: its connections are closed and the server has read them.
     deadline = time.time() + 5
     while time.time() < deadline and smtp_busy(smtp):

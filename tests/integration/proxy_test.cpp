@@ -536,6 +536,34 @@ TEST(ProxyHttps, SecuritySmtpsAndStartTlsInsideTheProxysTlsNameTheMailServer) {
   EXPECT_THAT(refused.run.err, HasSubstr("server certificate for \"localhost\" not verified"));
 }
 
+// A message queued on the way through an https:// proxy goes out later the same way: the
+// queue keeps --proxy-cacert and --proxy-pinnedpubkey (not --proxy-pass), so the queue run
+// verifies the proxy as the first try did.
+TEST(ProxyHttps, QueuedEntryKeepsTheProxysTlsSettings) {
+  TempDir dir;
+  const auto proxy = start_https_proxy(dir);
+  const std::string queue_dir = dir.path() + "/queue";
+  const std::uint16_t port = closed_port();
+  const std::string mail = dir.write_file("mail.txt", kMessage);
+  std::string pin = read_file(test_cert("server.pin"));
+  while (!pin.empty() && pin.back() == '\n') pin.pop_back();
+  const auto first =
+      run_smtpc({"--queue", "--queue-dir", queue_dir,
+                 "smtp://127.0.0.1:" + std::to_string(port) + "/client.example", "--mail-from",
+                 "a@example.com", "--mail-rcpt", "b@example.com", "-T", mail, "-x", proxy.url(),
+                 "--proxy-cacert", test_cert("ca.pem"), "--proxy-pinnedpubkey", pin});
+  // The proxy cannot reach the server yet: CONNECT fails (56), and the message is queued.
+  EXPECT_EQ(first.exit_code, 56) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("smtpc: queued as "));
+  SmtpServer server({"--port", std::to_string(port)});
+  const auto run = run_smtpc({"--queue-run", "--force", "--queue-dir", queue_dir, "-v"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("* Proxy certificate:"));
+  EXPECT_THAT(run.err, HasSubstr("public key hash matches --proxy-pinnedpubkey"));
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_EQ(server.messages()[0].bytes, kMessage);
+}
+
 TEST(ProxyHttps, UnusableCipherListsAreCurls59) {
   TempDir dir;
   const auto proxy = start_https_proxy(dir);

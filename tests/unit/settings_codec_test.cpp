@@ -47,6 +47,15 @@ DeliverySettings every_field_set() {
                .abstract_unix_socket = true,
                .haproxy_protocol = true};
   s.proxy = {.proxy_type = ProxyType::Socks5h, .noproxy = "localhost", .user_agent = "ua/1"};
+  s.proxy_tls = {.proxy_insecure = true,
+                 .proxy_cacert = "/pca.pem",
+                 .proxy_capath = "/pca",
+                 .proxy_cert = "/pc.pem",
+                 .proxy_key = "/pk.pem",
+                 .proxy_ciphers = "AES128-SHA",
+                 .proxy_tls13_ciphers = "TLS_AES_256_GCM_SHA384",
+                 .proxy_crlfile = "/pcrl.pem",
+                 .proxy_pinnedpubkey = "sha256//BBBB"};
   s.tls = {.ssl = true,
            .ssl_reqd = true,
            .insecure = true,
@@ -90,6 +99,7 @@ TEST(SettingsCodec, EveryStoredFieldComesBackAsItWasWritten) {
   EXPECT_EQ(read.destination, written.destination);
   EXPECT_EQ(read.connect, written.connect);
   EXPECT_EQ(read.proxy, written.proxy);
+  EXPECT_EQ(read.proxy_tls, written.proxy_tls);
   EXPECT_EQ(read.tls, written.tls);
   EXPECT_EQ(read.auth, written.auth);
   EXPECT_EQ(read.envelope, written.envelope);

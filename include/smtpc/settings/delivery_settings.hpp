@@ -81,6 +81,21 @@ struct TlsSettings {
   friend bool operator==(const TlsSettings&, const TlsSettings&) = default;
 };
 
+/// TLS to an https:// proxy (docs/proxy.md), as TlsSettings is to the mail server: how the
+/// proxy is verified and which client certificate it gets (never --proxy-pass).
+struct ProxyTlsSettings {
+  bool proxy_insecure = false;                     // --proxy-insecure
+  std::optional<std::string> proxy_cacert;         // --proxy-cacert
+  std::optional<std::string> proxy_capath;         // --proxy-capath
+  std::optional<std::string> proxy_cert;           // --proxy-cert (its file)
+  std::optional<std::string> proxy_key;            // --proxy-key
+  std::optional<std::string> proxy_ciphers;        // --proxy-ciphers
+  std::optional<std::string> proxy_tls13_ciphers;  // --proxy-tls13-ciphers
+  std::optional<std::string> proxy_crlfile;        // --proxy-crlfile
+  std::optional<std::string> proxy_pinnedpubkey;   // --proxy-pinnedpubkey
+  friend bool operator==(const ProxyTlsSettings&, const ProxyTlsSettings&) = default;
+};
+
 /// Authentication (RFC 4954): where the password comes from and how to log in, never the
 /// password itself.
 struct AuthSources {
@@ -152,6 +167,7 @@ struct DeliverySettings {
   Destination destination;
   ConnectSettings connect;
   ProxySettings proxy;
+  ProxyTlsSettings proxy_tls;
   TlsSettings tls;
   AuthSources auth;
   EnvelopeSettings envelope;

@@ -93,7 +93,7 @@ struct ConnectRoute {
   std::optional<ProxySpec> preproxy;  // --preproxy: a SOCKS proxy in front of `proxy`
   /// --noproxy / NO_PROXY: hosts reached without the proxies (no_proxy_matches).
   std::string no_proxy;
-  std::string user_agent;  // the CONNECT request's User-Agent (-A, or smtpc's own)
+  std::string user_agent;                  // the CONNECT request's User-Agent (-A, or smtpc's own)
   std::vector<std::string> proxy_headers;  // --proxy-header: more CONNECT request lines
   /// TLS to an https:// proxy: --proxy-cacert, --proxy-insecure, --proxy-cert... (the mail
   /// server's own TLS, inside the tunnel, keeps its own options and name).
