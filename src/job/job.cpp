@@ -35,30 +35,39 @@ constexpr std::size_t kMaxSmtpLine = 998;
 // What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
 // its own. A message that cannot be opened again (standard input) stays unknown, and so
 // does one of unknown size (a composed or edited message is not read twice to learn it).
-MessageInfo scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
+// The same pass finds whether BDAT could send it as it is (CrlfOnlyCheck).
+struct Scanned {
   MessageInfo info;
+  bool crlf_only = false;
+};
+Scanned scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
+  Scanned scanned;
+  MessageInfo& info = scanned.info;
   info.size = size;
-  if (!size || *size > kScanLimit || !origin.can_reopen()) return info;
+  if (!size || *size > kScanLimit || !origin.can_reopen()) return scanned;
   const auto source = origin.open();
-  if (source->size() != size) return info;  // it changed while we looked: assume the worst
+  if (source->size() != size) return scanned;  // it changed while we looked: assume the worst
   std::vector<char> buffer(64 * 1024);
   std::uint64_t total = 0;
   bool eight_bit = false;
   bool binary = false;
   bool long_lines = false;
   std::size_t column = 0;
+  CrlfOnlyCheck line_ends;
   while (const std::size_t got = source->read(buffer)) {
     const std::string_view chunk(buffer.data(), got);
     eight_bit = eight_bit || !is_ascii(chunk);
     binary = binary || chunk.find('\0') != std::string_view::npos;
     long_lines = has_line_longer_than(chunk, kMaxSmtpLine, column) || long_lines;
+    line_ends.feed(chunk);
     total += got;
   }
-  if (total != *size) return info;
+  if (total != *size) return scanned;
   info.eight_bit = eight_bit;
   info.binary = binary;
   info.long_lines = long_lines;
-  return info;
+  scanned.crlf_only = line_ends.crlf_only();
+  return scanned;
 }
 
 // One message to send: its reading and, for the first, the chunk read before connecting.
@@ -96,8 +105,12 @@ class Upload {
 
   /// SIZE= and whether BODY=8BITMIME is needed: from the prefetch when it held the whole
   /// message, else from a scan of another reading.
-  [[nodiscard]] MessageInfo info() const {
-    if (!complete_) return scan(origin_, source_->size());
+  [[nodiscard]] MessageInfo info() {
+    if (!complete_) {
+      const Scanned scanned = scan(origin_, source_->size());
+      crlf_only_ = scanned.crlf_only;
+      return scanned.info;
+    }
     MessageInfo info;
     info.size = prefetched_;
     const auto* data = prefetch_buffer_->data();
@@ -155,6 +168,16 @@ class Upload {
   /// The bytes of the message that stream() has read (and encoded into what it wrote).
   [[nodiscard]] std::uint64_t consumed() const noexcept { return consumed_; }
 
+  /// Where BDAT can take the whole message from unchanged, with sendfile: a regular file
+  /// read as it is, which the scan found CRLF-only (info()), nothing of it sent yet.
+  [[nodiscard]] std::optional<FileSpan> whole_file() const {
+    const auto size = source_->size();
+    if (!crlf_only_ || consumed_ != 0 || !size || *size == 0) return std::nullopt;
+    return source_->file_span();
+  }
+  /// `bytes` of the message went out from its file.
+  void sent_from_file(std::uint64_t bytes) noexcept { consumed_ += bytes; }
+
  private:
   MessageOrigin origin_;
   std::unique_ptr<MessageSource> source_;
@@ -162,6 +185,7 @@ class Upload {
   std::size_t prefetched_ = 0;
   bool complete_ = false;  // the prefetch reached the end of the message
   bool warned_empty_ = false;
+  bool crlf_only_ = false;  // the scan found every line ending in CRLF
   std::uint64_t consumed_ = 0;
 };
 
@@ -389,23 +413,48 @@ class Dialogue {
     doing_ = Doing::SendingBody;
     job_.notices.upload_progress(uploaded_);
     std::uint64_t& body_sent = job_.progress.body_bytes_sent;
+    const std::optional<FileSpan> file = send.chunked && !limiter && connection_.can_send_file()
+                                             ? upload.whole_file()
+                                             : std::nullopt;
     const std::size_t bytes =
-        send.chunked ? upload.stream(buffer_, encoder, kBdatChunkSize, body_sent,
-                                     [&](WireSlices& wire, bool last) {
-                                       connection_.send_commands({bdat_command(wire.size(), last)});
-                                       connection_.send_data(wire);
-                                       ++bdat_commands;
-                                       wrote(wire);
-                                     })
-                     : upload.stream(buffer_, encoder, data_write_size(), body_sent,
-                                     [&](WireSlices& wire, bool) {
-                                       connection_.send_data(wire);
-                                       wrote(wire);
-                                     });
+        file ? send_file_by_bdat(upload, *file, bdat_commands)
+        : send.chunked
+            ? upload.stream(buffer_, encoder, kBdatChunkSize, body_sent,
+                            [&](WireSlices& wire, bool last) {
+                              connection_.send_commands({bdat_command(wire.size(), last)});
+                              connection_.send_data(wire);
+                              ++bdat_commands;
+                              wrote(wire);
+                            })
+            : upload.stream(buffer_, encoder, data_write_size(), body_sent,
+                            [&](WireSlices& wire, bool) {
+                              connection_.send_data(wire);
+                              wrote(wire);
+                            });
     uploaded_.sent += upload.consumed();
     if (upload.consumed() == 0) upload.warn_empty(job_.notices);
     job_.tracer.data_summary(bytes);
     return session_.on_body_sent(bdat_commands);
+  }
+
+  // BDAT chunks straight from the file: a CRLF-only body needs no change for BDAT (RFC
+  // 3030), so the kernel sends it from the page cache (sendfile) and it is not read here.
+  // The size is the one SIZE= declared; a file that shrinks since is a read error.
+  std::size_t send_file_by_bdat(Upload& upload, const FileSpan& file, std::size_t& bdat_commands) {
+    const std::uint64_t size = upload.source().size().value_or(0);
+    std::uint64_t offset = 0;
+    while (offset < size) {
+      const auto count =
+          static_cast<std::size_t>(std::min<std::uint64_t>(kBdatChunkSize, size - offset));
+      connection_.send_commands({bdat_command(count, offset + count == size)});
+      connection_.send_file(file.fd, file.offset + offset, count);
+      offset += count;
+      ++bdat_commands;
+      upload.sent_from_file(count);
+      job_.progress.body_bytes_sent += count;
+      job_.notices.upload_progress({uploaded_.sent + upload.consumed(), uploaded_.total});
+    }
+    return static_cast<std::size_t>(size);
   }
 
   std::optional<Action> carry_out(const UpgradeTls& /*upgrade*/) {

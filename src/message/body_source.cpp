@@ -37,6 +37,7 @@ BodySource::BodySource(const std::string& path, std::string_view kind) {
       // From the current offset: "-T - < file" may have been read partly by a caller.
       const off_t offset = ::lseek(fd_, 0, SEEK_CUR);
       if (offset >= 0 && offset <= info.st_size) {
+        start_ = static_cast<std::uint64_t>(offset);
         size_ = static_cast<std::uint64_t>(info.st_size - offset);
       }
     }

@@ -331,7 +331,9 @@ Action Session::on_auth(const Reply& reply) {
       return send(std::move(*next));
     }
   }
-  if (auth_cancelled_) return quit_with(*auth_cancelled_);
+  // A refused or cancelled login ends the session without QUIT, as curl does (its tests
+  // 932, 948, 949, 954): nothing else will be sent on this connection.
+  if (auth_cancelled_) return fail_now(*auth_cancelled_);
   if (auto next = authenticator.retry(capabilities_.auth_mechanisms)) {
     warnings_.push_back(
         fmt::format("AUTH refused ({}); trying the next mechanism listed", reply.summary()));
@@ -339,7 +341,7 @@ Action Session::on_auth(const Reply& reply) {
     return send(std::move(*next));
   }
   const std::string detail = authenticator.failure_detail();
-  return quit_with(
+  return fail_now(
       Error(ExitCode::LoginDenied,
             describe_with_reply(fmt::format("AUTH {} failed{}", authenticator.mechanism(),
                                             detail.empty() ? "" : " (" + detail + ")"),

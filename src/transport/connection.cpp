@@ -66,6 +66,14 @@ void Connection::send_data(WireSlices& data) {
   write_body(data.size(), [&](Deadline deadline) { transport_->write_slices(slices, deadline); });
 }
 
+bool Connection::can_send_file() const noexcept {
+  return transport_ && transport_->can_send_file() && !tracer_.dumps_data();
+}
+
+void Connection::send_file(int fd, std::uint64_t offset, std::size_t count) {
+  write_body(count, [&](Deadline deadline) { transport_->send_file(fd, offset, count, deadline); });
+}
+
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
                                             bool must_end_input) {
   std::array<char, 16 * 1024> buffer{};

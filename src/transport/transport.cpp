@@ -4,7 +4,14 @@
 #include <algorithm>
 #include <array>
 
+#include "smtpc/core/error.hpp"
+
 namespace smtpc {
+
+void Transport::send_file(int /*fd*/, std::uint64_t /*offset*/, std::size_t /*count*/,
+                          Deadline /*deadline*/) {
+  throw Error(ExitCode::SendError, "this connection cannot send a file as it is");
+}
 
 void Transport::write_slices(std::span<const std::string_view> slices, Deadline deadline) {
   // 16 KiB: one full TLS record per write. A slice that fills a record by itself is

@@ -849,11 +849,6 @@ def checked_before_connecting(want, test, argument):
     want.nothing_sent = True
 
 
-def quit_after_failed_auth(want, test, argument):
-    """After a refused or cancelled AUTH, smtpc ends the session with QUIT; curl closes."""
-    want.parts["protocol"] += "QUIT\r\n"
-
-
 def no_ntlm(want, test, argument):
     """smtpc has no NTLM: the NTLM exchange is left out; with nothing but NTLM offered it
     ends after EHLO with QUIT and exit 67 ("no usable mechanism")."""
@@ -877,7 +872,6 @@ def own_user_agent(want, test, argument):
 DIFFERENCES = {
     "sent-as-crlf": sent_as_crlf,
     "checked-before-connecting": checked_before_connecting,
-    "quit-after-failed-auth": quit_after_failed_auth,
     "no-ntlm": no_ntlm,
     "own-user-agent": own_user_agent,
 }

@@ -180,3 +180,41 @@ TEST(DotStufferSlices, ShortRunsAreCopiedIntoOneSlice) {
 
 }  // namespace
 }  // namespace smtpc
+
+namespace smtpc {
+namespace {
+
+// CrlfOnlyCheck says yes exactly when DotStuffer for BDAT would leave the body unchanged
+// (what lets BDAT send a file with sendfile): every text of up to 6 bytes from CR, LF and
+// "a", cut at every pair of positions.
+TEST(CrlfOnlyCheck, AgreesWithTheBdatEncoderOnEverySmallTextAndSplit) {
+  std::vector<std::string> texts{""};
+  for (int length = 1; length <= 6; ++length) {
+    std::vector<std::string> longer;
+    for (const auto& text : texts) {
+      if (static_cast<int>(text.size()) != length - 1) continue;
+      for (const char c : {'\r', '\n', 'a'}) longer.push_back(text + c);
+    }
+    texts.insert(texts.end(), longer.begin(), longer.end());
+  }
+  for (const auto& text : texts) {
+    DotStuffer stuffer(false);
+    std::string encoded;
+    stuffer.encode(text, encoded);
+    stuffer.finish(encoded);
+    const bool unchanged = encoded == text;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      for (std::size_t j = i; j <= text.size(); ++j) {
+        CrlfOnlyCheck check;
+        check.feed(std::string_view(text).substr(0, i));
+        check.feed(std::string_view(text).substr(i, j - i));
+        check.feed(std::string_view(text).substr(j));
+        ASSERT_EQ(check.crlf_only(), unchanged)
+            << "text of " << text.size() << " bytes, splits at " << i << ", " << j;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace smtpc

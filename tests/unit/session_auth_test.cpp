@@ -111,7 +111,6 @@ TEST(SessionAuth, RefusedLoginIs67WithTheServersText) {
           .server("334 ")
           .client(kPlainBlob)
           .server("535-5.7.8 Username and Password not accepted.\n535 5.7.8 https://x/app-pw")
-          .quit()
           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::LoginDenied);
@@ -145,7 +144,6 @@ TEST(SessionAuth, BadChallengeIsCancelledWithStar) {
                           .server("334 not*base64!")
                           .client("*")
                           .server("501 5.7.0 cancelled")
-                          .quit()
                           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::LoginDenied);
@@ -259,8 +257,6 @@ TEST(SessionAuth, OAuthBearerFailureIsAnsweredWithKvsep) {
           .server("334 " + base64_encode(json))
           .client("AQ==")
           .server("535 5.7.8 invalid")
-          .client("QUIT")
-          .server("221 bye")
           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::LoginDenied);
@@ -279,8 +275,6 @@ TEST(SessionAuth, XOAuth2FailureIsAnsweredWithAnEmptyLine) {
                           .server("334 " + base64_encode(R"({"status":"401"})"))
                           .client("")
                           .server("535 5.7.8 bad")
-                          .client("QUIT")
-                          .server("221 bye")
                           .run();
   EXPECT_EQ(Script::failed(action).code(), ExitCode::LoginDenied);
 }
@@ -365,8 +359,6 @@ TEST(SessionAuth, OAuthBearerErrorReportWithoutPaddingIsAnswered) {
           .server("334 " + json)
           .client("AQ==")
           .server("535-Username and Password not accepted.\n535 http://support.example.com/")
-          .client("QUIT")
-          .server("221 bye")
           .run();
   const Error error = Script::failed(action);
   EXPECT_EQ(error.code(), ExitCode::LoginDenied);
@@ -387,8 +379,6 @@ TEST(SessionAuth, OAuthBearerErrorReportThatIsNotBase64IsAnsweredToo) {
                           .server("334 token expired!")
                           .client("AQ==")
                           .server("535 5.7.8 no")
-                          .client("QUIT")
-                          .server("221 bye")
                           .run();
   EXPECT_EQ(Script::failed(action).code(), ExitCode::LoginDenied);
 }

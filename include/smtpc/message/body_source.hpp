@@ -11,6 +11,12 @@
 
 namespace smtpc {
 
+/// A message that is the rest of a regular file from `offset` on (for sendfile).
+struct FileSpan {
+  int fd = -1;
+  std::uint64_t offset = 0;
+};
+
 /// Where the message comes from: a file, standard input, or a composed message.
 /// The job pulls it in chunks, so memory does not grow with the message size.
 class MessageSource {
@@ -22,6 +28,9 @@ class MessageSource {
   [[nodiscard]] virtual std::optional<std::uint64_t> size() const noexcept { return std::nullopt; }
   /// What to call the source in messages: a file name or "standard input".
   [[nodiscard]] virtual const std::string& name() const noexcept = 0;
+  /// The regular file whose bytes this source reads unchanged, size() of them; nullopt for
+  /// anything else (a pipe, an edited, signed or composed message).
+  [[nodiscard]] virtual std::optional<FileSpan> file_span() const noexcept { return std::nullopt; }
 };
 
 /// The upload file, or standard input for "-".
@@ -37,10 +46,15 @@ class BodySource final : public MessageSource {
   /// The size when the source is a regular file.
   [[nodiscard]] std::optional<std::uint64_t> size() const noexcept override { return size_; }
   [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+  [[nodiscard]] std::optional<FileSpan> file_span() const noexcept override {
+    if (!size_) return std::nullopt;
+    return FileSpan{fd_, start_};
+  }
 
  private:
-  Fd opened_;   // the file opened; standard input is not ours to close
-  int fd_ = -1;  // opened_, or standard input
+  Fd opened_;                // the file opened; standard input is not ours to close
+  int fd_ = -1;              // opened_, or standard input
+  std::uint64_t start_ = 0;  // the file offset the message starts at
   std::string name_;
   std::optional<std::uint64_t> size_;
 };

@@ -72,4 +72,19 @@ class DotStuffer {
   bool pending_cr_ = false;
 };
 
+/// Whether a body, fed in pieces, is already what DotStuffer(false) makes of it for BDAT:
+/// every CR followed by LF, every LF preceded by CR, the last line ended. Such a body can
+/// go out unchanged, straight from its file (sendfile).
+class CrlfOnlyCheck {
+ public:
+  void feed(std::string_view piece) noexcept;
+  [[nodiscard]] bool crlf_only() const noexcept;
+
+ private:
+  std::size_t carriage_returns_ = 0;
+  std::size_t line_feeds_ = 0;
+  bool bare_line_feed_ = false;
+  char last_ = '\n';  // as if after a line end: an empty body is unchanged too
+};
+
 }  // namespace smtpc

@@ -35,6 +35,11 @@ class Connection {
   void send_data(std::string_view data);
   /// The same for a body held as slices (written without joining them).
   void send_data(WireSlices& data);
+  /// Whether send_file may be used: a plain connection whose body is not traced byte by
+  /// byte (--trace shows what a read would have given).
+  [[nodiscard]] bool can_send_file() const noexcept;
+  /// Body bytes straight from a regular file (Transport::send_file), counted as send_data.
+  void send_file(int fd, std::uint64_t offset, std::size_t count);
   /// Reads one reply, tracing each line; nullopt if the server closed the connection
   /// before a complete reply. Throws Error(RecvError/WeirdServerReply/OperationTimedout).
   /// `timeout` shortens the wait below the per-reply timeout (used for QUIT). With

@@ -31,6 +31,12 @@ class Transport {
   /// DotStuffer's WireSlices). This default gathers them into writes of up to 16 KiB, one
   /// TLS record each; TcpTransport hands them to writev as they are. Throws as write_all.
   virtual void write_slices(std::span<const std::string_view> slices, Deadline deadline);
+  /// Whether send_file works here: a plain socket, not TLS.
+  [[nodiscard]] virtual bool can_send_file() const noexcept { return false; }
+  /// Writes `count` bytes of the regular file `fd` from `offset` (sendfile: not read into
+  /// this process) before `deadline`. Throws as write_all, and Error(ReadError) if the file
+  /// ends first. Only where can_send_file().
+  virtual void send_file(int fd, std::uint64_t offset, std::size_t count, Deadline deadline);
   /// Reads what is available (waiting until `deadline`); returns 0 at end of stream.
   /// Throws Error(RecvError) or Error(OperationTimedout).
   virtual std::size_t read_some(std::span<char> buffer, Deadline deadline) = 0;
