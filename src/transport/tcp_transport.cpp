@@ -79,7 +79,7 @@ class TcpTransport final : public Transport {
   void send_file(int fd, std::uint64_t offset, std::size_t count, Deadline deadline) override {
     auto position = static_cast<off_t>(offset);
     while (count > 0) {
-      const ssize_t sent = ::sendfile(fd_, fd, &position, count);
+      const ssize_t sent = ::sendfile(fd_.get(), fd, &position, count);
       if (sent > 0) {
         count -= static_cast<std::size_t>(sent);
         continue;
@@ -89,7 +89,7 @@ class TcpTransport final : public Transport {
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait_until_ready(fd_, POLLOUT, deadline)) {
+        if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
         }
         continue;
