@@ -23,6 +23,7 @@
 
 #include "config.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/file.hpp"
 #include "variables.hpp"
 
 namespace smtpc::cli {
@@ -630,35 +631,15 @@ const OptionDef* find_short_option(char letter) {
 }
 
 std::string read_config_file(const std::string& path) {
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  FileContent file = read_file_or_stdin(path);
+  if (!file.ok()) {  // curl: "cannot read config from '...'", exit 26
+    throw Error(ExitCode::ReadError,
+                fmt::format("cannot read config from '{}': {}", path, std::strerror(file.error)));
   }
-  // curl: "cannot read config from '...'", exit 26.
-  auto unreadable = [&path](int error) {
-    return Error(ExitCode::ReadError,
-                 fmt::format("cannot read config from '{}': {}", path, std::strerror(error)));
-  };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw unreadable(errno);
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw unreadable(error);
-  }
-  std::string text;
-  std::array<char, 4096> buffer{};
-  ssize_t n = 0;
-  while ((n = ::read(fd, buffer.data(), buffer.size())) > 0) {
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-  const int error = errno;
-  ::close(fd);
-  if (n < 0) throw unreadable(error);
   // A -K file is a config file: its options (a password, --netrc-file...) are trusted only
   // when no one else could have written them.
-  check_config_owner(path, info.st_uid, info.st_mode, ::geteuid());
-  return text;
+  if (path != "-") check_config_owner(path, file.info.st_uid, file.info.st_mode, ::geteuid());
+  return std::move(file.text);
 }
 
 // The global options of curl (verbosity, -s, -S, traces, --stderr, --fail-early) hold for

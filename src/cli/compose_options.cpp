@@ -4,15 +4,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cstring>
 #include <functional>
 #include <memory>
-#include <sstream>
 
 #include "options.hpp"
 #include "report.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/smtp/command.hpp"
+#include "smtpc/sys/file.hpp"
 #include "smtpc/sys/host_name.hpp"
 
 namespace smtpc::cli {
@@ -30,13 +30,12 @@ TextInput text_argument(const std::string& value) {
 LocalNames local_names(const ComposeOptions& c) {
   AliasMap aliases;
   if (c.aliases) {
-    std::ifstream file(*c.aliases, std::ios::binary);
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (!file) {
-      throw Error(ExitCode::FailedInit, fmt::format("aliases: cannot read {}", *c.aliases));
+    const FileContent file = read_file(*c.aliases);
+    if (!file.ok()) {
+      throw Error(ExitCode::FailedInit, fmt::format("aliases: cannot read {}: {}", *c.aliases,
+                                                    std::strerror(file.error)));
     }
-    aliases = parse_aliases(text.str(), *c.aliases);
+    aliases = parse_aliases(file.text, *c.aliases);
   }
   std::function<std::string()> domain = local_mail_domain;
   if (c.domain) domain = [value = *c.domain] { return value; };

@@ -1,7 +1,6 @@
 // Config files with named accounts (msmtp's idea, INI-like syntax) and their permission check.
 #include "config.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "options.hpp"
 #include "settings_options.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/file.hpp"
 #include "smtpc/sys/home.hpp"
 #include "smtpc/sys/trusted_file.hpp"
 
@@ -210,29 +210,26 @@ std::optional<std::string> find_user_config_file() {
       [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
 }
 
+std::optional<std::string> config_file_for(const std::optional<std::string>& given) {
+  return given ? given : find_user_config_file();
+}
+
+std::optional<std::string> profile_config_file(const Options& options) {
+  const ComposeOptions& c = options.compose;
+  if (!c.config && !c.account && !options.url.empty()) return std::nullopt;  // plain curl
+  return config_file_for(c.config);
+}
+
 ConfigFile load_config(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  // An account file is small: 1 MiB is far more than any, and a device never ends.
+  const FileContent file = read_file(path, 1024 * 1024);
+  if (!file.ok()) {
     throw Error(ExitCode::FailedInit,
-                fmt::format("cannot read config file {}: {}", path, std::strerror(errno)));
+                fmt::format("cannot read config file {}: {}", path, std::strerror(file.error)));
   }
-  std::string text;
-  struct stat info {};
-  const bool stat_ok = ::fstat(fd, &info) == 0;
-  std::array<char, 4096> buffer{};
-  ssize_t n = 0;
-  while ((n = ::read(fd, buffer.data(), buffer.size())) > 0 && text.size() < 1024 * 1024) {
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-  const int read_errno = errno;
-  ::close(fd);
-  if (n < 0 || !stat_ok) {
-    throw Error(ExitCode::FailedInit,
-                fmt::format("cannot read config file {}: {}", path, std::strerror(read_errno)));
-  }
-  check_config_owner(path, info.st_uid, info.st_mode, ::geteuid());
-  ConfigFile config = parse_config(text, path);
-  check_config_permissions(path, static_cast<unsigned>(info.st_mode), config.has_password);
+  check_config_owner(path, file.info.st_uid, file.info.st_mode, ::geteuid());
+  ConfigFile config = parse_config(file.text, path);
+  check_config_permissions(path, static_cast<unsigned>(file.info.st_mode), config.has_password);
   return config;
 }
 
@@ -269,9 +266,7 @@ void apply_account(const ConfigFile& config, const std::optional<std::string>& a
 
 void apply_config_profile(Options& options) {
   const ComposeOptions& c = options.compose;
-  if (!c.config && !c.account && !options.url.empty()) return;  // a plain curl command line
-  std::optional<std::string> path = c.config;
-  if (!path) path = find_user_config_file();
+  const std::optional<std::string> path = profile_config_file(options);
   if (!path) {
     if (c.account) {
       throw Error(ExitCode::FailedInit, "-a/--account given but no config file was found");

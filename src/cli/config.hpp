@@ -54,6 +54,14 @@ void check_config_owner(const std::string& path, unsigned owner, unsigned mode, 
 /// (home_directory: $HOME only when it is the user's, else getpwuid's).
 [[nodiscard]] std::optional<std::string> find_user_config_file();
 
+/// The config file a run reads: `given` (--account-file, sendmail's -C) when there is one,
+/// else the user's own (find_user_config_file); nullopt when there is neither.
+[[nodiscard]] std::optional<std::string> config_file_for(const std::optional<std::string>& given);
+
+/// Normal mode's config file: none for a plain curl command line (a URL, and neither
+/// --account-file nor -a), else config_file_for(--account-file).
+[[nodiscard]] std::optional<std::string> profile_config_file(const Options& options);
+
 /// Reads, parses and permission-checks `path`. Throws Error(FailedInit).
 [[nodiscard]] ConfigFile load_config(const std::string& path);
 

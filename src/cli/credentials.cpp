@@ -17,6 +17,8 @@
 #include <fstream>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/sys/fd.hpp"
+#include "smtpc/sys/file.hpp"
 #include "smtpc/sys/netrc.hpp"
 
 namespace smtpc::cli {
@@ -39,20 +41,6 @@ std::string read_password_file(const std::string& path) {
   return first_line(line);
 }
 
-// The command's output, read to its end. EINTR is retried.
-std::string read_all(int fd) {
-  std::string output;
-  char buffer[512];
-  while (true) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
-    if (got > 0) {
-      output.append(buffer, static_cast<std::size_t>(got));
-    } else if (got == 0 || errno != EINTR) {
-      return output;
-    }
-  }
-}
-
 // Runs `command` with /bin/sh. Its standard input is /dev/null, so that it cannot eat the
 // message smtpc reads from its own (-T -), and it inherits no descriptor beyond 0-2: only
 // its output, the password, comes back through a pipe (issue 19, item 4).
@@ -63,10 +51,12 @@ std::string run_password_command(const std::string& command) {
   };
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw fail("cannot make a pipe", errno);
+  const Fd output_end(pipe_fds[0]);
+  Fd command_end(pipe_fds[1]);
   posix_spawn_file_actions_t actions;
   ::posix_spawn_file_actions_init(&actions);
   ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  ::posix_spawn_file_actions_adddup2(&actions, command_end.get(), STDOUT_FILENO);
   ::posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   std::string shell = "sh";
   std::string option = "-c";
@@ -84,13 +74,9 @@ std::string run_password_command(const std::string& command) {
   const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ);
   ::posix_spawn_file_actions_destroy(&actions);
   ::posix_spawnattr_destroy(&attributes);
-  ::close(pipe_fds[1]);
-  if (spawned != 0) {
-    ::close(pipe_fds[0]);
-    throw fail("cannot run it", spawned);
-  }
-  const std::string output = read_all(pipe_fds[0]);
-  ::close(pipe_fds[0]);
+  command_end.reset();  // the command holds the only writer: its end is the output's end
+  if (spawned != 0) throw fail("cannot run it", spawned);
+  const std::string output = read_all(output_end.get()).text;  // up to a read error
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

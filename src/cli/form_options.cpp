@@ -6,11 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -344,14 +343,12 @@ void parse_one(FormTree& tree, const FormArgument& argument, std::vector<std::st
 
 HeaderFileReader read_header_file_from_disk() {
   return [](const std::string& path, std::string& error) -> std::optional<std::string> {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-      error = std::strerror(errno);
+    FileContent file = read_file(path);
+    if (!file.ok()) {
+      error = std::strerror(file.error);
       return std::nullopt;
     }
-    std::ostringstream content;
-    content << file.rdbuf();
-    return content.str();
+    return std::move(file.text);
   };
 }
 

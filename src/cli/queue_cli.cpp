@@ -44,11 +44,8 @@ const char* retry_reason(FailureKind kind, const Options& options) {
 
 QueueContext config_in_use(const Options& options) {
   QueueContext context;
-  const ComposeOptions& c = options.compose;
-  if (!c.config && !c.account && !options.url.empty()) return context;
-  context.config_path = c.config;
-  if (!context.config_path) context.config_path = find_user_config_file();
-  if (context.config_path) context.account = c.account;
+  context.config_path = profile_config_file(options);
+  if (context.config_path) context.account = options.compose.account;
   return context;
 }
 

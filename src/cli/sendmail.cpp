@@ -34,14 +34,13 @@ std::string base_name(std::string_view path) {
 // each entry names its own settings. One given with -C must be readable.
 Options queue_options(const SendmailArgs& parsed) {
   Options options;
-  if (parsed.config) {
-    apply_account(load_config(*parsed.config), parsed.account, options);
-  } else if (const auto path = find_user_config_file()) {
-    try {
-      apply_account(load_config(*path), parsed.account, options);
-    } catch (const Error&) {
-      options = Options{};
-    }
+  const auto path = config_file_for(parsed.config);
+  if (!path) return options;
+  try {
+    apply_account(load_config(*path), parsed.account, options);
+  } catch (const Error&) {
+    if (parsed.config) throw;
+    options = Options{};
   }
   return options;
 }
@@ -73,8 +72,7 @@ Options relay_options(const SendmailArgs& parsed, std::optional<std::string>& pa
   if (const char* url = std::getenv("SMTPC_URL"); url != nullptr && *url != '\0') {
     options.url = url;
   }
-  path = parsed.config;
-  if (!path) path = find_user_config_file();
+  path = config_file_for(parsed.config);
   if (path) {
     apply_account(load_config(*path), parsed.account, options);
   } else if (parsed.account) {

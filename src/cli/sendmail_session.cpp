@@ -13,6 +13,7 @@
 #include "report.hpp"
 #include "sendmail.hpp"
 #include "smtpc/smtp/server_session.hpp"
+#include "smtpc/sys/fd.hpp"
 #include "smtpc/sys/host_name.hpp"
 
 namespace smtpc::cli {
@@ -65,18 +66,15 @@ class Spool {
   Spool() {
     const char* tmp = std::getenv("TMPDIR");
     path_ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/smtpc-bs-XXXXXX";
-    fd_ = ::mkostemp(path_.data(), O_CLOEXEC);
-    if (fd_ < 0) throw Error(ExitCode::WriteError, fmt::format("cannot create {}", path_));
+    fd_ = Fd(::mkostemp(path_.data(), O_CLOEXEC));
+    if (!fd_.valid()) throw Error(ExitCode::WriteError, fmt::format("cannot create {}", path_));
   }
-  ~Spool() {
-    if (fd_ >= 0) ::close(fd_);
-    ::unlink(path_.c_str());
-  }
+  ~Spool() { ::unlink(path_.c_str()); }
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
   void append(std::string_view text) {
     while (!text.empty()) {
-      const ssize_t n = ::write(fd_, text.data(), text.size());
+      const ssize_t n = ::write(fd_.get(), text.data(), text.size());
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) throw Error(ExitCode::WriteError, fmt::format("cannot write {}", path_));
       text.remove_prefix(static_cast<std::size_t>(n));
@@ -86,7 +84,7 @@ class Spool {
 
  private:
   std::string path_;
-  int fd_ = -1;
+  Fd fd_;
 };
 
 // Hands one message to sendmail mode's delivery; the reply for its data.

@@ -8,15 +8,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "command_line.hpp"
 #include "json.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -30,17 +27,13 @@ bool is_name_char(char c) {
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 std::string read_all(const std::string& path) {
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  FileContent file = read_file_or_stdin(path);
+  if (!file.ok()) {
+    throw Error(ExitCode::ReadError, fmt::format("--variable: {} {}: {}",
+                                                 file.opened ? "error reading" : "Failed to open",
+                                                 path, std::strerror(file.error)));
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw Error(ExitCode::ReadError,
-                fmt::format("--variable: Failed to open {}: {}", path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  return std::move(file.text);
 }
 
 std::string trim(std::string_view text) {

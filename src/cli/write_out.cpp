@@ -6,17 +6,14 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <functional>
-#include <iostream>
-#include <iterator>
 #include <map>
-#include <sstream>
 #include <variant>
 
 #include "json.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/url.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -271,15 +268,10 @@ void write_out(const std::string& format, const TransferReport& report) {
   std::string text = format;
   if (format.starts_with('@')) {
     const std::string path = format.substr(1);
-    if (path == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream file(path, std::ios::binary);
-      if (!file) throw Error(ExitCode::ReadError, fmt::format("-w: cannot read {}", path));
-      std::ostringstream content;
-      content << file.rdbuf();
-      text = content.str();
-    }
+    FileContent file = read_file_or_stdin(path);
+    // curl reads what it can: a file it opened but could not read (a directory) is empty.
+    if (!file.opened) throw Error(ExitCode::ReadError, fmt::format("-w: cannot read {}", path));
+    text = std::move(file.text);
   }
   std::vector<std::string> warnings;
   for (const auto& piece : expand_write_out(text, report, &warnings)) {

@@ -215,12 +215,7 @@ class Parser {
     bool plain = !content.empty();
     for (const char c : content) plain = plain && !is_special(c) && !is_blank(c);
     if (plain) return content;
-    std::string out = "\"";
-    for (const char c : content) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    return out + "\"";
+    return mime::quoted_string(content);
   }
 
   std::string_view text_;

@@ -12,15 +12,17 @@
 #include <cstring>
 
 #include "smtpc/compose/composed_message.hpp"
+#include "smtpc/compose/mime.hpp"
 #include "smtpc/compose/mime_stream.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/fd.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc {
 namespace {
 
 constexpr std::size_t kLineLength = 76;  // curl's MAX_ENCODED_LINE_LENGTH
-constexpr std::size_t kFileChunk = 64 * 1024;
 constexpr std::string_view kHex = "0123456789ABCDEF";
 constexpr std::string_view kBase64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -54,16 +56,6 @@ bool type_matches(std::string_view type, std::string_view target) noexcept {
   if (type.size() == target.size()) return true;
   const char next = type[target.size()];
   return next == '\t' || next == '\r' || next == '\n' || next == ' ' || next == ';';
-}
-
-// curl's escape_string for mail: backslash before '\' and '"'.
-std::string quoted(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 bool is_qp_literal(unsigned char c) noexcept { return c >= 0x21 && c <= 0x7E && c != '='; }
@@ -197,8 +189,9 @@ PartFields part_fields(const FormPart& part, std::string_view boundary, bool in_
     }
     if (disposition) {
       out += fmt::format("Content-Disposition: {}", *disposition);
-      if (part.name) out += fmt::format("; name=\"{}\"", quoted(*part.name));
-      if (part.filename) out += fmt::format("; filename=\"{}\"", quoted(*part.filename));
+      // curl's escape_string for mail: a backslash before '\' and '"', as quoted_string.
+      if (part.name) out += "; name=" + mime::quoted_string(*part.name);
+      if (part.filename) out += "; filename=" + mime::quoted_string(*part.filename);
       out += "\r\n";
     }
   }
@@ -447,19 +440,14 @@ void require_one_line(std::string_view text, std::string_view what) {
   }
 }
 
-std::string read_all(int fd, std::string_view what) {
-  std::string out;
-  std::string chunk(kFileChunk, '\0');
-  while (true) {
-    const ssize_t got = ::read(fd, chunk.data(), chunk.size());
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      throw Error(ExitCode::ReadError,
-                  fmt::format("failed reading {}: {}", what, std::strerror(errno)));
-    }
-    if (got == 0) return out;
-    out.append(chunk.data(), static_cast<std::size_t>(got));
+// Standard input or a pipe, read to its end now: it can be read only once.
+std::string read_once(int fd, std::string_view what) {
+  FileContent content = read_all(fd);
+  if (!content.ok()) {
+    throw Error(ExitCode::ReadError,
+                fmt::format("failed reading {}: {}", what, std::strerror(content.error)));
   }
+  return std::move(content.text);
 }
 
 // Checks `part` and reads what can be read only once.
@@ -473,33 +461,23 @@ void prepare_part(FormPart& part) {
       for (auto& sub : part.parts) prepare_part(sub);
       return;
     case FormPart::Kind::StandardInput:
-      part.data = read_all(STDIN_FILENO, "standard input");
+      part.data = read_once(STDIN_FILENO, "standard input");
       part.kind = FormPart::Kind::Data;
       return;
     case FormPart::Kind::File: {
-      const int fd = ::open(part.data.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
+      const Fd fd(::open(part.data.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd.valid()) {
         throw Error(ExitCode::ReadError,
                     fmt::format("cannot open -F file \"{}\": {}", part.data, std::strerror(errno)));
       }
       struct stat info {};
-      const bool ok = ::fstat(fd, &info) == 0;
-      if (!ok || S_ISDIR(info.st_mode)) {
-        ::close(fd);
+      if (::fstat(fd.get(), &info) != 0 || S_ISDIR(info.st_mode)) {
         throw Error(ExitCode::ReadError, fmt::format("-F file \"{}\" is a directory", part.data));
       }
       if (!S_ISREG(info.st_mode)) {  // a pipe: read it once, now
-        std::string content;
-        try {
-          content = read_all(fd, fmt::format("-F file \"{}\"", part.data));
-        } catch (...) {
-          ::close(fd);
-          throw;
-        }
-        part.data = std::move(content);
+        part.data = read_once(fd.get(), fmt::format("-F file \"{}\"", part.data));
         part.kind = FormPart::Kind::Data;
       }
-      ::close(fd);
       return;
     }
     case FormPart::Kind::Data:

@@ -40,19 +40,6 @@ class BrokenLinesSource final : public MessageSource {
   bool ended_ = false;
 };
 
-class BrokenLinesOpener final : public MessageOpener {
- public:
-  explicit BrokenLinesOpener(MessageOrigin inner) : inner_(std::move(inner)) {}
-  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
-    return std::make_unique<BrokenLinesSource>(inner_.open());
-  }
-  [[nodiscard]] bool can_reopen() const noexcept override { return inner_.can_reopen(); }
-  [[nodiscard]] const std::string& name() const noexcept override { return inner_.name(); }
-
- private:
-  MessageOrigin inner_;
-};
-
 }  // namespace
 
 void LongLineBreaker::feed(std::string_view input, std::string& output) {
@@ -73,7 +60,9 @@ void LongLineBreaker::feed(std::string_view input, std::string& output) {
 }
 
 MessageOrigin long_lines_broken_origin(MessageOrigin inner) {
-  return MessageOrigin(std::make_shared<BrokenLinesOpener>(std::move(inner)));
+  return inner.filtered([](std::unique_ptr<MessageSource> source) {
+    return std::make_unique<BrokenLinesSource>(std::move(source));
+  });
 }
 
 }  // namespace smtpc

@@ -105,18 +105,22 @@ std::string unstructured_field(std::string_view name, std::string_view value) {
   return out;
 }
 
-std::string phrase(std::string_view display_name) {
-  if (!is_plain_ascii(display_name)) return encoded_words(display_name, 0);
-  bool atoms = !display_name.empty() && display_name.front() != ' ' && display_name.back() != ' ';
-  for (const char c : display_name) atoms = atoms && (is_atext(c) || c == ' ');
-  if (atoms && display_name.find("  ") == std::string_view::npos) return std::string(display_name);
+std::string quoted_string(std::string_view text) {
   std::string out = "\"";
-  for (const char c : display_name) {
+  for (const char c : text) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
   out += '"';
   return out;
+}
+
+std::string phrase(std::string_view display_name) {
+  if (!is_plain_ascii(display_name)) return encoded_words(display_name, 0);
+  bool atoms = !display_name.empty() && display_name.front() != ' ' && display_name.back() != ' ';
+  for (const char c : display_name) atoms = atoms && (is_atext(c) || c == ' ');
+  if (atoms && display_name.find("  ") == std::string_view::npos) return std::string(display_name);
+  return quoted_string(display_name);
 }
 
 std::string crlf_lines(std::string_view text) {
@@ -198,15 +202,7 @@ std::string base64_lines(std::string_view bytes) {
 
 std::string attachment_disposition(std::string_view filename) {
   require_single_line(filename, "attachment file name");
-  if (is_plain_ascii(filename)) {
-    std::string out = "attachment;\r\n filename=\"";
-    for (const char c : filename) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-    return out;
-  }
+  if (is_plain_ascii(filename)) return "attachment;\r\n filename=" + quoted_string(filename);
   // RFC 2231 §4: charset''percent-encoded; attribute-char is atext minus *'%.
   std::string out = "attachment;\r\n filename*=UTF-8''";
   for (const char c : filename) {

@@ -40,19 +40,6 @@ class EditedOpener final : public MessageOpener {
   mutable std::unique_ptr<EditedUpload> first_;  // handed out by the first open()
 };
 
-class LoneDotOpener final : public MessageOpener {
- public:
-  explicit LoneDotOpener(MessageOrigin inner) : inner_(std::move(inner)) {}
-  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
-    return std::make_unique<DotTerminatedSource>(inner_.open());
-  }
-  [[nodiscard]] bool can_reopen() const noexcept override { return inner_.can_reopen(); }
-  [[nodiscard]] const std::string& name() const noexcept override { return inner_.name(); }
-
- private:
-  MessageOrigin inner_;
-};
-
 }  // namespace
 
 MessageOrigin edited_origin(MessageOrigin inner, std::unique_ptr<EditedUpload> first) {
@@ -60,7 +47,9 @@ MessageOrigin edited_origin(MessageOrigin inner, std::unique_ptr<EditedUpload> f
 }
 
 MessageOrigin lone_dot_origin(MessageOrigin inner) {
-  return MessageOrigin(std::make_shared<LoneDotOpener>(std::move(inner)));
+  return inner.filtered([](std::unique_ptr<MessageSource> source) {
+    return std::make_unique<DotTerminatedSource>(std::move(source));
+  });
 }
 
 EditedUpload::EditedUpload(std::unique_ptr<MessageSource> inner) : inner_(std::move(inner)) {

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "smtpc/core/text.hpp"
+
 namespace smtpc::delivery {
 namespace {
 
@@ -363,15 +365,17 @@ std::pair<std::int64_t, std::int64_t> backoff_limits() {
   std::int64_t base = kBackoffBase;
   std::int64_t cap = kBackoffCap;
   if (const char* env = std::getenv("SMTPC_QUEUE_BACKOFF"); env != nullptr && *env != '\0') {
-    const std::string text = env;
+    const std::string_view text = env;
     const auto colon = text.find(':');
-    try {
-      base = std::stoll(text.substr(0, colon));
-      if (colon != std::string::npos) cap = std::stoll(text.substr(colon + 1));
-    } catch (const std::exception&) {
+    const ParsedLong first = parse_long(text.substr(0, colon));
+    const ParsedLong second =
+        colon == std::string_view::npos ? ParsedLong{cap, {}} : parse_long(text.substr(colon + 1));
+    if (first.error != std::errc{} || second.error != std::errc{}) {
       throw Error(ExitCode::FailedInit,
                   fmt::format("SMTPC_QUEUE_BACKOFF=\"{}\": expected SECONDS[:CAP]", text));
     }
+    base = first.value;
+    cap = second.value;
   }
   return {std::max<std::int64_t>(base, 0), std::max(cap, base)};
 }

@@ -18,6 +18,8 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
+#include "smtpc/sys/fd.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc::dkim {
 namespace {
@@ -29,17 +31,13 @@ constexpr std::size_t kChunk = 128 * 1024;
 Error usage(std::string text) { return Error(ExitCode::FailedInit, std::move(text)); }
 
 std::string read_key_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) {
     throw Error(ExitCode::ReadError,
                 fmt::format("cannot read the DKIM key \"{}\": {}", path, std::strerror(errno)));
   }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
     throw usage(fmt::format("the DKIM key \"{}\" is not a regular file", path));
   }
   // Like the other secret files: only its owner may read it, and the owner is the user or
@@ -50,21 +48,13 @@ std::string read_key_file(const std::string& path) {
         "(mode 0600 or 0400; it is {:04o}): chmod 600 {}",
         path, info.st_mode & 07777U, path));
   }
-  std::string text(kMaxKeyFile + 1, '\0');
-  std::size_t size = 0;
-  while (size < text.size()) {
-    const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      throw Error(ExitCode::ReadError,
-                  fmt::format("cannot read the DKIM key \"{}\": {}", path, std::strerror(errno)));
-    }
-    if (got == 0) break;
-    size += static_cast<std::size_t>(got);
+  FileContent key = read_all(fd.get(), kMaxKeyFile);
+  if (key.error == EFBIG) throw usage(fmt::format("the DKIM key \"{}\" is not a key", path));
+  if (!key.ok()) {
+    throw Error(ExitCode::ReadError,
+                fmt::format("cannot read the DKIM key \"{}\": {}", path, std::strerror(key.error)));
   }
-  if (size > kMaxKeyFile) throw usage(fmt::format("the DKIM key \"{}\" is not a key", path));
-  text.resize(size);
-  return text;
+  return std::move(key.text);
 }
 
 bool is_dns_label_char(char c) noexcept {

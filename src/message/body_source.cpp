@@ -21,17 +21,16 @@ BodySource::BodySource(const std::string& path, std::string_view kind) {
     name_ = "standard input";
   } else {
     name_ = path;
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
+    opened_ = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!opened_.valid()) {
       throw Error(ExitCode::ReadError,
                   fmt::format("cannot open {}: {}", named, std::strerror(errno)));
     }
-    owns_fd_ = true;
+    fd_ = opened_.get();
   }
   struct stat info {};
   if (::fstat(fd_, &info) == 0) {
     if (S_ISDIR(info.st_mode)) {
-      if (owns_fd_) ::close(fd_);
       throw Error(ExitCode::ReadError, fmt::format("{} is a directory", named));
     }
     if (S_ISREG(info.st_mode)) {
@@ -43,10 +42,6 @@ BodySource::BodySource(const std::string& path, std::string_view kind) {
       }
     }
   }
-}
-
-BodySource::~BodySource() {
-  if (owns_fd_) ::close(fd_);
 }
 
 std::size_t BodySource::read(std::span<char> buffer) {

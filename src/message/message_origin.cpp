@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/sys/fd.hpp"
 
 namespace smtpc {
 namespace {
@@ -60,6 +61,23 @@ class BuiltOpener final : public MessageOpener {
   std::string name_;
 };
 
+// An origin read through a filter.
+class FilteredOpener final : public MessageOpener {
+ public:
+  using Filter = std::function<std::unique_ptr<MessageSource>(std::unique_ptr<MessageSource>)>;
+  FilteredOpener(MessageOrigin inner, Filter filter)
+      : inner_(std::move(inner)), filter_(std::move(filter)) {}
+  [[nodiscard]] std::unique_ptr<MessageSource> open() const override {
+    return filter_(inner_.open());
+  }
+  [[nodiscard]] bool can_reopen() const noexcept override { return inner_.can_reopen(); }
+  [[nodiscard]] const std::string& name() const noexcept override { return inner_.name(); }
+
+ private:
+  MessageOrigin inner_;
+  Filter filter_;
+};
+
 /// One reading of a message kept in an unlinked temporary file.
 class Spool {
  public:
@@ -67,8 +85,8 @@ class Spool {
     const char* tmpdir = std::getenv("TMPDIR");
     std::string path =
         fmt::format("{}/smtpc-XXXXXX", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp");
-    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
-    if (fd_ < 0) {
+    fd_ = Fd(::mkostemp(path.data(), O_CLOEXEC));
+    if (!fd_.valid()) {
       throw Error(
           ExitCode::ReadError,
           fmt::format("cannot create a temporary file to hold {} for several deliveries: {}", name_,
@@ -76,16 +94,13 @@ class Spool {
     }
     ::unlink(path.c_str());
   }
-  ~Spool() { ::close(fd_); }
-  Spool(const Spool&) = delete;
-  Spool& operator=(const Spool&) = delete;
 
   void fill(MessageSource& source) {
     std::vector<char> buffer(256 * 1024);
     while (const std::size_t got = source.read(buffer)) {
       std::size_t done = 0;
       while (done < got) {
-        const ssize_t wrote = ::write(fd_, buffer.data() + done, got - done);
+        const ssize_t wrote = ::write(fd_.get(), buffer.data() + done, got - done);
         if (wrote < 0 && errno == EINTR) continue;
         if (wrote < 0) {
           throw Error(ExitCode::ReadError,
@@ -97,13 +112,13 @@ class Spool {
     }
   }
 
-  [[nodiscard]] int fd() const noexcept { return fd_; }
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
   [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
  private:
   std::string name_;
-  int fd_ = -1;
+  Fd fd_;
   std::uint64_t size_ = 0;
 };
 
@@ -167,6 +182,11 @@ MessageOrigin MessageOrigin::upload(const std::string& path) {
 MessageOrigin MessageOrigin::built(std::function<std::unique_ptr<MessageSource>()> build,
                                    std::string name) {
   return MessageOrigin(std::make_shared<BuiltOpener>(std::move(build), std::move(name)));
+}
+
+MessageOrigin MessageOrigin::filtered(
+    std::function<std::unique_ptr<MessageSource>(std::unique_ptr<MessageSource>)> filter) const {
+  return MessageOrigin(std::make_shared<FilteredOpener>(*this, std::move(filter)));
 }
 
 MessageOrigin MessageOrigin::rereadable() const {

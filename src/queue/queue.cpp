@@ -24,6 +24,7 @@
 #include "smtpc/queue/location.hpp"
 #include "smtpc/settings/settings_codec.hpp"
 #include "smtpc/sys/fd.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc::queue {
 namespace {
@@ -86,18 +87,9 @@ void write_new_file(int dir, const std::string& name, std::string_view text,
 }
 
 std::string read_small_file(int dir, const char* name) {
-  Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  const Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return {};
-  std::string text;
-  std::array<char, 4096> buffer{};
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-    if (text.size() > (1U << 20)) break;  // an envelope is small; do not read a huge file
-  }
-  return text;
+  return read_all(fd.get(), 1U << 20).text;  // an envelope is small; do not read a huge file
 }
 
 // The names in directory `dir` but "." and "..", read through a descriptor of its own.
@@ -181,11 +173,8 @@ std::string format_state(const EntryState& state) {
 }
 
 std::int64_t to_int64(const std::string& text) {
-  try {
-    return static_cast<std::int64_t>(std::stoll(text));
-  } catch (const std::exception&) {
-    return 0;
-  }
+  const auto [number, error] = parse_long(text);
+  return error == std::errc{} ? number : 0;
 }
 
 // Calls handle(key, value) for each "key value" line of `text`.

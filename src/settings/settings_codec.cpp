@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::settings {
 namespace {
@@ -66,13 +67,8 @@ void enum_value(const std::array<std::pair<Enum, std::string_view>, N>& names, E
 // A whole number in [low, high], nothing else on the line.
 long long whole_number(std::string_view name, const std::string& text, long long low,
                        long long high) {
-  char* end = nullptr;
-  errno = 0;
-  const long long number = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || end != text.c_str() + text.size() || errno != 0 || number < low ||
-      number > high) {
-    bad_value(name, text);
-  }
+  const auto [number, error] = parse_long(text);
+  if (error != std::errc{} || number < low || number > high) bad_value(name, text);
   return number;
 }
 

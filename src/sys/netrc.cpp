@@ -7,12 +7,10 @@
 
 #include <array>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/file.hpp"
 
 namespace smtpc {
 namespace {
@@ -192,20 +190,11 @@ std::optional<NetrcEntry> netrc_lookup_file(const std::string& path, std::string
   // curl (lib/url.c) turns every .netrc failure except "no matching entry" into
   // CURLE_READ_ERROR (26) for --netrc, and ignores the file for --netrc-optional.
   try {
-    std::error_code ignored;
-    std::ifstream file;
-    if (!path.empty() && !std::filesystem::is_directory(path, ignored)) {
-      file.open(path, std::ios::binary);
-    }
-    if (!file.is_open()) {
+    const FileContent file = read_file(path);  // a directory is EISDIR
+    if (!file.ok()) {
       throw Error(ExitCode::ReadError, fmt::format(".netrc error: cannot read \"{}\"", path));
     }
-    std::ostringstream contents;
-    contents << file.rdbuf();
-    if (file.bad()) {
-      throw Error(ExitCode::ReadError, fmt::format(".netrc error: cannot read \"{}\"", path));
-    }
-    return netrc_lookup(contents.str(), host, login);
+    return netrc_lookup(file.text, host, login);
   } catch (const Error&) {
     if (optional) return std::nullopt;
     throw;

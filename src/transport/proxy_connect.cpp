@@ -337,8 +337,9 @@ std::unique_ptr<Transport> connect_unix(const ConnectRequest& request, Tracer& t
   const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + offset +
                                              path.size() + (abstract ? 0 : 1));
   tracer.info(fmt::format("  Trying {}{}:0...", abstract ? "@" : "", path));
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) throw Error(ExitCode::CouldntConnect, std::strerror(errno));
+  Fd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!socket.valid()) throw Error(ExitCode::CouldntConnect, std::strerror(errno));
+  const int fd = socket.get();
   const Deadline deadline = connect_deadline(request);
   int error = 0;
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) {
@@ -351,7 +352,6 @@ std::unique_ptr<Transport> connect_unix(const ConnectRequest& request, Tracer& t
     }
   }
   if (error != 0) {
-    ::close(fd);
     if (error == ETIMEDOUT) {
       throw Error(ExitCode::OperationTimedout,
                   fmt::format("Failed to connect to {}: timed out", path));
@@ -364,7 +364,7 @@ std::unique_ptr<Transport> connect_unix(const ConnectRequest& request, Tracer& t
     request.info->resolved = Clock::now();
     request.info->connected = request.info->resolved;
   }
-  return socket_transport(fd, path);
+  return socket_transport(std::move(socket), path);
 }
 
 // Both ends of a connected socket, numeric, for the PROXY header.

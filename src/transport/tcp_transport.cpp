@@ -23,6 +23,7 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
+#include "smtpc/sys/fd.hpp"
 #include "smtpc/transport/trace.hpp"
 #include "smtpc/transport/transport.hpp"
 
@@ -50,21 +51,18 @@ std::string numeric_address(const sockaddr* address, socklen_t length) {
 
 class TcpTransport final : public Transport {
  public:
-  TcpTransport(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
-  ~TcpTransport() override { ::close(fd_); }
-  TcpTransport(const TcpTransport&) = delete;
-  TcpTransport& operator=(const TcpTransport&) = delete;
+  TcpTransport(Fd fd, std::string peer) : fd_(std::move(fd)), peer_(std::move(peer)) {}
 
   void write_all(std::span<const char> data, Deadline deadline) override {
     while (!data.empty()) {
-      const ssize_t sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      const ssize_t sent = ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL);
       if (sent > 0) {
         data = data.subspan(static_cast<std::size_t>(sent));
         continue;
       }
       if (sent < 0 && errno == EINTR) continue;
       if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        if (!wait_until_ready(fd_, POLLOUT, deadline)) {
+        if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
         }
         continue;
@@ -81,7 +79,7 @@ class TcpTransport final : public Transport {
   void send_file(int fd, std::uint64_t offset, std::size_t count, Deadline deadline) override {
     auto position = static_cast<off_t>(offset);
     while (count > 0) {
-      const ssize_t sent = ::sendfile(fd_, fd, &position, count);
+      const ssize_t sent = ::sendfile(fd_.get(), fd, &position, count);
       if (sent > 0) {
         count -= static_cast<std::size_t>(sent);
         continue;
@@ -91,7 +89,7 @@ class TcpTransport final : public Transport {
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait_until_ready(fd_, POLLOUT, deadline)) {
+        if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
         }
         continue;
@@ -120,11 +118,11 @@ class TcpTransport final : public Transport {
       msghdr message{};
       message.msg_iov = vectors.data();
       message.msg_iovlen = vectors.size();
-      const ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+      const ssize_t sent = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
       if (sent < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-          if (!wait_until_ready(fd_, POLLOUT, deadline)) {
+          if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
             throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
           }
           continue;
@@ -145,11 +143,11 @@ class TcpTransport final : public Transport {
 
   std::size_t read_some(std::span<char> buffer, Deadline deadline) override {
     while (true) {
-      const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), 0);
+      const ssize_t got = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
       if (got >= 0) return static_cast<std::size_t>(got);
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait_until_ready(fd_, POLLIN, deadline)) {
+        if (!wait_until_ready(fd_.get(), POLLIN, deadline)) {
           throw Error(ExitCode::OperationTimedout, "timed out waiting for the server");
         }
         continue;
@@ -162,13 +160,13 @@ class TcpTransport final : public Transport {
   [[nodiscard]] bool is_tls() const noexcept override { return false; }
   [[nodiscard]] bool has_pending_input() const noexcept override {
     char byte = 0;
-    return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+    return ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
   }
-  [[nodiscard]] int native_handle() const noexcept override { return fd_; }
+  [[nodiscard]] int native_handle() const noexcept override { return fd_.get(); }
   [[nodiscard]] const std::string& peer_address() const noexcept override { return peer_; }
 
  private:
-  int fd_;
+  Fd fd_;
   std::string peer_;
 };
 
@@ -449,13 +447,13 @@ namespace {
 
 // One connection attempt to one address, in flight (RFC 8305 §5: several may be at once).
 struct Attempt {
-  int fd = -1;
+  Fd fd;
   const Endpoint* endpoint = nullptr;
   Deadline deadline;  // --connect-timeout for this address, or --max-time
 };
 
-// Starts connecting to `endpoint`: returns the attempt, its socket -1 with `why` set when
-// it failed at once (an empty `why` when the interface has no address of its family).
+// Starts connecting to `endpoint`: returns the attempt, its socket not valid with `why` set
+// when it failed at once (an empty `why` when the interface has no address of its family).
 Attempt start_attempt(const Endpoint& endpoint, const ConnectRequest& request, Tracer& tracer,
                       std::string& why) {
   Attempt attempt;
@@ -464,11 +462,12 @@ Attempt start_attempt(const Endpoint& endpoint, const ConnectRequest& request, T
   if (request.connect_timeout) {
     attempt.deadline = std::min(attempt.deadline, Clock::now() + *request.connect_timeout);
   }
-  const int fd = ::socket(endpoint.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) {
+  Fd socket(::socket(endpoint.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!socket.valid()) {
     why = std::strerror(errno);
     return attempt;
   }
+  const int fd = socket.get();
   apply_socket_options(fd, request.socket, tracer);
   if (request.route.tcp_fastopen) {
     // curl on Linux: connect() returns at once and the SYN leaves with the first write
@@ -479,21 +478,12 @@ Attempt start_attempt(const Endpoint& endpoint, const ConnectRequest& request, T
           fmt::format("Failed to set TCP_FASTOPEN_CONNECT on fd {}: {}", fd, std::strerror(errno)));
     }
   }
-  try {
-    if (!bind_local(fd, endpoint, request, tracer, why)) {
-      ::close(fd);
-      return attempt;
-    }
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
+  if (!bind_local(fd, endpoint, request, tracer, why)) return attempt;
   if (::connect(fd, endpoint.sockaddr_ptr(), endpoint.length) != 0 && errno != EINPROGRESS) {
     why = std::strerror(errno);
-    ::close(fd);
     return attempt;
   }
-  attempt.fd = fd;
+  attempt.fd = std::move(socket);
   return attempt;
 }
 
@@ -543,8 +533,8 @@ std::vector<std::string> resolve_addresses(const ConnectRequest& request) {
   return addresses;
 }
 
-std::unique_ptr<Transport> socket_transport(int fd, std::string peer) {
-  return std::make_unique<TcpTransport>(fd, std::move(peer));
+std::unique_ptr<Transport> socket_transport(Fd fd, std::string peer) {
+  return std::make_unique<TcpTransport>(std::move(fd), std::move(peer));
 }
 
 bool is_ip_literal(const std::string& host) noexcept {
@@ -574,12 +564,10 @@ class ConnectRace {
       : request_(request), tracer_(tracer), order_(std::move(order)) {}
   ConnectRace(const ConnectRace&) = delete;
   ConnectRace& operator=(const ConnectRace&) = delete;
-  ~ConnectRace() {
-    for (const auto& attempt : running_) ::close(attempt.fd);
-  }
+  ~ConnectRace() = default;  // the attempts still running close with it
 
-  // The connected socket and its address, or -1 when every address failed.
-  std::pair<int, const Endpoint*> run() {
+  // The connected socket and its address, or no socket when every address failed.
+  std::pair<Fd, const Endpoint*> run() {
     start_next();
     while (!running_.empty() || next_ < order_.size()) {
       if (running_.empty()) {
@@ -592,12 +580,12 @@ class ConnectRace {
       Deadline wake = next_start;
       for (const auto& attempt : running_) wake = std::min(wake, attempt.deadline);
       std::vector<pollfd> fds;
-      for (const auto& attempt : running_) fds.push_back({attempt.fd, POLLOUT, 0});
+      for (const auto& attempt : running_) fds.push_back({attempt.fd.get(), POLLOUT, 0});
       const int rc = ::poll(fds.data(), fds.size(), poll_timeout(wake));
       if (rc < 0 && errno != EINTR) break;
       for (std::size_t i = fds.size(); i-- > 0;) {
         if (fds[i].revents == 0) continue;
-        const int error = connect_result(running_[i].fd);
+        const int error = connect_result(running_[i].fd.get());
         if (error == 0) return take(i);
         fail(i, std::strerror(error));
       }
@@ -611,7 +599,7 @@ class ConnectRace {
       if (now >= request_.deadline) break;
       if (now >= next_start) start_next();
     }
-    return {-1, nullptr};
+    return {Fd(), nullptr};
   }
 
   [[nodiscard]] const std::string& last_failure() const noexcept { return last_failure_; }
@@ -628,23 +616,22 @@ class ConnectRace {
       std::string why;
       Attempt attempt = start_attempt(endpoint, request_, tracer_, why);
       last_start_ = Clock::now();
-      if (attempt.fd >= 0) {
-        running_.push_back(attempt);
+      if (attempt.fd.valid()) {
+        running_.push_back(std::move(attempt));
         return;
       }
       record_failure(endpoint, why);
     }
   }
 
-  std::pair<int, const Endpoint*> take(std::size_t i) {
-    const Attempt winner = running_[i];
+  std::pair<Fd, const Endpoint*> take(std::size_t i) {
+    Attempt winner = std::move(running_[i]);
     running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(i));
-    return {winner.fd, winner.endpoint};
+    return {std::move(winner.fd), winner.endpoint};
   }
 
   void fail(std::size_t i, std::string_view why) {
-    const Attempt attempt = running_[i];
-    ::close(attempt.fd);
+    const Attempt attempt = std::move(running_[i]);  // its socket closes on return
     running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(i));
     record_failure(*attempt.endpoint, why);
     // A failed attempt hands over at once (RFC 8305 §5).
@@ -679,17 +666,17 @@ std::unique_ptr<Transport> connect_tcp(const ConnectRequest& request, Tracer& tr
   if (request.info != nullptr) request.info->resolved = Clock::now();
 
   ConnectRace race(request, tracer, interleaved(endpoints));
-  const auto [fd, endpoint] = race.run();
-  if (fd >= 0) {
+  auto [fd, endpoint] = race.run();
+  if (fd.valid()) {
     const std::string& address = endpoint->text;
     tracer.info(fmt::format("Connected to {} ({}) port {}", request.host, address, request.port));
     if (request.info != nullptr) {
       request.info->connected = Clock::now();
       request.info->remote_ip = address;
       request.info->remote_port = request.port;
-      record_local_end(fd, *request.info);
+      record_local_end(fd.get(), *request.info);
     }
-    return std::make_unique<TcpTransport>(fd, address);
+    return std::make_unique<TcpTransport>(std::move(fd), address);
   }
   if (Clock::now() >= request.deadline) {
     throw Error(ExitCode::OperationTimedout,

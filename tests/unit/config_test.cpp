@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -180,6 +181,32 @@ TEST(Config, SearchOrder) {
   EXPECT_EQ(find_config_file(get_env, exists), "/etc/smtpc.conf");
   files.clear();
   EXPECT_EQ(find_config_file(get_env, exists), std::nullopt);
+}
+
+// Which config file a run reads is decided in one place: a plain curl command line reads
+// none; --account-file (sendmail's -C) comes before the user's own.
+TEST(Config, OneLookupForEveryMode) {
+  const char* before = std::getenv("SMTPC_CONFIG");
+  const std::optional<std::string> saved =
+      before ? std::optional<std::string>(before) : std::nullopt;
+  ::setenv("SMTPC_CONFIG", "/users/own", 1);
+  Options plain;
+  plain.url = "smtp://h";
+  EXPECT_EQ(profile_config_file(plain), std::nullopt);
+  Options account = plain;
+  account.compose.account = "work";
+  EXPECT_EQ(profile_config_file(account), "/users/own");
+  EXPECT_EQ(profile_config_file(Options{}), "/users/own");  // no URL: the config gives it
+  Options given = plain;
+  given.compose.config = "/given";
+  EXPECT_EQ(profile_config_file(given), "/given");
+  EXPECT_EQ(config_file_for(std::nullopt), "/users/own");
+  EXPECT_EQ(config_file_for("/dash-C"), "/dash-C");
+  if (saved) {
+    ::setenv("SMTPC_CONFIG", saved->c_str(), 1);
+  } else {
+    ::unsetenv("SMTPC_CONFIG");
+  }
 }
 
 }  // namespace

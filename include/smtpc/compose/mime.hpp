@@ -28,6 +28,10 @@ inline constexpr std::size_t kEncodedLineLength = 76;
 /// an ASCII word too long for a 998-octet line.
 [[nodiscard]] std::string unstructured_field(std::string_view name, std::string_view value);
 
+/// `text` as an RFC 5322 quoted-string (§3.2.4): in double quotes, with a backslash before
+/// each '"' and '\\'. The one quoting of display names, local parts and MIME parameters.
+[[nodiscard]] std::string quoted_string(std::string_view text);
+
 /// A display name as an RFC 5322 phrase: atoms as they are, a quoted-string when it holds
 /// specials, encoded-words (RFC 2047 §5(3)) when it holds non-ASCII bytes.
 [[nodiscard]] std::string phrase(std::string_view display_name);

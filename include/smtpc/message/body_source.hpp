@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "smtpc/sys/fd.hpp"
+
 namespace smtpc {
 
 /// A message that is the rest of a regular file from `offset` on (for sendfile).
@@ -37,7 +39,6 @@ class BodySource final : public MessageSource {
   /// Opens `path` ("-" is standard input). Throws Error(ReadError) naming the file, after
   /// `kind` when not empty: cannot open upload file "x": No such file or directory.
   explicit BodySource(const std::string& path, std::string_view kind = "upload file");
-  ~BodySource() override;
   BodySource(const BodySource&) = delete;
   BodySource& operator=(const BodySource&) = delete;
 
@@ -51,9 +52,9 @@ class BodySource final : public MessageSource {
   }
 
  private:
-  int fd_ = -1;
+  Fd opened_;                // the file opened; standard input is not ours to close
+  int fd_ = -1;              // opened_, or standard input
   std::uint64_t start_ = 0;  // the file offset the message starts at
-  bool owns_fd_ = false;
   std::string name_;
   std::optional<std::uint64_t> size_;
 };

@@ -47,6 +47,11 @@ class MessageOrigin {
   [[nodiscard]] bool can_reopen() const noexcept { return opener_->can_reopen(); }
   [[nodiscard]] const std::string& name() const noexcept { return opener_->name(); }
 
+  /// This origin read through `filter`, which makes a source of each fresh reading (the
+  /// lone-dot cut, long lines broken): opened again when this one can be, and so named.
+  [[nodiscard]] MessageOrigin filtered(
+      std::function<std::unique_ptr<MessageSource>(std::unique_ptr<MessageSource>)> filter) const;
+
   /// This origin when it can be opened again. Otherwise (standard input) its one reading
   /// copied to an unlinked temporary file in $TMPDIR (or /tmp), never into memory: every
   /// open() then reads that copy from its start. For callers that send one message more than

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "smtpc/core/proxy.hpp"
+#include "smtpc/sys/fd.hpp"
 #include "smtpc/transport/tls_options.hpp"
 
 namespace smtpc {
@@ -143,8 +144,8 @@ struct ConnectRequest {
 /// -4/-6, the resolver), in order. Throws Error(CouldntResolveHost).
 [[nodiscard]] std::vector<std::string> resolve_addresses(const ConnectRequest& request);
 
-/// A Transport over the connected, non-blocking socket `fd` (which it owns and closes).
-[[nodiscard]] std::unique_ptr<Transport> socket_transport(int fd, std::string peer);
+/// A Transport over the connected, non-blocking socket `fd`.
+[[nodiscard]] std::unique_ptr<Transport> socket_transport(Fd fd, std::string peer);
 
 /// The connection a job talks over, as `request.route` says: a Unix socket, or TCP to the
 /// host directly or through its proxies (each handshake traced as curl traces it), then
