@@ -161,11 +161,7 @@ int print_delivery(const delivery::DeliveryReport& report, const Options& option
 int send_reliably(const Options& options, const JobSpec& spec, const QueueContext& context,
                   Tracer& tracer, Notices& notices) {
   const bool show_errors = !options.silent || options.show_error;
-  const delivery::RetryPolicy retry{.retries = options.retry,
-                                    .delay = options.retry_delay,
-                                    .max_time = options.retry_max_time,
-                                    .connrefused = options.retry_connrefused,
-                                    .all_errors = options.retry_all_errors};
+  const delivery::RetryPolicy& retry = options;  // Options' retry group
   delivery::validate(retry);
   PrintedDeliveryEvents events(options, spec);
   delivery::Keeping keeping;

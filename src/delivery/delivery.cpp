@@ -84,7 +84,7 @@ class Delivery {
         mx_(mx),
         count_(job.messages.size()),
         done_(count_, false),
-        retries_left_(retry.retries) {
+        retries_left_(retry.retry) {
     report_.messages.resize(count_);
   }
 
@@ -180,9 +180,9 @@ class Delivery {
       }
       const Error& error = *results[k].error;
       if (!first_kind_) first_kind_ = error.kind();
-      if (queue_action(error) == QueueAction::Fail && !retry_.all_errors) {
+      if (queue_action(error) == QueueAction::Fail && !retry_.retry_all_errors) {
         done_[i] = true;  // refused for good: reported, never retried or queued
-      } else if (retry_allows(error.kind(), retry_.connrefused, retry_.all_errors)) {
+      } else if (retry_allows(error.kind(), retry_.retry_connrefused, retry_.retry_all_errors)) {
         retryable = true;
       }
     }
@@ -242,11 +242,12 @@ class Delivery {
 
   // The wait before the next attempt, or nullopt when --retry-max-time has run out.
   std::optional<milliseconds> retry_delay(Clock::time_point start) {
-    milliseconds delay = retry_.delay && *retry_.delay > 0 ? to_ms(*retry_.delay) : backoff_;
+    milliseconds delay =
+        retry_.retry_delay && *retry_.retry_delay > 0 ? to_ms(*retry_.retry_delay) : backoff_;
     backoff_ = std::min<milliseconds>(backoff_ * 2, std::chrono::minutes(10));
-    if (retry_.max_time && *retry_.max_time > 0) {
+    if (retry_.retry_max_time && *retry_.retry_max_time > 0) {
       const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-      const auto limit = to_ms(*retry_.max_time);
+      const auto limit = to_ms(*retry_.retry_max_time);
       if (elapsed >= limit) return std::nullopt;
       delay = std::min(delay, limit - elapsed);
     }
@@ -331,8 +332,8 @@ class Delivery {
 }  // namespace
 
 void validate(const RetryPolicy& retry) {
-  if (retry.retries < 0) throw Error(ExitCode::FailedInit, "--retry: expected a count, 0 or more");
-  for (const auto* value : {&retry.delay, &retry.max_time}) {
+  if (retry.retry < 0) throw Error(ExitCode::FailedInit, "--retry: expected a count, 0 or more");
+  for (const auto* value : {&retry.retry_delay, &retry.retry_max_time}) {
     if (*value && (!std::isfinite(**value) || **value < 0 || **value > 1e9)) {
       throw Error(ExitCode::FailedInit,
                   "--retry-delay and --retry-max-time take seconds, 0 or more");
@@ -351,7 +352,7 @@ DeliveryReport deliver(const JobSpec& job, const RetryPolicy& retry, const Keepi
                        Tracer& tracer, Notices& notices, DeliveryEvents& events,
                        const std::optional<MxOptions>& mx) {
   validate(retry);
-  if (keeping.nothing && (keeping.queue_directory || retry.retries > 0)) {
+  if (keeping.nothing && (keeping.queue_directory || retry.retry > 0)) {
     throw Error(ExitCode::FailedInit, "--queue and --retry keep a copy of the message to resend");
   }
   if (mx && !keeping.nothing) {

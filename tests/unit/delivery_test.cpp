@@ -64,7 +64,7 @@ TEST(DeliverOnce, RetryAndQueueNeedACopyAndMxNeedsOneAttempt) {
   CountingEvents events;
   const JobSpec job = unreadable_job();
   RetryPolicy once_more;
-  once_more.retries = 1;
+  once_more.retry = 1;
   EXPECT_EQ(
       code_of([&] { (void)deliver(job, once_more, keep_nothing(), tracer, notices, events); }),
       ExitCode::FailedInit);

@@ -17,17 +17,14 @@
 #include "smtpc/delivery/mx_delivery.hpp"
 #include "smtpc/job/job.hpp"
 #include "smtpc/queue/queue.hpp"
+#include "smtpc/settings/delivery_settings.hpp"
 
 namespace smtpc::delivery {
 
-/// curl's --retry options.
-struct RetryPolicy {
-  int retries = 0;                 // --retry
-  std::optional<double> delay;     // --retry-delay, seconds; none: 1 s doubling to 10 min
-  std::optional<double> max_time;  // --retry-max-time, seconds since the first attempt
-  bool connrefused = false;        // --retry-connrefused
-  bool all_errors = false;         // --retry-all-errors
-};
+/// curl's --retry options: DeliverySettings' retry group (retry_delay: none is 1 s doubling
+/// to 10 min; retry_max_time: seconds since the first attempt). The queue fields in it are
+/// not the engine's business: Keeping says where messages are kept.
+using RetryPolicy = settings::RetrySettings;
 
 /// Throws Error(FailedInit) naming the option whose value is out of range.
 void validate(const RetryPolicy& retry);
