@@ -15,11 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 #include <iterator>
 #include <limits>
-#include <sstream>
 
 #include "config.hpp"
 #include "smtpc/core/text.hpp"
@@ -301,12 +298,19 @@ void add_header_lines(std::vector<std::string>& headers, std::string_view option
     return;
   }
   const std::string path = value.substr(1);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw UsageError(fmt::format("option {}: cannot read {}", option, path));
-  std::string line;
-  while (std::getline(file, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-    if (!line.empty()) headers.push_back(line);
+  const FileContent file = read_file(path);
+  if (!file.opened) throw UsageError(fmt::format("option {}: cannot read {}", option, path));
+  if (!file.ok()) {  // opened but unreadable (a directory): curl 7.88's exit 26 and words
+    throw Error(ExitCode::ReadError,
+                fmt::format("option {}: error encountered when reading a file", option));
+  }
+  std::string_view rest = file.text;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+    if (!line.empty()) headers.emplace_back(line);
   }
 }
 

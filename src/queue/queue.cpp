@@ -95,13 +95,11 @@ std::string read_small_file(int dir, const char* name) {
 // The names in directory `dir` but "." and "..", read through a descriptor of its own.
 std::vector<std::string> names_in(int dir) {
   std::vector<std::string> names;
-  const int own = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (own < 0) return names;
-  DIR* d = ::fdopendir(own);
-  if (d == nullptr) {
-    ::close(own);
-    return names;
-  }
+  Fd own(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!own.valid()) return names;
+  DIR* d = ::fdopendir(own.get());
+  if (d == nullptr) return names;
+  (void)own.release();  // closedir closes it
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
     if (name != "." && name != "..") names.push_back(name);

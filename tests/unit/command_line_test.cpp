@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -117,6 +118,27 @@ TEST(CommandLine, BadNumbersGetCurlsThreeErrorLines) {
   EXPECT_EQ(parse_args({"smtp://h", "--retry", "2000000"}).retry, 2000000);
   EXPECT_EQ(parse_args({"smtp://h", "--retry", " +3"}).retry, 3);
   EXPECT_EQ(usage_error({"--local-port", "70000"}), "option --local-port: is badly used here");
+}
+
+// -H @FILE: one header a line, CRLF or LF, blank lines skipped; a directory is curl's
+// exit 26 (checked with curl 7.88: "option -H: error encountered when reading a file").
+TEST(CommandLine, HeaderFilesAreReadWhole) {
+  const std::string dir = ::testing::TempDir() + "smtpc-header-file";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/headers";
+  std::ofstream(path, std::ios::binary) << "X-One: 1\r\n\nX-Two: 2\nX-Three: 3";
+  EXPECT_EQ(parse_args({"smtp://h", "-H", "@" + path}).compose.headers,
+            (std::vector<std::string>{"X-One: 1", "X-Two: 2", "X-Three: 3"}));
+  try {
+    (void)parse_command_line(std::vector<std::string>{"smtp://h", "-H", "@" + dir});
+    ADD_FAILURE() << "a directory was read as headers";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::ReadError);
+    EXPECT_STREQ(error.what(), "option -H: error encountered when reading a file");
+  }
+  EXPECT_EQ(usage_error({"smtp://h", "-H", "@" + dir + "/missing"}),
+            "option -H: cannot read " + dir + "/missing");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CommandLine, OptionsCurlIgnoresForSmtpAreAccepted) {
