@@ -839,6 +839,24 @@ TEST_F(QueueFormat, AnEntryOfAnUnknownFormatOrSettingIsListedUnreadableAndNeverS
   EXPECT_EQ(queued(qdir()).size(), 2U);
 }
 
+// --crlfile was not kept in the entry: a queue run trusted a server whose certificate the
+// send had been told was revoked.
+TEST_F(QueueDefects, AQueueRunChecksTheCrlTheSendWasGiven) {
+  const std::uint16_t port = closed_port();
+  const RunResult first =
+      run_smtpc({"--queue", "--queue-dir", qdir(), "smtps://127.0.0.1:" + std::to_string(port),
+                 "--cacert", test_cert("ca.pem"), "--crlfile", test_cert("ca.crl"), "--mail-from",
+                 "a@example.com", "--mail-rcpt", "b@example.com", "-T", message_file()});
+  ASSERT_EQ(first.exit_code, 7) << first.err;
+  auto options = server_tls("--implicit-tls", "revoked");
+  options.insert(options.end(), {"--port", std::to_string(port)});
+  SmtpServer revoked(options);
+  const RunResult run = queue_run();
+  EXPECT_EQ(run.exit_code, 60) << run.err;
+  EXPECT_NE(run.err.find("revoked"), std::string::npos) << run.err;
+  EXPECT_TRUE(revoked.messages().empty());
+}
+
 // -x was not kept in the entry: a queue run went to the server directly, around the proxy
 // the user had asked for.
 TEST_F(QueueDefects, AQueueRunGoesThroughTheProxyTheSendWasGiven) {
