@@ -26,14 +26,18 @@
 namespace smtpc::cli {
 namespace {
 
-// curl's "expected a proper numerical parameter": a non-negative decimal number of seconds.
+// curl's str2udouble: a non-negative decimal number of seconds (parse_double), with the
+// three error lines of non_negative.
 double seconds(std::string_view option, const std::string& value) {
-  char* end = nullptr;
-  errno = 0;
-  const double number = std::strtod(value.c_str(), &end);
-  if (value.empty() || end != value.c_str() + value.size() || errno != 0 ||
-      !std::isfinite(number) || number < 0) {
+  const auto [number, error] = parse_double(value);
+  if (error == std::errc::invalid_argument) {
     throw UsageError(fmt::format("option {}: expected a proper numerical parameter", option));
+  }
+  if (error == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("option {}: too large number", option));
+  }
+  if (number < 0) {
+    throw UsageError(fmt::format("option {}: expected a positive numerical parameter", option));
   }
   return number;
 }

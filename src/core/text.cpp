@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -170,6 +173,18 @@ std::string escape_controls(std::string_view text) {
     i += length == 0 ? 1 : length;
   }
   return out;
+}
+
+ParsedDouble parse_double(std::string_view text) {
+  const std::string copy(text);  // strtod needs the terminating NUL
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || end != copy.c_str() + copy.size() || std::isnan(value)) {
+    return {0, std::errc::invalid_argument};
+  }
+  if (errno == ERANGE || !std::isfinite(value)) return {0, std::errc::result_out_of_range};
+  return {value, std::errc{}};
 }
 
 ParsedLong parse_long(std::string_view text) noexcept {

@@ -121,11 +121,8 @@ void write(SettingLines& out, std::string_view name, const std::optional<double>
   if (value) put(out, name, fmt::format("{}", *value));
 }
 void read(std::optional<double>& field, std::string_view name, const std::string& text) {
-  char* end = nullptr;
-  const double number = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(number)) {
-    bad_value(name, text);
-  }
+  const auto [number, error] = parse_double(text);
+  if (error != std::errc{}) bad_value(name, text);
   field = number;
 }
 

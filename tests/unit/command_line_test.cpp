@@ -118,6 +118,14 @@ TEST(CommandLine, BadNumbersGetCurlsThreeErrorLines) {
   EXPECT_EQ(parse_args({"smtp://h", "--retry", "2000000"}).retry, 2000000);
   EXPECT_EQ(parse_args({"smtp://h", "--retry", " +3"}).retry, 3);
   EXPECT_EQ(usage_error({"--local-port", "70000"}), "option --local-port: is badly used here");
+  // Seconds (curl's str2udouble) give the same three lines.
+  EXPECT_EQ(usage_error({"--connect-timeout", "1.5x"}),
+            "option --connect-timeout: expected a proper numerical parameter");
+  EXPECT_EQ(usage_error({"--connect-timeout", "-1"}),
+            "option --connect-timeout: expected a positive numerical parameter");
+  EXPECT_EQ(usage_error({"--connect-timeout", "1e999"}),
+            "option --connect-timeout: too large number");
+  EXPECT_EQ(parse_args({"smtp://h", "--connect-timeout", "1.5"}).connect_timeout, 1.5);
 }
 
 // -H @FILE: one header a line, CRLF or LF, blank lines skipped; a directory is curl's

@@ -131,6 +131,20 @@ TEST(Text, NumbersAreReadWholeAsStrtolReadsThem) {
   EXPECT_EQ(parse_long(std::string_view("12\0", 3)).error, std::errc::invalid_argument);
 }
 
+// Seconds as curl reads them (strtod over the whole text).
+TEST(Text, FractionsAreReadWholeAsStrtodReadsThem) {
+  EXPECT_EQ(parse_double("1.5").value, 1.5);
+  EXPECT_EQ(parse_double(" +2").value, 2.0);
+  EXPECT_EQ(parse_double("1e3").value, 1000.0);
+  EXPECT_EQ(parse_double("-0.25").value, -0.25);
+  for (const char* bad : {"", " ", "x", "1.5s", "1.5 ", "nan", "--1"}) {
+    EXPECT_EQ(parse_double(bad).error, std::errc::invalid_argument) << bad;
+  }
+  for (const char* big : {"inf", "1e999", "-1e999"}) {
+    EXPECT_EQ(parse_double(big).error, std::errc::result_out_of_range) << big;
+  }
+}
+
 TEST(SecurityText, ControlBytesBecomeVisibleAndNothingElseChanges) {
   EXPECT_EQ(escape_controls("451 4.3.0 \x1b]0;PWNED\x07\x1b[2J gone"),
             "451 4.3.0 \\x1b]0;PWNED\\x07\\x1b[2J gone");

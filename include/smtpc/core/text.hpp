@@ -54,6 +54,17 @@ struct ParsedLong {
 /// them (strtol's ERANGE).
 [[nodiscard]] ParsedLong parse_long(std::string_view text) noexcept;
 
+/// A number read by parse_double, as ParsedLong.
+struct ParsedDouble {
+  double value = 0;
+  std::errc error{};
+};
+
+/// The one reading of a decimal fraction (seconds: --connect-timeout, --max-time, the queue's
+/// stored timeouts): the whole of `text` as strtod reads it, which is how curl reads them;
+/// infinity and NaN are not numbers, a value strtod cannot hold is out of range.
+[[nodiscard]] ParsedDouble parse_double(std::string_view text);
+
 /// `text` made safe to print on a terminal or store as one line: each control byte (below
 /// 0x20 except tab, and DEL 0x7f) becomes "\xHH" (ESC is "\x1b"), so a server's
 /// "\e]0;title\a" can neither retitle, clear nor move anything; every other byte stays,
