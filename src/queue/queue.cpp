@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
@@ -86,10 +87,27 @@ void write_new_file(int dir, const std::string& name, std::string_view text,
   if (::fsync(fd.get()) != 0) write_failure("fsync " + shown, errno);
 }
 
-std::string read_small_file(int dir, const char* name) {
+// An envelope names every recipient and its parameters: 100 000 recipients take a few MB.
+// The limit only keeps a planted huge file from filling memory; a bigger file is refused,
+// never cut short (a cut envelope would lose recipients or send to a truncated address).
+constexpr std::size_t kEnvelopeLimit = std::size_t{64} << 20U;
+constexpr std::size_t kStateLimit = std::size_t{1} << 20U;
+
+// The file `name` in `dir` read whole, or why it could not be. A missing file is "".
+std::optional<std::string> read_entry_file(int dir, const char* name, std::size_t limit,
+                                           std::string& problem) {
   const Fd fd(::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) return {};
-  return read_all(fd.get(), 1U << 20).text;  // an envelope is small; do not read a huge file
+  if (!fd.valid() && errno == ENOENT) return std::string();
+  FileContent content;
+  if (fd.valid())
+    content = read_all(fd.get(), limit);
+  else
+    content.error = errno;
+  if (content.ok()) return std::move(content.text);
+  problem = content.error == EFBIG
+                ? fmt::format("file \"{}\" is larger than {} MiB", name, limit >> 20U)
+                : fmt::format("cannot read file \"{}\": {}", name, std::strerror(content.error));
+  return std::nullopt;
 }
 
 // The names in directory `dir` but "." and "..", read through a descriptor of its own.
@@ -242,9 +260,11 @@ struct ReadEntry {
 ReadEntry read_entry(int dir, const std::string& id) {
   struct stat info {};
   if (::fstat(dir, &info) != 0 || !S_ISDIR(info.st_mode)) return {{}, "not a directory"};
-  const std::string envelope = read_small_file(dir, kEnvelopeFile);
-  if (envelope.empty()) return {{}, "no envelope (missing or empty file \"envelope\")"};
-  const int format = envelope_format(envelope);
+  std::string problem;
+  const auto envelope = read_entry_file(dir, kEnvelopeFile, kEnvelopeLimit, problem);
+  if (!envelope) return {{}, problem};
+  if (envelope->empty()) return {{}, "no envelope (missing or empty file \"envelope\")"};
+  const int format = envelope_format(*envelope);
   if (format == 0) {
     return {{},
             fmt::format("the envelope does not start with \"{}1\" or \"{}{}\" (a newer smtpc's?)",
@@ -254,11 +274,14 @@ ReadEntry read_entry(int dir, const std::string& id) {
   entry.id = id;
   entry.owner = info.st_uid;
   try {
-    read_envelope(envelope, format, entry);
+    read_envelope(*envelope, format, entry);
   } catch (const Error& error) {
     return {{}, error.what()};
   }
-  read_state(read_small_file(dir, kStateFile), entry.state);
+  // A state that cannot be read whole may hide "delivered": such an entry is never sent.
+  const auto state = read_entry_file(dir, kStateFile, kStateLimit, problem);
+  if (!state) return {{}, problem};
+  read_state(*state, entry.state);
   if (entry.forward_paths.empty()) return {{}, "the envelope names no recipient"};
   struct stat message {};
   if (::fstatat(dir, kMessageFile, &message, AT_SYMLINK_NOFOLLOW) != 0) {

@@ -245,6 +245,37 @@ TEST_F(QueueTest, LeftoversOfACrashedWriterAreCleanedOnlyWhenUnlocked) {
   EXPECT_TRUE(queue.list().empty());
 }
 
+// 4000 recipients of 300 bytes: an envelope of 1.2 MB, which was once read only up to
+// 1 MiB, so that the last recipients were lost and one address was cut short.
+TEST_F(QueueTest, AnEnvelopeOverOneMegabyteKeepsEveryRecipient) {
+  Queue queue(dir_);
+  StringSource message("Subject: many\r\n\r\nbody\r\n");
+  std::vector<std::string> recipients;
+  for (int i = 0; i < 4000; ++i) {
+    std::string address(std::string(1, 'r').append(std::to_string(i)).append(1, '@'));
+    address.append(std::string(240, 'd')).append(".example.com");
+    recipients.push_back(address);
+  }
+  (void)queue.add("a@example.com", recipients, {}, message);
+  const auto entries = queue.list();
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].forward_paths, recipients);
+  EXPECT_TRUE(queue.list_unreadable().empty());
+}
+
+TEST_F(QueueTest, AStateFileTooBigToReadIsAnUnreadableEntryNeverSent) {
+  Queue queue(dir_);
+  StringSource message("Subject: hi\r\n\r\nbody\r\n");
+  (void)queue.add("a@example.com", {"b@example.com"}, {}, message);
+  const std::string id = queue.list().at(0).id;
+  std::ofstream(dir_ + "/" + id + "/state") << std::string((1U << 20U) + 1, 'x');
+  EXPECT_TRUE(queue.list().empty());
+  const auto unreadable = queue.list_unreadable();
+  ASSERT_EQ(unreadable.size(), 1U);
+  EXPECT_NE(unreadable[0].reason.find("larger than 1 MiB"), std::string::npos)
+      << unreadable[0].reason;
+}
+
 TEST_F(QueueTest, UnreadableOrHalfEntriesAreNotListed) {
   Queue queue(dir_);
   fs::create_directory(dir_ + "/20200101T000000-aaaaaaaaaaaa");  // no envelope, no message
