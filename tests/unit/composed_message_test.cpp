@@ -16,28 +16,12 @@
 #include "smtpc/compose/mime_stream.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
+#include "string_source.hpp"
 
 namespace smtpc {
 namespace {
 
-class StringSource final : public MessageSource {
- public:
-  explicit StringSource(std::string text, std::size_t chunk = 7)
-      : text_(std::move(text)), chunk_(chunk) {}
-  std::size_t read(std::span<char> buffer) override {
-    const std::size_t n = std::min({buffer.size(), chunk_, text_.size() - pos_});
-    text_.copy(buffer.data(), n, pos_);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const noexcept override { return name_; }
-
- private:
-  std::string text_;
-  std::size_t chunk_;
-  std::size_t pos_ = 0;
-  std::string name_ = "test input";
-};
+using testing_support::StringSource;
 
 std::string read_all(MessageSource& source, std::size_t chunk = 1000) {
   std::string out;
@@ -172,7 +156,7 @@ TEST(Identifiers, BoundariesAndMessageIdsAreUnique) {
 
 TEST(EditedUpload, HeadersEditableBodyStreamedUnchanged) {
   auto upload = EditedUpload(
-      std::make_unique<StringSource>("To: a@b\nBcc: secret@x\nSubject: s\n\nbody line\n.dot\n"));
+      std::make_unique<StringSource>("To: a@b\nBcc: secret@x\nSubject: s\n\nbody line\n.dot\n", 7));
   remove_bcc(upload.fields());
   upload.fields().push_back({"X-Extra", "X-Extra: 1\r\n"});
   EXPECT_EQ(read_all(upload, 5), "To: a@b\r\nSubject: s\r\nX-Extra: 1\r\n\r\nbody line\n.dot\n");
@@ -187,7 +171,7 @@ TEST(EditedUpload, RefusesAnEndlessHeaderSection) {
 }
 
 TEST(DotTerminatedSource, CutsAtTheLoneDot) {
-  DotTerminatedSource source(std::make_unique<StringSource>("Subject: x\n\nhi\n.\nignored\n"));
+  DotTerminatedSource source(std::make_unique<StringSource>("Subject: x\n\nhi\n.\nignored\n", 7));
   EXPECT_EQ(read_all(source, 3), "Subject: x\n\nhi\n");
 }
 

@@ -14,6 +14,7 @@
 
 #include "expect_error.hpp"
 #include "fake_transport.hpp"
+#include "string_source.hpp"
 
 namespace smtpc {
 namespace {
@@ -23,22 +24,7 @@ using testing::FakeTransport;
 using testing::Fault;
 using testing::Operation;
 
-class StringSource final : public MessageSource {
- public:
-  explicit StringSource(std::string text) : text_(std::move(text)) {}
-  [[nodiscard]] std::size_t read(std::span<char> buffer) override {
-    const std::size_t size = std::min(buffer.size(), text_.size() - offset_);
-    std::memcpy(buffer.data(), text_.data() + offset_, size);
-    offset_ += size;
-    return size;
-  }
-  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
-
- private:
-  std::string text_;
-  std::size_t offset_ = 0;
-  std::string name_ = "message";
-};
+using testing_support::StringSource;
 
 // The message as an origin: a fresh StringSource each time it is opened.
 class StringOpener final : public MessageOpener {

@@ -10,26 +10,12 @@
 #include "options.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/settings/settings_codec.hpp"
+#include "string_source.hpp"
 
 namespace smtpc::cli {
 namespace {
 
-class StringSource final : public MessageSource {
- public:
-  explicit StringSource(std::string text) : text_(std::move(text)) {}
-  std::size_t read(std::span<char> buffer) override {
-    const std::size_t n = std::min(buffer.size(), text_.size() - offset_);
-    std::copy_n(text_.data() + offset_, n, buffer.data());
-    offset_ += n;
-    return n;
-  }
-  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
-
- private:
-  std::string text_;
-  std::size_t offset_ = 0;
-  std::string name_ = "test";
-};
+using testing_support::StringSource;
 
 // What each failure means for --queue and --retry: tests/unit/failure_property_test.cpp.
 
