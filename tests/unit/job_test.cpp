@@ -307,8 +307,8 @@ TEST(JobEmptyUpload, IsSentAsCurlSendsItWithAWarning) {
     for (const auto& message : result.messages) {
       EXPECT_EQ(message.outcome, MessageOutcome::Accepted);
     }
-    EXPECT_EQ(notices.warnings, std::vector<std::string>{
-                                    "the upload from message is empty: sending an empty message"});
+    EXPECT_EQ(notices.warnings,
+              std::vector<std::string>{"the upload from test is empty: sending an empty message"});
   }
 }
 
