@@ -38,9 +38,7 @@ TlsOptions make_tls_options(const Options& options) {
   tls.client_cert = options.cert;
   tls.client_key = options.key;
   tls.key_password = options.pass;
-  if (options.key && !options.cert) {
-    throw Error(ExitCode::FailedInit, "--key given without --cert");
-  }
+  require_cert_for_key(options.cert, options.key, "");
   if (options.tlsv1_3) tls.min_version = TlsVersion::Tls13;
   if (options.tls_max) tls.max_version = parse_tls_version(*options.tls_max);
   if (tls.max_version && *tls.max_version < tls.min_version) {
@@ -49,13 +47,8 @@ TlsOptions make_tls_options(const Options& options) {
   tls.ciphers = options.ciphers;
   tls.tls13_ciphers = options.tls13_ciphers;
   tls.curves = options.curves;
-  if (options.pinnedpubkey) {
-    if (!options.pinnedpubkey->starts_with("sha256//")) {
-      throw Error(ExitCode::FailedInit,
-                  "--pinnedpubkey: expected sha256//BASE64 (optionally several, separated by ;)");
-    }
-    tls.pinned_public_key = options.pinnedpubkey;
-  }
+  require_sha256_pins(options.pinnedpubkey, "");
+  tls.pinned_public_key = options.pinnedpubkey;
   tls.crl_file = options.crlfile;
   tls.verify_status = options.cert_status;
   return tls;
@@ -147,6 +140,23 @@ void refuse_login_for_direct_delivery(const Options& options, const SmtpUrl& url
 }
 
 }  // namespace
+
+void require_cert_for_key(const std::optional<std::string>& cert,
+                          const std::optional<std::string>& key, std::string_view prefix) {
+  if (key && !cert) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("--{}key given without --{}cert", prefix, prefix));
+  }
+}
+
+void require_sha256_pins(const std::optional<std::string>& pins, std::string_view prefix) {
+  if (pins && !pins->starts_with("sha256//")) {
+    throw Error(ExitCode::FailedInit,
+                fmt::format("--{}pinnedpubkey: expected sha256//BASE64 (optionally several, "
+                            "separated by ;)",
+                            prefix));
+  }
+}
 
 bool is_direct_delivery(const Options& options) {
   if (options.mx) return true;

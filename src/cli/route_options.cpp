@@ -37,14 +37,8 @@ std::string without_password(std::string_view url) {
 // The TLS to an https:// proxy from --proxy-cacert..., checked as --cacert... are for the
 // server (make_tls_options).
 TlsOptions proxy_tls_options(const Options& options) {
-  if (options.proxy_key && !options.proxy_cert) {
-    throw Error(ExitCode::FailedInit, "--proxy-key given without --proxy-cert");
-  }
-  if (options.proxy_pinnedpubkey && !options.proxy_pinnedpubkey->starts_with("sha256//")) {
-    throw Error(
-        ExitCode::FailedInit,
-        "--proxy-pinnedpubkey: expected sha256//BASE64 (optionally several, separated by ;)");
-  }
+  require_cert_for_key(options.proxy_cert, options.proxy_key, "proxy-");
+  require_sha256_pins(options.proxy_pinnedpubkey, "proxy-");
   TlsOptions tls;
   tls.verify_peer = !options.proxy_insecure;
   tls.ca_file = options.proxy_cacert;
