@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "smtpc/core/error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc::cli {
 
@@ -55,8 +56,7 @@ std::string remote_file_name(const std::string& url) {
 
 std::string url_without_credentials(const std::string& url) {
   UrlPieces pieces = cut_url(url);
-  std::string scheme = pieces.scheme;
-  for (auto& c : scheme) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const std::string scheme = ascii_lower(pieces.scheme);
   std::string authority = pieces.authority;
   if (const auto at = authority.rfind('@'); at != std::string::npos) {
     const std::string login = authority.substr(0, at);

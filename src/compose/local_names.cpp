@@ -12,14 +12,6 @@
 namespace smtpc {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return out;
-}
-
 bool is_recipient_field(const HeaderField& field) {
   for (const char* name : {"To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc"}) {
     if (field.is(name)) return true;
@@ -73,7 +65,7 @@ AliasMap parse_aliases(std::string_view text, const std::string& path) {
       throw Error(ExitCode::FailedInit,
                   fmt::format("{}:{}: no address for {}", path, name_line, name));
     }
-    aliases[lower(name)] = std::move(addresses);
+    aliases[ascii_lower(name)] = std::move(addresses);
     name.clear();
     list.clear();
   };
@@ -128,7 +120,7 @@ std::string LocalNames::qualify(std::string_view address) const {
 
 std::vector<std::string> LocalNames::expand(std::string_view address) const {
   if (is_local(address)) {
-    auto found = aliases_.find(lower(address));
+    auto found = aliases_.find(ascii_lower(address));
     if (found == aliases_.end()) found = aliases_.find("default");
     if (found != aliases_.end()) {
       std::vector<std::string> out;

@@ -91,7 +91,7 @@ class WireReader {
       if (!out.empty()) out += '.';
       for (std::size_t i = 0; i < length; ++i) {
         const auto c = static_cast<char>(packet_[position + 1 + i]);
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        out += ascii_lower(c);
       }
       position += 1u + length;
     }
