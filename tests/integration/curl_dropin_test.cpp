@@ -79,13 +79,22 @@ void expect_same(const std::vector<std::string>& args, const std::string& stdin_
 // A reader that went away (`smtpc ... | head -c0`) is a write error, exit 23 as curl's, not a
 // death by SIGPIPE (exit 141 in a shell) in the middle of the dialogue.
 TEST(CurlDropIn, AClosedStandardOutputIsAWriteErrorAsCurl) {
+  // The pipe's read end is closed before the program starts: with `program | true` the
+  // output could reach the pipe before true had exited, and the write then succeeded.
   auto exit_code_behind_closed_pipe = [](const std::string& program) {
-    const std::vector<std::string> args{"-c",          "\"$@\" | true; exit ${PIPESTATUS[0]}",
-                                        "_",           program,
-                                        "-s",          "{URL}",
-                                        "--mail-rcpt", "a@example.com",
-                                        "-X",          "VRFY"};
-    return run_against_server("/bin/bash", args).run.exit_code;
+    const std::vector<std::string> args{"-c",
+                                        "import os, subprocess, sys\n"
+                                        "read_end, write_end = os.pipe()\n"
+                                        "os.close(read_end)\n"
+                                        "sys.exit(subprocess.call(sys.argv[1:], stdout=write_end))",
+                                        program,
+                                        "-s",
+                                        "{URL}",
+                                        "--mail-rcpt",
+                                        "a@example.com",
+                                        "-X",
+                                        "VRFY"};
+    return run_against_server("/usr/bin/python3", args).run.exit_code;
   };
   const int curl = exit_code_behind_closed_pipe(kCurl);
   ASSERT_EQ(curl, 23);
