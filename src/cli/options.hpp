@@ -32,6 +32,7 @@ struct Options : settings::ConnectSettings,
                  settings::TlsSettings,
                  settings::AuthSources,
                  settings::EnvelopeSettings,
+                 settings::MxSettings,
                  settings::OutputSettings,
                  settings::RetrySettings {
   // What the parser collects for one -:/--next group; expand_transfers() turns each URL
@@ -81,10 +82,7 @@ struct Options : settings::ConnectSettings,
   std::vector<std::string> proxy_headers;
   std::optional<std::string> oauth2_bearer;
 
-  // Direct delivery (docs/mx.md).
-  bool mx = false;                         // --mx, or a URL without a host
-  std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
-  std::optional<int> mx_port;              // --mx-port
+  // Direct delivery (--mx, --dns-servers, --mx-port) is the MxSettings group.
   // "account [NAME] in FILE" when that account's login was left out because direct
   // delivery never logs in (said under -v).
   std::optional<std::string> unused_account_login;

@@ -119,6 +119,7 @@ settings::DeliverySettings groups_of(const Options& options) {
   s.envelope = options;
   s.dsn = options.debug;
   s.dkim = options.dkim;
+  s.mx = options;
   s.output = options;
   s.retry = options;
   return s;
@@ -133,6 +134,7 @@ void put_groups(const settings::DeliverySettings& s, Options& o) {
   static_cast<settings::EnvelopeSettings&>(o) = s.envelope;
   static_cast<settings::DsnSettings&>(o.debug) = s.dsn;
   static_cast<settings::DkimSettings&>(o.dkim) = s.dkim;
+  static_cast<settings::MxSettings&>(o) = s.mx;
   static_cast<settings::OutputSettings&>(o) = s.output;
   static_cast<settings::RetrySettings&>(o) = s.retry;
 }
