@@ -96,12 +96,6 @@ struct Options : settings::ConnectSettings,
   bool force = false;       // --force: with --queue-run, ignore the backoff
 };
 
-/// The checks the mail server's TLS options and their --proxy- forms share: `prefix` is ""
-/// or "proxy-". --key needs --cert; --pinnedpubkey takes sha256// pins. Error(FailedInit).
-void require_cert_for_key(const std::optional<std::string>& cert,
-                          const std::optional<std::string>& key, std::string_view prefix);
-void require_sha256_pins(const std::optional<std::string>& pins, std::string_view prefix);
-
 /// The URL with --proto-default's scheme put in front when it has none (curl's rule).
 [[nodiscard]] std::string effective_url(const Options& options);
 
