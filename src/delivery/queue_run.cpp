@@ -109,29 +109,26 @@ class QueueRun {
     send(*locked);
   }
 
+  // The entry's job, then the one attempt deliver() makes too; the table's verdict settles it.
   void send(queue::LockedEntry& locked) {
     std::optional<JobSpec> job;
     try {
       job = job_for_entry(locked.entry(), locked.message_path(), passwords_);
+      if (make_mx_options(locked.entry().settings.mx, *job)) {
+        // deliver() keeps no --mx message (a domain that took it would get it again).
+        throw Error(ExitCode::FailedInit, "--mx: a queued message is never sent directly");
+      }
     } catch (const Error& error) {
       // A configuration error (no password, no URL...) does not heal by waiting.
       return fail(locked, error, "a configuration error");
     }
-    try {
-      const SendResult result = run_job(*job, tracer_, notices_);
-      settle(locked, result.messages.empty() ? std::nullopt : result.messages[0].final_reply);
-    } catch (const SendFailure& failure) {
-      // The message's own error: it knows whether its end of data went unanswered.
-      const auto& messages = failure.result().messages;
-      failed(locked, messages.empty() ? Error(failure) : messages[0].error.value_or(failure));
-    } catch (const Error& error) {
-      failed(locked, error);
-    }
-  }
-
-  // The table decides: defer, keep (marked unconfirmed) or fail.
-  void failed(queue::LockedEntry& locked, const Error& error) {
-    if (policy_for(error.kind()).queue != QueueAction::Fail) return defer(locked, error);
+    JobProgress progress;
+    const Attempt made = attempt(*job, std::nullopt, tracer_, notices_, progress);
+    const MessageResult& result = made.results.at(0);
+    const Verdict said = verdict(result);
+    if (said == Verdict::Sent) return settle(locked, result.final_reply);
+    const Error& error = *result.error;
+    if (said != Verdict::Fail) return defer(locked, error, said == Verdict::Keep);
     fail(locked, error,
          error.reply()
              ? "refused for good"
@@ -167,7 +164,8 @@ class QueueRun {
     events_.failed(locked.entry(), why, last_error);
   }
 
-  void defer(queue::LockedEntry& locked, const Error& error) {
+  // Kept for a later run; `unconfirmed`: its end of data went unanswered.
+  void defer(queue::LockedEntry& locked, const Error& error, bool unconfirmed) {
     note(error.code());
     const auto [base, cap] = backoff_limits();
     queue::EntryState state = locked.entry().state;
@@ -176,7 +174,7 @@ class QueueRun {
     const std::int64_t delay = queue::backoff_seconds(state.attempts, base, cap);
     state.next_attempt = state.last_attempt + delay;
     state.last_error = describe(error);
-    state.unconfirmed = state.unconfirmed || policy_for(error.kind()).queue == QueueAction::Keep;
+    state.unconfirmed = state.unconfirmed || unconfirmed;
     locked.update(state);
     ++summary_.deferred;
     events_.deferred(locked.entry(), state.attempts, delay, error);

@@ -800,6 +800,20 @@ TEST_F(QueueFormat, AFormatTwoEntryWrittenBeforeTheMxSettingsIsSentWithItsSettin
   EXPECT_TRUE(queued(qdir()).empty());
 }
 
+TEST_F(QueueFormat, AnEntryAskingForMxIsAConfigurationErrorAndNotSentToTheRelay) {
+  // No smtpc queues --mx (a domain that took the message would get it again); an entry
+  // that asks for it anyway must not go to the relay its URL names, with the mx settings
+  // left out.
+  SmtpServer server;
+  const std::string entry = install("before-mx", server.port(), QUEUE_FORMAT2_DIR);
+  std::ofstream(entry + "/envelope", std::ios::app) << "setting mx.direct yes\n";
+  const RunResult run = queue_run();
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(server.messages().empty());
+  EXPECT_NE(run.err.find("a configuration error, moved to failed/"), std::string::npos) << run.err;
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
 TEST_F(QueueFormat, AnEntryWithEveryFormatOneSettingIsListedNotUnreadable) {
   install("all-settings", 2525);
   const RunResult list = run_smtpc({"--queue-list", "--queue-dir", qdir()});
