@@ -344,23 +344,24 @@ CertificateFacts facts_of(X509* cert) {
   return facts;
 }
 
-// Fills `details` from the handshake as far as it went.
-void record_details(SSL* ssl, bool enforced, TlsDetails& details) {
+// Fills `details` from the handshake as far as it went; each certificate's facts only when
+// they are asked for (describe_chain).
+void record_details(SSL* ssl, const TlsOptions& options, TlsDetails& details) {
   details.version = SSL_get_version(ssl);
   details.cipher = SSL_get_cipher_name(ssl);
-  details.verification_enforced = enforced;
+  details.verification_enforced = options.verify_peer;
   // On the client side the peer chain includes the leaf; it is kept even when the
   // verification failed the handshake.
   details.chain.clear();
-  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
-    for (int i = 0; i < sk_X509_num(chain); ++i) {
-      details.chain.push_back(facts_of(sk_X509_value(chain, i)));
-    }
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  const bool sent_certificate = chain != nullptr && sk_X509_num(chain) > 0;
+  for (int i = 0; options.describe_chain && i < sk_X509_num(chain); ++i) {
+    details.chain.push_back(facts_of(sk_X509_value(chain, i)));
   }
   const long verify = SSL_get_verify_result(ssl);
   details.verify_code = verify;
-  details.verified = verify == X509_V_OK && !details.chain.empty();
-  details.verify_result = details.chain.empty() ? "no certificate"
+  details.verified = verify == X509_V_OK && sent_certificate;
+  details.verify_result = !sent_certificate     ? "no certificate"
                           : verify == X509_V_OK ? "ok"
                                                 : X509_verify_cert_error_string(verify);
 }
@@ -797,7 +798,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
       continue;
     }
     link->rethrow_inner_failure();
-    if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
+    if (details != nullptr) record_details(ssl.get(), options, *details);
     const long verify = SSL_get_verify_result(ssl.get());
     if (options.verify_peer && verify != X509_V_OK) {
       throw Error(ExitCode::PeerFailedVerification,
@@ -808,7 +809,7 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
     throw Error(ExitCode::SslConnectError,
                 fmt::format("TLS handshake with {} failed: {}", server_name, openssl_error()));
   }
-  if (details != nullptr) record_details(ssl.get(), options.verify_peer, *details);
+  if (details != nullptr) record_details(ssl.get(), options, *details);
   trace_session(ssl.get(), options, tracer);
   if (options.verify_status) check_ocsp_staple(ssl.get(), tracer);
   if (options.pinned_public_key) {

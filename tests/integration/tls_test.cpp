@@ -399,5 +399,42 @@ TEST_F(TlsTest, WriteOutCertsAsCurl) {
   EXPECT_EQ(run.out, "[0|]");
 }
 
+// The certificates are described only when -w may show them; a format read from a file is
+// read after the transfer, so it gets them too (STARTTLS, as curl).
+TEST_F(TlsTest, WriteOutFromAFileShowsTheCertificatesAsCurl) {
+  SmtpServer server(server_tls("--starttls"));
+  const std::string format = dir_.write_file("format.txt", "%{num_certs}|%{certs}");
+  std::vector<std::string> outputs;
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    const auto run =
+        run_as(program, send_args(server.url("h"), {"--ssl-reqd", "--cacert", test_cert("ca.pem"),
+                                                    "-s", "-w", "@" + format}));
+    EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+    outputs.push_back(run.out);
+  }
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_THAT(outputs[0], StartsWith("1|Subject:CN = localhost\n"));
+}
+
+// Without a -w that shows certificates none is described, and what the handshake found is
+// still reported: %{ssl_verify_result} as curl's, for a verified and an unverified chain.
+TEST_F(TlsTest, SslVerifyResultAsCurlWithoutDescribingTheChain) {
+  SmtpServer good(server_tls("--implicit-tls"));
+  SmtpServer self_signed(server_tls("--implicit-tls", "self-signed"));
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    SCOPED_TRACE(program);
+    const auto verified = run_as(
+        program, send_args(smtps_url(good),
+                           {"--cacert", test_cert("ca.pem"), "-s", "-w", "%{ssl_verify_result}"}));
+    EXPECT_EQ(verified.exit_code, 0) << verified.err;
+    EXPECT_EQ(verified.out, "0");
+    const auto insecure =
+        run_as(program, send_args(smtps_url(self_signed), {"--cacert", test_cert("ca.pem"), "-k",
+                                                           "-s", "-w", "%{ssl_verify_result}"}));
+    EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+    EXPECT_EQ(insecure.out, "18");  // X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+  }
+}
+
 }  // namespace
 }  // namespace smtpc::it
