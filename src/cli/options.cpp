@@ -8,6 +8,7 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/url.hpp"
 #include "smtpc/delivery/job_spec.hpp"
+#include "write_out.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -54,7 +55,8 @@ JobSpec make_job_spec(const Options& options) {
       .custom_request = options.request,
       .serverinfo = options.debug.serverinfo || options.debug.serverinfo_json,
       .quit_after = options.debug.quit_after,
-      .dump_message = dump};
+      .dump_message = dump,
+      .describe_certificates = write_out_may_show_certificates(options.write_out)};
   return delivery::make_job_spec(settings, secrets, request);
 }
 

@@ -411,6 +411,7 @@ JobSpec make_job_spec(const settings::DeliverySettings& settings, const Secrets&
   set_messages_and_envelope(spec, request);
   set_dialogue(spec.session, settings, spec.url, request.custom_request);
   spec.tls = make_tls_options(settings.tls, secrets.key_password);
+  spec.tls.describe_chain = request.describe_certificates;
   const bool has_url = !(secrets.url ? *secrets.url : settings.destination.url).empty();
   set_login(spec, settings, secrets, settings.mx.mx || (has_url && spec.url.host.empty()));
   set_connection(spec, settings, secrets, [](const char* name) { return std::getenv(name); });

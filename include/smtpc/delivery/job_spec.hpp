@@ -40,6 +40,7 @@ struct JobRequest {
   bool serverinfo = false;                    // --serverinfo(-json): a report, no mail
   std::optional<std::string> quit_after;      // --quit-after STAGE
   bool dump_message = false;                  // --dump-message: nothing is sent
+  bool describe_certificates = false;         // -w may show %{certs}: TlsOptions::describe_chain
 };
 
 /// The job: its URL (job_url); the messages and the envelope (prepare_messages, then
