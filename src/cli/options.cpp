@@ -18,6 +18,7 @@
 #include "smtpc/message/envelope.hpp"
 #include "smtpc/smtp/command.hpp"
 #include "smtpc/transport/tls.hpp"
+#include "write_out.hpp"
 
 namespace smtpc::cli {
 namespace {
@@ -51,6 +52,7 @@ TlsOptions make_tls_options(const Options& options) {
   tls.pinned_public_key = options.pinnedpubkey;
   tls.crl_file = options.crlfile;
   tls.verify_status = options.cert_status;
+  tls.describe_chain = write_out_may_show_certificates(options.write_out);
   return tls;
 }
 
