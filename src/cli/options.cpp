@@ -2,11 +2,7 @@
 // given, the envelope, the message request and the debugging requests.
 #include "options.hpp"
 
-#include <fmt/format.h>
-
 #include "settings_options.hpp"
-#include "smtpc/core/error.hpp"
-#include "smtpc/core/url.hpp"
 #include "smtpc/delivery/job_spec.hpp"
 #include "write_out.hpp"
 
@@ -29,14 +25,7 @@ delivery::Secrets secrets_of(const Options& options) {
 }  // namespace
 
 bool is_direct_delivery(const Options& options) {
-  if (options.mx) return true;
-  const std::string url = effective_url(options);
-  if (url.empty()) return false;
-  try {
-    return parse_smtp_url(url, true).host.empty();
-  } catch (const Error&) {
-    return false;  // make_job_spec reports the bad URL
-  }
+  return delivery::is_direct_delivery(options.url, options, options);
 }
 
 std::string effective_url(const Options& options) {

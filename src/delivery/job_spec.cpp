@@ -116,6 +116,11 @@ Error no_recipients(const MessageRequest& request) {
                "-T given without any --mail-rcpt: refusing to send a message nobody gets");
 }
 
+// The URL as given (with its password), else the settings' (a queued entry's).
+const std::string& given_url(const settings::DeliverySettings& settings, const Secrets& secrets) {
+  return secrets.url ? *secrets.url : settings.destination.url;
+}
+
 // -u's USER[:PASSWORD] as given, else the settings' login name (a queued entry's).
 const std::optional<std::string>& user_spec(const settings::DeliverySettings& settings,
                                             const Secrets& secrets) {
@@ -255,6 +260,18 @@ std::string effective_url(const std::string& url, const settings::ConnectSetting
   return ascii_lower(*connect.proto_default) + "://" + url;
 }
 
+bool is_direct_delivery(const std::string& url, const settings::MxSettings& mx,
+                        const settings::ConnectSettings& connect) {
+  if (mx.mx) return true;
+  const std::string effective = effective_url(url, connect);
+  if (effective.empty()) return false;
+  try {
+    return parse_smtp_url(effective, true).host.empty();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 TlsOptions make_tls_options(const settings::TlsSettings& settings,
                             const std::optional<std::string>& key_password) {
   TlsOptions tls;
@@ -382,7 +399,7 @@ std::optional<MxOptions> make_mx_options(const settings::MxSettings& settings,
 
 SmtpUrl job_url(const settings::DeliverySettings& settings, const Secrets& secrets,
                 bool dump_message) {
-  const std::string& given = secrets.url ? *secrets.url : settings.destination.url;
+  const std::string& given = given_url(settings, secrets);
   // --dump-message sends nothing, so it needs no server.
   if (given.empty() && !settings.mx.mx && !dump_message) {
     throw Error(ExitCode::FailedInit, "no URL specified");
@@ -412,8 +429,8 @@ JobSpec make_job_spec(const settings::DeliverySettings& settings, const Secrets&
   set_dialogue(spec.session, settings, spec.url, request.custom_request);
   spec.tls = make_tls_options(settings.tls, secrets.key_password);
   spec.tls.describe_chain = request.describe_certificates;
-  const bool has_url = !(secrets.url ? *secrets.url : settings.destination.url).empty();
-  set_login(spec, settings, secrets, settings.mx.mx || (has_url && spec.url.host.empty()));
+  set_login(spec, settings, secrets,
+            is_direct_delivery(given_url(settings, secrets), settings.mx, settings.connect));
   set_connection(spec, settings, secrets, [](const char* name) { return std::getenv(name); });
   apply_debug_requests(spec, settings, request);
   if (!spec.messages.empty() && !request.dump_message) {

@@ -133,6 +133,20 @@ TEST(JobSpecFromSettings, NoUrlIsAUsageErrorUnlessDirectDelivery) {
   EXPECT_THROW((void)make_job_spec(s, {}, request), Error);
 }
 
+TEST(JobSpecFromSettings, DirectDeliveryIsMxOrAUrlWithoutAHost) {
+  settings::MxSettings mx;
+  mx.mx = true;
+  settings::ConnectSettings connect;
+  EXPECT_TRUE(is_direct_delivery("", mx, connect));
+  EXPECT_TRUE(is_direct_delivery("smtp:///client.example", {}, connect));
+  EXPECT_FALSE(is_direct_delivery("smtp://relay.example", {}, connect));
+  EXPECT_FALSE(is_direct_delivery("", {}, connect));
+  EXPECT_FALSE(is_direct_delivery("smtp://[bad", {}, connect));  // the job reports it
+  // --proto-default's scheme makes "relay.example" a URL with a host.
+  connect.proto_default = "smtps";
+  EXPECT_FALSE(is_direct_delivery("relay.example", {}, connect));
+}
+
 TEST(JobSpecFromSettings, TheProxyComesFromTheEnvironmentWhenTheSettingsNameNone) {
   settings::DeliverySettings s;
   const std::map<std::string, std::string> env{{"smtp_proxy", "socks5h://u:p@127.0.0.1:1080"}};

@@ -73,6 +73,12 @@ void require_sha256_pins(const std::optional<std::string>& pins, std::string_vie
 [[nodiscard]] std::string effective_url(const std::string& url,
                                         const settings::ConnectSettings& connect);
 
+/// Whether a send to `url` (as given) is direct delivery: --mx, or a URL without a host
+/// (after --proto-default's scheme is added). A URL that does not parse is not: the job
+/// reports it.
+[[nodiscard]] bool is_direct_delivery(const std::string& url, const settings::MxSettings& mx,
+                                      const settings::ConnectSettings& connect);
+
 /// The TLS to the mail server. Throws Error(FailedInit) for --key without --cert, a pin
 /// without sha256//, a bad --tls-max or one below the minimum.
 [[nodiscard]] TlsOptions make_tls_options(const settings::TlsSettings& tls,
