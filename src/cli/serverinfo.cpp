@@ -274,6 +274,7 @@ int run_serverinfo(const JobSpec& spec, Tracer& tracer, Notices& notices, bool j
   JobProgress progress;
   JobSpec probe = spec;
   probe.tls.report_chain_when_insecure = true;  // the report says what the chain is worth
+  probe.tls.describe_chain = true;              // and shows each certificate
   auto write = [&] {
     json_report = serverinfo_json(spec, progress);
     if (out == nullptr) return;

@@ -264,6 +264,11 @@ std::vector<WriteOutPiece> expand_write_out(const std::string& format, const Tra
   return pieces;
 }
 
+bool write_out_may_show_certificates(const std::optional<std::string>& format) {
+  return format && (format->starts_with('@') || format->find("%{certs}") != std::string::npos ||
+                    format->find("%{num_certs}") != std::string::npos);
+}
+
 void write_out(const std::string& format, const TransferReport& report) {
   std::string text = format;
   if (format.starts_with('@')) {

@@ -40,6 +40,11 @@ struct TransferReport {
 /// Throws Error(ReadError) when @FILE cannot be read.
 void write_out(const std::string& format, const TransferReport& report);
 
+/// Whether FORMAT may write %{certs} or %{num_certs}, so that the TLS handshake must
+/// describe each certificate (TlsOptions::describe_chain): it names one of them, or is an
+/// @FILE, which is read only after the transfer.
+[[nodiscard]] bool write_out_may_show_certificates(const std::optional<std::string>& format);
+
 /// The expansion itself (for tests): `to_stderr` says where each piece goes.
 struct WriteOutPiece {
   bool to_stderr = false;

@@ -13,7 +13,7 @@ deb="$out/smtpc_${version}_$(dpkg --print-architecture).deb"
 info=$(dpkg-deb -I "$deb")
 echo "$info"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libssl3 libstdc++6 libfmt9 libidn2-0 libmagic1; do
+for lib in libc6 libssl3 libidn2-0 libmagic1; do
   grep -q "\b$lib\b" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 contents=$(dpkg-deb -c "$deb")
@@ -41,6 +41,17 @@ if ! grep -q '^SMTPC_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
 fi
 for elf in "${elves[@]}"; do
   if readelf -S "$elf" | grep -q '\.symtab'; then fail "$elf is not stripped"; fi
+done
+# libstdc++ and fmt are linked in by default (SMTPC_BUNDLE_CXX_RUNTIME) and shared with
+# it off: the package depends on each exactly when a binary it ships needs the library.
+needed=$(readelf -d "${elves[@]}" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)
+for pair in libstdc++.so.6:libstdc++6 libfmt.so.9:libfmt9 libgcc_s.so.1:libgcc-s1; do
+  soname=${pair%%:*} lib=${pair#*:}
+  if grep -qxF "$soname" <<<"$needed"; then
+    grep -q "\b$lib\b" <<<"$depends" || fail "Depends lacks $lib (needed: $soname): $depends"
+  elif grep -q "\b$lib\b" <<<"$depends"; then
+    fail "Depends names $lib, which nothing in the package needs: $depends"
+  fi
 done
 # No library for ld.so, so no maintainer script may run ldconfig (lintian:
 # maintscript-calls-ldconfig).

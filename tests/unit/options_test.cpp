@@ -100,6 +100,17 @@ TEST(Options, TlsOptionsMapToSettings) {
   EXPECT_EQ(tls.pinned_public_key, "sha256//abc=");
 }
 
+// Describing each certificate costs a TLS send about a tenth of its start-up: only a -w that
+// may show them (%{certs}, %{num_certs}, or a format read from a file later) asks for it.
+TEST(Options, OnlyAWriteOutThatMayShowCertificatesAsksToDescribeThem) {
+  EXPECT_FALSE(spec_for({"smtps://h"}).tls.describe_chain);
+  EXPECT_FALSE(spec_for({"smtps://h", "-w", "%{ssl_verify_result} %{json}"}).tls.describe_chain);
+  EXPECT_TRUE(spec_for({"smtps://h", "-w", "%{certs}"}).tls.describe_chain);
+  EXPECT_TRUE(spec_for({"smtps://h", "-w", "n=%{num_certs}\\n"}).tls.describe_chain);
+  EXPECT_TRUE(spec_for({"smtps://h", "-w", "@format.txt"}).tls.describe_chain);
+  EXPECT_TRUE(spec_for({"smtps://h", "-w", "@-"}).tls.describe_chain);
+}
+
 TEST(Options, TlsUsageErrors) {
   EXPECT_EQ(code_of({"smtps://h", "--tls-max", "1.1"}), ExitCode::FailedInit);
   EXPECT_EQ(code_of({"smtps://h", "--tlsv1.3", "--tls-max", "1.2"}), ExitCode::FailedInit);

@@ -35,7 +35,7 @@ struct CertificateFacts {
 struct TlsDetails {
   std::string version;                  // "TLSv1.3"
   std::string cipher;                   // "TLS_AES_256_GCM_SHA384"
-  std::vector<CertificateFacts> chain;  // leaf first, as sent
+  std::vector<CertificateFacts> chain;  // leaf first, as sent; with TlsOptions::describe_chain
   bool verified = false;                // trusted and matching the host name
   /// "ok", or OpenSSL's reason ("self-signed certificate", "hostname mismatch"...). With
   /// -k the chain is still checked against the trust store and the name, only not enforced.

@@ -14,6 +14,10 @@ enum class TlsVersion { Tls12, Tls13 };
 struct TlsOptions {
   bool verify_peer = true;                  // false only with -k/--insecure
   bool report_chain_when_insecure = false;  // --serverinfo: with -k, still judge the chain
+  /// Describe each certificate the peer sent (TlsDetails::chain): only for -w's %{certs}
+  /// and %{num_certs} and --serverinfo, since printing and hashing them costs a send about
+  /// a tenth of its TLS start-up.
+  bool describe_chain = false;
   std::optional<std::string> ca_file;       // --cacert
   std::optional<std::string> ca_path;       // --capath
   std::optional<std::string> client_cert;   // --cert (PEM)
