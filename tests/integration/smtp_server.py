@@ -6,7 +6,8 @@ cleanly on SIGTERM/SIGINT.
 
 Spool: every accepted message becomes DIR/NNNN.eml (the bytes after un-dot-stuffing,
 exactly as aiosmtpd hands them over) and then DIR/NNNN.json with the envelope
-{"mail_from": ..., "rcpt_tos": [...], "mail_options": [...], "rcpt_options": [...]}.
+{"mail_from": ..., "rcpt_tos": [...], "mail_options": [...], "rcpt_options": [...],
+"tls_cipher": the suite the connection negotiated, "" in plain text}.
 The null reverse-path (MAIL FROM:<>) is recorded as "". The .json file is written
 last, so a reader that sees it also sees the complete .eml.
 
@@ -473,6 +474,7 @@ class SpoolHandler:
                 "bdat_commands": getattr(envelope, "bdat_commands", 0),
                 "dsn_mail": getattr(envelope, "dsn_mail", []),
                 "dsn_rcpt": getattr(envelope, "dsn_rcpt", []),
+                "tls_cipher": tls_cipher(server),
             }
             write_atomically(stem + ".json", json.dumps(meta).encode("ascii"))
         return "250 OK: queued"
@@ -523,6 +525,8 @@ def parse_args(argv):
                         help="TLS from the first byte, as on port 465 (smtps://)")
     parser.add_argument("--client-ca", metavar="PEM",
                         help="require a client certificate signed by this CA")
+    parser.add_argument("--tls-client-order", action="store_true",
+                        help="choose the TLS suite by the client's order, not the server's")
     parser.add_argument("--pipelining", action="store_true", help="offer PIPELINING (RFC 2920)")
     parser.add_argument("--chunking", action="store_true",
                         help="offer CHUNKING and accept BDAT (RFC 3030)")
@@ -553,12 +557,22 @@ def parse_args(argv):
     return options
 
 
+def tls_cipher(server):
+    """The TLS suite the connection negotiated ("TLS_AES_128_GCM_SHA256"), "" in plain text."""
+    ssl_object = server.transport.get_extra_info("ssl_object")
+    cipher = ssl_object.cipher() if ssl_object is not None else None
+    return cipher[0] if cipher else ""
+
+
 def make_tls_context(options):
     """The server's TLS context, or None when the options ask for no TLS."""
     if not (options.tls_cert and options.tls_key):
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(options.tls_cert, options.tls_key)
+    if options.tls_client_order:
+        # Python prefers the server's order; OpenSSL's and Postfix's defaults follow the client's.
+        context.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     if options.client_ca:
         context.load_verify_locations(options.client_ca)
         context.verify_mode = ssl.CERT_REQUIRED

@@ -299,6 +299,8 @@ Envelope parse_envelope(std::string_view json) {
   envelope.rcpt_options = fields["rcpt_options"];
   envelope.dsn_mail = fields["dsn_mail"];
   envelope.dsn_rcpt = fields["dsn_rcpt"];
+  if (const auto& cipher = fields["tls_cipher"]; !cipher.empty())
+    envelope.tls_cipher = cipher.front();
   return envelope;
 }
 

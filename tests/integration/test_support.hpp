@@ -63,6 +63,7 @@ struct Envelope {
   /// With --dsn: MAIL's DSN parameters, and each accepted RCPT's joined by spaces.
   std::vector<std::string> dsn_mail;
   std::vector<std::string> dsn_rcpt;
+  std::string tls_cipher;  // the TLS suite of the connection ("" in plain text)
 };
 
 struct Message {

@@ -436,5 +436,71 @@ TEST_F(TlsTest, SslVerifyResultAsCurlWithoutDescribingTheChain) {
   }
 }
 
+// A STARTTLS server that picks the TLS suite by the client's order (OpenSSL's and Postfix's
+// default; Python's own prefers the server's) and records the one it picked.
+SmtpServer client_order_server() {
+  auto args = server_tls("--starttls");
+  args.emplace_back("--tls-client-order");
+  return SmtpServer(std::move(args));
+}
+
+// TLS 1.3: smtpc offers TLS_AES_128_GCM_SHA256 before TLS_AES_256_GCM_SHA384 (cheaper for a
+// large message, docs/curl-differences.md), so such a server picks it; curl keeps OpenSSL's
+// order and gets AES-256.
+TEST_F(TlsTest, OffersAes128GcmFirstWhereCurlOffersAes256) {
+  SmtpServer server = client_order_server();
+  const std::vector<std::string> options{"--ssl-reqd", "--cacert", test_cert("ca.pem")};
+  ASSERT_EQ(run_smtpc(send_args(server.url("h"), options)).exit_code, 0);
+  ASSERT_EQ(run_as(kCurl, send_args(server.url("h"), options)).exit_code, 0);
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 2U);
+  EXPECT_EQ(messages[0].envelope.tls_cipher, "TLS_AES_128_GCM_SHA256");  // smtpc
+  EXPECT_EQ(messages[1].envelope.tls_cipher, "TLS_AES_256_GCM_SHA384");  // curl
+}
+
+// --tls13-ciphers still decides the suites and their order.
+TEST_F(TlsTest, Tls13CiphersOverrideTheDefaultOrder) {
+  SmtpServer server = client_order_server();
+  for (const std::string list :
+       {"TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"}) {
+    const auto run = run_smtpc(send_args(
+        server.url("h"), {"--ssl-reqd", "--cacert", test_cert("ca.pem"), "--tls13-ciphers", list}));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 2U);
+  EXPECT_EQ(messages[0].envelope.tls_cipher, "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(messages[1].envelope.tls_cipher, "TLS_CHACHA20_POLY1305_SHA256");
+}
+
+// The system's policy (openssl.cnf's Ciphersuites) is kept: AES-128 only moves ahead of
+// AES-256 where the policy lists both, and is never added where it does not.
+TEST_F(TlsTest, SecuritySystemCipherPolicyIsOnlyReordered) {
+  SmtpServer server = client_order_server();
+  const auto config = [this](std::string_view name, std::string_view suites) {
+    return "OPENSSL_CONF=" +
+           dir_.write_file(name,
+                           "openssl_conf = init\n[init]\nssl_conf = ssl\n"
+                           "[ssl]\nsystem_default = policy\n[policy]\nCiphersuites = " +
+                               std::string(suites) + "\n");
+  };
+  const std::vector<std::string> policies{
+      config("chacha-first.cnf",
+             "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"),
+      config("aes256-only.cnf", "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"),
+      config("aes256-first.cnf", "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256")};
+  for (const auto& policy : policies) {
+    auto args = send_args(server.url("h"), {"--ssl-reqd", "--cacert", test_cert("ca.pem")});
+    args.insert(args.begin(), SMTPC_BINARY);
+    const auto run = run_program(args, "", {policy});
+    ASSERT_EQ(run.exit_code, 0) << policy << ": " << run.err;
+  }
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 3U);
+  EXPECT_EQ(messages[0].envelope.tls_cipher, "TLS_CHACHA20_POLY1305_SHA256");
+  EXPECT_EQ(messages[1].envelope.tls_cipher, "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(messages[2].envelope.tls_cipher, "TLS_AES_128_GCM_SHA256");
+}
+
 }  // namespace
 }  // namespace smtpc::it

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,106 @@ TEST(DotStufferSlices, ShortRunsAreCopiedIntoOneSlice) {
   stuffer.encode(input, slices);
   EXPECT_EQ(slices.slices().size(), 1U);
   EXPECT_EQ(slices.size(), 100U * 42U);
+}
+
+// The encoding as RFC 5321 and this encoder define it, one byte at a time over the whole
+// body: every CR, LF and CRLF becomes CRLF, a "." starting a line gets another (DATA), the
+// last line is ended, and DATA ends with ".\r\n". The model the encoder, which skips
+// whole clean lines many bytes at a time, is checked against.
+std::string reference_encoding(std::string_view body, bool for_data) {
+  std::string out;
+  bool line_start = true;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') ++i;
+      out += "\r\n";
+      line_start = true;
+      continue;
+    }
+    if (line_start && for_data && c == '.') out += '.';
+    out += c;
+    line_start = false;
+  }
+  if (!line_start) out += "\r\n";
+  if (for_data) out += ".\r\n";
+  return out;
+}
+
+// CRLF mail text (lines of 0 to 150 characters, so that lines start anywhere in the
+// 16- and 64-byte blocks the encoder checks at once) with now and then a bare LF, a bare
+// CR, a line starting with "." or a NUL.
+std::string mostly_crlf_text(std::mt19937& random, std::size_t lines, int defect_per_mille) {
+  std::uniform_int_distribution<std::size_t> length(0, 150);
+  std::uniform_int_distribution<int> per_mille(0, 999);
+  std::uniform_int_distribution<int> defect(0, 5);
+  std::string text;
+  for (std::size_t line = 0; line < lines; ++line) {
+    std::string body(length(random), 'x');
+    for (std::size_t i = 0; i < body.size(); ++i)
+      body[i] = static_cast<char>('a' + (i + line) % 26);
+    if (per_mille(random) < defect_per_mille) {
+      const std::size_t at =
+          body.empty() ? 0 : std::uniform_int_distribution<std::size_t>(0, body.size() - 1)(random);
+      static constexpr std::string_view kDefects[] = {"\n",  "\r",  ".",
+                                                      "\n.", "\r.", std::string_view("\0", 1)};
+      body.insert(at, kDefects[defect(random)]);
+    }
+    if (per_mille(random) < defect_per_mille / 2) body.insert(0, ".");
+    text += body;
+    text += "\r\n";
+  }
+  if (!text.empty() && per_mille(random) < 300) text.pop_back();  // ends in a bare CR
+  return text;
+}
+
+TEST(DotStufferSlices, AgreesWithTheBytewiseModelOnRandomTextCutAnywhere) {
+  std::mt19937 random(20261207);
+  for (int round = 0; round < 3000; ++round) {
+    const int defects = std::uniform_int_distribution<int>(0, 3)(random) * 100;  // 0 to 30 %
+    const std::string text = mostly_crlf_text(
+        random, std::uniform_int_distribution<std::size_t>(0, 40)(random), defects);
+    // Cut into up to 4 pieces at random places.
+    std::vector<std::string_view> pieces;
+    std::string_view rest(text);
+    while (!rest.empty() && pieces.size() < 3) {
+      const std::size_t cut = std::uniform_int_distribution<std::size_t>(0, rest.size())(random);
+      pieces.push_back(rest.substr(0, cut));
+      rest.remove_prefix(cut);
+    }
+    pieces.push_back(rest);
+    for (const bool for_data : {true, false}) {
+      const std::string expected = reference_encoding(text, for_data);
+      ASSERT_EQ(encode_as_slices(pieces, for_data), expected)
+          << "round " << round << (for_data ? " (DATA)" : " (BDAT)");
+      ASSERT_EQ(encode_as_string(pieces, for_data), expected)
+          << "round " << round << (for_data ? " (DATA)" : " (BDAT)");
+    }
+  }
+}
+
+// One change in 300 bytes of clean CRLF lines, at every position, whole and cut just
+// before, at and after it: each block position of the many-bytes-at-once check.
+TEST(DotStufferSlices, OneDefectAtEveryPositionOfCleanLines) {
+  std::string clean;
+  for (int line = 0; line < 5; ++line)
+    clean += std::string(58, static_cast<char>('a' + line)) + "\r\n";
+  for (const std::string_view defect : {"\n", "\r", ".", "\n.", "\r\n.", "\r."}) {
+    for (std::size_t at = 0; at <= clean.size(); ++at) {
+      std::string text = clean;
+      text.insert(at, defect);
+      for (const bool for_data : {true, false}) {
+        const std::string expected = reference_encoding(text, for_data);
+        const std::string_view all(text);
+        ASSERT_EQ(encode_as_slices({all}, for_data), expected) << "at " << at;
+        for (const std::size_t cut : {at > 0 ? at - 1 : 0, at, at + 1, at + defect.size()}) {
+          if (cut > text.size()) continue;
+          ASSERT_EQ(encode_as_slices({all.substr(0, cut), all.substr(cut)}, for_data), expected)
+              << "at " << at << ", cut at " << cut << (for_data ? " (DATA)" : " (BDAT)");
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
