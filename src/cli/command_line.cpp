@@ -163,53 +163,15 @@ long rate_interval_ms(const std::string& value) {
   return numerator / denominator;
 }
 
-bool is_curl_protocol(std::string_view name) {
-  static constexpr std::string_view kProtocols[] = {
-      "dict",  "file", "ftp",   "ftps", "gopher", "gophers", "http", "https", "imap",
-      "imaps", "ldap", "ldaps", "mqtt", "pop3",   "pop3s",   "rtmp", "rtsp",  "scp",
-      "sftp",  "smb",  "smbs",  "smtp", "smtps",  "telnet",  "tftp"};
-  return std::any_of(std::begin(kProtocols), std::end(kProtocols),
-                     [name](std::string_view p) { return equals_ignore_case(p, name); });
-}
+bool is_curl_protocol(std::string_view name) { return smtpc::is_curl_protocol(name); }
 
 bool protocol_allowed(std::string_view list, std::string_view scheme,
                       std::vector<std::string>* unknown) {
-  bool allowed = true;  // curl starts from every protocol
-  std::size_t pos = 0;
-  while (pos <= list.size()) {
-    std::size_t end = list.find(',', pos);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view token = list.substr(pos, end - pos);
-    pos = end + 1;
-    if (token.empty()) continue;  // strtok skips empty tokens
-    enum class Action { Allow, Deny, Set } action = Action::Allow;
-    while (token.empty() || std::isalnum(static_cast<unsigned char>(token.front())) == 0) {
-      if (token.empty()) throw UsageError("option --proto: is badly used here");
-      switch (token.front()) {
-        case '=':
-          action = Action::Set;
-          break;
-        case '-':
-          action = Action::Deny;
-          break;
-        case '+':
-          action = Action::Allow;
-          break;
-        default:
-          throw UsageError("option --proto: is badly used here");
-      }
-      token.remove_prefix(1);
-    }
-    if (equals_ignore_case(token, "all")) {
-      allowed = action != Action::Deny;
-      continue;
-    }
-    const bool known = is_curl_protocol(token);
-    if (!known && unknown != nullptr) unknown->emplace_back(token);
-    if (action == Action::Set) allowed = false;
-    if (known && equals_ignore_case(token, scheme)) allowed = action != Action::Deny;
+  try {
+    return proto_allows(list, scheme, unknown);
+  } catch (const Error& error) {
+    throw UsageError(error.what());  // curl's usage error
   }
-  return allowed;
 }
 
 // curl 7.88's tool_getparam.c: digits, then optionally " - " and a second number no

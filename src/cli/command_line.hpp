@@ -86,11 +86,7 @@ class UsageError : public Error {
 /// curl 7.88's protocol names (curl -V's "Protocols:" line of Debian's build).
 [[nodiscard]] bool is_curl_protocol(std::string_view name);
 
-/// What --proto LIST allows, as curl 7.88's proto2num reads it: starting from every
-/// protocol, comma-separated names, each after any of '+' (allow), '-' (deny), '='
-/// (only these), "all" for every protocol. `unknown` gets names curl warns about
-/// ("unrecognized protocol") and ignores. Throws UsageError ("is badly used here") for
-/// another character before a name, or a token of modifiers only.
+/// core/url's proto_allows (--proto LIST), its error a UsageError ("is badly used here").
 [[nodiscard]] bool protocol_allowed(std::string_view list, std::string_view scheme,
                                     std::vector<std::string>* unknown = nullptr);
 

@@ -233,6 +233,15 @@ ConfigFile load_config(const std::string& path) {
   return config;
 }
 
+std::optional<std::string> account_password(const ConfigFile& config,
+                                            const std::optional<std::string>& account) {
+  const auto found = config.accounts.find(account.value_or("default"));
+  if (found == config.accounts.end()) return std::nullopt;
+  const auto password = found->second.find("password");
+  if (password == found->second.end()) return std::nullopt;
+  return password->second;
+}
+
 void apply_account(const ConfigFile& config, const std::optional<std::string>& account,
                    Options& options) {
   const std::string name = account.value_or("default");

@@ -65,6 +65,10 @@ void check_config_owner(const std::string& path, unsigned owner, unsigned mode, 
 /// Reads, parses and permission-checks `path`. Throws Error(FailedInit).
 [[nodiscard]] ConfigFile load_config(const std::string& path);
 
+/// The `password` kept for `account` ("default" when none) in `config`, if any.
+[[nodiscard]] std::optional<std::string> account_password(
+    const ConfigFile& config, const std::optional<std::string>& account);
+
 /// Fills what `options` leaves unset from `account` (or "default"). Throws
 /// Error(FailedInit) when that account is not in the file.
 void apply_account(const ConfigFile& config, const std::optional<std::string>& account,

@@ -1,25 +1,12 @@
-// Where the login comes from: -u, the URL, a password file, the environment, netrc, a
-// command, or the terminal; and scrubbing secrets out of the process's argv.
+// Scrubbing secrets out of the process's argv (where a login comes from:
+// smtpc/delivery/credentials.hpp).
 #pragma once
 
-#include <optional>
 #include <span>
 
 #include "command_line.hpp"
-#include "options.hpp"
-#include "smtpc/auth/sasl.hpp"
-#include "smtpc/core/url.hpp"
 
 namespace smtpc::cli {
-
-/// The credentials to log in with, or nullopt when no login was asked for.
-/// A missing password is taken, in this order, from --password-file (first line),
-/// $SMTPC_PASSWORD, the config's password-command, netrc (--netrc, --netrc-optional,
-/// --netrc-file; it may supply the user too) and a no-echo prompt when stdin is a terminal.
-/// Throws Error(FailedInit) when a password is needed and none can be had, Error(ReadError)
-/// when --password-file or netrc cannot be read.
-[[nodiscard]] std::optional<Credentials> resolve_credentials(const Options& options,
-                                                             const SmtpUrl& url);
 
 /// Overwrites passwords and tokens in argv (-u's password, a URL's password,
 /// --oauth2-bearer, --pass) so that other users cannot read them in ps, as curl does.

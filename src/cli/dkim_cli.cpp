@@ -5,6 +5,7 @@
 
 #include "smtpc/core/error.hpp"
 #include "smtpc/dkim/key_record.hpp"
+#include "smtpc/dkim/signer.hpp"
 #include "smtpc/mx/dns_resolver.hpp"
 #include "smtpc/mx/mx.hpp"
 

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "smtpc/dkim/signer.hpp"
 #include "smtpc/settings/delivery_settings.hpp"
 
 namespace smtpc::cli {
@@ -16,11 +15,5 @@ struct DkimOptions : settings::DkimSettings {
   std::optional<std::string> algorithm;  // --dkim-algorithm ed25519|rsa
   bool check = false;                    // --dkim-check
 };
-
-/// What the options ask to sign with, the keys read and checked; nullopt without
-/// --dkim-key. Throws Error(FailedInit) for a selector missing or not paired with a key, a
-/// bad selector, domain, canonicalization or header list, or a key that cannot be used
-/// (load_signing_key), Error(ReadError) for a key file that cannot be read.
-[[nodiscard]] std::optional<dkim::SigningRequest> make_signing_request(const DkimOptions& options);
 
 }  // namespace smtpc::cli

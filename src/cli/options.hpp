@@ -32,6 +32,7 @@ struct Options : settings::ConnectSettings,
                  settings::TlsSettings,
                  settings::AuthSources,
                  settings::EnvelopeSettings,
+                 settings::MxSettings,
                  settings::OutputSettings,
                  settings::RetrySettings {
   // What the parser collects for one -:/--next group; expand_transfers() turns each URL
@@ -81,10 +82,7 @@ struct Options : settings::ConnectSettings,
   std::vector<std::string> proxy_headers;
   std::optional<std::string> oauth2_bearer;
 
-  // Direct delivery (docs/mx.md).
-  bool mx = false;                         // --mx, or a URL without a host
-  std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
-  std::optional<int> mx_port;              // --mx-port
+  // Direct delivery (--mx, --dns-servers, --mx-port) is the MxSettings group.
   // "account [NAME] in FILE" when that account's login was left out because direct
   // delivery never logs in (said under -v).
   std::optional<std::string> unused_account_login;
@@ -97,12 +95,6 @@ struct Options : settings::ConnectSettings,
   bool queue_list = false;  // --queue-list
   bool force = false;       // --force: with --queue-run, ignore the backoff
 };
-
-/// The checks the mail server's TLS options and their --proxy- forms share: `prefix` is ""
-/// or "proxy-". --key needs --cert; --pinnedpubkey takes sha256// pins. Error(FailedInit).
-void require_cert_for_key(const std::optional<std::string>& cert,
-                          const std::optional<std::string>& key, std::string_view prefix);
-void require_sha256_pins(const std::optional<std::string>& pins, std::string_view prefix);
 
 /// The URL with --proto-default's scheme put in front when it has none (curl's rule).
 [[nodiscard]] std::string effective_url(const Options& options);

@@ -19,13 +19,6 @@
 namespace smtpc::cli {
 namespace {
 
-// An envelope address as --mail-from/--mail-rcpt write it, with the parameters written
-// after it: "<a@example.com> NOTIFY=NEVER", so that the queue run sends them again.
-std::string written_address(const std::string& path, std::string_view parameters) {
-  if (parameters.empty()) return path;
-  return fmt::format("<{}> {}", path, parameters);
-}
-
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string describe(const Error& error) {
@@ -53,16 +46,6 @@ settings::DeliverySettings queue_settings(const Options& options, const QueueCon
                                           std::vector<std::string>& warnings) {
   return delivery_settings(options, {.file = context.config_path, .account = context.account},
                            warnings);
-}
-
-Options options_for_entry(const queue::Entry& entry) {
-  Options o = options_from(entry.settings);
-  o.mail_from = written_address(entry.reverse_path, entry.address_parameters.reverse_path);
-  o.mail_rcpt.clear();
-  for (const auto& rcpt : entry.forward_paths) {
-    o.mail_rcpt.push_back(written_address(rcpt, entry.address_parameters.of(rcpt)));
-  }
-  return o;
 }
 
 namespace {
@@ -195,6 +178,15 @@ int send_reliably(const Options& options, const JobSpec& spec, const QueueContex
 namespace {
 
 // What a queue run tells, entry by entry, printed as smtpc always has.
+// A password kept in an account file, read with the account reader (config.cpp).
+class AccountFilePasswords final : public delivery::AccountPasswords {
+ public:
+  [[nodiscard]] std::optional<std::string> password(
+      const std::string& file, const std::optional<std::string>& account) const override {
+    return account_password(load_config(file), account);
+  }
+};
+
 class PrintedQueueRunEvents final : public delivery::QueueRunEvents {
  public:
   PrintedQueueRunEvents(int verbose, bool show_errors)
@@ -235,20 +227,13 @@ int run_queue(const std::string& directory, const QueueRunSettings& settings) {
   Tracer tracer(TraceOptions{.verbosity = settings.verbose});
   StderrNotices notices(settings.show_errors);
   PrintedQueueRunEvents events(settings.verbose, settings.show_errors);
-  // cli/ maps an entry's stored settings to options; the engine decides what follows.
-  const delivery::JobForEntry job_for_entry = [&settings](const queue::Entry& entry,
-                                                          const std::string& message_path) {
-    Options options = options_for_entry(entry);
-    options.upload_file = message_path;
-    options.verbose = settings.verbose;
-    return make_job_spec(options);
-  };
+  const AccountFilePasswords passwords;
   const delivery::QueueRunSummary summary =
       delivery::run_queue(directory,
                           {.force = settings.force,
                            .only_url = settings.only_url,
                            .lifetime = settings.lifetime.value_or(delivery::kDefaultQueueLifetime)},
-                          job_for_entry, tracer, notices, events);
+                          passwords, tracer, notices, events);
   if (settings.verbose > 0) {
     fmt::print(stderr, "smtpc: queue run: {} sent, {} deferred, {} failed, {} not yet due\n",
                summary.sent, summary.deferred, summary.failed, summary.waiting);

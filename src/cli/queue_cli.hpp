@@ -30,10 +30,6 @@ struct QueueContext {
                                                         const QueueContext& context,
                                                         std::vector<std::string>& warnings);
 
-/// The options that send a queued entry again: its settings (options_from), its envelope. Throws
-/// Error(FailedInit) when its config file is unusable now.
-[[nodiscard]] Options options_for_entry(const queue::Entry& entry);
-
 /// The queue directory: --queue-dir (or the config's queue-dir), $SMTPC_QUEUE_DIR, else the
 /// first of queue::candidate_directories() that this user can keep mail in (made when
 /// missing). Throws Error(FailedInit) naming each one tried when none is usable.

@@ -63,9 +63,7 @@ std::string user_name(const std::string& user, bool& had_password) {
 bool account_has_password(const AccountInUse& account) {
   if (!account.file) return false;
   try {
-    const ConfigFile config = load_config(*account.file);
-    const auto found = config.accounts.find(account.account.value_or("default"));
-    return found != config.accounts.end() && found->second.contains("password");
+    return account_password(load_config(*account.file), account.account).has_value();
   } catch (const Error&) {
     return false;
   }
@@ -119,6 +117,7 @@ settings::DeliverySettings groups_of(const Options& options) {
   s.envelope = options;
   s.dsn = options.debug;
   s.dkim = options.dkim;
+  s.mx = options;
   s.output = options;
   s.retry = options;
   return s;
@@ -133,6 +132,7 @@ void put_groups(const settings::DeliverySettings& s, Options& o) {
   static_cast<settings::EnvelopeSettings&>(o) = s.envelope;
   static_cast<settings::DsnSettings&>(o.debug) = s.dsn;
   static_cast<settings::DkimSettings&>(o.dkim) = s.dkim;
+  static_cast<settings::MxSettings&>(o) = s.mx;
   static_cast<settings::OutputSettings&>(o) = s.output;
   static_cast<settings::RetrySettings&>(o) = s.retry;
 }
@@ -152,29 +152,6 @@ settings::DeliverySettings delivery_settings(const Options& options, const Accou
   s.destination = destination_of(options, account, warnings);
   settings::make_paths_absolute(s);
   return s;
-}
-
-Options options_from(const settings::DeliverySettings& s) {
-  Options o;
-  put_groups(s, o);
-  const settings::Destination& d = s.destination;
-  o.url = d.url;
-  o.user = d.user;
-  o.proxy = d.proxy;
-  o.preproxy = d.preproxy;
-  o.proxy_user = d.proxy_user;
-  // A password kept in the account file is read from it again, now.
-  if (d.account_file && o.user && !o.password_file && !o.password_command) {
-    const ConfigFile config = load_config(*d.account_file);
-    const auto account = config.accounts.find(d.account.value_or("default"));
-    if (account != config.accounts.end()) {
-      if (const auto password = account->second.find("password");
-          password != account->second.end()) {
-        *o.user += ":" + password->second;
-      }
-    }
-  }
-  return o;
 }
 
 }  // namespace smtpc::cli

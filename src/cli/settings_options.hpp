@@ -1,6 +1,6 @@
-// The command line's Options as DeliverySettings (what a queued entry keeps) and back (what
-// sends a queued entry again). Options is made of DeliverySettings' groups, so each group
-// passes whole; only the secrets are left behind.
+// The command line's Options as DeliverySettings: what a queued entry keeps (a queue run
+// makes its job from them below cli/: delivery/queue_run.cpp). Options is made of
+// DeliverySettings' groups, so each group passes whole; only the secrets are left behind.
 #pragma once
 
 #include <optional>
@@ -36,10 +36,5 @@ void put_groups(const settings::DeliverySettings& settings, Options& options);
 /// leaves unset: every stored DeliverySettings field (settings::fill_unset), the sender and
 /// the queue directory.
 void fill_unset(Options& options, const Options& from);
-
-/// The options that send with `settings` (no envelope, no message): each group back in
-/// place, the login name as -u, a password kept in the account file read again from it.
-/// Throws Error(FailedInit) when that file is unusable now.
-[[nodiscard]] Options options_from(const settings::DeliverySettings& settings);
 
 }  // namespace smtpc::cli

@@ -164,4 +164,53 @@ SmtpUrl parse_smtp_url(std::string_view text, bool allow_empty_host) {
   return url;
 }
 
+bool is_curl_protocol(std::string_view name) {
+  static constexpr std::string_view kProtocols[] = {
+      "dict",  "file", "ftp",   "ftps", "gopher", "gophers", "http", "https", "imap",
+      "imaps", "ldap", "ldaps", "mqtt", "pop3",   "pop3s",   "rtmp", "rtsp",  "scp",
+      "sftp",  "smb",  "smbs",  "smtp", "smtps",  "telnet",  "tftp"};
+  return std::any_of(std::begin(kProtocols), std::end(kProtocols),
+                     [name](std::string_view p) { return equals_ignore_case(p, name); });
+}
+
+bool proto_allows(std::string_view list, std::string_view scheme,
+                  std::vector<std::string>* unknown) {
+  bool allowed = true;  // curl starts from every protocol
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    std::size_t end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view token = list.substr(pos, end - pos);
+    pos = end + 1;
+    if (token.empty()) continue;  // strtok skips empty tokens
+    enum class Action { Allow, Deny, Set } action = Action::Allow;
+    while (token.empty() || std::isalnum(static_cast<unsigned char>(token.front())) == 0) {
+      if (token.empty()) throw Error(ExitCode::FailedInit, "option --proto: is badly used here");
+      switch (token.front()) {
+        case '=':
+          action = Action::Set;
+          break;
+        case '-':
+          action = Action::Deny;
+          break;
+        case '+':
+          action = Action::Allow;
+          break;
+        default:
+          throw Error(ExitCode::FailedInit, "option --proto: is badly used here");
+      }
+      token.remove_prefix(1);
+    }
+    if (equals_ignore_case(token, "all")) {
+      allowed = action != Action::Deny;
+      continue;
+    }
+    const bool known = is_curl_protocol(token);
+    if (!known && unknown != nullptr) unknown->emplace_back(token);
+    if (action == Action::Set) allowed = false;
+    if (known && equals_ignore_case(token, scheme)) allowed = action != Action::Deny;
+  }
+  return allowed;
+}
+
 }  // namespace smtpc

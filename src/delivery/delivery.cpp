@@ -144,7 +144,7 @@ class Delivery {
 
   // A plain send or --mx: one attempt over the messages as they are, nothing kept.
   void send_once() {
-    const std::vector<MessageResult> results = run(job_, count_);
+    const std::vector<MessageResult> results = run(job_);
     for (std::size_t i = 0; i < count_; ++i) {
       MessageReport& message = report_.messages[i];
       message.result = results[i];
@@ -168,19 +168,20 @@ class Delivery {
       sending.push_back(i);
       job.messages.push_back(MessageOrigin::file(entries_[i]->message_path()));
     }
-    const std::vector<MessageResult> results = run(job, sending.size());
+    const std::vector<MessageResult> results = run(job);
     bool retryable = false;
     first_kind_.reset();
     for (std::size_t k = 0; k < sending.size(); ++k) {
       const std::size_t i = sending[k];
       report_.messages[i].result = results[k];
-      if (results[k].outcome == MessageOutcome::Accepted) {
+      const Verdict said = verdict(results[k]);
+      if (said == Verdict::Sent) {
         accepted(i);
         continue;
       }
       const Error& error = *results[k].error;
       if (!first_kind_) first_kind_ = error.kind();
-      if (queue_action(error) == QueueAction::Fail && !retry_.retry_all_errors) {
+      if (said == Verdict::Fail && !retry_.retry_all_errors) {
         done_[i] = true;  // refused for good: reported, never retried or queued
       } else if (retry_allows(error.kind(), retry_.retry_connrefused, retry_.retry_all_errors)) {
         retryable = true;
@@ -190,54 +191,14 @@ class Delivery {
            retries_left_ > 0;
   }
 
-  // Runs the job (to its URL, or with --mx to each recipient domain); every message's
-  // result, each not accepted with its error. The attempt's own outcome goes to report_.
-  std::vector<MessageResult> run(const JobSpec& job, std::size_t count) {
-    std::vector<MessageResult> results(count);
-    report_.attempt_error.reset();
-    report_.conversed = false;
-    report_.output.clear();
-    if (mx_) {
-      run_direct(job, results);
-    } else {
-      run_relay(job, results);
-    }
-    for (auto& result : results) {
-      if (result.outcome == MessageOutcome::Accepted || result.error) continue;
-      result.error = report_.attempt_error.value_or(Error(ExitCode::SendError, "not sent"));
-    }
-    return results;
-  }
-
-  // Through the job's relay: run_job's results as they are.
-  void run_relay(const JobSpec& job, std::vector<MessageResult>& results) {
-    try {
-      SendResult sent = run_job(job, tracer_, notices_, report_.progress);
-      report_.conversed = true;
-      report_.output = std::move(sent.output);
-      std::copy_n(sent.messages.begin(), std::min(results.size(), sent.messages.size()),
-                  results.begin());
-    } catch (const SendFailure& failure) {
-      report_.attempt_error = failure;
-      report_.conversed = true;
-      report_.output = failure.result().output;
-      const auto& sent = failure.result().messages;
-      std::copy_n(sent.begin(), std::min(results.size(), sent.size()), results.begin());
-    } catch (const Error& error) {
-      report_.attempt_error = error;
-    }
-  }
-
-  // --mx: a message is sent once every recipient domain has taken it; else it carries the
-  // first failed domain's error (the domains that took it are in report_.direct).
-  void run_direct(const JobSpec& job, std::vector<MessageResult>& results) {
-    report_.direct = run_mx_delivery(job, *mx_, tracer_, notices_);
-    const DomainOutcome* failure = report_.direct->first_failure();
-    if (failure != nullptr) {
-      report_.attempt_error = failure->error;
-      return;
-    }
-    for (auto& result : results) result.outcome = MessageOutcome::Accepted;
+  // One attempt (attempt()); its own outcome goes to report_.
+  std::vector<MessageResult> run(const JobSpec& job) {
+    Attempt made = delivery::attempt(job, mx_, tracer_, notices_, report_.progress);
+    report_.attempt_error = std::move(made.error);
+    report_.conversed = made.conversed;
+    report_.output = std::move(made.output);
+    if (made.direct) report_.direct = std::move(made.direct);
+    return std::move(made.results);
   }
 
   // The wait before the next attempt, or nullopt when --retry-max-time has run out.
@@ -295,7 +256,7 @@ class Delivery {
       MessageReport& message = report_.messages[i];
       const Error& error = *message.result.error;
       if (!report_.first_error) report_.first_error = error;
-      if (!queued_ || queue_action(error) == QueueAction::Fail) {
+      if (!queued_ || verdict(message.result) == Verdict::Fail) {
         entries_[i]->remove();
         continue;
       }
@@ -329,7 +290,69 @@ class Delivery {
   std::optional<FailureKind> first_kind_;
 };
 
+// Through the job's relay: run_job's results as they are.
+void run_relay(const JobSpec& job, Tracer& tracer, Notices& notices, JobProgress& progress,
+               Attempt& made) {
+  try {
+    SendResult sent = run_job(job, tracer, notices, progress);
+    made.conversed = true;
+    made.output = std::move(sent.output);
+    std::copy_n(sent.messages.begin(), std::min(made.results.size(), sent.messages.size()),
+                made.results.begin());
+  } catch (const SendFailure& failure) {
+    made.error = failure;
+    made.conversed = true;
+    made.output = failure.result().output;
+    const auto& sent = failure.result().messages;
+    std::copy_n(sent.begin(), std::min(made.results.size(), sent.size()), made.results.begin());
+  } catch (const Error& error) {
+    made.error = error;
+  }
+}
+
+// --mx: a message is sent once every recipient domain has taken it; else it carries the
+// first failed domain's error (the domains that took it are in made.direct).
+void run_direct(const JobSpec& job, const MxOptions& mx, Tracer& tracer, Notices& notices,
+                Attempt& made) {
+  made.direct = run_mx_delivery(job, mx, tracer, notices);
+  const DomainOutcome* failure = made.direct->first_failure();
+  if (failure != nullptr) {
+    made.error = failure->error;
+    return;
+  }
+  for (auto& result : made.results) result.outcome = MessageOutcome::Accepted;
+}
+
 }  // namespace
+
+Attempt attempt(const JobSpec& job, const std::optional<MxOptions>& mx, Tracer& tracer,
+                Notices& notices, JobProgress& progress) {
+  Attempt made;
+  made.results.resize(job.messages.size());
+  if (mx) {
+    run_direct(job, *mx, tracer, notices, made);
+  } else {
+    run_relay(job, tracer, notices, progress, made);
+  }
+  for (auto& result : made.results) {
+    if (result.outcome == MessageOutcome::Accepted || result.error) continue;
+    result.error = made.error.value_or(Error(ExitCode::SendError, "not sent"));
+  }
+  return made;
+}
+
+Verdict verdict(const MessageResult& result) {
+  if (result.outcome == MessageOutcome::Accepted) return Verdict::Sent;
+  switch (queue_action(result.error.value_or(Error(ExitCode::SendError, "not sent")))) {
+    case QueueAction::Fail:
+      return Verdict::Fail;
+    case QueueAction::Keep:
+      return Verdict::Keep;
+    case QueueAction::Defer:
+      break;
+  }
+  return Verdict::Defer;
+}
 
 void validate(const RetryPolicy& retry) {
   if (retry.retry < 0) throw Error(ExitCode::FailedInit, "--retry: expected a count, 0 or more");

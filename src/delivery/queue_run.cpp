@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "smtpc/delivery/delivery.hpp"
+#include "smtpc/delivery/job_spec.hpp"
 
 namespace smtpc::delivery {
 namespace {
@@ -38,14 +39,34 @@ std::string bounce_report(const queue::Entry& entry, std::string_view why,
   return report;
 }
 
+// An envelope address as --mail-from/--mail-rcpt write it, with the parameters written
+// after it: "<a@example.com> NOTIFY=NEVER", so that the entry is sent with them again.
+std::string written_address(const std::string& path, std::string_view parameters) {
+  if (parameters.empty()) return path;
+  return fmt::format("<{}> {}", path, parameters);
+}
+
+// The login's USER:PASSWORD when the entry's account file keeps its password (and no other
+// source is named); nullopt: the settings' user name as it is.
+std::optional<std::string> login_with_kept_password(const settings::DeliverySettings& settings,
+                                                    const AccountPasswords& passwords) {
+  const settings::Destination& d = settings.destination;
+  if (!d.account_file || !d.user || settings.auth.password_file || settings.auth.password_command) {
+    return std::nullopt;
+  }
+  const auto password = passwords.password(*d.account_file, d.account);
+  if (!password) return std::nullopt;
+  return *d.user + ":" + *password;
+}
+
 class QueueRun {
  public:
   QueueRun(const std::string& directory, const QueueRunSettings& settings,
-           const JobForEntry& job_for_entry, Tracer& tracer, Notices& notices,
+           const AccountPasswords& passwords, Tracer& tracer, Notices& notices,
            QueueRunEvents& events)
       : store_(directory),
         settings_(settings),
-        job_for_entry_(job_for_entry),
+        passwords_(passwords),
         tracer_(tracer),
         notices_(notices),
         events_(events) {}
@@ -88,29 +109,26 @@ class QueueRun {
     send(*locked);
   }
 
+  // The entry's job, then the one attempt deliver() makes too; the table's verdict settles it.
   void send(queue::LockedEntry& locked) {
     std::optional<JobSpec> job;
     try {
-      job = job_for_entry_(locked.entry(), locked.message_path());
+      job = job_for_entry(locked.entry(), locked.message_path(), passwords_);
+      if (make_mx_options(locked.entry().settings.mx, *job)) {
+        // deliver() keeps no --mx message (a domain that took it would get it again).
+        throw Error(ExitCode::FailedInit, "--mx: a queued message is never sent directly");
+      }
     } catch (const Error& error) {
       // A configuration error (no password, no URL...) does not heal by waiting.
       return fail(locked, error, "a configuration error");
     }
-    try {
-      const SendResult result = run_job(*job, tracer_, notices_);
-      settle(locked, result.messages.empty() ? std::nullopt : result.messages[0].final_reply);
-    } catch (const SendFailure& failure) {
-      // The message's own error: it knows whether its end of data went unanswered.
-      const auto& messages = failure.result().messages;
-      failed(locked, messages.empty() ? Error(failure) : messages[0].error.value_or(failure));
-    } catch (const Error& error) {
-      failed(locked, error);
-    }
-  }
-
-  // The table decides: defer, keep (marked unconfirmed) or fail.
-  void failed(queue::LockedEntry& locked, const Error& error) {
-    if (policy_for(error.kind()).queue != QueueAction::Fail) return defer(locked, error);
+    JobProgress progress;
+    const Attempt made = attempt(*job, std::nullopt, tracer_, notices_, progress);
+    const MessageResult& result = made.results.at(0);
+    const Verdict said = verdict(result);
+    if (said == Verdict::Sent) return settle(locked, result.final_reply);
+    const Error& error = *result.error;
+    if (said != Verdict::Fail) return defer(locked, error, said == Verdict::Keep);
     fail(locked, error,
          error.reply()
              ? "refused for good"
@@ -146,7 +164,8 @@ class QueueRun {
     events_.failed(locked.entry(), why, last_error);
   }
 
-  void defer(queue::LockedEntry& locked, const Error& error) {
+  // Kept for a later run; `unconfirmed`: its end of data went unanswered.
+  void defer(queue::LockedEntry& locked, const Error& error, bool unconfirmed) {
     note(error.code());
     const auto [base, cap] = backoff_limits();
     queue::EntryState state = locked.entry().state;
@@ -155,7 +174,7 @@ class QueueRun {
     const std::int64_t delay = queue::backoff_seconds(state.attempts, base, cap);
     state.next_attempt = state.last_attempt + delay;
     state.last_error = describe(error);
-    state.unconfirmed = state.unconfirmed || policy_for(error.kind()).queue == QueueAction::Keep;
+    state.unconfirmed = state.unconfirmed || unconfirmed;
     locked.update(state);
     ++summary_.deferred;
     events_.deferred(locked.entry(), state.attempts, delay, error);
@@ -172,7 +191,7 @@ class QueueRun {
 
   queue::Queue store_;
   const QueueRunSettings& settings_;
-  const JobForEntry& job_for_entry_;
+  const AccountPasswords& passwords_;
   Tracer& tracer_;
   Notices& notices_;
   QueueRunEvents& events_;
@@ -181,10 +200,24 @@ class QueueRun {
 
 }  // namespace
 
+JobSpec job_for_entry(const queue::Entry& entry, const std::string& message_path,
+                      const AccountPasswords& passwords) {
+  JobRequest request;
+  request.envelope.sender =
+      written_address(entry.reverse_path, entry.address_parameters.reverse_path);
+  for (const auto& rcpt : entry.forward_paths) {
+    request.envelope.recipients.push_back(written_address(rcpt, entry.address_parameters.of(rcpt)));
+  }
+  request.message.uploads.push_back(message_path);
+  Secrets secrets;
+  secrets.user = login_with_kept_password(entry.settings, passwords);
+  return make_job_spec(entry.settings, secrets, request);
+}
+
 QueueRunSummary run_queue(const std::string& directory, const QueueRunSettings& settings,
-                          const JobForEntry& job_for_entry, Tracer& tracer, Notices& notices,
+                          const AccountPasswords& passwords, Tracer& tracer, Notices& notices,
                           QueueRunEvents& events) {
-  return QueueRun(directory, settings, job_for_entry, tracer, notices, events).run();
+  return QueueRun(directory, settings, passwords, tracer, notices, events).run();
 }
 
 }  // namespace smtpc::delivery

@@ -99,7 +99,15 @@ void read(bool& field, std::string_view name, const std::string& text) {
   field = text == "yes";
 }
 
-// Every stored number is an optional (long, int64_t or double) or limit_rate (uint64_t).
+// Every stored number is an optional (int, long or double) or limit_rate (uint64_t).
+void write(SettingLines& out, std::string_view name, const std::optional<int>& value) {
+  if (value) put(out, name, std::to_string(*value));
+}
+void read(std::optional<int>& field, std::string_view name, const std::string& text) {
+  field = static_cast<int>(
+      whole_number(name, text, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+}
+
 void write(SettingLines& out, std::string_view name, const std::optional<long>& value) {
   if (value) put(out, name, std::to_string(*value));
 }
@@ -174,7 +182,10 @@ void make_absolute(T&) {}  // not a path: the table never marks one so
 
 // ---- The table ----
 
-enum class Kind { Value, Path };
+// Value or Path (made absolute); Added: a value added after its format's first release,
+// written only when it is not the default, so that the smtpc before it, which refuses a
+// name it does not know, still reads every entry that does not use it.
+enum class Kind { Value, Path, Added };
 
 struct Field {
   std::string_view name;
@@ -183,6 +194,7 @@ struct Field {
   void (*read)(DeliverySettings& settings, std::string_view name, const std::string& text);
   void (*absolute)(DeliverySettings& settings);
   void (*fill)(DeliverySettings& settings, const DeliverySettings& from);
+  bool (*unset)(const DeliverySettings& settings);
 };
 
 const DeliverySettings kDefaults{};
@@ -190,23 +202,25 @@ const DeliverySettings kDefaults{};
 // The field `Member` of group `Group`, named `name` in stored entries.
 template <auto Group, auto Member>
 constexpr Field field(std::string_view name, Kind kind = Kind::Value) {
-  return Field{name,
-               kind,
-               [](SettingLines& out, std::string_view n, const DeliverySettings& s) {
-                 write(out, n, s.*Group.*Member);
-               },
-               [](DeliverySettings& s, std::string_view n, const std::string& text) {
-                 read(s.*Group.*Member, n, text);
-               },
-               [](DeliverySettings& s) { make_absolute(s.*Group.*Member); },
-               [](DeliverySettings& s, const DeliverySettings& from) {
-                 if (s.*Group.*Member == kDefaults.*Group.*Member)
-                   s.*Group.*Member = from.*Group.*Member;
-               }};
+  return Field{
+      name,
+      kind,
+      [](SettingLines& out, std::string_view n, const DeliverySettings& s) {
+        write(out, n, s.*Group.*Member);
+      },
+      [](DeliverySettings& s, std::string_view n, const std::string& text) {
+        read(s.*Group.*Member, n, text);
+      },
+      [](DeliverySettings& s) { make_absolute(s.*Group.*Member); },
+      [](DeliverySettings& s, const DeliverySettings& from) {
+        if (s.*Group.*Member == kDefaults.*Group.*Member) s.*Group.*Member = from.*Group.*Member;
+      },
+      [](const DeliverySettings& s) { return s.*Group.*Member == kDefaults.*Group.*Member; }};
 }
 
 using D = DeliverySettings;
 constexpr auto P = Kind::Path;
+constexpr auto A = Kind::Added;
 
 // clang-format off
 const Field kFields[] = {
@@ -286,6 +300,10 @@ const Field kFields[] = {
     field<&D::dkim, &DkimSettings::domain_on_command_line>("dkim.domain_on_command_line"),
     field<&D::dkim, &DkimSettings::canonicalization>("dkim.canonicalization"),
     field<&D::dkim, &DkimSettings::headers>("dkim.headers"),
+    // Added after format 2's first release (0c6abb0): an entry without them is one without --mx.
+    field<&D::mx, &MxSettings::mx>("mx.direct", A),
+    field<&D::mx, &MxSettings::dns_servers>("mx.dns_servers", A),
+    field<&D::mx, &MxSettings::mx_port>("mx.port", A),
 };
 // clang-format on
 
@@ -356,7 +374,9 @@ std::string format1_value(const Format1Key& key, const std::string& value) {
 
 SettingLines encode(const DeliverySettings& settings) {
   SettingLines lines;
-  for (const Field& f : kFields) f.write(lines, f.name, settings);
+  for (const Field& f : kFields) {
+    if (f.kind != Kind::Added || !f.unset(settings)) f.write(lines, f.name, settings);
+  }
   return lines;
 }
 

@@ -9,6 +9,8 @@
 #   client-ca.pem/.key       CA for client certificates
 #   client.pem/client.key    a client certificate signed by client-ca
 #   client-encrypted.key     client.key encrypted with the pass phrase "secret-pass"
+#   client-encrypted-traditional.key  the same in the traditional PEM form (Proc-Type,
+#                            DEK-Info), as OpenSSL 1.x wrote encrypted keys
 #   revoked.pem/.key         localhost, 127.0.0.1, ::1 — signed by the CA, serial 5E, revoked
 #   ca.crl                   the CA's CRL (PEM), listing revoked.pem only (--crlfile)
 #   ocsp-good.der            an OCSP response for server.pem, signed by the CA: good
@@ -18,7 +20,8 @@ set -euo pipefail
 dir=${1:-certs}
 mkdir -p "$dir"
 cd "$dir"
-if [ -s server.pin ] && [ -s ocsp-revoked.der ] && [ -s localhost-only.pem ]; then exit 0; fi
+if [ -s server.pin ] && [ -s ocsp-revoked.der ] && [ -s localhost-only.pem ] &&
+  [ -s client-encrypted-traditional.key ]; then exit 0; fi
 
 san_localhost="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
 
@@ -71,6 +74,8 @@ leaf client "/CN=smtpc test client" "subjectAltName=DNS:client.example" client-c
 openssl req -x509 -newkey rsa:2048 -nodes -keyout self-signed.key -out self-signed.pem \
   -days 3650 -subj "/CN=localhost" -addext "$san_localhost" 2>/dev/null
 openssl pkey -in client.key -out client-encrypted.key -aes256 -passout pass:secret-pass
+openssl rsa -in client.key -out client-encrypted-traditional.key -aes256 -traditional \
+  -passout pass:secret-pass 2>/dev/null
 # A revoked server certificate and the CA's CRL listing it (by its own serial, 5E, so the
 # other leaves, serial 01, stay good).
 serial=5E leaf revoked "/CN=localhost" "$san_localhost" ca -days 3650

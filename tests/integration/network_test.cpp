@@ -354,6 +354,13 @@ constexpr const char* kConnectionVariables =
 constexpr const char* kTimes =
     "%{time_namelookup} %{time_connect} %{time_appconnect} %{time_total}";
 
+// Four well-formed times.
+void expect_well_formed_times(const std::string& out) {
+  const auto times = words(out);
+  ASSERT_EQ(times.size(), 4U) << out;
+  for (const auto& time : times) (void)time_value(time);
+}
+
 // namelookup <= connect <= appconnect (when TLS) <= total, each well-formed.
 void expect_ordered_times(const std::string& out, bool tls) {
   const auto times = words(out);
@@ -415,7 +422,14 @@ TEST(Network, WriteOutTlsVariablesMatchCurl) {
     expect_same_exit(pair, 0);
     EXPECT_EQ(pair.smtpc.out, pair.curl.out);
     const auto times = send_both(url, with(kTimes));
-    expect_ordered_times(times.curl.out, true);
+    if (options.front() == "--ssl-reqd") {
+      // curl 7.88 over STARTTLS sometimes reports a time_connect after its time_appconnect
+      // and even its time_total (seen: 0.017360 0.012282 total 0.016956, 2 runs in 12 under
+      // load), so only smtpc's order is checked there.
+      expect_well_formed_times(times.curl.out);
+    } else {
+      expect_ordered_times(times.curl.out, true);
+    }
     expect_ordered_times(times.smtpc.out, true);
   }
 }

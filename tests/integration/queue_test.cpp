@@ -734,13 +734,15 @@ namespace {
 
 // The queue keeps DeliverySettings with the versioned codec (format 2, the codec's names);
 // entries written before it (format 1, tests/data/queue-format1, made by smtpc at ac88194)
-// are still read and sent.
+// and format 2 entries written before the mx group was stored (tests/data/queue-format2, made
+// by smtpc at 0c6abb0) are still read and sent.
 class QueueFormat : public QueueFaults {
  protected:
-  // Copies fixture entry `name` into the queue, private as smtpc makes it, with `port` in
-  // place of 59999 (the port nothing listened on when the fixture was written).
-  std::string install(const std::string& name, std::uint16_t port) const {
-    const fs::path from = fs::path(QUEUE_FORMAT1_DIR) / name;
+  // Copies fixture entry `name` (of `fixtures`) into the queue, private as smtpc makes it,
+  // with `port` in place of 59999 (the port nothing listened on when it was written).
+  std::string install(const std::string& name, std::uint16_t port,
+                      const char* fixtures = QUEUE_FORMAT1_DIR) const {
+    const fs::path from = fs::path(fixtures) / name;
     const fs::path entry = *fs::directory_iterator(from);
     const std::string to = qdir() + "/" + entry.filename().string();
     fs::create_directories(to);
@@ -780,6 +782,35 @@ TEST_F(QueueFormat, AnEntryOfFormatOneWrittenBeforeTheCodecIsSentWithItsSettings
   ASSERT_EQ(server.messages().size(), 1U);
   EXPECT_NE(server.messages()[0].bytes.find("written by smtpc before the versioned codec"),
             std::string::npos);
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
+TEST_F(QueueFormat, AFormatTwoEntryWrittenBeforeTheMxSettingsIsSentWithItsSettings) {
+  SmtpServer server({"--dsn"});
+  install("before-mx", server.port(), QUEUE_FORMAT2_DIR);
+  const RunResult run = queue_run();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.commands("MAIL"),
+            std::vector<std::string>{"MAIL FROM:<old@example.com> RET=HDRS"});
+  EXPECT_EQ(server.commands("RCPT"),
+            std::vector<std::string>{"RCPT TO:<rcpt@example.com> NOTIFY=NEVER"});
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_NE(server.messages()[0].bytes.find("before the mx settings were stored"),
+            std::string::npos);
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
+TEST_F(QueueFormat, AnEntryAskingForMxIsAConfigurationErrorAndNotSentToTheRelay) {
+  // No smtpc queues --mx (a domain that took the message would get it again); an entry
+  // that asks for it anyway must not go to the relay its URL names, with the mx settings
+  // left out.
+  SmtpServer server;
+  const std::string entry = install("before-mx", server.port(), QUEUE_FORMAT2_DIR);
+  std::ofstream(entry + "/envelope", std::ios::app) << "setting mx.direct yes\n";
+  const RunResult run = queue_run();
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(server.messages().empty());
+  EXPECT_NE(run.err.find("a configuration error, moved to failed/"), std::string::npos) << run.err;
   EXPECT_TRUE(queued(qdir()).empty());
 }
 

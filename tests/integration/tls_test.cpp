@@ -436,6 +436,26 @@ TEST_F(TlsTest, SslVerifyResultAsCurlWithoutDescribingTheChain) {
   }
 }
 
+// A client key encrypted in the traditional PEM form (Proc-Type: 4,ENCRYPTED, DEK-Info), as
+// OpenSSL 1.x wrote them: OpenSSL finds the cipher by its legacy name, so this fails if
+// smtpc ever initialises OpenSSL without its legacy cipher names (docs/performance.md).
+TEST_F(TlsTest, ClientKeyInTraditionalEncryptedPemAsCurl) {
+  auto options = server_tls("--implicit-tls");
+  options.insert(options.end(), {"--client-ca", test_cert("client-ca.pem")});
+  SmtpServer server(options);
+  ASSERT_THAT(read_file(test_cert("client-encrypted-traditional.key")),
+              HasSubstr("Proc-Type: 4,ENCRYPTED"));
+  for (const std::string& program : {std::string("smtpc"), std::string(kCurl)}) {
+    const auto run = run_as(
+        program,
+        send_args(smtps_url(server),
+                  {"--cacert", test_cert("ca.pem"), "--cert", test_cert("client.pem"), "--key",
+                   test_cert("client-encrypted-traditional.key"), "--pass", "secret-pass"}));
+    EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+  }
+  EXPECT_EQ(server.messages().size(), 2U);
+}
+
 // A STARTTLS server that picks the TLS suite by the client's order (OpenSSL's and Postfix's
 // default; Python's own prefers the server's) and records the one it picked.
 SmtpServer client_order_server() {

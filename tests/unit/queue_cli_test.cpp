@@ -3,12 +3,15 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "options.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/delivery/queue_run.hpp"
 #include "smtpc/settings/settings_codec.hpp"
 #include "string_source.hpp"
 
@@ -18,6 +21,20 @@ namespace {
 using testing_support::StringSource;
 
 // What each failure means for --queue and --retry: tests/unit/failure_property_test.cpp.
+
+// A queue run's account files: none keeps a password.
+class NoPasswords final : public delivery::AccountPasswords {
+ public:
+  [[nodiscard]] std::optional<std::string> password(
+      const std::string&, const std::optional<std::string>&) const override {
+    return std::nullopt;
+  }
+};
+
+// The job a queue run sends for `entry`, its message /dev/null.
+JobSpec job_for(const queue::Entry& entry) {
+  return delivery::job_for_entry(entry, "/dev/null", NoPasswords{});
+}
 
 bool holds(const queue::Settings& settings, std::string_view text) {
   const auto lines = settings::encode(settings);
@@ -48,7 +65,11 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   Options options;
   options.url = "smtps://mail.example.com";
   options.user = "alice";
-  options.password_file = "/run/secrets/smtp";
+  const std::string password_file =
+      (std::filesystem::temp_directory_path() / ("smtpc-qcli-pw-" + std::to_string(::getpid())))
+          .string();
+  std::ofstream(password_file) << "filesecret\n";
+  options.password_file = password_file;
   options.ssl_reqd = true;
   options.insecure = true;
   options.cacert = "/etc/ca.pem";
@@ -70,28 +91,30 @@ TEST(QueueSettings, AnEntryIsSentWithTheSettingsItWasQueuedWith) {
   EXPECT_TRUE(warnings.empty());
   entry.reverse_path = "alice@example.com";
   entry.forward_paths = {"b@example.com"};
-  const Options back = options_for_entry(entry);
-  EXPECT_EQ(back.url, options.url);
-  EXPECT_EQ(back.user, "alice");
-  EXPECT_EQ(back.password_file, options.password_file);
-  EXPECT_TRUE(back.ssl_reqd);
-  EXPECT_TRUE(back.insecure);
-  EXPECT_EQ(back.cacert, options.cacert);
-  EXPECT_EQ(back.connect_timeout, 2.5);
-  EXPECT_TRUE(back.no_pipelining);
-  EXPECT_TRUE(back.mail_rcpt_allowfails);
-  EXPECT_EQ(back.resolve, options.resolve);
+  const JobSpec back = job_for(entry);
+  EXPECT_EQ(back.url.scheme, Scheme::Smtps);
+  EXPECT_EQ(back.url.host, "mail.example.com");
+  EXPECT_EQ(back.session.tls, TlsPolicy::Implicit);
+  EXPECT_FALSE(back.tls.verify_peer);
+  EXPECT_EQ(back.tls.ca_file, options.cacert);
+  EXPECT_EQ(back.connect_timeout, std::chrono::milliseconds(2500));
+  EXPECT_FALSE(back.session.use_pipelining);
+  EXPECT_TRUE(back.session.allow_rcpt_failures);
+  ASSERT_EQ(back.resolve.size(), 1U);
+  EXPECT_EQ(back.resolve[0].host, "mail.example.com");
   EXPECT_EQ(back.connect_to, options.connect_to);
   EXPECT_EQ(back.ip_family, IpFamily::V6);
   EXPECT_EQ(back.interface, "if!lo");
   EXPECT_EQ(back.local_port, options.local_port);
-  EXPECT_FALSE(back.tcp_nodelay);
-  EXPECT_TRUE(back.keepalive);
-  EXPECT_EQ(back.keepalive_time, 30);
-  EXPECT_EQ(back.curves, "X25519");
-  EXPECT_EQ(back.limit_rate, 2048U);
-  EXPECT_EQ(back.mail_from, "alice@example.com");
-  EXPECT_EQ(back.mail_rcpt, entry.forward_paths);
+  EXPECT_FALSE(back.socket.tcp_nodelay);
+  EXPECT_EQ(back.socket.keepalive_seconds, 30);
+  EXPECT_EQ(back.tls.curves, "X25519");
+  EXPECT_EQ(back.max_send_speed, 2048U);
+  EXPECT_EQ(back.session.reverse_path, "alice@example.com");
+  EXPECT_EQ(back.session.forward_paths, entry.forward_paths);
+  EXPECT_EQ(back.messages.size(), 1U);
+  EXPECT_TRUE(back.session.auth.authenticator);  // alice, her password read from the file
+  std::filesystem::remove(password_file);
 }
 
 TEST(QueueCli, ParametersWrittenAfterAddressesComeBackWithTheEntry) {
@@ -100,10 +123,14 @@ TEST(QueueCli, ParametersWrittenAfterAddressesComeBackWithTheEntry) {
   entry.forward_paths = {"b@example.com", "c@example.com"};
   entry.address_parameters.reverse_path = "RET=HDRS";
   entry.address_parameters.forward_paths.emplace("b@example.com", "NOTIFY=NEVER");
-  const Options back = options_for_entry(entry);
-  EXPECT_EQ(back.mail_from, "<alice@example.com> RET=HDRS");
-  EXPECT_EQ(back.mail_rcpt,
-            (std::vector<std::string>{"<b@example.com> NOTIFY=NEVER", "c@example.com"}));
+  entry.settings.destination.url = "smtp://mail.example.com";
+  const JobSpec back = job_for(entry);
+  EXPECT_EQ(back.session.reverse_path, "alice@example.com");
+  EXPECT_EQ(back.session.forward_paths,
+            (std::vector<std::string>{"b@example.com", "c@example.com"}));
+  EXPECT_EQ(back.session.address_parameters.reverse_path, "RET=HDRS");
+  EXPECT_EQ(back.session.address_parameters.of("b@example.com"), "NOTIFY=NEVER");
+  EXPECT_EQ(back.session.address_parameters.of("c@example.com"), "");
 }
 
 // Settings the queue did not keep before the codec (issue 24's proxies, -Y/-y, --crlfile,
@@ -138,14 +165,12 @@ TEST(QueueSettings, AQueuedEntryKeepsProxiesSpeedLimitsCrlCertStatusAndAbsoluteD
     (void)store.add("a@example.com", {"b@example.com"}, settings, message);
     const auto entries = store.list();
     ASSERT_EQ(entries.size(), 1U);
-    Options back = options_for_entry(entries[0]);
+    queue::Entry entry = entries[0];
     const std::string cwd = std::filesystem::current_path().string();
-    EXPECT_EQ(back.dkim.keys, (std::vector<std::string>{cwd + "/dkim.pem"}));
-    EXPECT_EQ(back.dkim.selectors, options.dkim.selectors);
-    EXPECT_EQ(back.crlfile, cwd + "/crl.pem");
-    back.dkim = {};  // make_job_spec would read the key
-    back.upload_file = "/dev/null";
-    const JobSpec spec = make_job_spec(back);
+    EXPECT_EQ(entry.settings.dkim.keys, (std::vector<std::string>{cwd + "/dkim.pem"}));
+    EXPECT_EQ(entry.settings.dkim.selectors, options.dkim.selectors);
+    entry.settings.dkim = {};  // make_job_spec would read the key
+    const JobSpec spec = job_for(entry);
     EXPECT_EQ(spec.speed_limit.bytes_per_second, 100U);
     EXPECT_EQ(spec.speed_limit.period, std::chrono::seconds(7));
     EXPECT_EQ(spec.tls.crl_file, cwd + "/crl.pem");

@@ -89,6 +89,7 @@ DeliverySettings every_field_set() {
             .domain_on_command_line = true,
             .canonicalization = "simple",
             .headers = "From:To"};
+  s.mx = {.mx = true, .dns_servers = "127.0.0.1:5353,[::1]:53", .mx_port = 2525};
   return s;
 }
 
@@ -104,6 +105,7 @@ TEST(SettingsCodec, EveryStoredFieldComesBackAsItWasWritten) {
   EXPECT_EQ(read.auth, written.auth);
   EXPECT_EQ(read.envelope, written.envelope);
   EXPECT_EQ(read.dkim, written.dkim);
+  EXPECT_EQ(read.mx, written.mx);
   // Every name of the table was written: none is left out of encode.
   std::set<std::string> names;
   for (const auto& [name, value] : lines) names.insert(name);
@@ -231,6 +233,34 @@ TEST(SettingsCodec, FormatOneAsTheQueueWroteItBeforeTheCodecIsRead) {
   EXPECT_TRUE(s.auth.sasl_ir);
   EXPECT_EQ(s.auth.mail_auth, "<>");
   EXPECT_TRUE(s.auth.allow_plaintext_auth);
+}
+
+TEST(SettingsCodec, TheMxGroupIsStoredAndAFormatTwoEntryWrittenBeforeItReadsWithout) {
+  DeliverySettings s;
+  s.mx = {.mx = true, .dns_servers = "127.0.0.1:5353", .mx_port = 2525};
+  EXPECT_EQ(decode(encode(s)).mx, s.mx);
+  // Unused, the group is not written: the smtpc before it still reads the entry.
+  for (const auto& [name, value] : encode(DeliverySettings{})) {
+    EXPECT_FALSE(name.starts_with("mx.")) << name;
+  }
+  EXPECT_THROW((void)decode({{"mx.port", "25x"}}), Error);
+  EXPECT_THROW((void)decode({{"mx.direct", "1"}}), Error);
+  // tests/data/queue-format2/README says how smtpc at 0c6abb0 wrote it, before "mx.*".
+  const std::string envelope = std::string(SMTPC_SOURCE_DIR) +
+                               "/tests/data/queue-format2/before-mx/"
+                               "20261207T104153-20a5d3f3247f/envelope";
+  SettingLines lines;
+  std::ifstream in(envelope);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("setting ")) continue;
+    const auto space = line.find(' ', 8);
+    lines.emplace_back(line.substr(8, space - 8), line.substr(space + 1));
+  }
+  ASSERT_GT(lines.size(), 20U);
+  const DeliverySettings old = decode(lines);
+  EXPECT_EQ(old.destination.url, "smtp://fixture.invalid:59999/client.example");
+  EXPECT_EQ(old.connect.limit_rate, 1048576U);
+  EXPECT_EQ(old.mx, MxSettings{});
 }
 
 TEST(SettingsCodec, FormatOneKeysItNeverKnewAreIgnoredAsBefore) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace smtpc {
 
@@ -38,5 +39,16 @@ struct SmtpUrl {
 
 /// Decodes %XX escapes; throws Error(UrlMalformat) on a bad escape.
 [[nodiscard]] std::string percent_decode(std::string_view text);
+
+/// curl 7.88's protocol names (curl -V's "Protocols:" line of Debian's build).
+[[nodiscard]] bool is_curl_protocol(std::string_view name);
+
+/// What --proto LIST allows, as curl 7.88's proto2num reads it: starting from every
+/// protocol, comma-separated names, each after any of '+' (allow), '-' (deny), '='
+/// (only these), "all" for every protocol. `unknown` gets names curl warns about
+/// ("unrecognized protocol") and ignores. Throws Error(FailedInit) ("is badly used here")
+/// for another character before a name, or a token of modifiers only.
+[[nodiscard]] bool proto_allows(std::string_view list, std::string_view scheme,
+                                std::vector<std::string>* unknown = nullptr);
 
 }  // namespace smtpc

@@ -96,6 +96,35 @@ class DeliveryEvents {
                                    std::string_view problem) = 0;
 };
 
+/// One attempt at a job's messages: what deliver() and a queue run both make.
+struct Attempt {
+  std::vector<MessageResult> results;  // one per message of the job; not accepted: an error
+  /// The error the attempt ended with, as the job raised it (nullopt: every message
+  /// accepted), whether it reached the relay's SMTP dialogue, the text the server sent
+  /// (HELP, VRFY, -X), and with --mx what became of each recipient domain.
+  std::optional<Error> error;
+  bool conversed = false;
+  std::vector<std::string> output;
+  std::optional<MxReport> direct;
+};
+
+/// Sends `job`'s messages once: to its URL (run_job), or with `mx` to each recipient domain
+/// (run_mx_delivery; a message is accepted once every domain has taken it, else it carries
+/// the first failed domain's error). A message not accepted carries its own error, else
+/// the attempt's. `progress` says how far the job got (-w). Throws only run_mx_delivery's
+/// errors.
+[[nodiscard]] Attempt attempt(const JobSpec& job, const std::optional<MxOptions>& mx,
+                              Tracer& tracer, Notices& notices, JobProgress& progress);
+
+/// What the failure table (core/failure.hpp) makes of a message after an attempt.
+enum class Verdict {
+  Sent,   // accepted: its 250 settles it
+  Defer,  // a failure that may heal: kept, tried again later
+  Keep,   // its end of data went unanswered: kept, marked unconfirmed (a resend may duplicate)
+  Fail,   // refused for good, or an error waiting cannot heal
+};
+[[nodiscard]] Verdict verdict(const MessageResult& result);
+
 /// Hands the job's messages to the engine. Each is written to the queue (or the private
 /// spool) before the first attempt; then sent, retried as `retry` and the table allow, and
 /// finally removed (the server's 250), kept queued (a failure that may heal; "unconfirmed"

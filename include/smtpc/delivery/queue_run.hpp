@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,10 +23,24 @@ struct QueueRunSettings {
   std::int64_t lifetime = kDefaultQueueLifetime;  // seconds in the queue before failed/
 };
 
-/// The job that sends `entry` again, its message read from `message_path`. Throws Error
-/// when the entry's settings cannot make one now (a configuration error: to failed/).
-using JobForEntry =
-    std::function<JobSpec(const queue::Entry& entry, const std::string& message_path)>;
+/// Where a queue run finds a password kept outside the queue (which never holds one): in
+/// the account file an entry names. cli/ reads account files, so it hands one of these in:
+/// their reader checks every key against the option table, which is cli/'s.
+class AccountPasswords {
+ public:
+  virtual ~AccountPasswords() = default;
+  /// The `password` of `account` ("default" when none) in `file`; nullopt when it keeps
+  /// none. Throws Error(FailedInit) when the file cannot be read or is not safe to read.
+  [[nodiscard]] virtual std::optional<std::string> password(
+      const std::string& file, const std::optional<std::string>& account) const = 0;
+};
+
+/// The job that sends `entry` again, its message read from `message_path`: the entry's
+/// settings and envelope (make_job_spec), its login's password read again from its account
+/// file when it is kept there. Throws Error when the settings cannot make one now (a
+/// configuration error: no password, no URL...).
+[[nodiscard]] JobSpec job_for_entry(const queue::Entry& entry, const std::string& message_path,
+                                    const AccountPasswords& passwords);
 
 /// What a queue run tells, entry by entry (the CLI prints it).
 class QueueRunEvents {
@@ -56,7 +69,7 @@ struct QueueRunSummary {
 /// be opened.
 [[nodiscard]] QueueRunSummary run_queue(const std::string& directory,
                                         const QueueRunSettings& settings,
-                                        const JobForEntry& job_for_entry, Tracer& tracer,
+                                        const AccountPasswords& passwords, Tracer& tracer,
                                         Notices& notices, QueueRunEvents& events);
 
 }  // namespace smtpc::delivery

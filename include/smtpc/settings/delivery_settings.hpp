@@ -141,6 +141,14 @@ struct DkimSettings {
   friend bool operator==(const DkimSettings&, const DkimSettings&) = default;
 };
 
+/// Direct delivery (docs/mx.md): to each recipient domain's MX hosts instead of a relay.
+struct MxSettings {
+  bool mx = false;                         // --mx, or a URL without a host
+  std::optional<std::string> dns_servers;  // --dns-servers ADDR[:PORT][,...]
+  std::optional<int> mx_port;              // --mx-port
+  friend bool operator==(const MxSettings&, const MxSettings&) = default;
+};
+
 /// What the user sees.
 struct OutputSettings {
   int verbose = 0;
@@ -173,6 +181,7 @@ struct DeliverySettings {
   EnvelopeSettings envelope;
   DsnSettings dsn;
   DkimSettings dkim;
+  MxSettings mx;
   OutputSettings output;
   RetrySettings retry;
   friend bool operator==(const DeliverySettings&, const DeliverySettings&) = default;

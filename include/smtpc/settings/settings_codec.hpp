@@ -20,7 +20,7 @@ inline constexpr int kSettingsFormat = 2;
 using SettingLines = std::vector<std::pair<std::string, std::string>>;
 
 /// The stored groups of `settings` (destination, connect, proxy, tls, auth, envelope,
-/// dkim): every set value, each on one line. Not stored: dsn (a queued envelope keeps the
+/// dkim, mx): every set value, each on one line. Not stored: dsn (a queued envelope keeps the
 /// parameters it made), output and retry (a queue run has its own). Throws Error(FailedInit)
 /// for a value holding a line break.
 [[nodiscard]] SettingLines encode(const DeliverySettings& settings);
