@@ -63,10 +63,6 @@ bool has_line_longer_than(std::string_view chunk, std::size_t limit, std::size_t
   return found;
 }
 
-char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = ascii_lower(c);

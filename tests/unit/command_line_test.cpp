@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -65,6 +66,62 @@ TEST(CommandLine, LongOptionsCaseInsensitiveAndByUniquePrefix) {
   EXPECT_EQ(o.mail_from, "b@x");
   EXPECT_TRUE(o.tlsv1_3);
   EXPECT_EQ(usage_error({"--mail-rcp", "a@x"}), "option --mail-rcp: is ambiguous");
+}
+
+// curl's rule, written as a scan of the whole table: an exact match (case aside) wins,
+// else one option whose name starts with `name`; two or more are ambiguous.
+struct LinearLookup {
+  const OptionDef* option = nullptr;
+  bool ambiguous = false;
+};
+LinearLookup look_up_linearly(std::string_view name) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string wanted = lower(name);
+  LinearLookup found;
+  int hits = 0;
+  for (const auto& option : option_table()) {
+    const std::string candidate = lower(option.long_name);
+    if (candidate == wanted) return {&option, false};
+    if (!wanted.empty() && candidate.starts_with(wanted)) {
+      found.option = &option;
+      ++hits;
+    }
+  }
+  if (hits > 1) return {nullptr, true};
+  return found;
+}
+
+TEST(CommandLine, LongOptionLookupAgreesWithAScanOfTheTable) {
+  // Every prefix of every option's name (and the name in capitals, and the name with a
+  // letter too many) is found as a scan of the whole table finds it.
+  std::vector<std::string> names{"", "zzz", "-", "mail-rcpt-", "no-such-option"};
+  for (const auto& option : option_table()) {
+    const std::string name(option.long_name);
+    for (std::size_t length = 1; length <= name.size(); ++length) {
+      names.push_back(name.substr(0, length));
+    }
+    std::string upper = name;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    names.push_back(upper);
+    names.push_back(name + "x");
+  }
+  for (const auto& name : names) {
+    const LinearLookup expected = look_up_linearly(name);
+    const OptionDef* got = nullptr;
+    bool ambiguous = false;
+    try {
+      got = find_long_option(name);
+    } catch (const UsageError& error) {
+      ambiguous = true;
+      EXPECT_EQ(std::string(error.what()), "option --" + name + ": is ambiguous");
+    }
+    EXPECT_EQ(ambiguous, expected.ambiguous) << name;
+    EXPECT_EQ(got, expected.option) << name;
+  }
 }
 
 TEST(CommandLine, NoNegatesBooleansOnly) {

@@ -18,8 +18,11 @@ namespace smtpc {
 [[nodiscard]] bool has_line_longer_than(std::string_view chunk, std::size_t limit,
                                         std::size_t& column) noexcept;
 
-/// 'A'..'Z' become 'a'..'z'; every other byte stays.
-[[nodiscard]] char ascii_lower(char c) noexcept;
+/// 'A'..'Z' become 'a'..'z'; every other byte stays. Inline: case-insensitive lookups call
+/// it for every byte they compare.
+[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 [[nodiscard]] std::string ascii_lower(std::string_view text);
 /// 'a'..'z' become 'A'..'Z'; every other byte stays.
 [[nodiscard]] std::string ascii_upper(std::string_view text);
