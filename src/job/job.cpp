@@ -426,8 +426,7 @@ class Dialogue {
         : send.chunked
             ? upload.stream(buffer_, encoder, kBdatChunkSize, body_sent,
                             [&](WireSlices& wire, bool last) {
-                              connection_.send_commands({bdat_command(wire.size(), last)});
-                              connection_.send_data(wire);
+                              connection_.send_chunk(bdat_command(wire.size(), last), wire);
                               ++bdat_commands;
                               wrote(wire);
                             })

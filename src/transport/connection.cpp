@@ -66,6 +66,23 @@ void Connection::send_data(WireSlices& data) {
   write_body(data.size(), [&](Deadline deadline) { transport_->write_slices(slices, deadline); });
 }
 
+void Connection::send_chunk(const Command& command, WireSlices& data) {
+  tracer_.command_sent(command);
+  write_buffer_.assign(command.line);
+  write_buffer_ += "\r\n";
+  const auto& body = data.slices();
+  if (tracer_.dumps_data()) {
+    std::string joined;
+    joined.reserve(data.size());
+    for (const auto slice : body) joined.append(slice);
+    tracer_.data_sent(joined);
+  }
+  chunk_slices_.assign(1, write_buffer_);
+  chunk_slices_.insert(chunk_slices_.end(), body.begin(), body.end());
+  write_body(data.size(),
+             [&](Deadline deadline) { transport_->write_slices(chunk_slices_, deadline); });
+}
+
 bool Connection::can_send_file() const noexcept {
   return transport_ && transport_->can_send_file() && !tracer_.dumps_data();
 }

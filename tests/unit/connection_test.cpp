@@ -135,5 +135,21 @@ TEST(ConnectionStartTls, SecurityBytesAfterTheReplyAreRefused) {
   EXPECT_EQ(clean.read_reply(std::nullopt, true)->code.value(), 220);
 }
 
+// A BDAT chunk goes out as its command and its bytes in one write, the command traced.
+TEST(ConnectionChunk, CommandAndBytesInOneWrite) {
+  auto peer = std::make_shared<FakePeer>();
+  Captured trace;
+  Tracer tracer(TraceOptions{.verbosity = 1, .verbose_stream = trace.file()});
+  Connection connection(std::make_unique<FakeTransport>(peer), tracer, ReplyTimeouts{});
+  const std::string body(600, 'x');  // long enough to be referenced, not copied
+  WireSlices wire;
+  wire.add_input(body);
+  wire.add_inserted("\r\n");
+  connection.send_chunk(bdat_command(wire.size(), true), wire);
+  EXPECT_EQ(peer->received, "BDAT 602 LAST\r\n" + body + "\r\n");
+  EXPECT_EQ(peer->operations, std::vector<Operation>{Operation::Write});
+  EXPECT_NE(trace.text().find("> BDAT 602 LAST"), std::string::npos) << trace.text();
+}
+
 }  // namespace
 }  // namespace smtpc

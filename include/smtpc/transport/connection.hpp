@@ -35,6 +35,10 @@ class Connection {
   void send_data(std::string_view data);
   /// The same for a body held as slices (written without joining them).
   void send_data(WireSlices& data);
+  /// A BDAT command and its chunk in one write: one system call, and one segment the
+  /// server reads, fewer per chunk than the command and then its bytes. Traced and checked
+  /// as send_commands and send_data.
+  void send_chunk(const Command& command, WireSlices& data);
   /// Whether send_file may be used: a plain connection whose body is not traced byte by
   /// byte (--trace shows what a read would have given).
   [[nodiscard]] bool can_send_file() const noexcept;
@@ -74,6 +78,7 @@ class Connection {
   SpeedCheck speed_check_;
   bool stalled_ = false;
   std::string write_buffer_;
+  std::vector<std::string_view> chunk_slices_;      // send_chunk's command and body slices
   Clock::time_point waiting_since_ = Clock::now();  // the last write: replies are timed from it
 };
 
