@@ -95,6 +95,8 @@ class Upload {
     }
     prefetch_buffer_ = buffer.data();
   }
+  /// Whether prefetch() was called: the first chunk waits in the job's buffer.
+  [[nodiscard]] bool prefetched() const noexcept { return prefetch_buffer_ != nullptr; }
   /// The upload is empty as far as is known before sending it.
   [[nodiscard]] bool known_empty() const {
     return prefetch_buffer_ != nullptr ? prefetched_ == 0 : source_->size() == 0;
@@ -394,7 +396,11 @@ class Dialogue {
   }
 
   std::optional<Action> carry_out(const SendCommands& send) {
-    if (!send.commands.empty()) {
+    if (connection_.holds_body()) {
+      // The end of the body goes out with these commands (or alone), in one write.
+      doing_ = Doing::SendingBody;
+      connection_.send_commands(send.commands);
+    } else if (!send.commands.empty()) {
       doing_ = Doing::SendingCommands;
       sending_ = command_name(send.commands.front());
       connection_.send_commands(send.commands);
@@ -418,24 +424,37 @@ class Dialogue {
     doing_ = Doing::SendingBody;
     job_.notices.upload_progress(uploaded_);
     std::uint64_t& body_sent = job_.progress.body_bytes_sent;
-    const std::optional<FileSpan> file = send.chunked && !limiter && connection_.can_send_file()
-                                             ? upload.whole_file()
-                                             : std::nullopt;
+    // A body small enough to be held (Connection::send_last_piece) is read instead: it then
+    // goes out with its BDAT command and the next commands in one write, where sendfile
+    // would need three.
+    const bool small = upload.source().size().value_or(0) <= Connection::kHoldAtMost;
+    // Read whole first, a small body is known to end with its first piece: one BDAT LAST.
+    if (small && !upload.prefetched()) upload.prefetch(buffer_);
+    const std::optional<FileSpan> file =
+        send.chunked && !limiter && !small && connection_.can_send_file() ? upload.whole_file()
+                                                                          : std::nullopt;
     const std::size_t bytes =
-        file ? send_file_by_bdat(upload, *file, bdat_commands)
-        : send.chunked
-            ? upload.stream(buffer_, encoder, kBdatChunkSize, body_sent,
-                            [&](WireSlices& wire, bool last) {
-                              connection_.send_commands({bdat_command(wire.size(), last)});
-                              connection_.send_data(wire);
-                              ++bdat_commands;
-                              wrote(wire);
-                            })
-            : upload.stream(buffer_, encoder, data_write_size(), body_sent,
-                            [&](WireSlices& wire, bool) {
-                              connection_.send_data(wire);
-                              wrote(wire);
-                            });
+        file           ? send_file_by_bdat(upload, *file, bdat_commands)
+        : send.chunked ? upload.stream(buffer_, encoder, kBdatChunkSize, body_sent,
+                                       [&](WireSlices& wire, bool last) {
+                                         const Command bdat = bdat_command(wire.size(), last);
+                                         if (last) {
+                                           connection_.send_last_piece(&bdat, wire);
+                                         } else {
+                                           connection_.send_chunk(bdat, wire);
+                                         }
+                                         ++bdat_commands;
+                                         wrote(wire);
+                                       })
+                       : upload.stream(buffer_, encoder, data_write_size(), body_sent,
+                                       [&](WireSlices& wire, bool last) {
+                                         if (last) {
+                                           connection_.send_last_piece(nullptr, wire);
+                                         } else {
+                                           connection_.send_data(wire);
+                                         }
+                                         wrote(wire);
+                                       });
     uploaded_.sent += upload.consumed();
     if (upload.consumed() == 0) upload.warn_empty(job_.notices);
     job_.tracer.data_summary(bytes);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "smtpc/core/error.hpp"
 
@@ -22,14 +23,47 @@ Deadline Connection::reply_deadline(std::optional<std::chrono::milliseconds> tim
 }
 
 void Connection::send_commands(const std::vector<Command>& commands) {
-  write_buffer_.clear();
+  // After a held body piece, the commands go out in the same write.
+  std::string& out = held_.empty() ? write_buffer_ : held_;
+  if (held_.empty()) write_buffer_.clear();
   for (const auto& command : commands) {
     tracer_.command_sent(command);
-    write_buffer_ += command.line;
-    write_buffer_ += "\r\n";
+    out += command.line;
+    out += "\r\n";
+  }
+  if (!held_.empty()) {
+    write_held();
+    return;
   }
   transport_->write_all(write_buffer_, reply_deadline());
   waiting_since_ = Clock::now();
+}
+
+void Connection::send_last_piece(const Command* bdat, WireSlices& data) {
+  const std::size_t command_size = bdat != nullptr ? bdat->line.size() + 2 : 0;
+  if (!held_.empty() || data.size() + command_size > kHoldAtMost) {
+    if (!held_.empty()) write_held();
+    if (bdat != nullptr) {
+      send_chunk(*bdat, data);
+    } else {
+      send_data(data);
+    }
+    return;
+  }
+  if (bdat != nullptr) {
+    tracer_.command_sent(*bdat);
+    held_ += bdat->line;
+    held_ += "\r\n";
+  }
+  const std::size_t body_starts = held_.size();
+  for (const auto slice : data.slices()) held_.append(slice);
+  if (tracer_.dumps_data()) tracer_.data_sent(std::string_view(held_).substr(body_starts));
+}
+
+void Connection::write_held() {
+  // Nothing stays held once a write was tried: a failed link is not written to again.
+  const std::string held = std::exchange(held_, std::string());
+  write_body(held.size(), [&](Deadline deadline) { transport_->write_all(held, deadline); });
 }
 
 void Connection::throw_if_stalled() {
@@ -66,6 +100,23 @@ void Connection::send_data(WireSlices& data) {
   write_body(data.size(), [&](Deadline deadline) { transport_->write_slices(slices, deadline); });
 }
 
+void Connection::send_chunk(const Command& command, WireSlices& data) {
+  tracer_.command_sent(command);
+  write_buffer_.assign(command.line);
+  write_buffer_ += "\r\n";
+  const auto& body = data.slices();
+  if (tracer_.dumps_data()) {
+    std::string joined;
+    joined.reserve(data.size());
+    for (const auto slice : body) joined.append(slice);
+    tracer_.data_sent(joined);
+  }
+  chunk_slices_.assign(1, write_buffer_);
+  chunk_slices_.insert(chunk_slices_.end(), body.begin(), body.end());
+  write_body(data.size(),
+             [&](Deadline deadline) { transport_->write_slices(chunk_slices_, deadline); });
+}
+
 bool Connection::can_send_file() const noexcept {
   return transport_ && transport_->can_send_file() && !tracer_.dumps_data();
 }
@@ -76,6 +127,7 @@ void Connection::send_file(int fd, std::uint64_t offset, std::size_t count) {
 
 std::optional<Reply> Connection::read_reply(std::optional<std::chrono::milliseconds> timeout,
                                             bool must_end_input) {
+  if (!held_.empty()) write_held();  // the server answers what it has received
   // Not value-initialised: zeroing 16 KiB for every reply cost more than parsing a
   // thousand pipelined RCPT replies (docs/performance.md, "Fourth pass").
   std::array<char, 16 * 1024> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
@@ -113,6 +165,7 @@ void Connection::refuse_pending_input() const {
 
 void Connection::upgrade(
     const std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>& wrap) {
+  if (!held_.empty()) write_held();  // never carried into the new layer
   refuse_pending_input();
   transport_ = wrap(std::move(transport_));
 }

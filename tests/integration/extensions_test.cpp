@@ -180,6 +180,53 @@ TEST_F(BdatFromFileTest, ATracedOrRateLimitedBodyIsRead) {
   }
 }
 
+// A CRLF file that shrinks while sendfile sends it: the chunk announced cannot be
+// completed, so smtpc stops with exit 26 and closes the connection inside the chunk, and
+// the server can only discard the transaction. Every chunk holds the file's bytes at its
+// offset, and nothing (no RSET or QUIT, which the server would take for chunk data)
+// follows the short one.
+TEST_F(BdatFromFileTest, AFileThatShrinksWhileSentEndsTheConnectionInsideTheChunk) {
+  std::string text = "Subject: shrinking\r\n\r\n";
+  for (int i = 0; text.size() < 8 * 1000 * 1000; ++i) text += "line " + std::to_string(i) + "\r\n";
+  const std::string path = dir_.write_file("m", text);
+  // The server takes the first BDAT command, cuts the file while the client is still
+  // writing (8 MB does not fit in the socket buffers), then reads what comes.
+  ScriptedServer server(
+      "S 220 mx ready\nR\nS 250-mx\nS 250-PIPELINING\nS 250 CHUNKING\n"
+      "R\nR\nS 250 ok\nS 250 ok\nR\nTRUNCATE 1000 " +
+      path + "\nDRAIN 20\n");
+  const auto run = run_smtpc(it::send_args({.url = server.url("client.example"), .files = {path}}));
+
+  EXPECT_EQ(run.exit_code, 26) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("became shorter"));
+  const std::string received = server.received();
+  std::size_t at = received.find("BDAT ");
+  ASSERT_NE(at, std::string::npos) << received.substr(0, 300);
+  std::uint64_t offset = 0;  // of the chunk in the file
+  bool short_chunk = false;
+  while (at < received.size()) {
+    const std::size_t line_end = received.find("\r\n", at);
+    ASSERT_NE(line_end, std::string::npos);
+    const std::string command = received.substr(at, line_end - at);
+    ASSERT_THAT(command, StartsWith("BDAT ")) << "at byte " << at;
+    const std::size_t announced = std::stoul(command.substr(5));
+    const std::string chunk = received.substr(line_end + 2, announced);
+    // sendfile hands the kernel page-cache pages, not copies: bytes the server had not
+    // read yet when the file was cut read as NUL. Anything else is not the file.
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      ASSERT_TRUE(chunk[i] == text[offset + i] || chunk[i] == '\0')
+          << "byte " << offset + i << " of the chunks is not the file's";
+    }
+    at = line_end + 2 + chunk.size();
+    offset += chunk.size();
+    if (chunk.size() < announced) {
+      short_chunk = true;
+      EXPECT_EQ(at, received.size()) << "bytes after a short chunk";
+    }
+  }
+  EXPECT_TRUE(short_chunk);
+}
+
 TEST_F(ExtensionsTest, NoChunkingUsesData) {
   SmtpServer server({"--pipelining", "--chunking"});
   const auto run = run_smtpc(

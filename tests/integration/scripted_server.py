@@ -12,6 +12,8 @@ Script lines (blank lines and lines starting with '#' are ignored):
   RDATA           read lines until one that is "." (the end of DATA)
   DRAIN [secs]    read until the client closes the connection (default 5 s)
   SLEEP <secs>    do nothing for a while
+  TRUNCATE <size> <path>  cut the file at <path> to <size> bytes (a file that shrinks
+                  while the client sends it)
   CLOSE           close the connection (the script ends)
 
 If the client closes while a script step waits to read, the rest of the script is
@@ -90,7 +92,8 @@ def parse_script(text):
         if not raw.strip() or raw.startswith("#"):
             continue
         verb, _, argument = raw.partition(" ")
-        if verb not in {"S", "SRAW", "SREPEAT", "R", "RDATA", "DRAIN", "SLEEP", "CLOSE"}:
+        if verb not in {"S", "SRAW", "SREPEAT", "R", "RDATA", "DRAIN", "SLEEP", "TRUNCATE",
+                        "CLOSE"}:
             raise ValueError(f"script line {number}: unknown step {verb!r}")
         steps.append((verb, argument))
     return steps
@@ -113,6 +116,9 @@ def play(connection, steps):
             connection.drain(float(argument or 5))
         elif verb == "SLEEP":
             time.sleep(float(argument))
+        elif verb == "TRUNCATE":
+            size, _, path = argument.partition(" ")
+            os.truncate(path, int(size))
         elif verb == "CLOSE":
             return
 

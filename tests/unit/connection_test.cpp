@@ -135,5 +135,67 @@ TEST(ConnectionStartTls, SecurityBytesAfterTheReplyAreRefused) {
   EXPECT_EQ(clean.read_reply(std::nullopt, true)->code.value(), 220);
 }
 
+// A BDAT chunk goes out as its command and its bytes in one write, the command traced.
+TEST(ConnectionChunk, CommandAndBytesInOneWrite) {
+  auto peer = std::make_shared<FakePeer>();
+  Captured trace;
+  Tracer tracer(TraceOptions{.verbosity = 1, .verbose_stream = trace.file()});
+  Connection connection(std::make_unique<FakeTransport>(peer), tracer, ReplyTimeouts{});
+  const std::string body(600, 'x');  // long enough to be referenced, not copied
+  WireSlices wire;
+  wire.add_input(body);
+  wire.add_inserted("\r\n");
+  connection.send_chunk(bdat_command(wire.size(), true), wire);
+  EXPECT_EQ(peer->received, "BDAT 602 LAST\r\n" + body + "\r\n");
+  EXPECT_EQ(peer->operations, std::vector<Operation>{Operation::Write});
+  EXPECT_NE(trace.text().find("> BDAT 602 LAST"), std::string::npos) << trace.text();
+}
+
+// The last piece of a small body waits for the commands after it: one write for the BDAT
+// command, the body and QUIT, each traced in order.
+TEST(ConnectionHold, ASmallLastPieceGoesOutWithTheNextCommands) {
+  auto peer = std::make_shared<FakePeer>();
+  peer->pieces = {"250 queued\r\n221 bye\r\n"};
+  Captured trace;
+  Tracer tracer(TraceOptions{.verbosity = 1, .verbose_stream = trace.file()});
+  Connection connection(std::make_unique<FakeTransport>(peer), tracer, ReplyTimeouts{});
+  const std::string body(600, 'x');
+  WireSlices wire;
+  wire.add_input(body);
+  const Command bdat = bdat_command(wire.size(), true);
+  connection.send_last_piece(&bdat, wire);
+  EXPECT_TRUE(connection.holds_body());
+  EXPECT_TRUE(peer->operations.empty());
+  connection.send_commands({simple_command("QUIT")});
+  EXPECT_FALSE(connection.holds_body());
+  EXPECT_EQ(peer->received, "BDAT 600 LAST\r\n" + body + "QUIT\r\n");
+  EXPECT_EQ(peer->operations, std::vector<Operation>{Operation::Write});
+  const auto bdat_at = trace.text().find("> BDAT 600 LAST");
+  EXPECT_NE(bdat_at, std::string::npos) << trace.text();
+  EXPECT_LT(bdat_at, trace.text().find("> QUIT")) << trace.text();
+}
+
+// Nothing held is left unwritten when a reply is read next (DATA's end, nothing pipelined),
+// and a body larger than kHoldAtMost is written at once.
+TEST(ConnectionHold, AReadWritesWhatIsHeldAndALargePieceIsNotHeld) {
+  auto peer = std::make_shared<FakePeer>();
+  peer->pieces = {"250 queued\r\n"};
+  Tracer tracer;
+  Connection connection(std::make_unique<FakeTransport>(peer), tracer, ReplyTimeouts{});
+  WireSlices end;
+  end.add_inserted("hi\r\n.\r\n");
+  connection.send_last_piece(nullptr, end);
+  ASSERT_TRUE(connection.read_reply().has_value());
+  EXPECT_EQ(peer->received, "hi\r\n.\r\n");
+  EXPECT_EQ(peer->operations, (std::vector<Operation>{Operation::Write, Operation::Read}));
+
+  const std::string large(Connection::kHoldAtMost + 1, 'y');
+  WireSlices big;
+  big.add_input(large);
+  connection.send_last_piece(nullptr, big);
+  EXPECT_FALSE(connection.holds_body());
+  EXPECT_EQ(peer->received, "hi\r\n.\r\n" + large);
+}
+
 }  // namespace
 }  // namespace smtpc

@@ -159,6 +159,26 @@ INSTANTIATE_TEST_SUITE_P(AllServersAndFaults, JobFaults,
                                   testing::to_string(std::get<1>(tested.param));
                          });
 
+// Each flight of bytes goes out in one write: the end of a small body, its BDAT LAST (with
+// CHUNKING) and the QUIT after it are one write, not one for the command, one for the body
+// and one for QUIT. So no two writes follow each other without a read between them.
+TEST(JobWrites, EveryFlightIsOneWrite) {
+  for (const Server& server : kServers) {
+    SCOPED_TRACE(server.name);
+    const Outcome clean = run(server, std::nullopt, Fault::Reset);
+    ASSERT_TRUE(clean.result.has_value()) << clean.error->what();
+    const auto& operations = clean.peer->operations;
+    const auto twice = std::adjacent_find(
+        operations.begin(), operations.end(),
+        [](Operation a, Operation b) { return a == Operation::Write && b == Operation::Write; });
+    EXPECT_EQ(twice, operations.end())
+        << "two writes in a row at operation " << (twice - operations.begin());
+  }
+  const Outcome chunked = run(kServers[2], std::nullopt, Fault::Reset);
+  EXPECT_TRUE(chunked.peer->received.ends_with("BDAT 18 LAST\r\nSubject: x\r\n\r\nhi\r\nQUIT\r\n"))
+      << chunked.peer->received;
+}
+
 TEST(JobConnect, AFailedConnectIsItsOwnErrorAndNothingIsSent) {
   Tracer tracer;
   IgnoredNotices notices;

@@ -35,6 +35,19 @@ class Connection {
   void send_data(std::string_view data);
   /// The same for a body held as slices (written without joining them).
   void send_data(WireSlices& data);
+  /// A BDAT command and its chunk in one write: one system call, and one segment the
+  /// server reads, fewer per chunk than the command and then its bytes. Traced and checked
+  /// as send_commands and send_data.
+  void send_chunk(const Command& command, WireSlices& data);
+  /// The last piece of a body: with its BDAT command (`bdat`), or the end of a DATA body
+  /// (nullptr). A piece of at most kHoldAtMost bytes is held and written in one write with
+  /// the commands that follow it (send_commands: the next MAIL FROM, or QUIT) or before
+  /// the next reply is read: a small message, its end and the next commands leave in one
+  /// system call and one segment. A larger one is written now. Traced as it is held.
+  void send_last_piece(const Command* bdat, WireSlices& data);
+  static constexpr std::size_t kHoldAtMost = 16 * 1024;
+  /// Body bytes are held for the next write (send_last_piece).
+  [[nodiscard]] bool holds_body() const noexcept { return !held_.empty(); }
   /// Whether send_file may be used: a plain connection whose body is not traced byte by
   /// byte (--trace shows what a read would have given).
   [[nodiscard]] bool can_send_file() const noexcept;
@@ -67,6 +80,8 @@ class Connection {
   /// Body bytes go out under -Y/-y's stall check: `write` may wait until the earlier of the
   /// reply deadline and the check's; then the bytes count as moved.
   void write_body(std::size_t size, const std::function<void(Deadline)>& write);
+  /// Writes what send_last_piece held (and what send_commands added to it), as body bytes.
+  void write_held();
   std::unique_ptr<Transport> transport_;
   Tracer& tracer_;
   ReplyTimeouts timeouts_;
@@ -74,6 +89,8 @@ class Connection {
   SpeedCheck speed_check_;
   bool stalled_ = false;
   std::string write_buffer_;
+  std::string held_;  // a held last body piece, then the commands after it (send_last_piece)
+  std::vector<std::string_view> chunk_slices_;      // send_chunk's command and body slices
   Clock::time_point waiting_since_ = Clock::now();  // the last write: replies are timed from it
 };
 

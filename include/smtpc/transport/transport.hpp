@@ -92,6 +92,13 @@ struct SocketOptions {
 /// ("Failed to set TCP_KEEPIDLE on fd N") and otherwise ignored.
 void apply_socket_options(int fd, const SocketOptions& options, Tracer& tracer);
 
+/// Whether the numeric address `address` ("127.0.0.1", "::1") is a loopback address:
+/// 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104.
+[[nodiscard]] bool is_loopback_address(const std::string& address) noexcept;
+
+/// The send buffer connect_tcp gives a socket to a loopback peer (the kernel doubles it).
+inline constexpr int kLoopbackSendBuffer = 256 * 1024;
+
 /// How the connection reaches the host beyond TCP to it: proxies (-x, --preproxy, the
 /// environment), a Unix socket instead of TCP, and what is set or sent on the way.
 struct ConnectRoute {
