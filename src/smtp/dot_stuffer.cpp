@@ -282,21 +282,15 @@ void DotStuffer::finish_into(Output& output) {
   at_line_start_ = true;
 }
 
-// Each LF is found with memchr and must have a CR before it; CRs are counted (std::count is
-// vectorised). With every LF preceded by a CR, as many CRs as LFs means no bare CR.
+// Inside the piece every adjacent pair must be clean for BDAT (scan_clean_pairs, 16 bytes
+// at a time); across pieces, the previous piece's last byte and this one's first.
 void CrlfOnlyCheck::feed(std::string_view piece) noexcept {
   if (piece.empty()) return;
-  for (std::size_t lf = piece.find('\n'); lf != std::string_view::npos;
-       lf = piece.find('\n', lf + 1)) {
-    ++line_feeds_;
-    if ((lf == 0 ? last_ : piece[lf - 1]) != '\r') bare_line_feed_ = true;
-  }
-  carriage_returns_ += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\r'));
+  if ((last_ == '\r') != (piece.front() == '\n')) unchanged_ = false;
+  if (unchanged_ && scan_clean_pairs<false>(piece, 0).end != piece.size() - 1) unchanged_ = false;
   last_ = piece.back();
 }
 
-bool CrlfOnlyCheck::crlf_only() const noexcept {
-  return !bare_line_feed_ && carriage_returns_ == line_feeds_ && last_ == '\n';
-}
+bool CrlfOnlyCheck::crlf_only() const noexcept { return unchanged_ && last_ == '\n'; }
 
 }  // namespace smtpc

@@ -40,7 +40,7 @@ if ! grep -q '^SMTPC_STATIC_DEPS:BOOL=ON' "$build/CMakeCache.txt"; then
   elves+=("$module")
 fi
 for elf in "${elves[@]}"; do
-  if readelf -S "$elf" | grep -q '\.symtab'; then fail "$elf is not stripped"; fi
+  if grep -q '\.symtab' <<<"$(readelf -S "$elf")"; then fail "$elf is not stripped"; fi
 done
 # libstdc++ and fmt are linked in by default (SMTPC_BUNDLE_CXX_RUNTIME) and shared with
 # it off: the package depends on each exactly when a binary it ships needs the library.

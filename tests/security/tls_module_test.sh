@@ -47,7 +47,9 @@ grep -q "no TLS" <<<"$version" || fail "the copy found a TLS module: $version"
 #    directory is tried (old: ../lib/smtpc/smtpc-openssl.so from the cwd).
 #    AddressSanitizer cannot run without /proc (it reads /proc/self/maps and reports false
 #    stack overflows), so the sanitizer build leaves this case to the normal build.
-if ldd "$smtpc" | grep -q libasan; then
+# (ldd's output is read whole first: with pipefail, `ldd | grep -q` fails whenever grep
+# exits before ldd has written everything and ldd dies of SIGPIPE.)
+if grep -q libasan <<<"$(ldd "$smtpc")"; then
   echo "case 2 skipped: an AddressSanitizer build cannot run without /proc"
 else
   mkdir -p "$work/cwd/bin"
@@ -91,5 +93,5 @@ grep -q "refusing to load $module: $(dirname "$module") is writable by group or 
   <<<"$version" || fail "a module in a 0777 directory: $version"
 
 # 5. The build tree's program still loads its own module.
-"$smtpc" --version | grep -q ' OpenSSL/' || fail "the build-tree smtpc lost its TLS module"
+grep -q ' OpenSSL/' <<<"$("$smtpc" --version)" || fail "the build-tree smtpc lost its TLS module"
 echo PASS

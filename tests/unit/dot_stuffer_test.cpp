@@ -245,6 +245,10 @@ TEST(DotStufferSlices, AgreesWithTheBytewiseModelOnRandomTextCutAnywhere) {
       rest.remove_prefix(cut);
     }
     pieces.push_back(rest);
+    // CrlfOnlyCheck (sendfile's eligibility) says yes exactly when BDAT changes nothing.
+    CrlfOnlyCheck check;
+    for (const auto piece : pieces) check.feed(piece);
+    ASSERT_EQ(check.crlf_only(), reference_encoding(text, false) == text) << "round " << round;
     for (const bool for_data : {true, false}) {
       const std::string expected = reference_encoding(text, for_data);
       ASSERT_EQ(encode_as_slices(pieces, for_data), expected)

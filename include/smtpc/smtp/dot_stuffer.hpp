@@ -81,10 +81,8 @@ class CrlfOnlyCheck {
   [[nodiscard]] bool crlf_only() const noexcept;
 
  private:
-  std::size_t carriage_returns_ = 0;
-  std::size_t line_feeds_ = 0;
-  bool bare_line_feed_ = false;
-  char last_ = '\n';  // as if after a line end: an empty body is unchanged too
+  bool unchanged_ = true;  // no bare CR or LF so far
+  char last_ = '\n';       // as if after a line end: an empty body is unchanged too
 };
 
 }  // namespace smtpc
