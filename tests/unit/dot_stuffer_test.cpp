@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "dot_stuffing_reference.hpp"
+
 namespace smtpc {
 namespace {
 
@@ -179,29 +181,7 @@ TEST(DotStufferSlices, ShortRunsAreCopiedIntoOneSlice) {
   EXPECT_EQ(slices.size(), 100U * 42U);
 }
 
-// The encoding as RFC 5321 and this encoder define it, one byte at a time over the whole
-// body: every CR, LF and CRLF becomes CRLF, a "." starting a line gets another (DATA), the
-// last line is ended, and DATA ends with ".\r\n". The model the encoder, which skips
-// whole clean lines many bytes at a time, is checked against.
-std::string reference_encoding(std::string_view body, bool for_data) {
-  std::string out;
-  bool line_start = true;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') ++i;
-      out += "\r\n";
-      line_start = true;
-      continue;
-    }
-    if (line_start && for_data && c == '.') out += '.';
-    out += c;
-    line_start = false;
-  }
-  if (!line_start) out += "\r\n";
-  if (for_data) out += ".\r\n";
-  return out;
-}
+using reference::reference_encoding;  // tests/support/dot_stuffing_reference.hpp
 
 // CRLF mail text (lines of 0 to 150 characters, so that lines start anywhere in the
 // 16- and 64-byte blocks the encoder checks at once) with now and then a bare LF, a bare
