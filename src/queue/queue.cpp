@@ -304,6 +304,16 @@ void make_private_directory_at(int at, const std::string& name, const std::strin
 }
 
 // Entries of `dir` (the queue or failed/) that read whole, oldest first.
+// Whether `id` in `dir` is still the directory open as `held`. A queue run removes an entry
+// by renaming it out of the queue and then emptying it, so one that vanished or was replaced
+// while another run read it was handled there: it is not broken.
+bool still_queued(int dir, const std::string& id, int held) {
+  struct stat now {};
+  struct stat opened {};
+  return ::fstatat(dir, id.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+         ::fstat(held, &opened) == 0 && now.st_ino == opened.st_ino && now.st_dev == opened.st_dev;
+}
+
 std::vector<Entry> entries_in(int dir) {
   std::vector<Entry> entries;
   for (const auto& id : directory_names(dir)) {
@@ -536,8 +546,10 @@ std::vector<UnreadableEntry> Queue::list_unreadable() const {
   for (const auto& id : directory_names(dir_.get())) {
     const Fd entry_dir = open_directory_at(dir_.get(), id);
     if (!entry_dir.valid()) {
+      if (errno == ENOENT) continue;  // removed since it was listed (sent by another run)
       unreadable.push_back({id, "not a directory"});
     } else if (auto read = read_entry(entry_dir.get(), id); !read.entry) {
+      if (!still_queued(dir_.get(), id, entry_dir.get())) continue;
       unreadable.push_back({id, std::move(read.problem)});
     }
   }

@@ -335,6 +335,39 @@ TEST_F(QueueFaults, TwoConcurrentQueueRunsOverTwentyEntriesSendEachOnce) {
             << " distinct; queued " << queued(qdir()).size() << "\n";
 }
 
+// Queue runs remove an entry by renaming it out of the queue and then emptying it, so
+// another run that listed it a moment before finds it gone or empty: that entry was sent,
+// not broken, and must not be reported "unreadable" (nor make that run exit 26).
+TEST_F(QueueFaults, ConcurrentQueueRunsReportNoEntryRemovedUnderThemAsUnreadable) {
+  const std::uint16_t port = closed_port();
+  const std::string url = "smtp://127.0.0.1:" + std::to_string(port);
+  constexpr int kEntries = 40;
+  constexpr int kRuns = 6;
+  for (int i = 0; i < kEntries; ++i) {
+    const std::string file =
+        dir_.write_file(numbered("m", i), numbered("Subject: number ", i) + "\r\n\r\nbody\r\n");
+    ASSERT_EQ(run_smtpc({"--queue", "--queue-dir", qdir(), url, "--mail-from", "a@example.com",
+                         "--mail-rcpt", "b@example.com", "-T", file})
+                  .exit_code,
+              7);
+  }
+  SmtpServer server({"--port", std::to_string(port)});
+  std::vector<pid_t> runs;
+  for (int k = 0; k < kRuns; ++k) {
+    runs.push_back(spawn_smtpc({"--queue-run", "--force", "--queue-dir", qdir()},
+                               numbered(dir_.path() + "/run", k)));
+  }
+  std::vector<int> exits;
+  for (const pid_t run : runs) exits.push_back(wait_exit(run));
+  for (int k = 0; k < kRuns; ++k) {
+    const std::string output = read_file(numbered(dir_.path() + "/run", k));
+    EXPECT_EQ(exits[static_cast<std::size_t>(k)], 0) << output;
+    EXPECT_EQ(output.find("unreadable"), std::string::npos) << output;
+  }
+  EXPECT_EQ(server.messages().size(), static_cast<std::size_t>(kEntries));
+  EXPECT_TRUE(queued(qdir()).empty());
+}
+
 TEST_F(QueueFaults, AFullDiskWhileQueuingFailsLoudlyAndLeavesNothing) {
   SmtpServer server;
   const std::string big =
