@@ -60,11 +60,8 @@ class TcpTransport final : public Transport {
         data = data.subspan(static_cast<std::size_t>(sent));
         continue;
       }
-      if (sent < 0 && errno == EINTR) continue;
-      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
-          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
-        }
+      if (sent < 0) {
+        await_retry_after_send_error(deadline);
         continue;
       }
       throw Error(ExitCode::SendError,
@@ -87,15 +84,7 @@ class TcpTransport final : public Transport {
       if (sent == 0) {
         throw Error(ExitCode::ReadError, "the upload file became shorter while it was sent");
       }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
-          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
-        }
-        continue;
-      }
-      throw Error(ExitCode::SendError,
-                  fmt::format("failed sending data to the server: {}", std::strerror(errno)));
+      await_retry_after_send_error(deadline);  // sendfile failed (sent < 0)
     }
   }
 
@@ -120,15 +109,8 @@ class TcpTransport final : public Transport {
       message.msg_iovlen = vectors.size();
       const ssize_t sent = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
       if (sent < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-          if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
-            throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
-          }
-          continue;
-        }
-        throw Error(ExitCode::SendError,
-                    fmt::format("failed sending data to the server: {}", std::strerror(errno)));
+        await_retry_after_send_error(deadline);
+        continue;
       }
       // Advance over what went out.
       auto left = static_cast<std::size_t>(sent);
@@ -166,6 +148,20 @@ class TcpTransport final : public Transport {
   [[nodiscard]] const std::string& peer_address() const noexcept override { return peer_; }
 
  private:
+  // After a send, sendmsg or sendfile that failed with errno: returns when it may be tried
+  // again (interrupted, or the socket became writable in time); else throws SendError, or
+  // OperationTimedout at the deadline.
+  void await_retry_after_send_error(Deadline deadline) const {
+    if (errno == EINTR) return;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      throw Error(ExitCode::SendError,
+                  fmt::format("failed sending data to the server: {}", std::strerror(errno)));
+    }
+    if (!wait_until_ready(fd_.get(), POLLOUT, deadline)) {
+      throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
+    }
+  }
+
   Fd fd_;
   std::string peer_;
 };
