@@ -10,6 +10,19 @@
 #include "smtpc/core/error.hpp"
 
 namespace smtpc {
+namespace {
+
+// Body bytes that go out as slices, shown by a tracer that dumps data (-v shows only their
+// size, and then nothing is joined).
+void trace_slices(Tracer& tracer, const std::vector<std::string_view>& slices, std::size_t size) {
+  if (!tracer.dumps_data()) return;
+  std::string joined;
+  joined.reserve(size);
+  for (const auto slice : slices) joined.append(slice);
+  tracer.data_sent(joined);
+}
+
+}  // namespace
 
 Connection::Connection(std::unique_ptr<Transport> transport, Tracer& tracer, ReplyTimeouts timeouts)
     : transport_(std::move(transport)),
@@ -91,12 +104,7 @@ void Connection::send_data(std::string_view data) {
 
 void Connection::send_data(WireSlices& data) {
   const auto& slices = data.slices();
-  if (tracer_.dumps_data()) {
-    std::string joined;
-    joined.reserve(data.size());
-    for (const auto slice : slices) joined.append(slice);
-    tracer_.data_sent(joined);
-  }
+  trace_slices(tracer_, slices, data.size());
   write_body(data.size(), [&](Deadline deadline) { transport_->write_slices(slices, deadline); });
 }
 
@@ -105,12 +113,7 @@ void Connection::send_chunk(const Command& command, WireSlices& data) {
   write_buffer_.assign(command.line);
   write_buffer_ += "\r\n";
   const auto& body = data.slices();
-  if (tracer_.dumps_data()) {
-    std::string joined;
-    joined.reserve(data.size());
-    for (const auto slice : body) joined.append(slice);
-    tracer_.data_sent(joined);
-  }
+  trace_slices(tracer_, body, data.size());
   chunk_slices_.assign(1, write_buffer_);
   chunk_slices_.insert(chunk_slices_.end(), body.begin(), body.end());
   write_body(data.size(),
