@@ -800,37 +800,32 @@ class QueueFormat : public QueueFaults {
     const auto ids = queued(qdir());
     return ids.size() == 1 ? read_text(qdir() + "/" + ids[0] + "/envelope") : std::string();
   }
+  // The fixtures' entry, sent by a queue run with its stored settings: --resolve
+  // (fixture.invalid -> 127.0.0.1) took it to `server`, with its DSN parameters, and the
+  // message holds `text`; the queue is empty after.
+  void expect_sent_with_its_settings(const SmtpServer& server, const RunResult& run,
+                                     std::string_view text) const {
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(server.commands("MAIL"),
+              std::vector<std::string>{"MAIL FROM:<old@example.com> RET=HDRS"});
+    EXPECT_EQ(server.commands("RCPT"),
+              std::vector<std::string>{"RCPT TO:<rcpt@example.com> NOTIFY=NEVER"});
+    ASSERT_EQ(server.messages().size(), 1U);
+    EXPECT_NE(server.messages()[0].bytes.find(text), std::string::npos);
+    EXPECT_TRUE(queued(qdir()).empty());
+  }
 };
 
 TEST_F(QueueFormat, AnEntryOfFormatOneWrittenBeforeTheCodecIsSentWithItsSettings) {
   SmtpServer server({"--dsn"});
   install("deliverable", server.port());
-  const RunResult run = queue_run();
-  EXPECT_EQ(run.exit_code, 0) << run.err;
-  // The entry's --resolve (fixture.invalid -> 127.0.0.1) took it to the server.
-  EXPECT_EQ(server.commands("MAIL"),
-            std::vector<std::string>{"MAIL FROM:<old@example.com> RET=HDRS"});
-  EXPECT_EQ(server.commands("RCPT"),
-            std::vector<std::string>{"RCPT TO:<rcpt@example.com> NOTIFY=NEVER"});
-  ASSERT_EQ(server.messages().size(), 1U);
-  EXPECT_NE(server.messages()[0].bytes.find("written by smtpc before the versioned codec"),
-            std::string::npos);
-  EXPECT_TRUE(queued(qdir()).empty());
+  expect_sent_with_its_settings(server, queue_run(), "written by smtpc before the versioned codec");
 }
 
 TEST_F(QueueFormat, AFormatTwoEntryWrittenBeforeTheMxSettingsIsSentWithItsSettings) {
   SmtpServer server({"--dsn"});
   install("before-mx", server.port(), QUEUE_FORMAT2_DIR);
-  const RunResult run = queue_run();
-  EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(server.commands("MAIL"),
-            std::vector<std::string>{"MAIL FROM:<old@example.com> RET=HDRS"});
-  EXPECT_EQ(server.commands("RCPT"),
-            std::vector<std::string>{"RCPT TO:<rcpt@example.com> NOTIFY=NEVER"});
-  ASSERT_EQ(server.messages().size(), 1U);
-  EXPECT_NE(server.messages()[0].bytes.find("before the mx settings were stored"),
-            std::string::npos);
-  EXPECT_TRUE(queued(qdir()).empty());
+  expect_sent_with_its_settings(server, queue_run(), "before the mx settings were stored");
 }
 
 TEST_F(QueueFormat, AnEntryAskingForMxIsAConfigurationErrorAndNotSentToTheRelay) {
