@@ -15,6 +15,7 @@
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/job/rate_limit.hpp"
+#include "smtpc/message/body_source.hpp"
 #include "smtpc/smtp/dot_stuffer.hpp"
 #include "smtpc/transport/connection.hpp"
 
@@ -34,23 +35,19 @@ constexpr std::uint64_t kScanLimit = 16 * 1024 * 1024;
 // The longest line SMTP carries, line end excluded (RFC 5321 §4.5.3.1.6).
 constexpr std::size_t kMaxSmtpLine = 998;
 
-// What SIZE= and BODY= need to know of a message of `size` bytes, read through a reading of
-// its own. A message that cannot be opened again (standard input) stays unknown, and so
-// does one of unknown size (a composed or edited message is not read twice to learn it).
-// The same pass finds whether BDAT could send it as it is (CrlfOnlyCheck).
+// What SIZE= and BODY= need to know of a message, read through a second reading: `first`
+// is the reading the send will use. A message that cannot be opened again (standard input)
+// stays unknown, and so does one of unknown size (a composed or edited message is not read
+// twice to learn it). A file is read again through the descriptor `first` holds (pread: no
+// second open, and `first` stays at its start); anything else is opened anew. The same pass
+// finds whether BDAT could send it as it is (CrlfOnlyCheck).
 struct Scanned {
   MessageInfo info;
   bool crlf_only = false;
 };
-Scanned scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
-  Scanned scanned;
-  MessageInfo& info = scanned.info;
-  info.size = size;
-  if (!size || *size > kScanLimit || !origin.can_reopen()) return scanned;
-  const auto source = origin.open();
-  if (source->size() != size) return scanned;  // it changed while we looked: assume the worst
+void scan_reading(MessageSource& reading, std::uint64_t size, Scanned& scanned) {
   // As large as the message (plus one byte to see its end), at most 64 KiB; not zeroed.
-  const auto buffer_size = static_cast<std::size_t>(std::min<std::uint64_t>(*size + 1, 64 * 1024));
+  const auto buffer_size = static_cast<std::size_t>(std::min<std::uint64_t>(size + 1, 64 * 1024));
   const auto storage = std::make_unique_for_overwrite<char[]>(buffer_size);
   const std::span<char> buffer(storage.get(), buffer_size);
   std::uint64_t total = 0;
@@ -59,7 +56,7 @@ Scanned scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
   bool long_lines = false;
   std::size_t column = 0;
   CrlfOnlyCheck line_ends;
-  while (const std::size_t got = source->read(buffer)) {
+  while (const std::size_t got = reading.read(buffer)) {
     const std::string_view chunk(buffer.data(), got);
     eight_bit = eight_bit || !is_ascii(chunk);
     binary = binary || chunk.find('\0') != std::string_view::npos;
@@ -67,11 +64,26 @@ Scanned scan(const MessageOrigin& origin, std::optional<std::uint64_t> size) {
     line_ends.feed(chunk);
     total += got;
   }
-  if (total != *size) return scanned;
+  if (total != size) return;  // it changed while we looked: assume the worst
+  MessageInfo& info = scanned.info;
   info.eight_bit = eight_bit;
   info.binary = binary;
   info.long_lines = long_lines;
   scanned.crlf_only = line_ends.crlf_only();
+}
+Scanned scan(const MessageOrigin& origin, const MessageSource& first) {
+  Scanned scanned;
+  const std::optional<std::uint64_t> size = first.size();
+  scanned.info.size = size;
+  if (!size || *size > kScanLimit || !origin.can_reopen()) return scanned;
+  if (first.file_span()) {
+    FileSpanReading again(first);
+    scan_reading(again, *size, scanned);
+    return scanned;
+  }
+  const auto again = origin.open();
+  if (again->size() != size) return scanned;  // it changed while we looked: assume the worst
+  scan_reading(*again, *size, scanned);
   return scanned;
 }
 
@@ -114,7 +126,7 @@ class Upload {
   /// message, else from a scan of another reading.
   [[nodiscard]] MessageInfo info() {
     if (!complete_) {
-      const Scanned scanned = scan(origin_, source_->size());
+      const Scanned scanned = scan(origin_, *source_);
       crlf_only_ = scanned.crlf_only;
       return scanned.info;
     }

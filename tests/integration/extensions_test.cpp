@@ -180,6 +180,54 @@ TEST_F(BdatFromFileTest, ATracedOrRateLimitedBodyIsRead) {
   }
 }
 
+// Each -T file is opened once: the scan before sending (SIZE=, BODY=, whether sendfile may
+// send it) reads it again through the descriptor the send then reads from its start. The
+// second file is larger than the first read (so it is scanned, found CRLF-only and sent by
+// sendfile), the third holds 8-bit bytes; each arrives byte for byte under its own SIZE=.
+TEST_F(BdatFromFileTest, EachUploadFileIsOpenedOnceAndScannedThroughThatOpening) {
+  SmtpServer server({"--pipelining", "--chunking", "--size-limit", "10000000"});
+  const std::vector<std::string> texts{"Subject: one\r\n\r\nfirst\r\n", crlf_message(),
+                                       "Subject: caf\xc3\xa9\n\nthird\n"};
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    files.push_back(dir_.write_file("m" + std::to_string(i), texts[i]));
+  }
+  const std::string trace = dir_.path() + "/open.trace";
+  std::vector<std::string> argv{"/usr/bin/strace", "-f", "-e", "trace=openat,sendfile", "-o", trace,
+                                SMTPC_BINARY};
+  for (auto& arg : send_args(server, files)) argv.push_back(std::move(arg));
+  const auto run = run_program(argv, "", {"ASAN_OPTIONS=detect_leaks=0"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const auto lines = split_lines(read_file(trace));
+  for (const auto& path : files) {
+    EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                            [&](const std::string& line) {
+                              return line.find("openat(") != std::string::npos &&
+                                     line.find("\"" + path + "\"") != std::string::npos;
+                            }),
+              1)
+        << path;
+  }
+  EXPECT_GE(std::count_if(lines.begin(), lines.end(),
+                          [](const std::string& line) {
+                            return line.find("sendfile(") != std::string::npos;
+                          }),
+            5);
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 3U);
+  EXPECT_TRUE(messages[0].bytes == texts[0]);
+  EXPECT_TRUE(messages[1].bytes == texts[1]) << "the file scanned first, then sent, differs";
+  EXPECT_TRUE(messages[2].bytes == crlf_normalised(texts[2]));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_THAT(messages[i].envelope.mail_options,
+                Contains("SIZE=" + std::to_string(texts[i].size())))
+        << i;
+    const auto& options = messages[i].envelope.mail_options;
+    EXPECT_EQ(std::count(options.begin(), options.end(), "BODY=8BITMIME"), i == 2 ? 1 : 0) << i;
+  }
+}
+
 // A CRLF file that shrinks while sendfile sends it: the chunk announced cannot be
 // completed, so smtpc stops with exit 26 and closes the connection inside the chunk, and
 // the server can only discard the transaction. Every chunk holds the file's bytes at its

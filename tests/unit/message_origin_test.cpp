@@ -13,6 +13,7 @@
 
 #include "expect_error.hpp"
 #include "smtpc/compose/composed_message.hpp"
+#include "smtpc/sys/fd.hpp"
 
 namespace smtpc {
 namespace {
@@ -132,6 +133,42 @@ TEST_F(MessageOriginTest, DraftIsTheSameMessageEachTime) {
   const std::string once = read_all(origin);
   EXPECT_NE(once.find("Subject: hi\r\n"), std::string::npos);
   EXPECT_EQ(read_all(origin), once);
+}
+
+// The scan before sending reads a -T file a second time through the descriptor the send
+// will read (FileSpanReading): from the message's start, leaving that reading's offset where
+// it is, however the buffer cuts it.
+TEST_F(MessageOriginTest, AFileIsReadAgainThroughItsOwnDescriptor) {
+  std::string text;
+  for (int i = 0; text.size() < 10000; ++i) text += "line " + std::to_string(i) + "\r\n";
+  const auto first = MessageOrigin::file(file("m.eml", text)).open();
+  ASSERT_TRUE(first->file_span());
+  for (const std::size_t buffer_size : {1UL, 7UL, 4096UL, text.size(), text.size() + 1}) {
+    FileSpanReading again(*first);
+    EXPECT_EQ(again.size(), text.size());
+    EXPECT_EQ(again.name(), first->name());
+    std::string out;
+    std::vector<char> buffer(buffer_size);
+    while (const std::size_t n = again.read(buffer)) out.append(buffer.data(), n);
+    EXPECT_TRUE(out == text) << "buffer of " << buffer_size;
+    EXPECT_EQ(again.read(buffer), 0U) << "the end stays the end";
+  }
+  EXPECT_TRUE(read_all(*first) == text) << "the first reading still starts at the start";
+}
+
+// "-T - < file" after a caller read part of it: the span and a second reading start where
+// standard input stood.
+TEST_F(MessageOriginTest, AFileOnStandardInputIsReadAgainFromItsOffset) {
+  const Fd fd(::open(file("m.eml", "skipped|the message\n").c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_EQ(::lseek(fd.get(), 8, SEEK_SET), 8);
+  saved_stdin_ = ::dup(STDIN_FILENO);
+  ASSERT_GE(::dup2(fd.get(), STDIN_FILENO), 0);
+  const auto first = MessageOrigin::standard_input().open();
+  ASSERT_TRUE(first->file_span());
+  EXPECT_EQ(first->size(), 12U);
+  FileSpanReading again(*first);
+  EXPECT_EQ(read_all(again), "the message\n");
+  EXPECT_EQ(read_all(*first), "the message\n");
 }
 
 }  // namespace

@@ -59,4 +59,27 @@ class BodySource final : public MessageSource {
   std::optional<std::uint64_t> size_;
 };
 
+/// Another reading of the file span a source reads (MessageSource::file_span()), through
+/// the same open file: it reads with pread, so the first reading's file offset stays where
+/// it is, and the file is not opened again (the scan before sending reads each -T file
+/// this way, then the send reads it through the first reading). It reads to the end of the
+/// file as it is then, which may differ from the size the source was opened with; a read
+/// that comes back short found that end, and the next one returns 0 at once.
+class FileSpanReading final : public MessageSource {
+ public:
+  /// `of` must have a file_span(); the reading shares its descriptor and must not outlive it.
+  explicit FileSpanReading(const MessageSource& of);
+
+  [[nodiscard]] std::size_t read(std::span<char> buffer) override;
+  [[nodiscard]] std::optional<std::uint64_t> size() const noexcept override { return size_; }
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+
+ private:
+  const std::string& name_;
+  std::optional<std::uint64_t> size_;
+  FileSpan span_;
+  std::uint64_t read_ = 0;  // bytes read so far, from span_.offset on
+  bool ended_ = false;      // a read came back short: the end of the file (as it was then)
+};
+
 }  // namespace smtpc
