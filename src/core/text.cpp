@@ -83,6 +83,14 @@ bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
          });
 }
 
+std::size_t hash_ignore_case(std::string_view text) noexcept {
+  std::uint64_t hash = 0xcbf29ce484222325U;
+  for (const char c : text) {
+    hash = (hash ^ static_cast<unsigned char>(ascii_lower(c))) * 0x100000001b3U;
+  }
+  return static_cast<std::size_t>(hash ^ (hash >> 32));
+}
+
 bool LessIgnoreCase::operator()(std::string_view a, std::string_view b) const noexcept {
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return ascii_lower(x) < ascii_lower(y);

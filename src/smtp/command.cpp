@@ -82,7 +82,11 @@ Command public_line(std::string line) {
 }  // namespace
 
 void require_single_line(std::string_view text, std::string_view what) {
-  if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+  // One pass over the bytes (find_first_of searches the set once per byte): every address
+  // and command line comes through here, 100 000 recipients three times each.
+  const bool breaks = std::any_of(text.begin(), text.end(),
+                                  [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+  if (breaks) {
     throw Error(ExitCode::FailedInit,
                 fmt::format("{} \"{}\" contains a line break or NUL byte", what, printable(text)));
   }
@@ -134,7 +138,7 @@ WrittenAddress split_written_address(std::string_view written) {
       }
     }
   }
-  WrittenAddress result{std::string(text.substr(0, end)), {}};
+  WrittenAddress result{text.substr(0, end), {}};
   std::vector<std::string_view> keywords;
   for (const std::string_view word : words_of(text.substr(end))) {
     const bool control = std::any_of(word.begin(), word.end(), [](char c) {

@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "expect_error.hpp"
+#include "smtpc/core/text.hpp"
 
 namespace smtpc {
 namespace {
@@ -82,6 +88,36 @@ TEST(FinalizeEnvelope, ManyRecipientsKeepTheirOrderAndLoseOnlyRepeats) {
     request.recipients.push_back(
         std::string(1, 'R').append(std::to_string(i)).append("@EXAMPLE.COM"));
   }
+  EXPECT_EQ(finalize_envelope(request).forward_paths, expected);
+}
+
+// Repeats found by hashing agree with the rule itself, applied pair by pair: random short
+// addresses over a few letters in both cases (many repeats and many near misses that share
+// a probe sequence), with a non-ASCII letter in the local part that must not fold.
+TEST(FinalizeEnvelope, RepeatsAreThoseAPairwiseCompareFinds) {
+  const std::vector<std::string> local_letters{"a", "A", "b", "B", "\xC3\xB6", "\xC3\x96"};
+  const std::vector<std::string> domain_letters{"x", "X", "y", "Y"};
+  std::mt19937 random(22);
+  auto word = [&](const std::vector<std::string>& letters, int most) {
+    std::string out;
+    const int length = std::uniform_int_distribution<int>(1, most)(random);
+    for (int i = 0; i < length; ++i) {
+      out += letters[std::uniform_int_distribution<std::size_t>(0, letters.size() - 1)(random)];
+    }
+    return out;
+  };
+  EnvelopeRequest request;
+  Paths expected;
+  for (int i = 0; i < 4000; ++i) {
+    const std::string address = word(local_letters, 4) + "@" + word(domain_letters, 2);
+    request.recipients.push_back(address);
+    const bool repeat = std::any_of(expected.begin(), expected.end(), [&](const std::string& kept) {
+      return equals_ignore_case(kept, address);
+    });
+    if (!repeat) expected.push_back(address);
+  }
+  ASSERT_GT(expected.size(), 500U);
+  ASSERT_LT(expected.size(), 3000U);
   EXPECT_EQ(finalize_envelope(request).forward_paths, expected);
 }
 

@@ -106,6 +106,17 @@ TEST(Text, EqualsIgnoringCase) {
   EXPECT_TRUE(equals_ignore_case("", ""));
 }
 
+// Strings equal ignoring case hash alike (the envelope's repeat check relies on it); the
+// hash sees every byte, and bytes over 127 keep their case.
+TEST(Text, HashIgnoringCaseAgreesWithEqualsIgnoringCase) {
+  EXPECT_EQ(hash_ignore_case("Anna@Example.COM"), hash_ignore_case("anna@example.com"));
+  EXPECT_EQ(hash_ignore_case(""), hash_ignore_case(""));
+  EXPECT_NE(hash_ignore_case("anna@example.com"), hash_ignore_case("anna@example.co"));
+  EXPECT_NE(hash_ignore_case("ab"), hash_ignore_case("ba"));
+  EXPECT_NE(hash_ignore_case("\xC3\x96"), hash_ignore_case("\xC3\xB6"));
+  EXPECT_NE(hash_ignore_case("@"), hash_ignore_case("`"));  // '@' + 32 is not a letter
+}
+
 TEST(Text, TrimSpacesTabsAndLineEnds) {
   EXPECT_EQ(trim("  key = value\t\r\n"), "key = value");
   EXPECT_EQ(trim(" \t "), "");

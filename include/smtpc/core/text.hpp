@@ -30,6 +30,10 @@ namespace smtpc {
 /// Equal when ASCII letters are compared without case (EHLO keywords, SASL names, hosts).
 [[nodiscard]] bool equals_ignore_case(std::string_view a, std::string_view b) noexcept;
 
+/// A hash on which strings equal under equals_ignore_case agree (FNV-1a of the lowered
+/// bytes): a hash-table key for mailboxes.
+[[nodiscard]] std::size_t hash_ignore_case(std::string_view text) noexcept;
+
 /// Orders strings as equals_ignore_case compares them: a map key for mailboxes.
 struct LessIgnoreCase {
   using is_transparent = void;

@@ -37,11 +37,12 @@ struct Command {
 /// curl 8.16's DSN form, "<a@example.com> NOTIFY=SUCCESS,FAILURE" (also without the angle
 /// brackets: "a@example.com NOTIFY=NEVER", or after "Name <a@example.com>").
 struct WrittenAddress {
-  std::string address;     // for normalize_mailbox
-  std::string parameters;  // "KEYWORD" or "KEYWORD=value" words, one space apart; "" if none
+  std::string_view address;  // for normalize_mailbox: a part of the text split
+  std::string parameters;    // "KEYWORD" or "KEYWORD=value" words, one space apart; "" if none
 };
 
-/// Splits `written` after its address: after the '>' closing the first '<', else at the
+/// Splits `written` after its address (which stays a view into `written`): after the '>'
+/// closing the first '<', else at the
 /// first blank outside a quoted local part. The parameters are passed on as written, so
 /// each word must be an esmtp-param (RFC 5321 §4.1.2: a keyword of letters, digits and
 /// '-', then "=value" or nothing), each keyword once.
