@@ -209,8 +209,10 @@ Action Session::after_auth() {
   }
   TransactionSettings settings;
   settings.reverse_path = config_.reverse_path;
-  settings.forward_paths = config_.forward_paths;
-  settings.address_parameters = config_.address_parameters;
+  // The transactions own the envelope from here on (the session reads the recipients only
+  // to VRFY them): moved, not copied, for 100 000 recipients.
+  settings.forward_paths = std::move(config_.forward_paths);
+  settings.address_parameters = std::move(config_.address_parameters);
   settings.messages = config_.messages;
   settings.allow_rcpt_failures = config_.allow_rcpt_failures;
   settings.pipelining = config_.use_pipelining && capabilities_.pipelining;

@@ -134,8 +134,7 @@ Action MailTransactions::on_reply(const Reply& reply) {
   const Awaited awaited = awaited_.front();
   awaited_.pop_front();
   if (awaited.step == Step::Quit) {
-    done_ = true;
-    return Finished{SendResult{results_, {}}};
+    return finished();
   }
   const bool ignored = sent_too_early_ && awaited.message == current_;
   if (reply.code.value() == kServiceClosing) return on_service_closing(awaited, ignored, reply);
@@ -238,8 +237,7 @@ std::optional<Action> MailTransactions::on_data_reply(const Awaited& awaited, bo
   if (settings_.stop_after == Stage::Data) {
     // --quit-after data: QUIT now would be read as message text; dropping the connection
     // makes the server discard the transaction (RFC 5321 §3.8).
-    done_ = true;
-    return Finished{SendResult{results_, {}}};
+    return finished();
   }
   return SendBody{awaited.message, false, false};
 }
@@ -310,8 +308,7 @@ Action MailTransactions::on_body_sent(std::size_t bdat_commands) {
 
 Action MailTransactions::on_connection_lost(Error error) {
   if (done_ || awaiting_quit()) {
-    done_ = true;
-    return Finished{SendResult{results_, {}}};
+    return finished();
   }
   return fail(std::move(error));
 }
@@ -331,6 +328,12 @@ Error MailTransactions::with_utf8_note(Error error) const {
                std::string(error.what()) +
                    " (the server does not support SMTPUTF8, which a non-ASCII address needs)",
                error.reply());
+}
+
+Action MailTransactions::finished() {
+  done_ = true;
+  // Nothing is asked of the transactions after they finish: the results move out.
+  return Finished{SendResult{std::move(results_), {}}};
 }
 
 Action MailTransactions::fail(Error error) {

@@ -92,6 +92,9 @@ class MailTransactions {
   Action quit(bool behind_body);
   void refuse(std::size_t message, Error error);
   [[nodiscard]] Error with_utf8_note(Error error) const;
+  /// The planned end (QUIT answered, or --quit-after data): Finished, with the results
+  /// moved out; the transactions are over.
+  [[nodiscard]] Action finished();
   [[nodiscard]] Action fail(Error error);
   [[nodiscard]] SendResult settled_results(const Error& error) const;
 
