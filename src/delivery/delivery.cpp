@@ -144,10 +144,10 @@ class Delivery {
 
   // A plain send or --mx: one attempt over the messages as they are, nothing kept.
   void send_once() {
-    const std::vector<MessageResult> results = run(job_);
+    std::vector<MessageResult> results = run(job_);
     for (std::size_t i = 0; i < count_; ++i) {
       MessageReport& message = report_.messages[i];
-      message.result = results[i];
+      message.result = std::move(results[i]);  // moved: it lists every accepted recipient
       if (message.result.outcome == MessageOutcome::Accepted) {
         message.fate = Fate::Sent;
       } else if (!report_.first_error) {
@@ -297,8 +297,10 @@ void run_relay(const JobSpec& job, Tracer& tracer, Notices& notices, JobProgress
     SendResult sent = run_job(job, tracer, notices, progress);
     made.conversed = true;
     made.output = std::move(sent.output);
-    std::copy_n(sent.messages.begin(), std::min(made.results.size(), sent.messages.size()),
-                made.results.begin());
+    std::move(sent.messages.begin(),
+              sent.messages.begin() +
+                  static_cast<std::ptrdiff_t>(std::min(made.results.size(), sent.messages.size())),
+              made.results.begin());
   } catch (const SendFailure& failure) {
     made.error = failure;
     made.conversed = true;
