@@ -382,6 +382,10 @@ class Dialogue {
   SendResult run() {
     Action action = SendCommands{};  // the greeting comes first
     while (auto next = step(action)) action = std::move(*next);
+    // What the dialogue learnt of the server (--serverinfo reads it), copied once at the
+    // end: after every reply it copied the greeting and EHLO replies 100 000 times over for
+    // as many recipients.
+    job_.progress.server = session_.facts();
     return finish(std::move(action));
   }
 
@@ -511,7 +515,6 @@ class Dialogue {
     if (!reply) return session_.on_connection_closed();
     Action next = session_.on_reply(*reply);
     job_.progress.greeted = session_.greeted();
-    job_.progress.server = session_.facts();
     return next;
   }
 
