@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "openssl_backend.hpp"
+#include "openssl_errors.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/transport/kernel_tls.hpp"
@@ -56,17 +57,6 @@ struct X509Free {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-// The most recent OpenSSL error as text; clears the queue.
-std::string openssl_error() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    text = buffer;
-  }
-  return text.empty() ? std::string("unknown error") : text;
-}
 
 int protocol_version(TlsVersion version) {
   return version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
@@ -688,6 +678,8 @@ void prefer_aes_128_gcm(SSL_CTX* ctx) {
 }
 
 SslCtxPtr make_context(const TlsOptions& options) {
+  // Before the first SSL_CTX_new, which would load TLS's error texts (openssl_errors.hpp).
+  OPENSSL_init_ssl(kSslErrorTextsLater, nullptr);
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) throw Error(ExitCode::SslConnectError, "cannot create a TLS context");
   SSL_CTX_set_min_proto_version(ctx.get(), protocol_version(options.min_version));
