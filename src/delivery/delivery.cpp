@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "smtpc/core/duration.hpp"
 #include "smtpc/core/text.hpp"
 
 namespace smtpc::delivery {
@@ -23,10 +24,6 @@ constexpr std::int64_t kBackoffBase = 300;
 constexpr std::int64_t kBackoffCap = 4 * 3600;
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
-milliseconds to_ms(double seconds) {
-  return milliseconds(static_cast<long long>(std::llround(seconds * 1000.0)));
-}
 
 std::string describe(const Error& error) {
   return fmt::format("({}) {}", to_int(error.code()), error.what());
@@ -203,12 +200,13 @@ class Delivery {
 
   // The wait before the next attempt, or nullopt when --retry-max-time has run out.
   std::optional<milliseconds> retry_delay(Clock::time_point start) {
-    milliseconds delay =
-        retry_.retry_delay && *retry_.retry_delay > 0 ? to_ms(*retry_.retry_delay) : backoff_;
+    milliseconds delay = retry_.retry_delay && *retry_.retry_delay > 0
+                             ? milliseconds_from_seconds(*retry_.retry_delay)
+                             : backoff_;
     backoff_ = std::min<milliseconds>(backoff_ * 2, std::chrono::minutes(10));
     if (retry_.retry_max_time && *retry_.retry_max_time > 0) {
       const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-      const auto limit = to_ms(*retry_.retry_max_time);
+      const auto limit = milliseconds_from_seconds(*retry_.retry_max_time);
       if (elapsed >= limit) return std::nullopt;
       delay = std::min(delay, limit - elapsed);
     }

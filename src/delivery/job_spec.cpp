@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "smtpc/core/duration.hpp"
 #include "smtpc/core/error.hpp"
 #include "smtpc/core/text.hpp"
 #include "smtpc/core/url.hpp"
@@ -29,7 +30,7 @@ std::chrono::milliseconds to_duration(double seconds, std::string_view option) {
     throw Error(ExitCode::FailedInit,
                 fmt::format("{}: expected a number of seconds, got {}", option, seconds));
   }
-  return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000.0)));
+  return milliseconds_from_seconds(seconds);
 }
 
 // [+]HOST:PORT:ADDRESS[,ADDRESS]..., where each ADDRESS may be a bracketed IPv6 literal

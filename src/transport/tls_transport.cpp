@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,8 +35,10 @@
 #include <vector>
 
 #include "openssl_backend.hpp"
+#include "openssl_errors.hpp"
 #include "smtpc/core/base64.hpp"
 #include "smtpc/core/error.hpp"
+#include "smtpc/transport/kernel_tls.hpp"
 #include "smtpc/transport/tls.hpp"
 #include "smtpc/transport/trace.hpp"
 
@@ -54,17 +57,6 @@ struct X509Free {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-// The most recent OpenSSL error as text; clears the queue.
-std::string openssl_error() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    text = buffer;
-  }
-  return text.empty() ? std::string("unknown error") : text;
-}
 
 int protocol_version(TlsVersion version) {
   return version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
@@ -88,9 +80,18 @@ class RecordLink {
   RecordLink& operator=(const RecordLink&) = delete;
   ~RecordLink() = default;
 
-  /// Connects `ssl` to the inner layer; false when OpenSSL cannot.
-  [[nodiscard]] bool attach(SSL* ssl) {
-    if (!through_transport_) return SSL_set_fd(ssl, inner_.native_handle()) == 1;
+  /// Whether the records go straight to the socket, where the kernel can take them over
+  /// (kernel TLS); not through the inner transport's own TLS.
+  [[nodiscard]] bool on_socket() const noexcept { return !through_transport_; }
+
+  /// Connects `ssl` to the inner layer, asking OpenSSL to hand the record layer to the
+  /// kernel after the handshake when `kernel_tls` (on the socket only: a BIO of ours has
+  /// no kernel under it); false when OpenSSL cannot.
+  [[nodiscard]] bool attach(SSL* ssl, bool kernel_tls) {
+    if (!through_transport_) {
+      if (kernel_tls) SSL_set_options(ssl, SSL_OP_ENABLE_KTLS);
+      return SSL_set_fd(ssl, inner_.native_handle()) == 1;
+    }
     BIO* bio = BIO_new(method());
     if (bio == nullptr) return false;
     BIO_set_data(bio, this);
@@ -391,11 +392,12 @@ void check_pinned_key(X509* cert, const TlsOptions& options) {
 class TlsTransport final : public Transport {
  public:
   TlsTransport(std::unique_ptr<Transport> inner, std::unique_ptr<RecordLink> link, SslCtxPtr ctx,
-               SslPtr ssl, const TlsOptions& options)
+               SslPtr ssl, const TlsOptions& options, bool kernel_sends)
       : inner_(std::move(inner)),
         link_(std::move(link)),
         ctx_(std::move(ctx)),
         ssl_(std::move(ssl)),
+        kernel_sends_(kernel_sends),
         sent_client_cert_(options.client_cert.has_value()),
         peer_(options.for_proxy ? "proxy" : "server"),
         cert_option_(option_name(options, "cert")) {}
@@ -430,6 +432,45 @@ class TlsTransport final : public Transport {
       link_->rethrow_inner_failure();
       throw Error(ExitCode::SendError, fmt::format("TLS write to the {} failed: {}", peer_,
                                                    failure_text(error, system_error)));
+    }
+  }
+
+  // With kernel TLS the kernel makes the records of a file's pages (sendfile): the file
+  // is not read into this process. Otherwise there is no send_file here.
+  [[nodiscard]] bool can_send_file() const noexcept override { return kernel_sends_; }
+
+  void send_file(int fd, std::uint64_t offset, std::size_t count, Deadline deadline) override {
+    if (!kernel_sends_) {
+      Transport::send_file(fd, offset, count, deadline);  // throws: not without kernel TLS
+      return;
+    }
+    while (count > 0) {
+      link_->begin(deadline);
+      errno = 0;
+      const ossl_ssize_t sent = SSL_sendfile(ssl_.get(), fd, static_cast<off_t>(offset), count, 0);
+      const int system_error = errno;
+      if (sent > 0) {
+        offset += static_cast<std::uint64_t>(sent);
+        count -= static_cast<std::size_t>(sent);
+        continue;
+      }
+      if (sent == 0) {
+        throw Error(ExitCode::ReadError, "the upload file became shorter while it was sent");
+      }
+      // EAGAIN, EINTR and EBUSY are OpenSSL's "retry" (SSL_ERROR_WANT_WRITE).
+      if (SSL_get_error(ssl_.get(), static_cast<int>(sent)) == SSL_ERROR_WANT_WRITE) {
+        if (!link_->wait(SSL_ERROR_WANT_WRITE, deadline)) {
+          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
+        }
+        continue;
+      }
+      // OpenSSL names every other sendfile failure "uninitialized": the system's word is
+      // the one that says what happened.
+      ERR_clear_error();
+      failed_ = true;
+      throw Error(ExitCode::SendError,
+                  fmt::format("TLS write to the {} failed: {}", peer_,
+                              system_error != 0 ? std::strerror(system_error) : "sendfile failed"));
     }
   }
 
@@ -491,6 +532,7 @@ class TlsTransport final : public Transport {
   std::unique_ptr<RecordLink> link_;  // outlives ssl_, whose BIO may point to it
   SslCtxPtr ctx_;
   SslPtr ssl_;
+  bool kernel_sends_;  // OpenSSL handed the sending side to the kernel (kernel TLS)
   bool sent_client_cert_;
   std::string_view peer_;    // "server", or "proxy" for an https:// proxy
   std::string cert_option_;  // "--cert" or "--proxy-cert"
@@ -636,6 +678,8 @@ void prefer_aes_128_gcm(SSL_CTX* ctx) {
 }
 
 SslCtxPtr make_context(const TlsOptions& options) {
+  // Before the first SSL_CTX_new, which would load TLS's error texts (openssl_errors.hpp).
+  OPENSSL_init_ssl(kSslErrorTextsLater, nullptr);
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) throw Error(ExitCode::SslConnectError, "cannot create a TLS context");
   SSL_CTX_set_min_proto_version(ctx.get(), protocol_version(options.min_version));
@@ -763,6 +807,26 @@ void check_ocsp_staple(SSL* ssl, Tracer& tracer) {
       fmt::format("SSL certificate status: {} ({})", OCSP_cert_status_str(status), status));
 }
 
+// Whether OpenSSL handed the sending side of `ssl` to the kernel after the handshake (it
+// does when asked and the kernel takes the version and cipher; TLS 1.2's receiving side
+// too), and -v's word on it: on, or why not.
+bool kernel_sends(SSL* ssl, const RecordLink& link, bool offered, const TlsOptions& options,
+                  Tracer& tracer) {
+  // BIO_get_ktls_send() and BIO_get_ktls_recv() are macros with a NULL; their expansions.
+  const bool sends = BIO_ctrl(SSL_get_wbio(ssl), BIO_CTRL_GET_KTLS_SEND, 0, nullptr) > 0;
+  const bool receives = BIO_ctrl(SSL_get_rbio(ssl), BIO_CTRL_GET_KTLS_RECV, 0, nullptr) > 0;
+  const std::string state =
+      sends               ? fmt::format("on: the kernel encrypts what is sent{}",
+                          receives ? " and decrypts what is received" : "")
+      : !link.on_socket() ? std::string("off: this TLS runs inside the proxy's")
+      : !offered
+          ? fmt::format("off: not offered by this kernel (no \"tls\" in {})", kAvailableUlpPath)
+          : fmt::format("off: the kernel did not take {} / {}", SSL_get_version(ssl),
+                        SSL_get_cipher_name(ssl));
+  tracer.info(fmt::format("kernel TLS{}: {}", options.for_proxy ? " to the proxy" : "", state));
+  return sends;
+}
+
 void trace_session(SSL* ssl, const TlsOptions& options, Tracer& tracer) {
   const bool verified = options.verify_peer;
   tracer.info(
@@ -786,8 +850,11 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
   SslCtxPtr ctx = make_context(options);
   if (options.crl_file) load_crl(ctx.get(), *options.crl_file, tracer);
   auto link = std::make_unique<RecordLink>(*inner);  // declared first: freed after ssl
+  // Kernel TLS only where the kernel lists it: a kernel without it costs no failing
+  // setsockopt, and smtpc never makes the kernel load its module (docs/performance.md).
+  const bool kernel_tls_offered = link->on_socket() && kernel_offers_tls();
   SslPtr ssl(SSL_new(ctx.get()));
-  if (!ssl || !link->attach(ssl.get())) {
+  if (!ssl || !link->attach(ssl.get(), kernel_tls_offered)) {
     throw Error(ExitCode::SslConnectError, "cannot set up TLS on the connection");
   }
   if (options.verify_status) {
@@ -846,8 +913,9 @@ std::unique_ptr<Transport> start_tls(std::unique_ptr<Transport> inner, const Tls
     check_pinned_key(cert.get(), options);
     tracer.info(fmt::format("public key hash matches {}", option_name(options, "pinnedpubkey")));
   }
+  const bool by_kernel = kernel_sends(ssl.get(), *link, kernel_tls_offered, options, tracer);
   return std::make_unique<TlsTransport>(std::move(inner), std::move(link), std::move(ctx),
-                                        std::move(ssl), options);
+                                        std::move(ssl), options, by_kernel);
 }
 
 namespace {

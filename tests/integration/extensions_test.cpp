@@ -112,13 +112,7 @@ TEST_F(ExtensionsTest, ChunkingSendsBdatWithoutDotStuffingByteExact) {
 class BdatFromFileTest : public ExtensionsTest {
  protected:
   /// A CRLF message of about 1.2 MB (above the 128 KiB read before connecting).
-  static std::string crlf_message() {
-    std::string text = "Subject: sendfile\r\n\r\n";
-    for (int i = 0; text.size() < 1200 * 1000; ++i) {
-      text += (i % 7 == 0 ? ".a dot line " : "line ") + std::to_string(i) + "\r\n";
-    }
-    return text;
-  }
+  static std::string crlf_message() { return it::crlf_message(1200 * 1000); }
   struct Sent {
     std::string bytes;          // what the server received
     std::size_t sendfiles = 0;  // sendfile calls strace saw

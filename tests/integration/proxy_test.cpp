@@ -5,6 +5,7 @@
 // messages must be the same, byte for byte.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -534,6 +535,37 @@ TEST(ProxyHttps, SecuritySmtpsAndStartTlsInsideTheProxysTlsNameTheMailServer) {
                   server_tls("--implicit-tls", "wrong-name"));
   EXPECT_EQ(refused.run.exit_code, 60);
   EXPECT_THAT(refused.run.err, HasSubstr("server certificate for \"localhost\" not verified"));
+}
+
+// Kernel TLS through an https:// proxy, the kernel listing "tls" (kernel_tls_test.cpp): the
+// TLS to the proxy sits on the socket and is offered to the kernel; the mail server's TLS
+// inside it goes through the proxy's records, where the kernel has no part, so a CRLF file
+// is encrypted twice here and never sent from the file, whatever the kernel offers.
+TEST(ProxyHttps, KernelTlsOnlyForTheTlsOnTheSocket) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: unshare -m";
+  TempDir dir;
+  const auto proxy = start_https_proxy(dir);
+  std::vector<std::string> server_options = server_tls("--implicit-tls", "localhost-only");
+  server_options.insert(server_options.end(), {"--pipelining", "--chunking"});
+  SmtpServer server(server_options);
+  const std::string text = crlf_message(1200 * 1000);
+  const StracedRun traced = run_smtpc_with_available_ulp(
+      "mptcp tls\n", "setsockopt,sendfile",
+      send_args({.url = "smtps://localhost:" + std::to_string(server.port()) + "/client.example",
+                 .files = {dir.write_file("crlf.txt", text)},
+                 .options = {"-x", proxy.url("127.0.0.1"), "--proxy-cacert", test_cert("ca.pem"),
+                             "--cacert", test_cert("ca.pem"), "-v"}}),
+      dir);
+  ASSERT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  ASSERT_EQ(server.messages().size(), 1U);
+  EXPECT_TRUE(server.messages()[0].bytes == text) << "the message differs";
+  EXPECT_GE(traced.count("TCP_ULP"), 1U);  // for the proxy's TLS
+  EXPECT_THAT(traced.run.err,
+              HasSubstr(host_kernel_offers_tls() ? "* kernel TLS to the proxy: on"
+                                                 : "* kernel TLS to the proxy: off: the kernel did "
+                                                   "not take"));
+  EXPECT_THAT(traced.run.err, HasSubstr("* kernel TLS: off: this TLS runs inside the proxy's"));
+  EXPECT_EQ(traced.count("sendfile("), 0U);
 }
 
 // A message queued on the way through an https:// proxy goes out later the same way: the

@@ -660,6 +660,58 @@ std::string crlf_normalised(std::string_view input) {
   return out;
 }
 
+std::string crlf_message(std::size_t size) {
+  std::string text = "Subject: sendfile\r\n\r\n";
+  for (int i = 0; text.size() < size; ++i) {
+    text += (i % 7 == 0 ? ".a dot line " : "line ") + std::to_string(i) + "\r\n";
+  }
+  return text;
+}
+
+std::size_t StracedRun::count(std::string_view text) const {
+  return static_cast<std::size_t>(std::count_if(
+      calls.begin(), calls.end(),
+      [text](const std::string& line) { return line.find(text) != std::string::npos; }));
+}
+
+StracedRun run_smtpc_with_available_ulp(std::string_view available_ulp, std::string_view trace,
+                                        const std::vector<std::string>& args, const TempDir& dir) {
+  const std::string ulp_file = dir.write_file("tcp_available_ulp", available_ulp);
+  const std::string trace_file = dir.path() + "/strace.out";
+  std::vector<std::string> argv{"/usr/bin/unshare",
+                                "-m",
+                                "--propagation",
+                                "private",
+                                "/bin/sh",
+                                "-c",
+                                "set -e; mount --bind \"$1\" /proc/sys/net/ipv4/tcp_available_ulp; "
+                                "shift; exec \"$@\"",
+                                "sh",
+                                ulp_file,
+                                "/usr/bin/strace",
+                                "-f",
+                                "-e",
+                                "trace=" + std::string(trace),
+                                "-o",
+                                trace_file,
+                                SMTPC_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  StracedRun traced;
+  // LeakSanitizer cannot stop a process that strace traces: off for this run (ASan build).
+  traced.run = run_program(argv, "", {"ASAN_OPTIONS=detect_leaks=0"});
+  if (std::filesystem::exists(trace_file)) traced.calls = split_lines(read_file(trace_file));
+  return traced;
+}
+
+bool host_kernel_offers_tls() {
+  std::ifstream file("/proc/sys/net/ipv4/tcp_available_ulp");
+  std::string name;
+  while (file >> name) {
+    if (name == "tls") return true;
+  }
+  return false;
+}
+
 }  // namespace smtpc::it
 
 namespace smtpc::it {

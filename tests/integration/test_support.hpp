@@ -186,5 +186,26 @@ struct Send {
 [[nodiscard]] std::string error_prefix(int code);
 /// The message as it should arrive: bare LF and bare CR become CRLF, a final CRLF is added.
 [[nodiscard]] std::string crlf_normalised(std::string_view input);
+/// A message already in BDAT's form (every line ends in CRLF, the last too) of about
+/// `size` bytes, some lines starting with a dot: what smtpc may send with sendfile.
+[[nodiscard]] std::string crlf_message(std::size_t size);
+
+/// One run of SMTPC_BINARY under strace, and the system calls strace saw.
+struct StracedRun {
+  RunResult run;
+  std::vector<std::string> calls;  // strace's lines for the calls traced
+  /// How many of `calls` contain `text` (e.g. "sendfile(", "TCP_ULP").
+  [[nodiscard]] std::size_t count(std::string_view text) const;
+};
+/// Runs SMTPC_BINARY `args` under `strace -f -e trace=TRACE` (e.g. "setsockopt,sendfile"),
+/// in a mount namespace of its own where /proc/sys/net/ipv4/tcp_available_ulp reads
+/// `available_ulp` (e.g. "mptcp\n" or "mptcp tls\n"): the kernel TLS smtpc sees offered.
+/// `dir` holds the trace and that file. Needs root (unshare -m, mount --bind).
+[[nodiscard]] StracedRun run_smtpc_with_available_ulp(std::string_view available_ulp,
+                                                      std::string_view trace,
+                                                      const std::vector<std::string>& args,
+                                                      const TempDir& dir);
+/// Whether this machine's kernel offers kernel TLS: its tcp_available_ulp names "tls".
+[[nodiscard]] bool host_kernel_offers_tls();
 
 }  // namespace smtpc::it

@@ -296,6 +296,30 @@ TEST_F(TlsTest, HandshakeFailureIs35) {
   const auto run = run_smtpc(send_args(
       "smtps://127.0.0.1:" + std::to_string(server.port()) + "/client.example", {"-m", "10"}));
   EXPECT_EQ(run.exit_code, 35) << run.err;
+  EXPECT_THAT(run.err, HasSubstr(":SSL routines::wrong version number"));  // OpenSSL's text
+}
+
+// OpenSSL starts without its error texts and loads them when the first error is described
+// (src/transport/openssl_errors.hpp): each message still names OpenSSL's library and
+// reason, not "lib(20)::reason(524297)".
+TEST_F(TlsTest, OpenSslsReasonIsInTheMessage) {
+  SmtpServer server(server_tls("--implicit-tls"));
+  const std::string garbage = dir_.write_file("garbage.pem", "not a certificate\n");
+  const std::string ca = test_cert("ca.pem");
+  const auto bad_cert =
+      run_smtpc(send_args(smtps_url(server), {"--cacert", ca, "--cert", garbage}));
+  EXPECT_EQ(bad_cert.exit_code, 58) << bad_cert.err;
+  EXPECT_THAT(bad_cert.err, HasSubstr("cannot use client certificate " + garbage + ": error:"));
+  EXPECT_THAT(bad_cert.err, HasSubstr(":SSL routines::PEM lib"));
+  const auto other_key =
+      run_smtpc(send_args(smtps_url(server), {"--cacert", ca, "--cert", test_cert("client.pem"),
+                                              "--key", test_cert("server.key")}));
+  EXPECT_EQ(other_key.exit_code, 58) << other_key.err;
+  EXPECT_THAT(other_key.err, HasSubstr(":x509 certificate routines::key values mismatch"));
+  const auto bad_ca = run_smtpc(send_args(smtps_url(server), {"--cacert", garbage}));
+  EXPECT_EQ(bad_ca.exit_code, 77) << bad_ca.err;
+  EXPECT_THAT(bad_ca.err, HasSubstr(":x509 certificate routines::no certificate or crl found"));
+  EXPECT_TRUE(server.messages().empty());
 }
 
 constexpr const char* kCurl = "/usr/bin/curl";

@@ -48,8 +48,8 @@ class Connection {
   static constexpr std::size_t kHoldAtMost = 16 * 1024;
   /// Body bytes are held for the next write (send_last_piece).
   [[nodiscard]] bool holds_body() const noexcept { return !held_.empty(); }
-  /// Whether send_file may be used: a plain connection whose body is not traced byte by
-  /// byte (--trace shows what a read would have given).
+  /// Whether send_file may be used: a plain connection (or kernel TLS) whose body is not
+  /// traced byte by byte (--trace shows what a read would have given).
   [[nodiscard]] bool can_send_file() const noexcept;
   /// Body bytes straight from a regular file (Transport::send_file), counted as send_data.
   void send_file(int fd, std::uint64_t offset, std::size_t count);

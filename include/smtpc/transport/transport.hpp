@@ -31,7 +31,8 @@ class Transport {
   /// DotStuffer's WireSlices). This default gathers them into writes of up to 16 KiB, one
   /// TLS record each; TcpTransport hands them to writev as they are. Throws as write_all.
   virtual void write_slices(std::span<const std::string_view> slices, Deadline deadline);
-  /// Whether send_file works here: a plain socket, not TLS.
+  /// Whether send_file works here: a plain socket, or TLS whose records the kernel makes
+  /// (kernel TLS); not TLS made in this process.
   [[nodiscard]] virtual bool can_send_file() const noexcept { return false; }
   /// Writes `count` bytes of the regular file `fd` from `offset` (sendfile: not read into
   /// this process) before `deadline`. Throws as write_all, and Error(ReadError) if the file
