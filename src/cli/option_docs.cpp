@@ -7,15 +7,6 @@
 
 namespace smtpc::cli {
 
-const std::vector<Category> kCategories = {
-    {"connection", "Connection"},   {"proxy", "Proxies"},
-    {"smtp", "Envelope and SMTP"},  {"tls", "TLS"},
-    {"auth", "Logging in"},         {"compose", "Composing mail"},
-    {"config", "Config files"},     {"mx", "Direct delivery (--mx)"},
-    {"dkim", "DKIM signing"},       {"debug", "Debugging a server"},
-    {"queue", "Queue and retries"}, {"output", "Output and tracing"},
-};
-
 namespace {
 
 bool takes_file(const OptionDoc& option) {

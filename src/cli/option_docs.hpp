@@ -3,6 +3,7 @@
 // they cannot drift from what the parser accepts.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,21 @@ struct Category {
   std::string_view name;
   std::string_view title;
 };
-extern const std::vector<Category> kCategories;
+// constexpr: no static initialiser runs it in every smtpc run.
+inline constexpr std::array<Category, 12> kCategories{{
+    {"connection", "Connection"},
+    {"proxy", "Proxies"},
+    {"smtp", "Envelope and SMTP"},
+    {"tls", "TLS"},
+    {"auth", "Logging in"},
+    {"compose", "Composing mail"},
+    {"config", "Config files"},
+    {"mx", "Direct delivery (--mx)"},
+    {"dkim", "DKIM signing"},
+    {"debug", "Debugging a server"},
+    {"queue", "Queue and retries"},
+    {"output", "Output and tracing"},
+}};
 
 /// --help (topic empty), --help all, --help CATEGORY. `program` is the name in the usage
 /// line. Returns an empty string for an unknown topic.
