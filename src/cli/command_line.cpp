@@ -18,6 +18,7 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "config.hpp"
@@ -991,25 +992,29 @@ CommandLine parse_command_line(std::span<const std::string> args) {
   return out;
 }
 
-std::vector<Options> expand_transfers(const Options& operation) {
+std::vector<Options> expand_transfers(Options operation) {
+  // The lists shared out among the transfers, taken out of the operation first: the last
+  // transfer is the operation itself, moved (the only one, for a single URL), so that
+  // 100 000 --mail-rcpt are not copied once more.
+  const std::vector<std::string> urls = std::exchange(operation.urls, {});
+  std::vector<std::string> uploads = std::exchange(operation.uploads, {});
+  const std::vector<OutputRequest> outputs = std::exchange(operation.outputs, {});
   std::vector<Options> transfers;
-  const std::size_t count = std::max<std::size_t>(operation.urls.size(), 1);
+  const std::size_t count = std::max<std::size_t>(urls.size(), 1);
   for (std::size_t k = 0; k < count; ++k) {
-    Options transfer = operation;
-    transfer.urls.clear();
-    transfer.uploads.clear();
-    transfer.outputs.clear();
-    transfer.url = operation.urls.empty() ? std::string() : operation.urls[k];
-    if (k < operation.uploads.size()) transfer.upload_file = operation.uploads[k];
-    if (k < operation.outputs.size()) {
-      transfer.output = operation.outputs[k].file;
-      transfer.remote_name = operation.outputs[k].remote_name;
+    const bool last = k + 1 == count;
+    Options transfer = last ? std::move(operation) : operation;
+    transfer.url = urls.empty() ? std::string() : urls[k];
+    if (k < uploads.size()) transfer.upload_file = uploads[k];
+    if (k < outputs.size()) {
+      transfer.output = outputs[k].file;
+      transfer.remote_name = outputs[k].remote_name;
     } else {
-      transfer.remote_name = operation.remote_name_all;
+      transfer.remote_name = transfer.remote_name_all;
     }
-    if (k + 1 == count) {
-      for (std::size_t extra = count; extra < operation.uploads.size(); ++extra) {
-        transfer.more_upload_files.push_back(operation.uploads[extra]);
+    if (last) {
+      for (std::size_t extra = count; extra < uploads.size(); ++extra) {
+        transfer.more_upload_files.push_back(std::move(uploads[extra]));
       }
     }
     transfers.push_back(std::move(transfer));

@@ -121,7 +121,8 @@ struct CommandLine {
 /// without its own -T does what curl does without an upload; -T files beyond the
 /// number of URLs are further messages over the last URL's connection (our extension).
 /// Without any URL: one transfer with every -T (the account file or --mx decides).
-[[nodiscard]] std::vector<Options> expand_transfers(const Options& operation);
+/// `operation` is taken by value: the last transfer is made of it.
+[[nodiscard]] std::vector<Options> expand_transfers(Options operation);
 
 /// Closest known long option to a mistyped one, for "did you mean --x?"; empty if none.
 [[nodiscard]] std::string suggest_option(std::string_view name);

@@ -388,19 +388,20 @@ int main(int argc, char** argv) {
   // --rate: curl waits before each transfer but the first until its interval has passed.
   std::optional<std::chrono::steady_clock::time_point> last_start;
   std::size_t transfer_id = 0;  // --trace-ids: curl numbers transfers from 0
-  for (const auto& operation : command_line.operations) {
+  for (auto& operation : command_line.operations) {
     if (operation.outputs.size() > std::max<std::size_t>(operation.urls.size(), 1) &&
         !operation.silent) {
       fmt::print(stderr, "Warning: Got more output options than URLs\n");
     }
-    for (auto& transfer : smtpc::cli::expand_transfers(operation)) {
+    const bool fail_early = operation.fail_early;
+    for (auto& transfer : smtpc::cli::expand_transfers(std::move(operation))) {
       if (last_start && transfer.rate_ms) {
         std::this_thread::sleep_until(*last_start + std::chrono::milliseconds(*transfer.rate_ms));
       }
       last_start = std::chrono::steady_clock::now();
       transfer.transfer_id = transfer_id++;
       code = Transfer(std::move(transfer)).run();
-      if (is_fatal(code) || (code != 0 && operation.fail_early)) return code;
+      if (is_fatal(code) || (code != 0 && fail_early)) return code;
     }
   }
   return code;

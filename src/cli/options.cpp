@@ -38,7 +38,7 @@ JobSpec make_job_spec(const Options& options) {
   const delivery::Secrets secrets = secrets_of(options);
   const bool dump = options.compose.dump_message;
   (void)delivery::job_url(settings, secrets, dump);  // its errors before the message's
-  const delivery::JobRequest request{
+  delivery::JobRequest request{
       .envelope = {options.mail_from, options.mail_rcpt},
       .message = make_message_request(options),
       .custom_request = options.request,
@@ -46,7 +46,7 @@ JobSpec make_job_spec(const Options& options) {
       .quit_after = options.debug.quit_after,
       .dump_message = dump,
       .describe_certificates = write_out_may_show_certificates(options.write_out)};
-  return delivery::make_job_spec(settings, secrets, request);
+  return delivery::make_job_spec(settings, secrets, std::move(request));
 }
 
 std::optional<MxOptions> make_mx_options(const Options& options, const JobSpec& spec) {

@@ -162,8 +162,8 @@ void refuse_login_for_direct_delivery(const settings::DeliverySettings& settings
 // The messages and the envelope: the envelope as asked (a config account's `from`, a
 // queued entry's); the message policy adds -t's recipients and picks a sender; then one
 // step checks it all. What the session does follows from them.
-void set_messages_and_envelope(JobSpec& spec, const JobRequest& job) {
-  EnvelopeRequest request = job.envelope;
+void set_messages_and_envelope(JobSpec& spec, JobRequest& job) {
+  EnvelopeRequest& request = job.envelope;  // edited in place: the job's own copy
   spec.messages = prepare_messages(job.message, request);
   Envelope envelope = finalize_envelope(request);
   if (!spec.messages.empty() && envelope.forward_paths.empty() && !job.dump_message) {
@@ -423,7 +423,7 @@ SmtpUrl job_url(const settings::DeliverySettings& settings, const Secrets& secre
 }
 
 JobSpec make_job_spec(const settings::DeliverySettings& settings, const Secrets& secrets,
-                      const JobRequest& request) {
+                      JobRequest request) {
   JobSpec spec;
   spec.url = job_url(settings, secrets, request.dump_message);
   set_messages_and_envelope(spec, request);

@@ -211,7 +211,7 @@ JobSpec job_for_entry(const queue::Entry& entry, const std::string& message_path
   request.message.uploads.push_back(message_path);
   Secrets secrets;
   secrets.user = login_with_kept_password(entry.settings, passwords);
-  return make_job_spec(entry.settings, secrets, request);
+  return make_job_spec(entry.settings, secrets, std::move(request));
 }
 
 QueueRunSummary run_queue(const std::string& directory, const QueueRunSettings& settings,

@@ -48,9 +48,10 @@ struct JobRequest {
 /// refuses every login source), the connection (proxies from the environment too), the
 /// DSN request, --quit-after or --serverinfo's dialogue, and the DKIM signing request.
 /// Throws Error(FailedInit) for bad usage (no URL, a bad address, -T without a recipient,
-/// a bad timeout...), job_url's errors, and resolve_credentials'.
+/// a bad timeout...), job_url's errors, and resolve_credentials'. `request` is taken by
+/// value: its envelope becomes the job's (100 000 recipients are not copied once more).
 [[nodiscard]] JobSpec make_job_spec(const settings::DeliverySettings& settings,
-                                    const Secrets& secrets, const JobRequest& request);
+                                    const Secrets& secrets, JobRequest request);
 
 /// The job's URL (--proto-default's scheme added), checked: Error(FailedInit) "no URL
 /// specified" (none is needed for direct delivery or `dump_message`),
