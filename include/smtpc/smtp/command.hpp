@@ -42,10 +42,10 @@ struct WrittenAddress {
 };
 
 /// Splits `written` after its address (which stays a view into `written`): after the '>'
-/// closing the first '<', else at the
-/// first blank outside a quoted local part. The parameters are passed on as written, so
-/// each word must be an esmtp-param (RFC 5321 §4.1.2: a keyword of letters, digits and
-/// '-', then "=value" or nothing), each keyword once.
+/// closing the first '<', else at the first blank outside a quoted local part. The
+/// parameters are passed on as written, so each word must be an esmtp-param (RFC 5321
+/// §4.1.2: a keyword of letters, digits and '-', then "=value" or nothing), each keyword
+/// once.
 /// Throws Error(FailedInit) for CR, LF or NUL anywhere (as normalize_mailbox), another
 /// control character in the parameters, a word that is not an esmtp-param, or a keyword
 /// named twice.
