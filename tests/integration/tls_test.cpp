@@ -269,6 +269,18 @@ TEST_F(TlsTest, SecurityStartTlsResponseInjectionIsRefused) {
   EXPECT_THAT(server.received_lines(), Not(Contains(StartsWith("MAIL"))));
 }
 
+// A server that answers STARTTLS and then says nothing: --max-time ends the handshake
+// with 28, and the message says where it stopped.
+TEST_F(TlsTest, AServerSilentInTheHandshakeTimesOutAs28) {
+  ScriptedServer server(
+      "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\nS 220 ready\nSLEEP 5\n");
+  const auto run =
+      run_smtpc(send_args(server.url("client.example"),
+                          {"--ssl-reqd", "--cacert", test_cert("ca.pem"), "--max-time", "1"}));
+  EXPECT_EQ(run.exit_code, 28) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("timed out in the TLS handshake after 1 second (--max-time)"));
+}
+
 TEST_F(TlsTest, SecurityInjectionAfterRefusedStartTlsIsRefusedToo) {
   ScriptedServer server(
       "S 220 mx ready\nR\nSRAW 250-mx\\r\\n250 STARTTLS\\r\\n\nR\n"
