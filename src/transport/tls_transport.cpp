@@ -67,23 +67,14 @@ std::string option_name(const TlsOptions& options, std::string_view name) {
   return fmt::format("--{}{}", options.for_proxy ? "proxy-" : "", name);
 }
 
-// Where the TLS records go: through the inner Transport (TCP, or TLS itself for smtps or
-// STARTTLS through an https:// proxy, whose records carry these), or, with kernel TLS,
-// straight to the socket, where the kernel can take the record layer over. The first way
-// is a BIO whose reads and writes are the inner transport's, which wait as long as
-// `begin`'s deadline allows; what the inner transport throws is kept and rethrown after
-// the SSL call, since no exception may cross OpenSSL. It gathers the records OpenSSL
-// writes (at most 16 KiB of data each) into writes of up to kGathered bytes, sent when the
-// next would not fit, when OpenSSL flushes (the end of a handshake flight, an alert),
-// before any read, and at the end of each TlsTransport write: a 100 MiB upload is about
-// 2400 writes instead of 7200 of one record each, and 10 % less CPU (docs/performance.md,
-// "Fifth pass").
+// Where the TLS records go: straight to the socket (TLS over TCP), or through the inner
+// Transport when that is TLS itself (smtps or STARTTLS through an https:// proxy: the
+// socket carries the proxy's records, these go inside them). The second way is a BIO whose
+// reads and writes are the inner transport's, which wait as long as `begin`'s deadline
+// allows; what the inner transport throws is kept and rethrown after the SSL call, since
+// no exception may cross OpenSSL.
 class RecordLink {
  public:
-  /// Four full TLS 1.3 records (16 KiB of data and 22 bytes each): about a loopback
-  /// segment's most (its MTU is 64 KiB), and the most a write waits for.
-  static constexpr std::size_t kGathered = 72 * 1024;
-
   explicit RecordLink(Transport& inner) : inner_(inner), through_transport_(inner.is_tls()) {}
   RecordLink(const RecordLink&) = delete;
   RecordLink& operator=(const RecordLink&) = delete;
@@ -97,9 +88,8 @@ class RecordLink {
   /// kernel after the handshake when `kernel_tls` (on the socket only: a BIO of ours has
   /// no kernel under it); false when OpenSSL cannot.
   [[nodiscard]] bool attach(SSL* ssl, bool kernel_tls) {
-    if (!through_transport_ && kernel_tls) {
-      SSL_set_options(ssl, SSL_OP_ENABLE_KTLS);
-      on_socket_bio_ = true;
+    if (!through_transport_) {
+      if (kernel_tls) SSL_set_options(ssl, SSL_OP_ENABLE_KTLS);
       return SSL_set_fd(ssl, inner_.native_handle()) == 1;
     }
     BIO* bio = BIO_new(method());
@@ -117,7 +107,7 @@ class RecordLink {
   /// After an SSL call that wants to read or write: waits for the socket; false when
   /// `deadline` passed. (Through a transport the next call waits inside the BIO.)
   [[nodiscard]] bool wait(int ssl_error, Deadline deadline) const {
-    if (!on_socket_bio_) return Clock::now() < deadline;
+    if (through_transport_) return Clock::now() < deadline;
     return wait_until_ready(inner_.native_handle(),
                             ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
   }
@@ -126,22 +116,6 @@ class RecordLink {
   void rethrow_inner_failure() const {
     if (failure_) std::rethrow_exception(failure_);
   }
-  /// Holds `record` for the next write, sending what is held first when it would not fit.
-  void gather(std::string_view record) {
-    if (gathered_.size() + record.size() > kGathered) flush();
-    if (record.size() >= kGathered) {  // not a record OpenSSL makes; sent as it is
-      inner_.write_all(std::span<const char>(record.data(), record.size()), deadline_);
-      return;
-    }
-    if (gathered_.capacity() < kGathered) gathered_.reserve(kGathered);
-    gathered_.append(record);
-  }
-  /// Sends the records gathered so far. Throws what the inner transport's write_all throws.
-  void flush() {
-    if (gathered_.empty()) return;
-    inner_.write_all(std::span<const char>(gathered_.data(), gathered_.size()), deadline_);
-    gathered_.clear();
-  }
 
  private:
   static RecordLink& of(BIO* bio) { return *static_cast<RecordLink*>(BIO_get_data(bio)); }
@@ -149,7 +123,7 @@ class RecordLink {
   static int write(BIO* bio, const char* data, std::size_t size, std::size_t* written) noexcept {
     RecordLink& link = of(bio);
     try {
-      link.gather(std::string_view(data, size));
+      link.inner_.write_all(std::span<const char>(data, size), link.deadline_);
       *written = size;
       return 1;
     } catch (...) {
@@ -161,7 +135,6 @@ class RecordLink {
   static int read(BIO* bio, char* data, std::size_t size, std::size_t* got) noexcept {
     RecordLink& link = of(bio);
     try {
-      link.flush();  // what the peer is to answer goes first
       *got = link.inner_.read_some(std::span<char>(data, size), link.deadline_);
       return *got > 0 ? 1 : 0;  // 0 bytes: the inner layer ended (OpenSSL: unexpected EOF)
     } catch (...) {
@@ -171,17 +144,9 @@ class RecordLink {
     }
   }
 
-  static long control(BIO* bio, int command, long /*number*/, void* /*pointer*/) noexcept {
-    if (command == BIO_CTRL_DUP) return 1;
-    if (command != BIO_CTRL_FLUSH) return 0;  // nothing else is supported
-    RecordLink& link = of(bio);
-    try {
-      link.flush();
-      return 1;
-    } catch (...) {
-      link.failure_ = std::current_exception();
-      return 0;
-    }
+  static long control(BIO* /*bio*/, int command, long /*number*/, void* /*pointer*/) noexcept {
+    // Writes go out at once, so a flush has nothing to do; nothing else is supported.
+    return command == BIO_CTRL_FLUSH || command == BIO_CTRL_DUP ? 1 : 0;
   }
 
   static const BIO_METHOD* method() {
@@ -200,8 +165,6 @@ class RecordLink {
 
   Transport& inner_;
   bool through_transport_;
-  bool on_socket_bio_ = false;  // kernel TLS asked for: OpenSSL's socket BIO, no gathering
-  std::string gathered_;        // records written by OpenSSL, not sent yet
   Deadline deadline_ = Deadline::max();
   std::exception_ptr failure_;
 };
@@ -470,7 +433,6 @@ class TlsTransport final : public Transport {
       throw Error(ExitCode::SendError, fmt::format("TLS write to the {} failed: {}", peer_,
                                                    failure_text(error, system_error)));
     }
-    send_gathered();
   }
 
   // With kernel TLS the kernel makes the records of a file's pages (sendfile): the file
@@ -509,16 +471,6 @@ class TlsTransport final : public Transport {
       throw Error(ExitCode::SendError,
                   fmt::format("TLS write to the {} failed: {}", peer_,
                               system_error != 0 ? std::strerror(system_error) : "sendfile failed"));
-    }
-  }
-
-  // The records the writes above left gathered (RecordLink), sent before returning.
-  void send_gathered() {
-    try {
-      link_->flush();
-    } catch (...) {
-      failed_ = true;  // no close_notify after a write that failed
-      throw;
     }
   }
 

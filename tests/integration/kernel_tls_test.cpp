@@ -11,8 +11,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -38,9 +36,8 @@ class KernelTlsTest : public ::testing::Test {
   };
 
   // Sends text_ over STARTTLS (`implicit` false) or smtps, with -v, the kernel listing
-  // `available_ulp`, tracing the system calls `trace`.
-  Sent send(std::string_view available_ulp, bool implicit,
-            std::string_view trace = "setsockopt,sendfile") {
+  // `available_ulp`.
+  Sent send(std::string_view available_ulp, bool implicit) {
     std::vector<std::string> server_options =
         server_tls(implicit ? "--implicit-tls" : "--starttls");
     server_options.insert(server_options.end(), {"--pipelining", "--chunking"});
@@ -50,7 +47,7 @@ class KernelTlsTest : public ::testing::Test {
     if (!implicit) options.emplace_back("--ssl-reqd");
     Sent sent;
     sent.traced = run_smtpc_with_available_ulp(
-        available_ulp, trace,
+        available_ulp, "setsockopt,sendfile",
         send_args({.url = url, .files = {dir_.write_file("m", text_)}, .options = options}), dir_);
     if (server.messages().size() == 1) sent.bytes = server.messages()[0].bytes;
     return sent;
@@ -94,31 +91,6 @@ TEST_F(KernelTlsTest, ListedByTheKernelItIsTriedAndTheFileArrivesByteExactEither
       EXPECT_EQ(sent.traced.count("sendfile("), 0U);
       EXPECT_THAT(sent.traced.run.err, HasSubstr("* kernel TLS: off: the kernel did not take "));
     }
-  }
-}
-
-// Made here, the records (16 KiB at most each) are gathered into writes of up to 64 KiB
-// (RecordLink): a 1.2 MB upload was ~75 writes of one record each, now ~30.
-TEST_F(KernelTlsTest, RecordsMadeHereGoOutGatheredIntoLargerWrites) {
-  for (const bool implicit : {false, true}) {
-    SCOPED_TRACE(implicit ? "smtps" : "STARTTLS");
-    const Sent sent = send(kWithoutTls, implicit, "sendto,write");
-    ASSERT_EQ(sent.traced.run.exit_code, 0) << sent.traced.run.err;
-    EXPECT_TRUE(sent.bytes == text_) << "the message differs";
-    std::size_t writes = 0;
-    long largest = 0;
-    for (const std::string& line : sent.traced.calls) {
-      // The socket's writes: sendto, or write to a descriptor other than stderr (-v).
-      const bool socket_write =
-          line.find("sendto(") != std::string::npos ||
-          (line.find("write(") != std::string::npos && line.find("write(2,") == std::string::npos);
-      const auto equals = line.rfind(" = ");
-      if (!socket_write || equals == std::string::npos) continue;
-      ++writes;
-      largest = std::max(largest, std::atol(line.c_str() + equals + 3));
-    }
-    EXPECT_GE(largest, 60000) << "no write larger than one record";
-    EXPECT_LE(writes, 45U) << "1.2 MB in " << writes << " writes";
   }
 }
 
