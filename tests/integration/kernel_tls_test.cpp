@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -36,8 +38,9 @@ class KernelTlsTest : public ::testing::Test {
   };
 
   // Sends text_ over STARTTLS (`implicit` false) or smtps, with -v, the kernel listing
-  // `available_ulp`.
-  Sent send(std::string_view available_ulp, bool implicit) {
+  // `available_ulp`, tracing the system calls `trace`.
+  Sent send(std::string_view available_ulp, bool implicit,
+            std::string_view trace = "setsockopt,sendfile") {
     std::vector<std::string> server_options =
         server_tls(implicit ? "--implicit-tls" : "--starttls");
     server_options.insert(server_options.end(), {"--pipelining", "--chunking"});
@@ -47,7 +50,7 @@ class KernelTlsTest : public ::testing::Test {
     if (!implicit) options.emplace_back("--ssl-reqd");
     Sent sent;
     sent.traced = run_smtpc_with_available_ulp(
-        available_ulp, "setsockopt,sendfile",
+        available_ulp, trace,
         send_args({.url = url, .files = {dir_.write_file("m", text_)}, .options = options}), dir_);
     if (server.messages().size() == 1) sent.bytes = server.messages()[0].bytes;
     return sent;
@@ -91,6 +94,39 @@ TEST_F(KernelTlsTest, ListedByTheKernelItIsTriedAndTheFileArrivesByteExactEither
       EXPECT_EQ(sent.traced.count("sendfile("), 0U);
       EXPECT_THAT(sent.traced.run.err, HasSubstr("* kernel TLS: off: the kernel did not take "));
     }
+  }
+}
+
+// Made here, the records (16 KiB of data at most each) are gathered into writes of up to
+// 72 KiB (RecordLink): with OpenSSL's socket BIO every write carried one record. Under
+// backpressure a write may go out in part (and EAGAIN lines appear), so what is checked is
+// that a write carried several records and that much of the upload went in such writes.
+TEST_F(KernelTlsTest, RecordsMadeHereGoOutGatheredIntoLargerWrites) {
+  constexpr long kOneRecord = 16 * 1024 + 2048;  // data and the most a record adds
+  for (const bool implicit : {false, true}) {
+    SCOPED_TRACE(implicit ? "smtps" : "STARTTLS");
+    const Sent sent = send(kWithoutTls, implicit, "sendto,write");
+    ASSERT_EQ(sent.traced.run.exit_code, 0) << sent.traced.run.err;
+    EXPECT_TRUE(sent.bytes == text_) << "the message differs";
+    long largest = 0;
+    long total = 0;
+    long in_gathered_writes = 0;
+    for (const std::string& line : sent.traced.calls) {
+      // The socket's writes: sendto, or write to a descriptor other than stderr (-v).
+      const bool socket_write =
+          line.find("sendto(") != std::string::npos ||
+          (line.find("write(") != std::string::npos && line.find("write(2,") == std::string::npos);
+      const auto equals = line.rfind(" = ");
+      if (!socket_write || equals == std::string::npos) continue;
+      const long bytes = std::atol(line.c_str() + equals + 3);
+      if (bytes <= 0) continue;  // EAGAIN
+      total += bytes;
+      largest = std::max(largest, bytes);
+      if (bytes > kOneRecord) in_gathered_writes += bytes;
+    }
+    EXPECT_GE(largest, 60000) << "no write carried more than one record";
+    EXPECT_GE(in_gathered_writes * 4, total)
+        << in_gathered_writes << " of " << total << " bytes in writes of several records";
   }
 }
 
