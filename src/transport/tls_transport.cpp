@@ -495,15 +495,10 @@ class TlsTransport final : public Transport {
       }
       const int error = SSL_get_error(ssl_.get(), rc);
       if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-        if (!link_->wait(error, deadline)) {
-          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
-        }
+        wait_to_send(error, deadline);
         continue;
       }
-      failed_ = true;
-      link_->rethrow_inner_failure();
-      throw Error(ExitCode::SendError, fmt::format("TLS write to the {} failed: {}", peer_,
-                                                   failure_text(error, system_error)));
+      write_failed(error, system_error);
     }
     send_gathered(deadline);
   }
@@ -532,9 +527,7 @@ class TlsTransport final : public Transport {
       }
       // EAGAIN, EINTR and EBUSY are OpenSSL's "retry" (SSL_ERROR_WANT_WRITE).
       if (SSL_get_error(ssl_.get(), static_cast<int>(sent)) == SSL_ERROR_WANT_WRITE) {
-        if (!link_->wait(SSL_ERROR_WANT_WRITE, deadline)) {
-          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
-        }
+        wait_to_send(SSL_ERROR_WANT_WRITE, deadline);
         continue;
       }
       // OpenSSL names every other sendfile failure "uninitialized": the system's word is
@@ -557,16 +550,28 @@ class TlsTransport final : public Transport {
       if (BIO_flush(bio) > 0) return;
       const int system_error = errno;
       if (BIO_should_retry(bio)) {
-        if (!link_->wait(SSL_ERROR_WANT_WRITE, deadline)) {
-          throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
-        }
+        wait_to_send(SSL_ERROR_WANT_WRITE, deadline);
         continue;
       }
-      failed_ = true;
-      link_->rethrow_inner_failure();
-      throw Error(ExitCode::SendError, fmt::format("TLS write to the {} failed: {}", peer_,
-                                                   failure_text(SSL_ERROR_SYSCALL, system_error)));
+      write_failed(SSL_ERROR_SYSCALL, system_error);
     }
+  }
+
+  // After a write that wants to read or write: waits for the socket, or throws the send's
+  // timeout.
+  void wait_to_send(int ssl_error, Deadline deadline) const {
+    if (!link_->wait(ssl_error, deadline)) {
+      throw Error(ExitCode::OperationTimedout, "timed out sending to the server");
+    }
+  }
+
+  // A write that failed: the inner transport's error if it had one, else OpenSSL's or the
+  // system's reason; no close_notify follows.
+  [[noreturn]] void write_failed(int ssl_error, int system_error) {
+    failed_ = true;
+    link_->rethrow_inner_failure();
+    throw Error(ExitCode::SendError, fmt::format("TLS write to the {} failed: {}", peer_,
+                                                 failure_text(ssl_error, system_error)));
   }
 
   std::size_t read_some(std::span<char> buffer, Deadline deadline) override {
